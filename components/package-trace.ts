@@ -1,0 +1,43 @@
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join, relative } from "node:path";
+
+/** The project root: where package.json and node_modules live. */
+export const PROJECT_ROOT = join(__dirname, "..");
+
+/** Packages the Lambda Node.js runtime already ships (AWS SDK v3 and its internals): never uploaded. */
+const RUNTIME_PROVIDED = /^node_modules\/(@aws-sdk|@smithy|@aws-crypto)\//;
+
+/** Every package named in package.json `dependencies`. */
+export function rootDependencies(): string[] {
+  const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, "package.json"), "utf8")) as { dependencies?: Record<string, string> };
+  return Object.keys(pkg.dependencies ?? {});
+}
+
+const traceCache = new Map<string, string[]>();
+
+/**
+ * The files a function needs from node_modules to `require` the given packages, traced statically
+ * with @vercel/nft (the file tracer Vercel and Next.js use), relative to the current directory as
+ * Pulumi's `extraIncludePaths` expects. Uploading these files instead of whole package folders is
+ * what keeps a function small: zod alone is 8 MB on disk, ~280 KB of it is what `require("zod")` loads.
+ * Runs the async tracer in a child process because resource args must be known synchronously.
+ */
+export function tracePackageFiles(packages: readonly string[]): string[] {
+  const key = [...packages].sort().join(",");
+  const cached = traceCache.get(key);
+  if (cached) return cached;
+  const script = `
+    const { nodeFileTrace } = require("@vercel/nft");
+    const entries = process.argv.slice(1).map((p) => require.resolve(p, { paths: [process.cwd()] }));
+    nodeFileTrace(entries, { base: process.cwd(), conditions: ["require", "node"] })
+      .then(({ fileList }) => process.stdout.write(JSON.stringify([...fileList])))
+      .catch((e) => { console.error(e); process.exit(1); });`;
+  const output = execFileSync(process.execPath, ["-e", script, ...packages], { cwd: PROJECT_ROOT, encoding: "utf8" });
+  const files = (JSON.parse(output) as string[])
+    .filter((f) => f.startsWith("node_modules/") && !RUNTIME_PROVIDED.test(f))
+    .sort()
+    .map((f) => relative(process.cwd(), join(PROJECT_ROOT, f)));
+  traceCache.set(key, files);
+  return files;
+}

@@ -1,0 +1,37 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { TableDefinition } from "../handlers/shared/table-definition";
+
+export interface DataTableArgs {
+  /** The table's keys and indexes, shared with the handlers and local mode. Example: `messageTable`. */
+  definition: TableDefinition;
+  /** Deletion protection + point-in-time recovery (prod). Example: `true`. */
+  protectData: boolean;
+  /** Last-chance edits. Example: `(a) => { a.streamEnabled = true; }`. */
+  transform?: (args: aws.dynamodb.TableArgs) => void;
+}
+
+/** An on-demand, KMS-encrypted DynamoDB table built from a shared TableDefinition. */
+export function createDataTable(name: string, args: DataTableArgs, opts: pulumi.CustomResourceOptions): aws.dynamodb.Table {
+  const def = args.definition;
+  const tableArgs: aws.dynamodb.TableArgs = {
+    billingMode: "PAY_PER_REQUEST",
+    hashKey: def.hashKey,
+    rangeKey: def.rangeKey,
+    attributes: def.attributes.map((a) => ({ name: a.name, type: a.type })),
+    globalSecondaryIndexes: def.globalSecondaryIndexes?.map((index) => ({
+      name: index.name,
+      projectionType: index.projection,
+      keySchemas: [
+        { attributeName: index.hashKey, keyType: "HASH" },
+        ...(index.rangeKey ? [{ attributeName: index.rangeKey, keyType: "RANGE" }] : []),
+      ],
+    })),
+    ttl: def.ttlAttribute ? { attributeName: def.ttlAttribute, enabled: true } : undefined,
+    serverSideEncryption: { enabled: true },
+    pointInTimeRecovery: { enabled: args.protectData },
+    deletionProtectionEnabled: args.protectData,
+  };
+  args.transform?.(tableArgs);
+  return new aws.dynamodb.Table(name, tableArgs, opts);
+}

@@ -1,0 +1,61 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { httpHandler, jsonResponse, readJsonBody, validate, type HttpHandler } from "../shared/http";
+import { createObservability, requireEnv, type Observability } from "../shared/observability";
+import { HttpProblem } from "../shared/problem";
+import { MetricUnit } from "@aws-lambda-powertools/metrics";
+import { LIST_DEFAULT_LIMIT, MESSAGE_MAX_BODY_BYTES, messageSchemas, type MessageSchemas } from "./schemas";
+import { MessageStore } from "./store";
+
+export interface MessageDeps {
+  store: MessageStore;
+  obs: Observability;
+  schemas: MessageSchemas;
+}
+
+/** Builds what every message handler needs, once per cold start. Reads MESSAGES_TABLE. */
+export function messageDeps(service: string, env: NodeJS.ProcessEnv = process.env): MessageDeps {
+  return {
+    store: new MessageStore(new DynamoDBClient({}), requireEnv("MESSAGES_TABLE", env)),
+    obs: createObservability(service),
+    schemas: messageSchemas(),
+  };
+}
+
+/** POST /messages → 201 with Location and the stored message. */
+export function createMessageHandler({ store, obs, schemas }: MessageDeps): HttpHandler {
+  return httpHandler(obs, async (event) => {
+    const { message } = validate(schemas.NewMessage, readJsonBody(event, MESSAGE_MAX_BODY_BYTES), "body");
+    const stored = await store.create(message);
+    obs.metrics.addMetric("messagesCreated", MetricUnit.Count, 1);
+    obs.logger.info("message stored", { messageId: stored.id });
+    return jsonResponse(201, stored, { location: `/messages/${stored.id}` });
+  });
+}
+
+/** GET /messages → {count}; GET /messages?limit=&cursor= → a page, newest first. */
+export function listMessagesHandler({ store, obs, schemas }: MessageDeps): HttpHandler {
+  return httpHandler(obs, async (event) => {
+    const query = validate(schemas.ListQuery, event.queryStringParameters ?? {}, "query");
+    if (query.limit === undefined && query.cursor === undefined) {
+      return jsonResponse(200, { count: await store.count() });
+    }
+    return jsonResponse(200, await store.list(query.limit ?? LIST_DEFAULT_LIMIT, query.cursor));
+  });
+}
+
+/** GET /messages/{id} → the message, 404 when absent, 400 when the id is not a UUID. */
+export function getMessageHandler({ store, obs, schemas }: MessageDeps): HttpHandler {
+  return httpHandler(obs, async (event) => {
+    const { id } = validate(schemas.PathParams, event.pathParameters ?? {}, "path");
+    const message = await store.get(id.toLowerCase());
+    if (!message) throw new HttpProblem("not-found", `No message has id ${id}.`);
+    return jsonResponse(200, message);
+  });
+}
+
+/** The API's `$default` route: anything no route matched gets a problem+json 404 instead of API Gateway's bare one. */
+export function routeNotFoundHandler(obs: Observability): HttpHandler {
+  return httpHandler(obs, async (event) => {
+    throw new HttpProblem("route-not-found", `No route for ${event.requestContext?.http?.method ?? "?"} ${event.rawPath}.`);
+  });
+}

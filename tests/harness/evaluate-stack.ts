@@ -1,0 +1,108 @@
+// Child process: evaluates index.ts for one stack under Pulumi's mock runtime and writes every
+// resource (type, name, resolved inputs, mock outputs) plus the stack outputs to a JSON file.
+// Usage: node --import tsx tests/harness/evaluate-stack.ts <stack> <out.json>
+// Config arrives in PULUMI_CONFIG (set by stacks.ts from Pulumi.<stack>.yaml).
+import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import type { RecordedArchive, RecordedResource, StackRecord } from "./record";
+
+const [stack, outFile] = process.argv.slice(2) as [string, string];
+const config = JSON.parse(process.env.PULUMI_CONFIG ?? "{}") as Record<string, string>;
+const region = config["aws:region"] ?? "us-east-1";
+const ACCOUNT = "123456789012";
+const resources: { type: string; name: string; inputs: Record<string, any>; state: Record<string, any> }[] = [];
+
+const shortHash = (s: string) => createHash("sha256").update(s).digest("hex").slice(0, 7);
+
+/** Plausible computed outputs, so ARNs and URLs flow through the program like in a real deploy. */
+function mockState(type: string, name: string, inputs: Record<string, any>, id: string): Record<string, any> {
+  const physical = inputs.name ?? `${name}-${shortHash(name)}`;
+  const state: Record<string, any> = { ...inputs, name: physical };
+  switch (type) {
+    case "aws:dynamodb/table:Table":
+      state.arn = `arn:aws:dynamodb:${region}:${ACCOUNT}:table/${physical}`;
+      break;
+    case "aws:cloudwatch/logGroup:LogGroup":
+      state.arn = `arn:aws:logs:${region}:${ACCOUNT}:log-group:${physical}`;
+      break;
+    case "aws:iam/role:Role":
+      state.arn = `arn:aws:iam::${ACCOUNT}:role/${physical}`;
+      break;
+    case "aws:lambda/function:Function":
+      state.arn = `arn:aws:lambda:${region}:${ACCOUNT}:function:${physical}`;
+      state.invokeArn = `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/${state.arn}/invocations`;
+      break;
+    case "aws:apigatewayv2/api:Api":
+      state.apiEndpoint = `https://${id}.execute-api.${region}.amazonaws.com`;
+      state.executionArn = `arn:aws:execute-api:${region}:${ACCOUNT}:${id}`;
+      break;
+    default:
+      state.arn ??= `arn:aws:mock:${region}:${ACCOUNT}:${type}/${physical}`;
+  }
+  return state;
+}
+
+pulumi.runtime.setMocks(
+  {
+    newResource(args) {
+      const id = args.type === "aws:apigatewayv2/api:Api" ? shortHash(args.name).slice(0, 10) : `${args.name}-id`;
+      const state = mockState(args.type, args.name, args.inputs, id);
+      resources.push({ type: args.type, name: args.name, inputs: args.inputs, state });
+      return { id, state };
+    },
+    call(args) {
+      return args.inputs;
+    },
+  },
+  "switchyard",
+  stack,
+  false,
+);
+
+/** Resolves a CallbackFunction's code archive: the generated __index.js and the files it carries. */
+async function recordArchive(code: any): Promise<RecordedArchive> {
+  const assets = (await code.assets) as Record<string, any>;
+  const files: Record<string, string> = {};
+  let index = "";
+  for (const [archivePath, asset] of Object.entries(assets)) {
+    if (archivePath === "__index.js") index = await asset.text;
+    else files[archivePath] = await asset.path;
+  }
+  return { index, files };
+}
+
+async function main() {
+  let program: Record<string, unknown> = {};
+  try {
+    program = require("../../index");
+  } catch (error) {
+    // A program error (bad config, for one) exits 3 with just its message, like `pulumi up` shows it.
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exit(3);
+  }
+  const outputs: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(program)) {
+    outputs[key] = await new Promise((resolve) => (pulumi.output(value) as unknown as pulumi.Output<unknown>).apply(resolve));
+  }
+  // Registrations are asynchronous: wait until no new resource shows up for a while.
+  for (let seen = -1; seen !== resources.length; ) {
+    seen = resources.length;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+  const recorded: RecordedResource[] = [];
+  for (const r of resources) {
+    const { code, ...inputs } = r.inputs;
+    recorded.push({ type: r.type, name: r.name, inputs, state: { ...r.state, code: undefined }, archive: code ? await recordArchive(code) : undefined });
+  }
+  const record: StackRecord = { stack, region, outputs, resources: recorded };
+  writeFileSync(outFile, JSON.stringify(record, null, 1));
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    process.stderr.write(`${error?.stack ?? error}\n`);
+    process.exit(1);
+  },
+);

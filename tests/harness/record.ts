@@ -1,0 +1,22 @@
+/** What evaluate-stack.ts writes: one stack's resources as the mocked engine saw them. */
+export interface RecordedArchive {
+  /** The serialized closure Pulumi generated (`__index.js`). */
+  index: string;
+  /** Every other archive entry: path inside the upload → file or folder on disk. */
+  files: Record<string, string>;
+}
+
+export interface RecordedResource {
+  type: string;
+  name: string;
+  inputs: Record<string, any>;
+  state: Record<string, any>;
+  archive?: RecordedArchive;
+}
+
+export interface StackRecord {
+  stack: string;
+  region: string;
+  outputs: Record<string, any>;
+  resources: RecordedResource[];
+}

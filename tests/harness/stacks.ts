@@ -1,0 +1,58 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parse } from "yaml";
+import type { RecordedResource, StackRecord } from "./record";
+
+export const ROOT = join(__dirname, "..", "..");
+
+/** A stack's config as the Pulumi engine hands it to the program: every value as text, structured ones as JSON. */
+export function stackConfig(stack: string): Record<string, string> {
+  const file = parse(readFileSync(join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config?: Record<string, unknown> };
+  return Object.fromEntries(Object.entries(file.config ?? {}).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
+}
+
+export class StackEvaluationError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number | null,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Evaluates index.ts for `stack` under mocks, in a fresh process (Pulumi's runtime state is
+ * per-process). `overrides` change config keys; `null` removes one.
+ */
+export async function evaluateStack(stack: string, overrides: Record<string, string | null> = {}): Promise<StackRecord> {
+  const config: Record<string, string> = stackConfig(stack);
+  for (const [key, value] of Object.entries(overrides)) {
+    if (value === null) delete config[key];
+    else config[key] = value;
+  }
+  const dir = mkdtempSync(join(tmpdir(), `switchyard-${stack}-`));
+  const out = join(dir, "record.json");
+  try {
+    await new Promise<void>((resolve, reject) => {
+      execFile(
+        process.execPath,
+        ["--import", "tsx", join(__dirname, "evaluate-stack.ts"), stack, out],
+        { cwd: ROOT, env: { ...process.env, PULUMI_CONFIG: JSON.stringify(config) }, maxBuffer: 16 * 1024 * 1024 },
+        (error, _stdout, stderr) => (error ? reject(new StackEvaluationError(stderr.trim() || error.message, error.code as number | null)) : resolve()),
+      );
+    });
+    return JSON.parse(readFileSync(out, "utf8")) as StackRecord;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export const ofType = (record: StackRecord, type: string): RecordedResource[] => record.resources.filter((r) => r.type === type);
+
+export function byName(record: StackRecord, type: string, name: string): RecordedResource {
+  const found = record.resources.find((r) => r.type === type && r.name === name);
+  if (!found) throw new Error(`no ${type} named ${name}; have: ${ofType(record, type).map((r) => r.name).join(", ")}`);
+  return found;
+}
