@@ -34,8 +34,11 @@ export function tracePackageFiles(packages: readonly string[]): string[] {
       .then(({ fileList }) => process.stdout.write(JSON.stringify([...fileList])))
       .catch((e) => { console.error(e); process.exit(1); });`;
   const output = execFileSync(process.execPath, ["-e", script, ...packages], { cwd: PROJECT_ROOT, encoding: "utf8" });
-  const files = (JSON.parse(output) as string[])
-    .filter((f) => f.startsWith("node_modules/") && !RUNTIME_PROVIDED.test(f))
+  const traced = (JSON.parse(output) as string[]).filter((f) => f.startsWith("node_modules/") && !RUNTIME_PROVIDED.test(f));
+  // Node reads a package's package.json to resolve `require("pkg")` (main/exports); the tracer
+  // does not always list it, so add it for every package that contributes a file.
+  const manifests = traced.map((f) => /^(node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(f)?.[1]).filter((d): d is string => !!d).map((d) => `${d}/package.json`);
+  const files = [...new Set([...traced, ...manifests])]
     .sort()
     .map((f) => relative(process.cwd(), join(PROJECT_ROOT, f)));
   traceCache.set(key, files);

@@ -1,5 +1,6 @@
 import { createObservability } from "../handlers/shared/observability";
-import { createMessageHandler, getMessageHandler, listMessagesHandler, messageDeps, routeNotFoundHandler } from "../handlers/messages/handlers";
+import { createMessageHandler, getMessageHandler, listMessagesHandler, messageDeps } from "../handlers/messages/handlers";
+import { routeNotFoundHandler } from "../handlers/shared/route-not-found";
 import { messageRoutes, routeKey } from "../handlers/messages/routes";
 import type { LocalRoute } from "./api-server";
 

@@ -52,10 +52,3 @@ export function getMessageHandler({ store, obs, schemas }: MessageDeps): HttpHan
     return jsonResponse(200, message);
   });
 }
-
-/** The API's `$default` route: anything no route matched gets a problem+json 404 instead of API Gateway's bare one. */
-export function routeNotFoundHandler(obs: Observability): HttpHandler {
-  return httpHandler(obs, async (event) => {
-    throw new HttpProblem("route-not-found", `No route for ${event.requestContext?.http?.method ?? "?"} ${event.rawPath}.`);
-  });
-}

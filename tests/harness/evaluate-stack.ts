@@ -85,10 +85,14 @@ async function main() {
   for (const [key, value] of Object.entries(program)) {
     outputs[key] = await new Promise((resolve) => (pulumi.output(value) as unknown as pulumi.Output<unknown>).apply(resolve));
   }
-  // Registrations are asynchronous: wait until no new resource shows up for a while.
-  for (let seen = -1; seen !== resources.length; ) {
+  // Registrations finish asynchronously (closure serialization takes a while): wait until the
+  // runtime has none pending and no new resource has shown up. (getPendingResourceRegistrations
+  // is the SDK-internal map behind its "program exited before registrations completed" check.)
+  const { getPendingResourceRegistrations } = require("@pulumi/pulumi/runtime/state") as { getPendingResourceRegistrations(): Map<unknown, unknown> };
+  for (let seen = -1, quiet = 0; quiet < 3; ) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    quiet = getPendingResourceRegistrations().size === 0 && seen === resources.length ? quiet + 1 : 0;
     seen = resources.length;
-    await new Promise((resolve) => setTimeout(resolve, 300));
   }
   const recorded: RecordedResource[] = [];
   for (const r of resources) {
