@@ -26,7 +26,7 @@ export const stackConfigSchema = z.strictObject({
     .meta({ example: "'{\"rateLimit\":50,\"burstLimit\":100}'" }),
   /** Extra browser origins allowed by CORS besides the website (local development, for example). */
   "switchyard:allowedOrigins": z
-    .array(z.url({ protocol: /^https?$/ }).refine((u) => new URL(u).origin === u, "an origin: scheme://host[:port], no path"))
+    .array(z.url({ protocol: /^https?$/ }).refine((u) => URL.canParse(u) && new URL(u).origin === u, "an origin: scheme://host[:port], no path"))
     .default([])
     .meta({ example: '\'["http://localhost:3000"]\'' }),
 });

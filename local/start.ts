@@ -1,5 +1,7 @@
 // `npm start`: Switchyard on this machine. DynamoDB Local (data kept in .local/), the tables the
 // stacks define, and the HTTP API at http://127.0.0.1:3000 served by the Lambda handler code.
+// Environment: PORT (default 3000), CORS_ORIGINS (extra, comma-separated), SWITCHYARD_LOCAL_DIR
+// (where data is kept, default .local/).
 import { mkdirSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
@@ -25,7 +27,7 @@ async function main() {
   const port = Number(process.env.PORT ?? 3000);
   await assertPortFree(port);
   assertJava();
-  const dataDir = join(ROOT, ".local", "dynamodb");
+  const dataDir = join(process.env.SWITCHYARD_LOCAL_DIR ?? join(ROOT, ".local"), "dynamodb");
   mkdirSync(dataDir, { recursive: true });
   const dynamodb = await startDynamoDbLocal({ dbPath: dataDir });
   useLocalAws({ dynamodb: dynamodb.endpoint });

@@ -1,0 +1,47 @@
+// Stack config: one zod schema; a missing or malformed key stops the program with the fix.
+import test from "ava";
+import { parseStackConfig } from "../components/stack-config";
+import { StackEvaluationError, evaluateStack, stackConfig } from "./harness/stacks";
+
+test("the committed dev and prod configs parse, and differ in protection, retention and throttling", (t) => {
+  const dev = parseStackConfig(stackConfig("dev"), "dev");
+  const prod = parseStackConfig(stackConfig("prod"), "prod");
+  t.like(dev, { region: "us-west-2", protectData: false, logRetentionDays: 14, throttle: { rateLimit: 50, burstLimit: 100 } });
+  t.like(prod, { region: "us-east-1", protectData: true, logRetentionDays: 90, throttle: { rateLimit: 20, burstLimit: 40 } });
+});
+
+test("optional keys fall back to defaults", (t) => {
+  const config = parseStackConfig({ "aws:region": "eu-west-1", "switchyard:protectData": "false" }, "test");
+  t.deepEqual(config, { stack: "test", region: "eu-west-1", protectData: false, logRetentionDays: 14, throttle: { rateLimit: 50, burstLimit: 100 }, allowedOrigins: [] });
+});
+
+const bad: [string, Record<string, string>, RegExp][] = [
+  ["a missing required key", { "aws:region": "us-west-2" }, /switchyard:protectData is missing\. Fix: pulumi config set switchyard:protectData true --stack qa/],
+  ["a region that is not one", { "aws:region": "mars", "switchyard:protectData": "true" }, /aws:region is invalid .*Fix: pulumi config set aws:region us-west-2 --stack qa/],
+  ["a retention CloudWatch does not offer", { "aws:region": "us-west-2", "switchyard:protectData": "true", "switchyard:logRetentionDays": "13" }, /switchyard:logRetentionDays is invalid/],
+  ["a boolean given as text", { "aws:region": "us-west-2", "switchyard:protectData": "yes" }, /switchyard:protectData is invalid/],
+  ["a throttle with a typo", { "aws:region": "us-west-2", "switchyard:protectData": "true", "switchyard:throttle": '{"rateLimit":5,"burst":10}' }, /switchyard:throttle is invalid/],
+  ["an origin with a path", { "aws:region": "us-west-2", "switchyard:protectData": "true", "switchyard:allowedOrigins": '["https://example.com/app"]' }, /switchyard:allowedOrigins is invalid/],
+  ["a wildcard origin", { "aws:region": "us-west-2", "switchyard:protectData": "true", "switchyard:allowedOrigins": '["*"]' }, /switchyard:allowedOrigins is invalid/],
+];
+
+for (const [name, raw, message] of bad) {
+  test(`config with ${name} is refused with the fixing command`, (t) => {
+    const error = t.throws(() => parseStackConfig(raw, "qa"));
+    t.regex(error!.message, message);
+  });
+}
+
+test("every bad key is reported at once", (t) => {
+  const error = t.throws(() => parseStackConfig({ "switchyard:logRetentionDays": "2" }, "qa"));
+  t.regex(error!.message, /aws:region is missing/);
+  t.regex(error!.message, /switchyard:protectData is missing/);
+  t.regex(error!.message, /switchyard:logRetentionDays is invalid/);
+});
+
+test("evaluating the program with a key removed stops it with the message, not a stack trace", async (t) => {
+  const error = await t.throwsAsync(evaluateStack("prod", { "switchyard:protectData": null }), { instanceOf: StackEvaluationError });
+  t.is(error!.exitCode, 3);
+  t.regex(error!.message, /Stack "prod" has bad config:\n {2}- switchyard:protectData is missing\. Fix: pulumi config set switchyard:protectData true --stack prod/);
+  t.notRegex(error!.message, /\n\s+at /);
+});

@@ -1,0 +1,38 @@
+// The OpenAPI document: generated from the zod schemas, committed, and matching the routes the
+// component creates.
+import test from "ava";
+import { readFileSync } from "node:fs";
+import { OPENAPI_FILE, renderOpenApi } from "../scripts/openapi";
+import { MESSAGE_MAX_LENGTH } from "../handlers/messages/schemas";
+import { evaluateStack, ofType } from "./harness/stacks";
+
+const doc = JSON.parse(readFileSync(OPENAPI_FILE, "utf8"));
+
+test("docs/openapi.json is what the schemas generate today (run npm run openapi if not)", (t) => {
+  t.is(readFileSync(OPENAPI_FILE, "utf8"), renderOpenApi());
+  t.is(doc.openapi, "3.1.0");
+});
+
+test("the document describes exactly the routes the MessageApi component creates", async (t) => {
+  const record = await evaluateStack("dev");
+  const created = ofType(record, "aws:apigatewayv2/route:Route")
+    .map((r) => r.inputs.routeKey as string)
+    .filter((k) => k !== "$default")
+    .sort();
+  const documented = Object.entries(doc.paths as Record<string, Record<string, unknown>>)
+    .flatMap(([path, ops]) => Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`))
+    .sort();
+  t.deepEqual(documented, created);
+});
+
+test("request schemas carry the validation rules: unknown fields refused, length limits, limit range", (t) => {
+  const newMessage = doc.components.schemas.NewMessage;
+  t.is(newMessage.additionalProperties, false);
+  t.deepEqual(newMessage.required, ["message"]);
+  t.is(newMessage.properties.message.maxLength, MESSAGE_MAX_LENGTH);
+  t.is(newMessage.properties.message.minLength, 1);
+  const params = doc.paths["/messages"].get.parameters.map((p: any) => p.name);
+  t.deepEqual(params, ["limit", "cursor"]);
+  t.deepEqual(Object.keys(doc.paths["/messages"].post.responses).sort(), ["201", "400", "413", "415"]);
+  t.deepEqual(doc.paths["/messages/{id}"].get.parameters[0].schema.format, "uuid");
+});
