@@ -79,10 +79,7 @@ export class MessageApi extends pulumi.ComponentResource {
     const table = this.table.arn;
     return {
       create: [{ actions: ["dynamodb:PutItem", "dynamodb:UpdateItem"], resources: [table] }],
-      list: [
-        { actions: ["dynamodb:GetItem"], resources: [table] },
-        { actions: ["dynamodb:Query"], resources: [pulumi.interpolate`${table}/index/byFeed`] },
-      ],
+      list: [{ actions: ["dynamodb:GetItem", "dynamodb:Query"], resources: [table] }],
       get: [{ actions: ["dynamodb:GetItem"], resources: [table] }],
     };
   }

@@ -6,9 +6,9 @@ import {
   TransactionCanceledException,
   type AttributeValue,
 } from "@aws-sdk/client-dynamodb";
-import { randomUUID } from "node:crypto";
 import { HttpProblem } from "../shared/problem";
-import { MESSAGE_COUNTER_KEY, MESSAGE_FEED, messageKey } from "./table";
+import { UUID_V7_PATTERN, uuidv7 } from "../shared/uuidv7";
+import { COUNTER_KEY, MESSAGE_PARTITION } from "./table";
 import type { Message } from "./schemas";
 
 export interface MessagePage {
@@ -16,11 +16,10 @@ export interface MessagePage {
   nextCursor: string | null;
 }
 
-const CURSOR_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z#[0-9a-f-]{36}$/;
 const MAX_TRANSACTION_ATTEMPTS = 10;
 
 function toMessage(item: Record<string, AttributeValue>): Message {
-  return { id: item.id!.S!, message: item.message!.S!, createdAt: item.createdAt!.S! };
+  return { id: item.sk!.S!, message: item.message!.S!, createdAt: item.createdAt!.S! };
 }
 
 /** Messages in DynamoDB: insert + counter in one transaction, lookups, exact count, newest-first pages. */
@@ -37,8 +36,9 @@ export class MessageStore {
    * retry of a transaction that already succeeded is not applied twice.
    */
   async create(text: string, now: () => Date = () => new Date()): Promise<Message> {
-    const id = randomUUID();
-    const createdAt = now().toISOString();
+    const at = now();
+    const id = uuidv7(at.getTime());
+    const createdAt = at.toISOString();
     const command = new TransactWriteItemsCommand({
       ClientRequestToken: id,
       TransactItems: [
@@ -46,20 +46,18 @@ export class MessageStore {
           Put: {
             TableName: this.tableName,
             Item: {
-              pk: { S: messageKey(id) },
-              id: { S: id },
+              pk: { S: MESSAGE_PARTITION },
+              sk: { S: id },
               message: { S: text },
               createdAt: { S: createdAt },
-              feed: { S: MESSAGE_FEED },
-              feedSort: { S: `${createdAt}#${id}` },
             },
-            ConditionExpression: "attribute_not_exists(pk)",
+            ConditionExpression: "attribute_not_exists(sk)",
           },
         },
         {
           Update: {
             TableName: this.tableName,
-            Key: { pk: { S: MESSAGE_COUNTER_KEY } },
+            Key: { pk: { S: COUNTER_KEY.pk }, sk: { S: COUNTER_KEY.sk } },
             UpdateExpression: "ADD #count :one",
             ExpressionAttributeNames: { "#count": "count" },
             ExpressionAttributeValues: { ":one": { N: "1" } },
@@ -82,44 +80,42 @@ export class MessageStore {
   }
 
   async get(id: string): Promise<Message | undefined> {
-    const { Item } = await this.db.send(new GetItemCommand({ TableName: this.tableName, Key: { pk: { S: messageKey(id) } } }));
+    const { Item } = await this.db.send(new GetItemCommand({ TableName: this.tableName, Key: { pk: { S: MESSAGE_PARTITION }, sk: { S: id } } }));
     return Item ? toMessage(Item) : undefined;
   }
 
   /** Exact count from the counter item (a strongly consistent single-item read, never a Scan). */
   async count(): Promise<number> {
     const { Item } = await this.db.send(
-      new GetItemCommand({ TableName: this.tableName, Key: { pk: { S: MESSAGE_COUNTER_KEY } }, ConsistentRead: true }),
+      new GetItemCommand({ TableName: this.tableName, Key: { pk: { S: COUNTER_KEY.pk }, sk: { S: COUNTER_KEY.sk } }, ConsistentRead: true }),
     );
     return Item?.count?.N ? Number(Item.count.N) : 0;
   }
 
-  /** One page, newest first. The cursor is the last item's sort key, base64url-wrapped so clients treat it as opaque. */
+  /** One page, newest first. The cursor is the last id, base64url-wrapped so clients treat it as opaque. */
   async list(limit: number, cursor?: string): Promise<MessagePage> {
     const { Items = [], LastEvaluatedKey } = await this.db.send(
       new QueryCommand({
         TableName: this.tableName,
-        IndexName: "byFeed",
-        KeyConditionExpression: "feed = :feed",
-        ExpressionAttributeValues: { ":feed": { S: MESSAGE_FEED } },
+        KeyConditionExpression: "pk = :pk",
+        ExpressionAttributeValues: { ":pk": { S: MESSAGE_PARTITION } },
         ScanIndexForward: false,
         Limit: limit,
         ExclusiveStartKey: cursor === undefined ? undefined : decodeCursor(cursor),
       }),
     );
-    return { items: Items.map(toMessage), nextCursor: LastEvaluatedKey ? encodeCursor(LastEvaluatedKey.feedSort!.S!) : null };
+    return { items: Items.map(toMessage), nextCursor: LastEvaluatedKey ? encodeCursor(LastEvaluatedKey.sk!.S!) : null };
   }
 }
 
-function encodeCursor(feedSort: string): string {
-  return Buffer.from(feedSort, "utf8").toString("base64url");
+function encodeCursor(id: string): string {
+  return Buffer.from(id, "utf8").toString("base64url");
 }
 
 function decodeCursor(cursor: string): Record<string, AttributeValue> {
-  const feedSort = /^[A-Za-z0-9_-]+$/.test(cursor) ? Buffer.from(cursor, "base64url").toString("utf8") : "";
-  if (!CURSOR_PATTERN.test(feedSort)) {
+  const id = /^[A-Za-z0-9_-]+$/.test(cursor) ? Buffer.from(cursor, "base64url").toString("utf8") : "";
+  if (!UUID_V7_PATTERN.test(id)) {
     throw new HttpProblem("invalid-cursor", "The cursor was not issued by this API; start again without one.");
   }
-  const id = feedSort.slice(feedSort.indexOf("#") + 1);
-  return { pk: { S: messageKey(id) }, feed: { S: MESSAGE_FEED }, feedSort: { S: feedSort } };
+  return { pk: { S: MESSAGE_PARTITION }, sk: { S: id } };
 }

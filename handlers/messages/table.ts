@@ -1,24 +1,22 @@
 import type { TableDefinition } from "../shared/table-definition";
 
 /**
- * The message store, one table:
- * - a message item per message: `pk = "MSG#<id>"`, plus `feed`/`feedSort` so the `byFeed` index
- *   lists messages newest first without a Scan;
- * - one counter item `pk = "COUNT#messages"` (no `feed`, so it stays out of the index), bumped in the
- *   same transaction as each insert, which makes `GET /messages` an exact O(1) read.
- * One feed partition is fine at this scale (an index partition takes ~1000 writes/s); shard `feed`
- * by day if that ever stops being true.
+ * The message store, one table, no index:
+ * - every message lives in one item collection, `pk = "MSG"`, sorted by `sk` = its id. Ids are
+ *   UUIDv7 (time-ordered), so a reverse Query lists newest first and a GetItem finds one by id;
+ * - one counter item `pk = "COUNT", sk = "messages"`, bumped in the same transaction as each
+ *   insert, which makes `GET /messages` an exact O(1) read.
+ * One partition takes ~1000 writes/s, plenty at this scale; shard `pk` by day if that ever stops
+ * being true. No GSI also means each insert costs two writes, not three.
  */
 export const messageTable: TableDefinition = {
   hashKey: "pk",
+  rangeKey: "sk",
   attributes: [
     { name: "pk", type: "S" },
-    { name: "feed", type: "S" },
-    { name: "feedSort", type: "S" },
+    { name: "sk", type: "S" },
   ],
-  globalSecondaryIndexes: [{ name: "byFeed", hashKey: "feed", rangeKey: "feedSort", projection: "ALL" }],
 };
 
-export const MESSAGE_FEED = "messages";
-export const MESSAGE_COUNTER_KEY = "COUNT#messages";
-export const messageKey = (id: string) => `MSG#${id}`;
+export const MESSAGE_PARTITION = "MSG";
+export const COUNTER_KEY = { pk: "COUNT", sk: "messages" } as const;

@@ -1,0 +1,194 @@
+// `npm run bench`: speed and size targets, measured in one run and printed as ratios.
+//  - per function: zipped upload size (≤ 512 KB) and cold init in a fresh Node process against a
+//    bare `node -e ''` start (≤ bare + 150 ms);
+//  - local-mode POST /messages throughput (autocannon, 50 connections) against raw DynamoDB Local
+//    PutItem throughput from Node with the same concurrency, on the same emulator (≥ 0.7×).
+import autocannon from "autocannon";
+import { DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { LOCAL_CREDENTIALS, freePort } from "../local/dynamodb-local";
+import { removeDir, unpackFunction, runtimeSdkLayer } from "../tests/harness/artifact";
+import { evaluateStack, ofType, ROOT } from "../tests/harness/stacks";
+import { zipSize } from "./zip-size";
+import { MessageStore } from "../handlers/messages/store";
+
+const CONNECTIONS = 50;
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const COLD_RUNS = 9;
+
+interface Row {
+  metric: string;
+  measured: string;
+  target: string;
+  ratio: number;
+  /** ratio ≤ 1 passes for "at most" targets, ≥ 1 for "at least" ones. */
+  pass: boolean;
+}
+const rows: Row[] = [];
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+function timeProcess(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): number {
+  const t0 = process.hrtime.bigint();
+  const result = spawnSync(process.execPath, args, { ...options, stdio: "ignore" });
+  if (result.status !== 0) throw new Error(`node ${args.join(" ")} exited ${result.status}`);
+  return Number(process.hrtime.bigint() - t0) / 1e6;
+}
+
+async function packagesAndColdStarts() {
+  const record = await evaluateStack("dev");
+  const layer = join(runtimeSdkLayer(), "node_modules");
+  const runner = join(ROOT, "tests", "harness", "lambda-runner.cjs");
+  for (let i = 0; i < 3; i++) timeProcess(["-e", ""]); // warm the file cache
+  for (const fn of ofType(record, "aws:lambda/function:Function")) {
+    const dir = unpackFunction(fn);
+    try {
+      const size = zipSize(dir);
+      rows.push({ metric: `${fn.name}: zipped package`, measured: `${(size / 1024).toFixed(0)} KB`, target: "≤ 512 KB", ratio: size / (512 * 1024), pass: size <= 512 * 1024 });
+      const env = { PATH: process.env.PATH, NODE_PATH: layer, AWS_REGION: "us-east-1", ...LOCAL_CREDENTIALS_ENV, ...fn.inputs.environment.variables };
+      // Interleave the bare start and the function's cold init so machine noise hits both alike.
+      const bareRuns: number[] = [];
+      const coldRuns: number[] = [];
+      for (let i = 0; i < COLD_RUNS; i++) {
+        bareRuns.push(timeProcess(["-e", ""]));
+        coldRuns.push(timeProcess([runner, "--init-only"], { cwd: dir, env }));
+      }
+      const [bare, cold] = [median(bareRuns), median(coldRuns)];
+      const extra = cold - bare;
+      rows.push({
+        metric: `${fn.name}: cold init − bare node`,
+        measured: `${extra.toFixed(0)} ms (${cold.toFixed(0)} vs ${bare.toFixed(0)})`,
+        target: "≤ 150 ms",
+        ratio: extra / 150,
+        pass: extra <= 150,
+      });
+    } finally {
+      removeDir(dir);
+    }
+  }
+}
+const LOCAL_CREDENTIALS_ENV = { AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" };
+
+/** Starts `npm start`'s program in a child process with its own data dir; resolves with its printed outputs. */
+async function startLocalMode(port: number, dataDir: string) {
+  const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "local", "start.ts")], {
+    cwd: ROOT,
+    env: { ...process.env, ...LOCAL_CREDENTIALS_ENV, PORT: String(port), SWITCHYARD_LOCAL_DIR: dataDir, POWERTOOLS_LOG_LEVEL: "SILENT" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let text = "";
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on("data", (d) => {
+      text += d;
+      if (text.includes("Ctrl-C")) resolve();
+    });
+    child.once("exit", (code) => reject(new Error(`local mode exited ${code}: ${text}`)));
+  });
+  const outputs = Object.fromEntries([...text.matchAll(/^ {2}(\w+)\s+(\S+)$/gm)].map((m) => [m[1]!, m[2]!]));
+  return { outputs, stop: () => new Promise((resolve) => (child.once("exit", resolve), child.kill("SIGINT"))) };
+}
+
+/**
+ * Writes per second straight from Node with CONNECTIONS concurrent writers: `put` is one plain
+ * PutItem of a message-shaped item; `insert` is the store's own insert (the message and the
+ * counter in one TransactWriteItems), i.e. the database work of a POST without HTTP or handler.
+ */
+async function rawWriteRate(kind: "put" | "insert", endpoint: string, table: string, seconds: number): Promise<number> {
+  const client = new DynamoDBClient({ endpoint, region: "us-east-1", credentials: LOCAL_CREDENTIALS });
+  const store = new MessageStore(client, table);
+  const deadline = Date.now() + seconds * 1000;
+  let done = 0;
+  const worker = async (w: number) => {
+    for (let i = 0; Date.now() < deadline; i++) {
+      if (kind === "insert") await store.create("raw insert");
+      else await client.send(new PutItemCommand({ TableName: table, Item: { pk: { S: `RAW${w}` }, sk: { S: String(i) }, message: { S: "raw put" }, createdAt: { S: new Date().toISOString() } } }));
+      done++;
+    }
+  };
+  const t0 = Date.now();
+  await Promise.all(Array.from({ length: CONNECTIONS }, (_, w) => worker(w)));
+  client.destroy();
+  return done / ((Date.now() - t0) / 1000);
+}
+
+async function postRate(url: string, seconds: number) {
+  const result = await autocannon({
+    url,
+    method: "POST",
+    connections: CONNECTIONS,
+    duration: seconds,
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ message: "bench" }),
+  });
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`POST /messages: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  return { rate: result.requests.total / seconds, p99: result.latency.p99 };
+}
+
+async function throughput() {
+  const dataDir = mkdtempSync(join(tmpdir(), "switchyard-bench-"));
+  const local = await startLocalMode(await freePort(), dataDir);
+  try {
+    const { messagesUrl, dynamodbEndpoint, messagesTable } = local.outputs as Record<string, string>;
+    // DynamoDB Local is a JVM: its throughput climbs for several seconds. Warm both paths, then
+    // alternate rounds and keep each side's best, so neither gets the cold or the noisy half.
+    await postRate(messagesUrl!, 6);
+    await rawWriteRate("put", dynamodbEndpoint!, messagesTable!, 4);
+    await rawWriteRate("insert", dynamodbEndpoint!, messagesTable!, 4);
+    let put = 0;
+    let insert = 0;
+    let post = { rate: 0, p99: 0 };
+    for (let round = 0; round < 2; round++) {
+      put = Math.max(put, await rawWriteRate("put", dynamodbEndpoint!, messagesTable!, SECONDS));
+      insert = Math.max(insert, await rawWriteRate("insert", dynamodbEndpoint!, messagesTable!, SECONDS));
+      const p = await postRate(messagesUrl!, SECONDS);
+      if (p.rate > post.rate) post = p;
+    }
+    rows.push({
+      metric: `local POST /messages vs raw PutItem (${CONNECTIONS} conns)`,
+      measured: `${post.rate.toFixed(0)}/s vs ${put.toFixed(0)}/s (p99 ${post.p99} ms)`,
+      target: "≥ 0.7×",
+      ratio: post.rate / put,
+      pass: post.rate / put >= 0.7,
+    });
+    rows.push({
+      metric: `local POST /messages vs raw insert transaction`,
+      measured: `${post.rate.toFixed(0)}/s vs ${insert.toFixed(0)}/s`,
+      target: "≥ 0.7× (HTTP + handler overhead)",
+      ratio: post.rate / insert,
+      pass: post.rate / insert >= 0.7,
+    });
+    rows.push({
+      metric: `raw insert transaction vs raw PutItem`,
+      measured: `${insert.toFixed(0)}/s vs ${put.toFixed(0)}/s`,
+      target: "(DynamoDB Local's cost of the count)",
+      ratio: insert / put,
+      pass: true,
+    });
+  } finally {
+    await local.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function main() {
+  await packagesAndColdStarts();
+  await throughput();
+  const header = ["metric", "measured", "target", "ratio", ""];
+  const table = rows.map((r) => [r.metric, r.measured, r.target, r.ratio.toFixed(2), r.pass ? "ok" : "MISS"]);
+  const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`;
+  console.log(line(header));
+  console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
+  for (const row of table) console.log(line(row));
+  const misses = rows.filter((r) => !r.pass).length;
+  console.log("(`node -e ''` costs ~20 ms more than running a file, so a tiny upload can start faster than it.)");
+  console.log(misses ? `${misses} target(s) missed` : "all targets met");
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
