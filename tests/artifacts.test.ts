@@ -1,5 +1,6 @@
 // The code each magic function would upload, unpacked and run in a fresh Node process (no tsx, no
-// project node_modules; the AWS SDK from a runtime stand-in) against DynamoDB Local.
+// project node_modules; the AWS SDK from a runtime stand-in) against DynamoDB Local. The stack is
+// evaluated with ts-node, the loader `pulumi up` uses, so these are the closures a deploy would ship.
 import test from "ava";
 import { messageTable } from "../handlers/messages/table";
 import { createTable } from "../local/tables";
@@ -15,7 +16,7 @@ const running: Record<string, RunningFunction> = {};
 const dirs: string[] = [];
 
 test.before(async () => {
-  [ddb, record] = await Promise.all([startDynamoDbLocal(), evaluateStack("dev")]);
+  [ddb, record] = await Promise.all([startDynamoDbLocal(), evaluateStack("dev", {}, "ts-node")]);
   // The table the stack would create, under the physical name the functions are configured with.
   await createTable(ddb.client, byName(record, "aws:dynamodb/table:Table", "api-messages").state.name, messageTable);
   await Promise.all(

@@ -23,10 +23,17 @@ export class StackEvaluationError extends Error {
 }
 
 /**
+ * How TypeScript is loaded: `tsx` (fast) or `ts-node`, the loader `pulumi up` itself registers —
+ * closures are serialized from the JavaScript the loader emits, so the artifact tests use that one.
+ */
+export type Loader = "tsx" | "ts-node";
+const LOADER_ARGS: Record<Loader, string[]> = { tsx: ["--import", "tsx"], "ts-node": ["-r", "ts-node/register"] };
+
+/**
  * Evaluates index.ts for `stack` under mocks, in a fresh process (Pulumi's runtime state is
  * per-process). `overrides` change config keys; `null` removes one.
  */
-export async function evaluateStack(stack: string, overrides: Record<string, string | null> = {}): Promise<StackRecord> {
+export async function evaluateStack(stack: string, overrides: Record<string, string | null> = {}, loader: Loader = "tsx"): Promise<StackRecord> {
   const config: Record<string, string> = stackConfig(stack);
   for (const [key, value] of Object.entries(overrides)) {
     if (value === null) delete config[key];
@@ -38,8 +45,9 @@ export async function evaluateStack(stack: string, overrides: Record<string, str
     await new Promise<void>((resolve, reject) => {
       execFile(
         process.execPath,
-        ["--import", "tsx", join(__dirname, "evaluate-stack.ts"), stack, out],
-        { cwd: ROOT, env: { ...process.env, PULUMI_CONFIG: JSON.stringify(config) }, maxBuffer: 16 * 1024 * 1024 },
+        [...LOADER_ARGS[loader], join(__dirname, "evaluate-stack.ts"), stack, out],
+        // Type-checking is tsc's job (npm test runs it first); ts-node only transpiles here.
+        { cwd: ROOT, env: { ...process.env, PULUMI_CONFIG: JSON.stringify(config), TS_NODE_TRANSPILE_ONLY: "true" }, maxBuffer: 16 * 1024 * 1024 },
         (error, _stdout, stderr) => (error ? reject(new StackEvaluationError(stderr.trim() || error.message, error.code as number | null)) : resolve()),
       );
     });
