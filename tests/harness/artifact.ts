@@ -1,7 +1,7 @@
 // Unpacks the code a magic function would upload (from a mocked stack record) and runs it in a
 // fresh Node process, so tests prove the serialized closures really run.
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
@@ -25,9 +25,11 @@ export function unpackFunction(fn: RecordedResource, into = mkdtempSync(join(tmp
  * AWS SDK v3 packages and what they depend on (symlinked from the project's install).
  */
 export function runtimeSdkLayer(): string {
-  const layer = join(ROOT, ".cache", "lambda-runtime", "node_modules");
-  if (existsSync(join(layer, "@aws-sdk", "client-dynamodb"))) return dirname(layer);
-  mkdirSync(layer, { recursive: true });
+  const final = join(ROOT, ".cache", "lambda-runtime");
+  if (existsSync(join(final, "node_modules", "@aws-sdk", "client-dynamodb"))) return final;
+  // Build it aside and rename, so a concurrent test process never sees a half-made layer.
+  mkdirSync(join(ROOT, ".cache"), { recursive: true });
+  const work = mkdtempSync(join(ROOT, ".cache", "lambda-runtime-"));
   const seen = new Set<string>();
   const visit = (name: string) => {
     if (seen.has(name)) return;
@@ -37,18 +39,19 @@ export function runtimeSdkLayer(): string {
     const pkg = require(join(pkgDir, "package.json")) as { dependencies?: Record<string, string> };
     for (const dep of Object.keys(pkg.dependencies ?? {})) visit(dep);
   };
-  for (const scope of ["@aws-sdk"]) for (const name of readdirSync(join(ROOT, "node_modules", scope))) visit(`${scope}/${name}`);
+  for (const name of readdirSync(join(ROOT, "node_modules", "@aws-sdk"))) visit(`@aws-sdk/${name}`);
   for (const name of seen) {
-    const target = join(layer, name);
-    if (existsSync(target) || !existsSync(join(ROOT, "node_modules", name))) continue;
+    if (!existsSync(join(ROOT, "node_modules", name))) continue;
+    const target = join(work, "node_modules", name);
     mkdirSync(dirname(target), { recursive: true });
-    try {
-      symlinkSync(join(ROOT, "node_modules", name), target, "dir");
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-    }
+    symlinkSync(join(ROOT, "node_modules", name), target, "dir");
   }
-  return dirname(layer);
+  try {
+    renameSync(work, final);
+  } catch {
+    rmSync(work, { recursive: true, force: true }); // another process won the race
+  }
+  return final;
 }
 
 export interface RunningFunction {
