@@ -4,7 +4,7 @@
  */
 export const apiCors = {
   allowMethods: ["GET", "POST", "OPTIONS"],
-  allowHeaders: ["content-type", "idempotency-key"],
+  allowHeaders: ["content-type"],
   exposeHeaders: ["location"],
   maxAgeSeconds: 600,
 } as const;
