@@ -3,7 +3,8 @@ import { httpHandler, jsonResponse, readJsonBody, validate, type HttpHandler } f
 import { createObservability, requireEnv, type Observability } from "../shared/observability";
 import { HttpProblem } from "../shared/problem";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
-import { LIST_DEFAULT_LIMIT, MESSAGE_MAX_BODY_BYTES, messageSchemas, type MessageSchemas } from "./schemas";
+import { PAGE_DEFAULT_LIMIT } from "../shared/paging";
+import { MESSAGE_MAX_BODY_BYTES, messageSchemas, type MessageSchemas } from "./schemas";
 import { MessageStore } from "./store";
 
 export interface MessageDeps {
@@ -39,7 +40,7 @@ export function listMessagesHandler({ store, obs, schemas }: MessageDeps): HttpH
     if (query.limit === undefined && query.cursor === undefined) {
       return jsonResponse(200, { count: await store.count() });
     }
-    return jsonResponse(200, await store.list(query.limit ?? LIST_DEFAULT_LIMIT, query.cursor));
+    return jsonResponse(200, await store.list(query.limit ?? PAGE_DEFAULT_LIMIT, query.cursor));
   });
 }
 

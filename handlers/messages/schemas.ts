@@ -1,8 +1,7 @@
 import { z } from "zod";
+import { pageQuerySchema } from "../shared/paging";
 
 export const MESSAGE_MAX_LENGTH = 1000;
-export const LIST_MAX_LIMIT = 100;
-export const LIST_DEFAULT_LIMIT = 20;
 /** Largest request body accepted by POST /messages. */
 export const MESSAGE_MAX_BODY_BYTES = 16 * 1024;
 
@@ -28,16 +27,7 @@ export function messageSchemas() {
     .object({ id: MessageId, message: z.string(), createdAt: z.iso.datetime().describe("When the message was stored (UTC)") })
     .describe("A stored message");
   const MessageCount = z.object({ count: z.int().nonnegative().describe("Exact number of stored messages") });
-  const ListQuery = z.strictObject({
-    limit: z
-      .string()
-      .regex(/^\d+$/, "must be a whole number")
-      .transform(Number)
-      .pipe(z.int().min(1).max(LIST_MAX_LIMIT))
-      .optional()
-      .describe(`Page size, 1 to ${LIST_MAX_LIMIT} (default ${LIST_DEFAULT_LIMIT})`),
-    cursor: z.string().min(1).max(512).optional().describe("Opaque cursor from a previous page's nextCursor"),
-  });
+  const ListQuery = pageQuerySchema();
   const MessagePage = z.object({
     items: z.array(Message),
     nextCursor: z.string().nullable().describe("Pass as ?cursor= for the next page; null on the last page"),

@@ -6,15 +6,13 @@ import {
   TransactionCanceledException,
   type AttributeValue,
 } from "@aws-sdk/client-dynamodb";
-import { HttpProblem } from "../shared/problem";
+import { decodeCursor, encodeCursor } from "../shared/cursor";
+import type { Page } from "../shared/paging";
 import { UUID_V7_PATTERN, uuidv7 } from "../shared/uuidv7";
 import { COUNTER_KEY, MESSAGE_PARTITION } from "./table";
 import type { Message } from "./schemas";
 
-export interface MessagePage {
-  items: Message[];
-  nextCursor: string | null;
-}
+export type MessagePage = Page<Message>;
 
 const MAX_TRANSACTION_ATTEMPTS = 10;
 
@@ -101,21 +99,9 @@ export class MessageStore {
         ExpressionAttributeValues: { ":pk": { S: MESSAGE_PARTITION } },
         ScanIndexForward: false,
         Limit: limit,
-        ExclusiveStartKey: cursor === undefined ? undefined : decodeCursor(cursor),
+        ExclusiveStartKey: cursor === undefined ? undefined : { pk: { S: MESSAGE_PARTITION }, sk: { S: decodeCursor(cursor, UUID_V7_PATTERN) } },
       }),
     );
     return { items: Items.map(toMessage), nextCursor: LastEvaluatedKey ? encodeCursor(LastEvaluatedKey.sk!.S!) : null };
   }
-}
-
-function encodeCursor(id: string): string {
-  return Buffer.from(id, "utf8").toString("base64url");
-}
-
-function decodeCursor(cursor: string): Record<string, AttributeValue> {
-  const id = /^[A-Za-z0-9_-]+$/.test(cursor) ? Buffer.from(cursor, "base64url").toString("utf8") : "";
-  if (!UUID_V7_PATTERN.test(id)) {
-    throw new HttpProblem("invalid-cursor", "The cursor was not issued by this API; start again without one.");
-  }
-  return { pk: { S: MESSAGE_PARTITION }, sk: { S: id } };
 }

@@ -6,6 +6,7 @@ export const PROBLEM_TYPES = {
   "validation-failed": { status: 400, title: "The request is not valid" },
   "malformed-json": { status: 400, title: "The request body is not valid JSON" },
   "invalid-cursor": { status: 400, title: "The cursor is not valid" },
+  "unauthorized": { status: 401, title: "The request is not authenticated" },
   "not-found": { status: 404, title: "Not found" },
   "route-not-found": { status: 404, title: "No such route" },
   "payload-too-large": { status: 413, title: "The request body is too large" },

@@ -1,0 +1,82 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { MetricUnit } from "@aws-lambda-powertools/metrics";
+import { httpHandler, jsonResponse, type HttpEvent, type HttpHandler } from "../shared/http";
+import { createObservability, requireEnv, type Observability } from "../shared/observability";
+import { HttpProblem } from "../shared/problem";
+import { signingKeyFromEnv, type SigningKeyProvider } from "./signing-key";
+import type { NormalizedEvent, WebhookSource } from "./source";
+import { createWebhookSource } from "./sources";
+import { WebhookStore } from "./store";
+
+/** Largest webhook body accepted; Calendly's are a few KB. */
+export const WEBHOOK_MAX_BODY_BYTES = 256 * 1024;
+export const DEFAULT_TOLERANCE_SECONDS = 180;
+
+export interface IngestDeps {
+  source: WebhookSource;
+  store: WebhookStore;
+  obs: Observability;
+  signingKey: SigningKeyProvider;
+  toleranceSeconds: number;
+  /** Seconds since the epoch; a parameter so tests can pin the clock. */
+  now?: () => number;
+}
+
+/** Reads SOURCE, EVENTS_TABLE, MEETINGS_TABLE, SIGNATURE_TOLERANCE_SECONDS and the signing key settings. */
+export function ingestDeps(service: string, env: NodeJS.ProcessEnv = process.env): IngestDeps {
+  return {
+    source: createWebhookSource(requireEnv("SOURCE", env)),
+    store: new WebhookStore(new DynamoDBClient({}), requireEnv("EVENTS_TABLE", env), requireEnv("MEETINGS_TABLE", env)),
+    obs: createObservability(service),
+    signingKey: signingKeyFromEnv(env),
+    toleranceSeconds: Number(env.SIGNATURE_TOLERANCE_SECONDS ?? DEFAULT_TOLERANCE_SECONDS),
+  };
+}
+
+function rawBody(event: HttpEvent): string {
+  const raw = event.body ?? "";
+  const bytes = event.isBase64Encoded ? Buffer.from(raw, "base64") : Buffer.from(raw, "utf8");
+  if (bytes.length > WEBHOOK_MAX_BODY_BYTES) throw new HttpProblem("payload-too-large", `The body is ${bytes.length} bytes; the limit is ${WEBHOOK_MAX_BODY_BYTES}.`);
+  return bytes.toString("utf8");
+}
+
+/**
+ * `POST /webhooks/<source>`: verify the signature, validate, store once, update the meeting, answer.
+ * Nothing downstream happens here: forwarding and live push run off the table's stream, so the
+ * provider gets its 2xx as soon as the event is durable.
+ */
+export function ingestHandler({ source, store, obs, signingKey, toleranceSeconds, now = () => Date.now() / 1000 }: IngestDeps): HttpHandler {
+  /** Signature, JSON and schema checks; each failure is a 4xx counted as a rejection. */
+  const accept = async (event: HttpEvent): Promise<NormalizedEvent> => {
+    try {
+      const text = rawBody(event);
+      source.verify({ body: text, headers: event.headers ?? {} }, await signingKey(), Math.floor(now()), toleranceSeconds);
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch (error) {
+        throw new HttpProblem("malformed-json", `The body is not valid JSON: ${(error as Error).message}`);
+      }
+      return source.normalize(body, text);
+    } catch (error) {
+      if (error instanceof HttpProblem) {
+        obs.metrics.addMetric("webhooksRejected", MetricUnit.Count, 1);
+        obs.logger.info("webhook rejected", { reason: error.slug });
+      }
+      throw error;
+    }
+  };
+
+  return httpHandler(obs, async (event) => {
+    const normalized = await accept(event);
+    obs.logger.setCorrelationId(normalized.id);
+    const outcome = await store.record(normalized, new Date().toISOString());
+    // Re-applied on duplicates too: a delivery whose first attempt died after storing still
+    // reaches the meeting, and the merge makes a second application a no-op.
+    await store.applyChanges(normalized.changes);
+    const duplicate = outcome === "duplicate";
+    obs.metrics.addMetric(duplicate ? "webhooksDuplicate" : "webhooksReceived", MetricUnit.Count, 1);
+    obs.logger.info(duplicate ? "webhook duplicate" : "webhook stored", { eventId: normalized.id, type: normalized.type, meetingId: normalized.meetingId });
+    return jsonResponse(duplicate ? 200 : 201, { id: normalized.id, duplicate });
+  });
+}
