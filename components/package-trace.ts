@@ -30,7 +30,7 @@ export function tracePackageFiles(packages: readonly string[]): string[] {
   const script = `
     const { nodeFileTrace } = require("@vercel/nft");
     const entries = process.argv.slice(1).map((p) => require.resolve(p, { paths: [process.cwd()] }));
-    nodeFileTrace(entries, { base: process.cwd(), conditions: ["require", "node"] })
+    nodeFileTrace(entries, { base: process.cwd() })
       .then(({ fileList }) => process.stdout.write(JSON.stringify([...fileList])))
       .catch((e) => { console.error(e); process.exit(1); });`;
   const output = execFileSync(process.execPath, ["-e", script, ...packages], { cwd: PROJECT_ROOT, encoding: "utf8" });

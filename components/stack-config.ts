@@ -29,6 +29,20 @@ export const stackConfigSchema = z.strictObject({
     .array(z.url({ protocol: /^https?$/ }).refine((u) => URL.canParse(u) && new URL(u).origin === u, "an origin: scheme://host[:port], no path"))
     .default([])
     .meta({ example: '\'["http://localhost:3000"]\'' }),
+  /** Calendly webhook signing key (the `signing_key` given when creating the subscription). Secret. */
+  "switchyard:calendlySigningKey": z.string().min(16, "at least 16 characters").meta({ example: '"$(openssl rand -hex 32)"', secret: true }),
+  /** Bearer token for `POST /webhooks/calendly/replay`. Secret. */
+  "switchyard:webhookReplayToken": z.string().min(16, "at least 16 characters").meta({ example: '"$(openssl rand -hex 32)"', secret: true }),
+  /** Where accepted webhooks are forwarded; no forwarding (and no spool) when unset. */
+  "switchyard:forwardUrl": z.url({ protocol: /^https?$/ }).optional().meta({ example: "https://app.example.com/webhooks/calendly" }),
+  /** How far a webhook signature's timestamp may be from now, in seconds. */
+  "switchyard:signatureToleranceSeconds": z.int().min(30).max(3600).default(180).meta({ example: "180" }),
+  /** When the spool replay runs (EventBridge rate or cron expression). */
+  "switchyard:replaySchedule": z
+    .string()
+    .regex(/^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\))$/, "rate(…) or cron(…)")
+    .default("rate(5 minutes)")
+    .meta({ example: '"rate(5 minutes)"' }),
 });
 
 export type StackConfigKeys = z.infer<typeof stackConfigSchema>;
@@ -41,7 +55,20 @@ export interface StackConfig {
   logRetentionDays: number;
   throttle: { rateLimit: number; burstLimit: number };
   allowedOrigins: string[];
+  webhooks: {
+    /** Secret outputs: never printed, stored encrypted in state. */
+    calendlySigningKey: pulumi.Output<string>;
+    replayToken: pulumi.Output<string>;
+    forwardUrl?: string;
+    toleranceSeconds: number;
+    replaySchedule: string;
+  };
 }
+
+/** Keys that must be set with `pulumi config set --secret`. */
+export const SECRET_KEYS = Object.entries(stackConfigSchema.shape)
+  .filter(([, field]) => field.meta()?.secret === true)
+  .map(([key]) => key);
 
 /** Pulumi keeps structured values as JSON text; plain strings stay strings. */
 function decodeConfigValue(raw: string): unknown {
@@ -56,23 +83,32 @@ function decodeConfigValue(raw: string): unknown {
  * Checks raw stack config (key → text, as Pulumi stores it). Throws one message that names every
  * bad key and the `pulumi config set` command that fixes it.
  */
-export function parseStackConfig(raw: Record<string, string | undefined>, stack: string): StackConfig {
+export function parseStackConfig(raw: Record<string, string | undefined>, stack: string, secretKeys: readonly string[] = SECRET_KEYS): StackConfig {
   const input: Record<string, unknown> = {};
   for (const key of Object.keys(stackConfigSchema.shape)) {
     const value = raw[key];
-    if (value !== undefined) input[key] = decodeConfigValue(value);
+    // Secrets stay text: a key like "0123" must not turn into a number.
+    if (value !== undefined) input[key] = SECRET_KEYS.includes(key) ? value : decodeConfigValue(value);
   }
+  const fix = (key: string) => {
+    const field = stackConfigSchema.shape[key as keyof typeof stackConfigSchema.shape];
+    const example = (field?.meta()?.example as string | undefined) ?? "<value>";
+    return `pulumi config set ${SECRET_KEYS.includes(key) ? "--secret " : ""}${key} ${example} --stack ${stack}`;
+  };
+  const lines: string[] = [];
   const result = stackConfigSchema.safeParse(input);
   if (!result.success) {
-    const lines = result.error.issues.map((issue) => {
+    for (const issue of result.error.issues) {
       const key = String(issue.path[0]);
-      const field = stackConfigSchema.shape[key as keyof typeof stackConfigSchema.shape];
-      const example = (field?.meta()?.example as string | undefined) ?? "<value>";
-      const what = raw[key] === undefined ? "is missing" : `is invalid (${issue.path.slice(1).join(".") || "value"}: ${issue.message})`;
-      return `  - ${key} ${what}. Fix: pulumi config set ${key} ${example} --stack ${stack}`;
-    });
-    throw new Error(`Stack "${stack}" has bad config:\n${lines.join("\n")}`);
+      // Never echo a secret's value, even a wrong one.
+      const detail = SECRET_KEYS.includes(key) ? issue.message : `${issue.path.slice(1).join(".") || "value"}: ${issue.message}`;
+      lines.push(`  - ${key} ${raw[key] === undefined ? "is missing" : `is invalid (${detail})`}. Fix: ${fix(key)}`);
+    }
   }
+  for (const key of SECRET_KEYS) {
+    if (raw[key] !== undefined && !secretKeys.includes(key)) lines.push(`  - ${key} is stored in plain text; it must be a secret. Fix: ${fix(key)}`);
+  }
+  if (!result.success || lines.length > 0) throw new Error(`Stack "${stack}" has bad config:\n${lines.join("\n")}`);
   const c = result.data;
   return {
     stack,
@@ -81,19 +117,27 @@ export function parseStackConfig(raw: Record<string, string | undefined>, stack:
     logRetentionDays: c["switchyard:logRetentionDays"],
     throttle: c["switchyard:throttle"],
     allowedOrigins: c["switchyard:allowedOrigins"],
+    webhooks: {
+      calendlySigningKey: pulumi.secret(c["switchyard:calendlySigningKey"]),
+      replayToken: pulumi.secret(c["switchyard:webhookReplayToken"]),
+      forwardUrl: c["switchyard:forwardUrl"],
+      toleranceSeconds: c["switchyard:signatureToleranceSeconds"],
+      replaySchedule: c["switchyard:replaySchedule"],
+    },
   };
 }
+
+/** Whether the engine passed `key` as a secret (the SDK's own check; exported at run time, not in its typings). */
+const isConfigSecret = (key: string) => (pulumi.runtime as unknown as { isConfigSecret(k: string): boolean }).isConfigSecret(key);
 
 /** Reads the current stack's config; a bad key stops the program with a message, not a stack trace. */
 export function loadStackConfig(): StackConfig {
   const stack = pulumi.getStack();
   const raw: Record<string, string | undefined> = {};
-  for (const key of Object.keys(stackConfigSchema.shape)) {
-    const [namespace, name] = key.split(":") as [string, string];
-    raw[key] = new pulumi.Config(namespace).get(name);
-  }
+  // The runtime's raw accessor: Config.get would warn about reading a secret as plain text.
+  for (const key of Object.keys(stackConfigSchema.shape)) raw[key] = pulumi.runtime.getConfig(key);
   try {
-    return parseStackConfig(raw, stack);
+    return parseStackConfig(raw, stack, SECRET_KEYS.filter((key) => isConfigSecret(key)));
   } catch (error) {
     throw new pulumi.RunError((error as Error).message);
   }

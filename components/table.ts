@@ -7,7 +7,7 @@ export interface DataTableArgs {
   definition: TableDefinition;
   /** Deletion protection + point-in-time recovery (prod). Example: `true`. */
   protectData: boolean;
-  /** Last-chance edits. Example: `(a) => { a.streamEnabled = true; }`. */
+  /** Last-chance edits. Example: `(a) => { a.tableClass = "STANDARD_INFREQUENT_ACCESS"; }`. */
   transform?: (args: aws.dynamodb.TableArgs) => void;
 }
 
@@ -28,6 +28,8 @@ export function createDataTable(name: string, args: DataTableArgs, opts: pulumi.
       ],
     })),
     ttl: def.ttlAttribute ? { attributeName: def.ttlAttribute, enabled: true } : undefined,
+    streamEnabled: def.stream ? true : undefined,
+    streamViewType: def.stream,
     serverSideEncryption: { enabled: true },
     pointInTimeRecovery: { enabled: args.protectData },
     deletionProtectionEnabled: args.protectData,

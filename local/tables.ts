@@ -15,6 +15,7 @@ export async function createTable(client: DynamoDBClient, tableName: string, def
           KeySchema: [{ AttributeName: index.hashKey, KeyType: "HASH" }, ...(index.rangeKey ? [{ AttributeName: index.rangeKey, KeyType: "RANGE" as const }] : [])],
           Projection: { ProjectionType: index.projection },
         })),
+        StreamSpecification: def.stream ? { StreamEnabled: true, StreamViewType: def.stream } : undefined,
       }),
     );
     if (def.ttlAttribute) {

@@ -1,10 +1,10 @@
 // Writes docs/openapi.json from the zod schemas (`npm run openapi`); `--check` fails when the file is stale.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { messageApiDocument } from "../handlers/messages/openapi";
+import { apiDocument } from "../handlers/openapi";
 
 export const OPENAPI_FILE = join(__dirname, "..", "docs", "openapi.json");
-export const renderOpenApi = () => `${JSON.stringify(messageApiDocument(), null, 2)}\n`;
+export const renderOpenApi = () => `${JSON.stringify(apiDocument(), null, 2)}\n`;
 
 if (require.main === module) {
   const text = renderOpenApi();

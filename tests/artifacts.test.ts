@@ -87,7 +87,8 @@ test.serial("the uploaded functions log structured JSON carrying the request id 
   t.is(emf._aws.CloudWatchMetrics[0].Namespace, "Switchyard");
 });
 
-test("every function starts from its upload alone (cold init in a fresh process)", (t) => {
-  t.deepEqual(Object.keys(running).sort(), ["api-create", "api-get", "api-list", "api-not-found"]);
+test("every function of the stack starts from its upload alone (cold init in a fresh process)", (t) => {
+  t.deepEqual(Object.keys(running).sort(), ofType(record, "aws:lambda/function:Function").map((f) => f.name).sort());
+  t.true(Object.keys(running).length >= 4);
   for (const fn of Object.values(running)) t.true(fn.initMs > 0);
 });

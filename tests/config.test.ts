@@ -1,18 +1,19 @@
 // Stack config: one zod schema; a missing or malformed key stops the program with the fix.
 import test from "ava";
-import { parseStackConfig } from "../components/stack-config";
-import { StackEvaluationError, evaluateStack, stackConfig } from "./harness/stacks";
+import { SECRET_KEYS, parseStackConfig } from "../components/stack-config";
+import { StackEvaluationError, TEST_SECRETS, evaluateStack, stackConfig } from "./harness/stacks";
 
 test("the committed dev and prod configs parse, and differ in protection, retention and throttling", (t) => {
-  const dev = parseStackConfig(stackConfig("dev"), "dev");
-  const prod = parseStackConfig(stackConfig("prod"), "prod");
+  const dev = parseStackConfig({ ...stackConfig("dev"), ...TEST_SECRETS }, "dev");
+  const prod = parseStackConfig({ ...stackConfig("prod"), ...TEST_SECRETS }, "prod");
   t.like(dev, { region: "us-west-2", protectData: false, logRetentionDays: 14, throttle: { rateLimit: 50, burstLimit: 100 } });
   t.like(prod, { region: "us-east-1", protectData: true, logRetentionDays: 90, throttle: { rateLimit: 20, burstLimit: 40 } });
 });
 
 test("optional keys fall back to defaults", (t) => {
-  const config = parseStackConfig({ "aws:region": "eu-west-1", "switchyard:protectData": "false" }, "test");
+  const { webhooks, ...config } = parseStackConfig({ "aws:region": "eu-west-1", "switchyard:protectData": "false", ...TEST_SECRETS }, "test");
   t.deepEqual(config, { stack: "test", region: "eu-west-1", protectData: false, logRetentionDays: 14, throttle: { rateLimit: 50, burstLimit: 100 }, allowedOrigins: [] });
+  t.like(webhooks, { forwardUrl: undefined, toleranceSeconds: 180, replaySchedule: "rate(5 minutes)" });
 });
 
 const bad: [string, Record<string, string>, RegExp][] = [
@@ -27,16 +28,40 @@ const bad: [string, Record<string, string>, RegExp][] = [
 
 for (const [name, raw, message] of bad) {
   test(`config with ${name} is refused with the fixing command`, (t) => {
-    const error = t.throws(() => parseStackConfig(raw, "qa"));
+    const error = t.throws(() => parseStackConfig({ ...TEST_SECRETS, ...raw }, "qa"));
     t.regex(error!.message, message);
   });
 }
+
+test("secrets must be set as secrets, and their values never appear in the message", (t) => {
+  const plain = t.throws(() => parseStackConfig({ "aws:region": "us-west-2", "switchyard:protectData": "true", ...TEST_SECRETS }, "qa", []));
+  for (const key of SECRET_KEYS) t.regex(plain!.message, new RegExp(`${key} is stored in plain text; it must be a secret\\. Fix: pulumi config set --secret ${key} `));
+  const missing = t.throws(() => parseStackConfig({ "aws:region": "us-west-2", "switchyard:protectData": "true" }, "qa"));
+  t.regex(missing!.message, /switchyard:calendlySigningKey is missing\. Fix: pulumi config set --secret switchyard:calendlySigningKey "\$\(openssl rand -hex 32\)" --stack qa/);
+  const short = t.throws(() => parseStackConfig({ "aws:region": "us-west-2", "switchyard:protectData": "true", ...TEST_SECRETS, "switchyard:calendlySigningKey": "hunter2" }, "qa"));
+  t.regex(short!.message, /switchyard:calendlySigningKey is invalid \(at least 16 characters\)/);
+  t.false(short!.message.includes("hunter2"));
+});
+
+test("webhook settings: forward URL, tolerance and replay schedule are checked", (t) => {
+  const base = { "aws:region": "us-west-2", "switchyard:protectData": "true", ...TEST_SECRETS };
+  t.is(parseStackConfig({ ...base, "switchyard:forwardUrl": "https://app.example.com/hooks" }, "qa").webhooks.forwardUrl, "https://app.example.com/hooks");
+  t.regex(t.throws(() => parseStackConfig({ ...base, "switchyard:forwardUrl": "ftp://x" }, "qa"))!.message, /switchyard:forwardUrl is invalid/);
+  t.regex(t.throws(() => parseStackConfig({ ...base, "switchyard:signatureToleranceSeconds": "5" }, "qa"))!.message, /switchyard:signatureToleranceSeconds is invalid/);
+  t.regex(t.throws(() => parseStackConfig({ ...base, "switchyard:replaySchedule": "every 5 minutes" }, "qa"))!.message, /switchyard:replaySchedule is invalid/);
+  t.is(parseStackConfig({ ...base, "switchyard:replaySchedule": "cron(0/10 * * * ? *)" }, "qa").webhooks.replaySchedule, "cron(0/10 * * * ? *)");
+});
 
 test("every bad key is reported at once", (t) => {
   const error = t.throws(() => parseStackConfig({ "switchyard:logRetentionDays": "2" }, "qa"));
   t.regex(error!.message, /aws:region is missing/);
   t.regex(error!.message, /switchyard:protectData is missing/);
   t.regex(error!.message, /switchyard:logRetentionDays is invalid/);
+});
+
+test("evaluating the program with a secret given in plain text stops it", async (t) => {
+  const error = await t.throwsAsync(evaluateStack("dev", {}, "tsx", []), { instanceOf: StackEvaluationError });
+  t.regex(error!.message, /switchyard:calendlySigningKey is stored in plain text/);
 });
 
 test("evaluating the program with a key removed stops it with the message, not a stack trace", async (t) => {

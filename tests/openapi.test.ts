@@ -13,9 +13,11 @@ test("docs/openapi.json is what the schemas generate today (run npm run openapi 
   t.is(doc.openapi, "3.1.0");
 });
 
-test("the document describes exactly the routes the MessageApi component creates", async (t) => {
-  const record = await evaluateStack("dev");
+test("the document describes exactly the routes the stack puts on the HTTP API", async (t) => {
+  const record = await evaluateStack("dev", { "switchyard:forwardUrl": "https://downstream.example.com/hooks" });
+  const httpApi = ofType(record, "aws:apigatewayv2/api:Api").find((a) => a.inputs.protocolType === "HTTP")!;
   const created = ofType(record, "aws:apigatewayv2/route:Route")
+    .filter((r) => r.inputs.apiId === httpApi.id)
     .map((r) => r.inputs.routeKey as string)
     .filter((k) => k !== "$default")
     .sort();

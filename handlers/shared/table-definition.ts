@@ -12,4 +12,9 @@ export interface TableDefinition {
   globalSecondaryIndexes?: { name: string; hashKey: string; rangeKey?: string; projection: "ALL" | "KEYS_ONLY" }[];
   /** Attribute holding an epoch-seconds expiry, if items expire. */
   ttlAttribute?: string;
+  /**
+   * Stream view type, when the table's changes feed a consumer (a Lambda event source mapping; in
+   * local mode local/dynamodb-stream-poller.ts); no stream when omitted.
+   */
+  stream?: "NEW_AND_OLD_IMAGES" | "NEW_IMAGE" | "KEYS_ONLY";
 }

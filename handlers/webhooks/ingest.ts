@@ -3,7 +3,7 @@ import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { httpHandler, jsonResponse, type HttpEvent, type HttpHandler } from "../shared/http";
 import { createObservability, requireEnv, type Observability } from "../shared/observability";
 import { HttpProblem } from "../shared/problem";
-import { signingKeyFromEnv, type SigningKeyProvider } from "./signing-key";
+import { secretFromEnv, type SecretProvider } from "../shared/secret";
 import type { NormalizedEvent, WebhookSource } from "./source";
 import { createWebhookSource } from "./sources";
 import { WebhookStore } from "./store";
@@ -16,19 +16,19 @@ export interface IngestDeps {
   source: WebhookSource;
   store: WebhookStore;
   obs: Observability;
-  signingKey: SigningKeyProvider;
+  signingKey: SecretProvider;
   toleranceSeconds: number;
   /** Seconds since the epoch; a parameter so tests can pin the clock. */
   now?: () => number;
 }
 
-/** Reads SOURCE, EVENTS_TABLE, MEETINGS_TABLE, SIGNATURE_TOLERANCE_SECONDS and the signing key settings. */
+/** Reads SOURCE, EVENTS_TABLE, MEETINGS_TABLE, SIGNATURE_TOLERANCE_SECONDS and SIGNING_KEY(_PARAMETER). */
 export function ingestDeps(service: string, env: NodeJS.ProcessEnv = process.env): IngestDeps {
   return {
     source: createWebhookSource(requireEnv("SOURCE", env)),
     store: new WebhookStore(new DynamoDBClient({}), requireEnv("EVENTS_TABLE", env), requireEnv("MEETINGS_TABLE", env)),
     obs: createObservability(service),
-    signingKey: signingKeyFromEnv(env),
+    signingKey: secretFromEnv("SIGNING_KEY", env),
     toleranceSeconds: Number(env.SIGNATURE_TOLERANCE_SECONDS ?? DEFAULT_TOLERANCE_SECONDS),
   };
 }

@@ -13,6 +13,7 @@ export const webhookEventsTable: TableDefinition = {
     { name: "pk", type: "S" },
     { name: "sk", type: "S" },
   ],
+  stream: "NEW_IMAGE",
 };
 
 /**

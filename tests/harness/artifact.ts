@@ -1,7 +1,8 @@
 // Unpacks the code a magic function would upload (from a mocked stack record) and runs it in a
 // fresh Node process, so tests prove the serialized closures really run.
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
@@ -25,11 +26,13 @@ export function unpackFunction(fn: RecordedResource, into = mkdtempSync(join(tmp
  * AWS SDK v3 packages and what they depend on (symlinked from the project's install).
  */
 export function runtimeSdkLayer(): string {
-  const final = join(ROOT, ".cache", "lambda-runtime");
+  // Keyed by the lockfile, so a newly installed SDK client is never missing from an old layer.
+  const lock = createHash("sha256").update(readFileSync(join(ROOT, "package-lock.json"))).digest("hex").slice(0, 12);
+  const final = join(ROOT, ".cache", `lambda-runtime-${lock}`);
   if (existsSync(join(final, "node_modules", "@aws-sdk", "client-dynamodb"))) return final;
   // Build it aside and rename, so a concurrent test process never sees a half-made layer.
   mkdirSync(join(ROOT, ".cache"), { recursive: true });
-  const work = mkdtempSync(join(ROOT, ".cache", "lambda-runtime-"));
+  const work = mkdtempSync(join(ROOT, ".cache", "lambda-runtime-tmp-"));
   const seen = new Set<string>();
   const visit = (name: string) => {
     if (seen.has(name)) return;
@@ -94,14 +97,19 @@ export async function startFunction(dir: string, env: Record<string, string>, ar
       pending.delete(message.id);
     } else logs.push(line);
   });
+  // Powertools writes WARN and ERROR lines to stderr: they are logs too.
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));
+  createInterface({ input: child.stderr }).on("line", (line) => logs.push(line));
   child.on("exit", (code) => {
     ready({ ready: false, error: `exited with ${code}: ${stderr}` });
     for (const resolve of pending.values()) resolve({ error: `function process exited: ${stderr}` });
   });
   const status = await readyLine;
-  if (!status.ready) throw new Error(`cold init failed: ${status.error}`);
+  if (!status.ready) {
+    child.kill();
+    throw new Error(`cold init failed: ${status.error}`);
+  }
   let nextId = 0;
   return {
     initMs: status.initMs ?? 0,

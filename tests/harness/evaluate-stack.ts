@@ -11,7 +11,7 @@ const [stack, outFile] = process.argv.slice(2) as [string, string];
 const config = JSON.parse(process.env.PULUMI_CONFIG ?? "{}") as Record<string, string>;
 const region = config["aws:region"] ?? "us-east-1";
 const ACCOUNT = "123456789012";
-const resources: { type: string; name: string; inputs: Record<string, any>; state: Record<string, any> }[] = [];
+const resources: { type: string; name: string; id: string; inputs: Record<string, any>; state: Record<string, any> }[] = [];
 
 const shortHash = (s: string) => createHash("sha256").update(s).digest("hex").slice(0, 7);
 
@@ -22,6 +22,7 @@ function mockState(type: string, name: string, inputs: Record<string, any>, id: 
   switch (type) {
     case "aws:dynamodb/table:Table":
       state.arn = `arn:aws:dynamodb:${region}:${ACCOUNT}:table/${physical}`;
+      if (inputs.streamEnabled) state.streamArn = `${state.arn}/stream/2026-11-25T00:00:00.000`;
       break;
     case "aws:cloudwatch/logGroup:LogGroup":
       state.arn = `arn:aws:logs:${region}:${ACCOUNT}:log-group:${physical}`;
@@ -34,8 +35,22 @@ function mockState(type: string, name: string, inputs: Record<string, any>, id: 
       state.invokeArn = `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/${state.arn}/invocations`;
       break;
     case "aws:apigatewayv2/api:Api":
-      state.apiEndpoint = `https://${id}.execute-api.${region}.amazonaws.com`;
+      state.apiEndpoint = `${inputs.protocolType === "WEBSOCKET" ? "wss" : "https"}://${id}.execute-api.${region}.amazonaws.com`;
       state.executionArn = `arn:aws:execute-api:${region}:${ACCOUNT}:${id}`;
+      break;
+    case "aws:ssm/parameter:Parameter":
+      state.arn = `arn:aws:ssm:${region}:${ACCOUNT}:parameter${physical}`;
+      break;
+    case "aws:sqs/queue:Queue":
+      state.arn = `arn:aws:sqs:${region}:${ACCOUNT}:${physical}`;
+      state.url = `https://sqs.${region}.amazonaws.com/${ACCOUNT}/${physical}`;
+      break;
+    case "aws:s3/bucket:Bucket":
+      state.bucket = physical;
+      state.arn = `arn:aws:s3:::${physical}`;
+      break;
+    case "aws:cloudwatch/eventRule:EventRule":
+      state.arn = `arn:aws:events:${region}:${ACCOUNT}:rule/${physical}`;
       break;
     default:
       state.arn ??= `arn:aws:mock:${region}:${ACCOUNT}:${type}/${physical}`;
@@ -48,7 +63,7 @@ pulumi.runtime.setMocks(
     newResource(args) {
       const id = args.type === "aws:apigatewayv2/api:Api" ? shortHash(args.name).slice(0, 10) : `${args.name}-id`;
       const state = mockState(args.type, args.name, args.inputs, id);
-      resources.push({ type: args.type, name: args.name, inputs: args.inputs, state });
+      resources.push({ type: args.type, name: args.name, id, inputs: args.inputs, state });
       return { id, state };
     },
     call(args) {
@@ -97,7 +112,7 @@ async function main() {
   const recorded: RecordedResource[] = [];
   for (const r of resources) {
     const { code, ...inputs } = r.inputs;
-    recorded.push({ type: r.type, name: r.name, inputs, state: { ...r.state, code: undefined }, archive: code ? await recordArchive(code) : undefined });
+    recorded.push({ type: r.type, name: r.name, id: r.id, inputs, state: { ...r.state, code: undefined }, archive: code ? await recordArchive(code) : undefined });
   }
   const record: StackRecord = { stack, region, outputs, resources: recorded };
   writeFileSync(outFile, JSON.stringify(record, null, 1));

@@ -9,6 +9,8 @@ export interface RecordedArchive {
 export interface RecordedResource {
   type: string;
   name: string;
+  /** The id the mock gave it (what other resources' inputs refer to). */
+  id: string;
   inputs: Record<string, any>;
   state: Record<string, any>;
   archive?: RecordedArchive;

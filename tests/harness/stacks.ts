@@ -23,6 +23,15 @@ export class StackEvaluationError extends Error {
 }
 
 /**
+ * Secret config the stack files cannot hold (they would be encrypted by the stack's secrets
+ * provider): test values, passed as secrets the way the engine passes them.
+ */
+export const TEST_SECRETS: Record<string, string> = {
+  "switchyard:calendlySigningKey": "test-calendly-signing-key-0123456789",
+  "switchyard:webhookReplayToken": "test-replay-token-0123456789abcdef",
+};
+
+/**
  * How TypeScript is loaded: `tsx` (fast) or `ts-node`, the loader `pulumi up` itself registers —
  * closures are serialized from the JavaScript the loader emits, so the artifact tests use that one.
  */
@@ -33,8 +42,13 @@ const LOADER_ARGS: Record<Loader, string[]> = { tsx: ["--import", "tsx"], "ts-no
  * Evaluates index.ts for `stack` under mocks, in a fresh process (Pulumi's runtime state is
  * per-process). `overrides` change config keys; `null` removes one.
  */
-export async function evaluateStack(stack: string, overrides: Record<string, string | null> = {}, loader: Loader = "tsx"): Promise<StackRecord> {
-  const config: Record<string, string> = stackConfig(stack);
+export async function evaluateStack(
+  stack: string,
+  overrides: Record<string, string | null> = {},
+  loader: Loader = "tsx",
+  secretKeys: string[] = Object.keys(TEST_SECRETS),
+): Promise<StackRecord> {
+  const config: Record<string, string> = { ...stackConfig(stack), ...TEST_SECRETS };
   for (const [key, value] of Object.entries(overrides)) {
     if (value === null) delete config[key];
     else config[key] = value;
@@ -47,7 +61,7 @@ export async function evaluateStack(stack: string, overrides: Record<string, str
         process.execPath,
         [...LOADER_ARGS[loader], join(__dirname, "evaluate-stack.ts"), stack, out],
         // Type-checking is tsc's job (npm test runs it first); ts-node only transpiles here.
-        { cwd: ROOT, env: { ...process.env, PULUMI_CONFIG: JSON.stringify(config), TS_NODE_TRANSPILE_ONLY: "true" }, maxBuffer: 16 * 1024 * 1024 },
+        { cwd: ROOT, env: { ...process.env, PULUMI_CONFIG: JSON.stringify(config), PULUMI_CONFIG_SECRET_KEYS: JSON.stringify(secretKeys), TS_NODE_TRANSPILE_ONLY: "true" }, maxBuffer: 16 * 1024 * 1024 },
         (error, _stdout, stderr) => (error ? reject(new StackEvaluationError(stderr.trim() || error.message, error.code as number | null)) : resolve()),
       );
     });

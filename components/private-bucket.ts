@@ -1,0 +1,66 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+export interface PrivateBucketArgs {
+  /** Keep old versions of overwritten and deleted objects. Example: `true` for a spool. */
+  versioned: boolean;
+  /** Days before an old version is removed (only with `versioned`). Example: `30`. */
+  noncurrentVersionDays?: number;
+  /** Let `pulumi destroy` delete a bucket that still holds objects (dev). Example: `true`. */
+  forceDestroy?: boolean;
+}
+
+/**
+ * An S3 bucket nobody outside the account can reach: all public access blocked, ACLs disabled,
+ * encrypted at rest (SSE-S3), TLS-only by bucket policy, optionally versioned with a lifecycle for
+ * old versions. Shared by the webhook spool and the website.
+ */
+export function createPrivateBucket(name: string, args: PrivateBucketArgs, opts: pulumi.CustomResourceOptions) {
+  const bucket = new aws.s3.Bucket(name, { forceDestroy: args.forceDestroy ?? false }, opts);
+  const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
+    name,
+    { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+    opts,
+  );
+  const ownership = new aws.s3.BucketOwnershipControls(name, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, opts);
+  const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(
+    name,
+    { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
+    opts,
+  );
+  const versioning = args.versioned
+    ? new aws.s3.BucketVersioning(name, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, opts)
+    : undefined;
+  const lifecycle =
+    args.versioned && args.noncurrentVersionDays
+      ? new aws.s3.BucketLifecycleConfiguration(
+          name,
+          {
+            bucket: bucket.id,
+            rules: [{ id: "expire-old-versions", status: "Enabled", filter: {}, noncurrentVersionExpiration: { noncurrentDays: args.noncurrentVersionDays } }],
+          },
+          { ...opts, dependsOn: versioning ? [versioning] : [] },
+        )
+      : undefined;
+  const policy = new aws.s3.BucketPolicy(
+    name,
+    {
+      bucket: bucket.id,
+      policy: pulumi.jsonStringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Sid: "TlsOnly",
+            Effect: "Deny",
+            Principal: "*",
+            Action: "s3:*",
+            Resource: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`],
+            Condition: { Bool: { "aws:SecureTransport": "false" } },
+          },
+        ],
+      }),
+    },
+    { ...opts, dependsOn: [publicAccessBlock] },
+  );
+  return { bucket, publicAccessBlock, ownership, encryption, versioning, lifecycle, policy };
+}

@@ -1,0 +1,24 @@
+import { messageApiFragment } from "./messages/openapi";
+import { PROBLEM_TYPES, problemTypeUri, type ProblemSlug } from "./shared/problem";
+import { webhookApiFragment } from "./webhooks/openapi";
+
+/** The HTTP API's OpenAPI 3.1 document, generated from the zod schemas and the route lists. */
+export function apiDocument(serverUrl = "http://127.0.0.1:3000") {
+  const fragments = [messageApiFragment(), webhookApiFragment("calendly")];
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Switchyard API",
+      version: "1.0.0",
+      description: `Errors are RFC 9457 problem details. Problem types: ${Object.keys(PROBLEM_TYPES)
+        .map((slug) => problemTypeUri(slug as ProblemSlug))
+        .join(", ")}.`,
+    },
+    servers: [{ url: serverUrl, description: "Local mode (npm start); a stack's URL is its apiUrl output" }],
+    paths: Object.assign({}, ...fragments.map((f) => f.paths)),
+    components: {
+      schemas: Object.assign({}, ...fragments.map((f) => f.schemas)),
+      securitySchemes: { replayToken: { type: "http", scheme: "bearer", description: "The stack's webhookReplayToken secret" } },
+    },
+  };
+}

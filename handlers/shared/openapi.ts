@@ -1,0 +1,40 @@
+import { z } from "zod";
+
+export type JsonSchema = Record<string, unknown>;
+
+/** Part of the API's OpenAPI document: some paths and the component schemas they refer to. */
+export interface OpenApiFragment {
+  paths: Record<string, Record<string, object>>;
+  schemas: Record<string, JsonSchema>;
+}
+
+/** A zod schema as an OpenAPI 3.1 (JSON Schema 2020-12) schema object. */
+export function jsonSchema(schema: z.ZodType, io: "input" | "output"): JsonSchema {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, target: "draft-2020-12", unrepresentable: "any" }) as JsonSchema;
+  return rest;
+}
+
+export const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+export const jsonContent = (name: string) => ({ "application/json": { schema: ref(name) } });
+export const problem = (description: string) => ({ description, content: { "application/problem+json": { schema: ref("Problem") } } });
+
+/** Query parameters from a zod object schema. */
+export function queryParameters(schema: z.ZodType) {
+  return Object.entries((jsonSchema(schema, "input").properties ?? {}) as Record<string, JsonSchema>).map(([name, s]) => ({
+    name,
+    in: "query",
+    required: false,
+    description: s.description,
+    schema: s,
+  }));
+}
+
+/** Puts route operations under their paths. */
+export function pathsOf(routes: readonly { method: string; path: string; operationId: string; summary: string }[], operations: Record<string, object>) {
+  const paths: OpenApiFragment["paths"] = {};
+  for (const route of routes) {
+    paths[route.path] ??= {};
+    paths[route.path]![route.method.toLowerCase()] = { operationId: route.operationId, summary: route.summary, ...operations[route.operationId] };
+  }
+  return paths;
+}

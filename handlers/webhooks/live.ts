@@ -1,0 +1,103 @@
+import type { APIGatewayProxyWebsocketEventV2, DynamoDBStreamEvent } from "aws-lambda";
+import { ApiGatewayManagementApiClient, GoneException, PostToConnectionCommand } from "@aws-sdk/client-apigatewaymanagementapi";
+import { DeleteItemCommand, DynamoDBClient, PutItemCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
+import { MetricUnit } from "@aws-lambda-powertools/metrics";
+import { createObservability, requireEnv, type Observability } from "../shared/observability";
+import { insertedEvents } from "./forwarder";
+import { WebhookStore } from "./store";
+import { eventView, meetingView } from "./views";
+
+/** API Gateway closes WebSocket connections after 2 hours; the TTL cleans up any missed $disconnect. */
+const CONNECTION_TTL_SECONDS = 2 * 60 * 60 + 60;
+
+export interface ConnectionDeps {
+  db: DynamoDBClient;
+  table: string;
+  obs: Observability;
+}
+
+/** Reads CONNECTIONS_TABLE. */
+export function connectionDeps(service: string, env: NodeJS.ProcessEnv = process.env): ConnectionDeps {
+  return { db: new DynamoDBClient({}), table: requireEnv("CONNECTIONS_TABLE", env), obs: createObservability(service) };
+}
+
+/** `$connect` and `$disconnect` of the live view: remember and forget the connection. */
+export function connectionHandler({ db, table, obs }: ConnectionDeps) {
+  return async (event: APIGatewayProxyWebsocketEventV2) => {
+    const { connectionId, eventType } = event.requestContext;
+    if (eventType === "CONNECT") {
+      const expiresAt = Math.floor(Date.now() / 1000) + CONNECTION_TTL_SECONDS;
+      await db.send(new PutItemCommand({ TableName: table, Item: { connectionId: { S: connectionId }, connectedAt: { S: new Date().toISOString() }, expiresAt: { N: String(expiresAt) } } }));
+    } else if (eventType === "DISCONNECT") {
+      await db.send(new DeleteItemCommand({ TableName: table, Key: { connectionId: { S: connectionId } } }));
+    }
+    obs.logger.info("live connection", { eventType, connectionId });
+    return { statusCode: 200 };
+  };
+}
+
+export interface BroadcastDeps {
+  db: DynamoDBClient;
+  connectionsTable: string;
+  store: WebhookStore;
+  management: ApiGatewayManagementApiClient;
+  obs: Observability;
+}
+
+/** Reads CONNECTIONS_TABLE, EVENTS_TABLE, MEETINGS_TABLE and WS_MANAGEMENT_ENDPOINT (https://{api}.execute-api.{region}.amazonaws.com/{stage}). */
+export function broadcastDeps(service: string, env: NodeJS.ProcessEnv = process.env): BroadcastDeps {
+  const db = new DynamoDBClient({});
+  return {
+    db,
+    connectionsTable: requireEnv("CONNECTIONS_TABLE", env),
+    store: new WebhookStore(db, requireEnv("EVENTS_TABLE", env), requireEnv("MEETINGS_TABLE", env)),
+    management: new ApiGatewayManagementApiClient({ endpoint: requireEnv("WS_MANAGEMENT_ENDPOINT", env) }),
+    obs: createObservability(service),
+  };
+}
+
+/**
+ * The events table's stream → every open live view. For each new event it sends the meeting's
+ * latest state (and that of a meeting it rescheduled) with the event; a connection API Gateway
+ * reports gone is forgotten. Best effort: a page that misses a push reloads on reconnect.
+ */
+export function broadcastHandler({ db, connectionsTable, store, management, obs }: BroadcastDeps) {
+  return async (batch: DynamoDBStreamEvent): Promise<void> => {
+    const messages: string[] = [];
+    for (const { event } of insertedEvents(batch)) {
+      if (!event.meetingId) continue;
+      const meeting = await store.getMeeting(event.meetingId);
+      if (!meeting) continue;
+      messages.push(JSON.stringify({ type: "meeting", meeting: meetingView(meeting), event: eventView(event) }));
+      for (const invitee of Object.values(meeting.invitees)) {
+        const previous = invitee.rescheduledFrom && (await store.getMeeting(invitee.rescheduledFrom.meetingId));
+        if (previous) messages.push(JSON.stringify({ type: "meeting", meeting: meetingView(previous) }));
+      }
+    }
+    if (messages.length === 0) return;
+    const connections: string[] = [];
+    let start: Record<string, any> | undefined;
+    do {
+      const page = await db.send(new ScanCommand({ TableName: connectionsTable, ProjectionExpression: "connectionId", ExclusiveStartKey: start }));
+      connections.push(...(page.Items ?? []).map((i) => i.connectionId!.S!));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    await Promise.all(
+      connections.map(async (connectionId) => {
+        for (const data of messages) {
+          try {
+            await management.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: data }));
+          } catch (error) {
+            if (error instanceof GoneException || (error as Error).name === "GoneException") {
+              await db.send(new DeleteItemCommand({ TableName: connectionsTable, Key: { connectionId: { S: connectionId } } }));
+              return;
+            }
+            obs.logger.warn("live push failed", { connectionId, error: error as Error });
+          }
+        }
+      }),
+    );
+    obs.metrics.addMetric("livePushes", MetricUnit.Count, connections.length * messages.length);
+    if (obs.metrics.hasStoredMetrics()) obs.metrics.publishStoredMetrics();
+  };
+}

@@ -1,0 +1,85 @@
+import { z } from "zod";
+import { pageQuerySchema } from "../shared/paging";
+import { jsonContent, jsonSchema, pathsOf, problem, queryParameters, type OpenApiFragment } from "../shared/openapi";
+import { calendlySchemas } from "./calendly";
+import { WEBHOOK_MAX_BODY_BYTES } from "./ingest";
+import { webhookRoutes } from "./routes";
+
+/** Response shapes of the read API (documentation; the handlers build them in views.ts). */
+function responseSchemas() {
+  const Link = z.object({ meetingId: z.string(), inviteeId: z.string() });
+  const Invitee = z.object({
+    id: z.string(),
+    name: z.string().optional(),
+    email: z.string().optional().describe("Masked: j***@example.com"),
+    status: z.enum(["active", "canceled", "rescheduled"]),
+    rescheduledTo: Link.optional(),
+    rescheduledFrom: Link.optional(),
+  });
+  const Meeting = z.object({
+    id: z.string(),
+    name: z.string().optional(),
+    startTime: z.string().optional(),
+    endTime: z.string().optional(),
+    status: z.enum(["active", "canceled", "rescheduled"]),
+    rescheduledTo: Link.optional(),
+    invitees: z.array(Invitee),
+    updatedAt: z.string(),
+  });
+  const Event = z.object({
+    id: z.string(),
+    source: z.string(),
+    type: z.string(),
+    occurredAt: z.string(),
+    receivedAt: z.string(),
+    meetingId: z.string().optional(),
+    invitee: z.object({ name: z.string().optional(), email: z.string().optional() }).optional(),
+    rescheduled: z.boolean().optional(),
+  });
+  return {
+    WebhookAccepted: z.object({ id: z.string().describe("Deterministic event id"), duplicate: z.boolean() }),
+    MeetingPage: z.object({ items: z.array(Meeting), nextCursor: z.string().nullable() }),
+    MeetingHistory: z.object({ meeting: Meeting.nullable(), items: z.array(Event), nextCursor: z.string().nullable() }),
+    ReplaySummary: z.object({ replayed: z.int(), deadLettered: z.int(), remaining: z.boolean(), stoppedBecause: z.string().optional() }),
+  };
+}
+
+/** WebhookIngest's part of the OpenAPI document, for one source. */
+export function webhookApiFragment(source: string): OpenApiFragment {
+  const r = responseSchemas();
+  const { Envelope } = calendlySchemas();
+  const operations: Record<string, object> = {
+    [`receive_${source}_webhook`]: {
+      description: "Signed with Calendly-Webhook-Signature (t=…,v1=HMAC-SHA256). Answered as soon as the event is stored.",
+      parameters: [{ name: "Calendly-Webhook-Signature", in: "header", required: true, schema: { type: "string" } }],
+      requestBody: { required: true, content: { "application/json": { schema: jsonSchema(Envelope, "input") } } },
+      responses: {
+        "201": { description: "Stored", content: jsonContent("WebhookAccepted") },
+        "200": { description: "Already stored (a retried delivery)", content: jsonContent("WebhookAccepted") },
+        "400": problem("Malformed JSON or a schema violation"),
+        "401": problem("Missing, malformed, wrong or stale signature"),
+        "413": problem(`Body larger than ${WEBHOOK_MAX_BODY_BYTES} bytes`),
+      },
+    },
+    [`replay_${source}_spool`]: {
+      security: [{ replayToken: [] }],
+      responses: { "200": { description: "What the run did", content: jsonContent("ReplaySummary") }, "401": problem("Missing or wrong token") },
+    },
+    listMeetings: {
+      parameters: queryParameters(pageQuerySchema()),
+      responses: { "200": { description: "One page", content: jsonContent("MeetingPage") }, "400": problem("Bad limit, unknown parameter or cursor") },
+    },
+    meetingEvents: {
+      parameters: [{ name: "id", in: "path", required: true, schema: { type: "string", pattern: "^[A-Za-z0-9_-]{1,100}$" } }, ...queryParameters(pageQuerySchema())],
+      responses: {
+        "200": { description: "The meeting and one page of its events", content: jsonContent("MeetingHistory") },
+        "400": problem("Bad id, limit, parameter or cursor"),
+        "404": problem("No such meeting"),
+      },
+    },
+  };
+  return {
+    paths: pathsOf(webhookRoutes(source), operations),
+    schemas: Object.fromEntries(Object.entries(r).map(([name, schema]) => [name, jsonSchema(schema, "output")])),
+  };
+}

@@ -1,0 +1,90 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import { MetricUnit } from "@aws-lambda-powertools/metrics";
+import { httpHandler, jsonResponse, type HttpEvent, type HttpResult } from "../shared/http";
+import { createObservability, requireEnv, type Observability } from "../shared/observability";
+import { HttpProblem } from "../shared/problem";
+import { secretFromEnv, type SecretProvider } from "../shared/secret";
+import { Downstream } from "./downstream";
+import { settle } from "./forwarder";
+import { Spool } from "./spool";
+
+export interface ReplayDeps {
+  downstream: Downstream;
+  spool: Spool;
+  obs: Observability;
+  /** Bearer token for the on-demand route. */
+  token: SecretProvider;
+  /** Most events one run replays (the next run continues). */
+  maxEvents: number;
+}
+
+export interface ReplaySummary {
+  replayed: number;
+  deadLettered: number;
+  /** True when events are left: the downstream is still down, or the run hit maxEvents. */
+  remaining: boolean;
+  stoppedBecause?: string;
+}
+
+/** Reads FORWARD_URL, SPOOL_BUCKET, REPLAY_TOKEN(_PARAMETER), REPLAY_MAX_EVENTS. */
+export function replayDeps(service: string, env: NodeJS.ProcessEnv = process.env): ReplayDeps {
+  return {
+    downstream: new Downstream({ url: requireEnv("FORWARD_URL", env), retries: 0 }),
+    spool: new Spool(Spool.client(env), requireEnv("SPOOL_BUCKET", env)),
+    obs: createObservability(service),
+    token: secretFromEnv("REPLAY_TOKEN", env),
+    maxEvents: Number(env.REPLAY_MAX_EVENTS ?? 500),
+  };
+}
+
+/**
+ * Drains the spool oldest first. An event is deleted only after the downstream answered 2xx (or
+ * after it was moved to dead-letter/ for a final refusal); the first retryable failure ends the run,
+ * since the downstream is evidently still down.
+ */
+export async function replaySpool({ downstream, spool, obs, maxEvents }: ReplayDeps): Promise<ReplaySummary> {
+  const summary: ReplaySummary = { replayed: 0, deadLettered: 0, remaining: false };
+  const keys = await spool.list(maxEvents + 1);
+  for (const key of keys.slice(0, maxEvents)) {
+    const { event } = await spool.get(key);
+    obs.logger.setCorrelationId(event.id);
+    const outcome = await downstream.deliver(event);
+    if (outcome.result === "retry") {
+      summary.remaining = true;
+      summary.stoppedBecause = outcome.reason;
+      break;
+    }
+    await settle(spool, obs, event, outcome);
+    await spool.delete(key);
+    if (outcome.result === "delivered") summary.replayed++;
+    else summary.deadLettered++;
+  }
+  summary.remaining ||= keys.length > maxEvents;
+  obs.metrics.addMetric("webhooksReplayed", MetricUnit.Count, summary.replayed);
+  obs.logger.info("spool replay finished", { ...summary });
+  return summary;
+}
+
+const digest = (s: string) => createHash("sha256").update(s).digest();
+
+/**
+ * One function for both triggers: the EventBridge schedule (any non-HTTP event) and
+ * `POST /webhooks/<source>/replay` with `Authorization: Bearer <replay token>`.
+ */
+export function replayHandler(deps: ReplayDeps) {
+  const http = httpHandler(deps.obs, async (event: HttpEvent) => {
+    const given = /^Bearer (.+)$/.exec(event.headers?.authorization ?? "")?.[1] ?? "";
+    if (!timingSafeEqual(digest(given), digest(await deps.token()))) {
+      throw new HttpProblem("unauthorized", "Send Authorization: Bearer <replay token>.");
+    }
+    return jsonResponse(200, await replaySpool(deps));
+  });
+  return async (event: HttpEvent | Record<string, unknown>): Promise<HttpResult | ReplaySummary> => {
+    if ((event as HttpEvent).requestContext && "http" in ((event as HttpEvent).requestContext ?? {})) return http(event as HttpEvent);
+    try {
+      return await replaySpool(deps);
+    } finally {
+      if (deps.obs.metrics.hasStoredMetrics()) deps.obs.metrics.publishStoredMetrics();
+    }
+  };
+}
