@@ -1,6 +1,4 @@
-import { createObservability } from "../handlers/shared/observability";
 import { createMessageHandler, getMessageHandler, listMessagesHandler, messageDeps } from "../handlers/messages/handlers";
-import { routeNotFoundHandler } from "../handlers/shared/route-not-found";
 import { messageRoutes, routeKey } from "../handlers/messages/routes";
 import type { LocalRoute } from "./api-server";
 
@@ -12,8 +10,5 @@ export function localMessageRoutes(tableName: string): LocalRoute[] {
     list: listMessagesHandler(messageDeps("messages-list", env)),
     get: getMessageHandler(messageDeps("messages-get", env)),
   };
-  return [
-    ...messageRoutes.map((route) => ({ routeKey: routeKey(route), handler: handlers[route.fn] })),
-    { routeKey: "$default", handler: routeNotFoundHandler(createObservability("api-not-found")) },
-  ];
+  return messageRoutes.map((route) => ({ routeKey: routeKey(route), handler: handlers[route.fn] }));
 }

@@ -1,16 +1,23 @@
-// `npm start`: Switchyard on this machine. DynamoDB Local (data kept in .local/), the tables the
-// stacks define, and the HTTP API at http://127.0.0.1:3000 served by the Lambda handler code.
-// Environment: PORT (default 3000), CORS_ORIGINS (extra, comma-separated), SWITCHYARD_LOCAL_DIR
-// (where data is kept, default .local/).
+// `npm start`: Switchyard on this machine. DynamoDB Local and s3rver (data kept in .local/), the
+// tables and buckets the stacks define, the HTTP API at http://127.0.0.1:3000 and the live
+// WebSocket at ws://127.0.0.1:3001, all served by the Lambda handler code.
+// Environment: PORT (default 3000; the WebSocket takes PORT+1), CORS_ORIGINS (extra,
+// comma-separated), SWITCHYARD_LOCAL_DIR (data folder, default .local/), CALENDLY_SIGNING_KEY and
+// REPLAY_TOKEN (local defaults printed when unset), FORWARD_URL (forward webhooks there),
+// REPLAY_INTERVAL_SECONDS (default 60).
 import { mkdirSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { messageTable } from "../handlers/messages/table";
+import { routeNotFoundHandler } from "../handlers/shared/route-not-found";
+import { createObservability } from "../handlers/shared/observability";
 import { startApiServer } from "./api-server";
 import { useLocalAws } from "./aws-env";
 import { LocalSetupError, assertJava, startDynamoDbLocal } from "./dynamodb-local";
 import { localMessageRoutes } from "./message-api";
+import { startS3Local } from "./s3-local";
 import { createTable } from "./tables";
+import { LOCAL_REPLAY_TOKEN, LOCAL_SIGNING_KEY, LOCAL_TABLES, startLocalWebhooks } from "./webhooks";
 
 const ROOT = join(__dirname, "..");
 export const LOCAL_MESSAGES_TABLE = "switchyard-local-messages";
@@ -26,19 +33,52 @@ function assertPortFree(port: number): Promise<void> {
 async function main() {
   const port = Number(process.env.PORT ?? 3000);
   await assertPortFree(port);
+  await assertPortFree(port + 1);
   assertJava();
-  const dataDir = join(process.env.SWITCHYARD_LOCAL_DIR ?? join(ROOT, ".local"), "dynamodb");
-  mkdirSync(dataDir, { recursive: true });
-  const dynamodb = await startDynamoDbLocal({ dbPath: dataDir });
-  useLocalAws({ dynamodb: dynamodb.endpoint });
+  const dataDir = process.env.SWITCHYARD_LOCAL_DIR ?? join(ROOT, ".local");
+  mkdirSync(join(dataDir, "dynamodb"), { recursive: true });
+  mkdirSync(join(dataDir, "s3"), { recursive: true });
+  const dynamodb = await startDynamoDbLocal({ dbPath: join(dataDir, "dynamodb") });
+  const s3 = await startS3Local({ directory: join(dataDir, "s3") });
+  useLocalAws({ dynamodb: dynamodb.endpoint, s3: s3.endpoint });
   await createTable(dynamodb.client, LOCAL_MESSAGES_TABLE, messageTable);
 
-  const origins = [`http://localhost:${port}`, `http://127.0.0.1:${port}`, ...(process.env.CORS_ORIGINS?.split(",").filter(Boolean) ?? [])];
-  const api = await startApiServer({ routes: localMessageRoutes(LOCAL_MESSAGES_TABLE), corsOrigins: origins, port });
+  const signingKey = process.env.CALENDLY_SIGNING_KEY || LOCAL_SIGNING_KEY;
+  const replayToken = process.env.REPLAY_TOKEN || LOCAL_REPLAY_TOKEN;
+  const forwardUrl = process.env.FORWARD_URL || undefined;
+  const webhooks = await startLocalWebhooks({
+    dynamodb,
+    s3,
+    signingKey,
+    replayToken,
+    forwardUrl,
+    replayIntervalSeconds: Number(process.env.REPLAY_INTERVAL_SECONDS ?? 60),
+    livePort: port + 1,
+  });
 
-  const outputs = { apiUrl: api.url, messagesUrl: `${api.url}/messages`, messagesTable: LOCAL_MESSAGES_TABLE, dynamodbEndpoint: dynamodb.endpoint };
+  const origins = [`http://localhost:${port}`, `http://127.0.0.1:${port}`, ...(process.env.CORS_ORIGINS?.split(",").filter(Boolean) ?? [])];
+  const api = await startApiServer({
+    routes: [...localMessageRoutes(LOCAL_MESSAGES_TABLE), ...webhooks.routes, { routeKey: "$default", handler: routeNotFoundHandler(createObservability("api-not-found")) }],
+    corsOrigins: origins,
+    port,
+  });
+
+  const outputs = {
+    apiUrl: api.url,
+    messagesUrl: `${api.url}/messages`,
+    messagesTable: LOCAL_MESSAGES_TABLE,
+    webhookUrl: `${api.url}/webhooks/calendly`,
+    meetingsUrl: `${api.url}/meetings`,
+    liveUrl: webhooks.liveUrl,
+    eventsTable: LOCAL_TABLES.events,
+    dynamodbEndpoint: dynamodb.endpoint,
+    s3Endpoint: s3.endpoint,
+  };
   console.log("Switchyard local mode is up. Outputs:");
   for (const [key, value] of Object.entries(outputs)) console.log(`  ${key.padEnd(17)} ${value}`);
+  console.log(`Calendly signing key: ${signingKey === LOCAL_SIGNING_KEY ? `${signingKey} (local default; set CALENDLY_SIGNING_KEY to change)` : "from CALENDLY_SIGNING_KEY"}`);
+  console.log(`Replay token: ${replayToken === LOCAL_REPLAY_TOKEN ? `${replayToken} (local default; set REPLAY_TOKEN to change)` : "from REPLAY_TOKEN"}`);
+  console.log(forwardUrl ? `Forwarding webhooks to ${forwardUrl} (spool in s3rver, replay every ${process.env.REPLAY_INTERVAL_SECONDS ?? 60} s)` : "No FORWARD_URL: webhooks are stored, not forwarded.");
   console.log(`Try: curl -i -X POST ${outputs.messagesUrl} -H 'content-type: application/json' -d '{"message":"hello"}'`);
   console.log("Ctrl-C stops everything.");
 
@@ -47,6 +87,8 @@ async function main() {
     if (stopping) return;
     stopping = true;
     await api.close();
+    await webhooks.stop();
+    await s3.stop();
     await dynamodb.stop();
     process.exit(0);
   };

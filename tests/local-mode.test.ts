@@ -5,7 +5,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort } from "../local/dynamodb-local";
+import WebSocket from "ws";
+import { signCalendlyBody } from "../handlers/webhooks/calendly";
+import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { LOCAL_CREDENTIALS, freePort } from "../local/dynamodb-local";
+import { LOCAL_SPOOL_BUCKET } from "../local/webhooks";
+import { inviteeEvent, newBooking } from "./harness/calendly";
+import { startDownstream } from "./harness/downstream";
 import { ROOT } from "./harness/stacks";
 
 interface LocalMode {
@@ -96,6 +102,69 @@ test.serial("npm start serves the API like a stack: create, get, count, list, er
     t.deepEqual(await (await fetch(`${api}/messages/${created.id}`)).json(), created);
     t.is(await stopLocalMode(mode), 0);
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test.serial("npm start receives signed webhooks, forwards them, pushes them live, and replays the spool on demand", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "switchyard-local-"));
+  const port = await freePort();
+  const downstream = await startDownstream();
+  const key = "my-local-signing-key";
+  const mode = await startLocalMode({ PORT: String(port), SWITCHYARD_LOCAL_DIR: dir, CALENDLY_SIGNING_KEY: key, REPLAY_TOKEN: "my-replay-token", FORWARD_URL: downstream.url, REPLAY_INTERVAL_SECONDS: "3600" });
+  try {
+    t.is(mode.outputs.webhookUrl, `http://127.0.0.1:${port}/webhooks/calendly`);
+    t.is(mode.outputs.liveUrl, `ws://127.0.0.1:${port + 1}`);
+    t.regex(mode.output(), /Forwarding webhooks to http:\/\/127\.0\.0\.1:\d+\/hooks/);
+    const socket = new WebSocket(mode.outputs.liveUrl!);
+    const pushed: any[] = [];
+    socket.on("message", (data) => pushed.push(JSON.parse(String(data))));
+    await new Promise((resolve, reject) => (socket.once("open", resolve), socket.once("error", reject)));
+
+    const send = (body: unknown, signWith = key) => {
+      const text = JSON.stringify(body);
+      return fetch(mode.outputs.webhookUrl!, {
+        method: "POST",
+        headers: { "content-type": "application/json", "calendly-webhook-signature": signCalendlyBody(text, signWith, Math.floor(Date.now() / 1000)) },
+        body: text,
+      });
+    };
+    const until = async (what: () => boolean) => {
+      for (const deadline = Date.now() + 10_000; !what() && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 50));
+      return what();
+    };
+
+    const booking = newBooking();
+    const accepted = await send(inviteeEvent("invitee.created", booking));
+    t.is(accepted.status, 201);
+    const { id } = (await accepted.json()) as { id: string };
+    t.is((await send(inviteeEvent("invitee.created", newBooking()), "not-the-key")).status, 401);
+    const meetings = (await (await fetch(mode.outputs.meetingsUrl!)).json()) as { items: { id: string; status: string }[] };
+    t.like(meetings.items[0], { id: booking.meetingId, status: "active" });
+    t.true(await until(() => downstream.keys().has(id)), "forwarded");
+    t.true(await until(() => pushed.some((m) => m.meeting?.id === booking.meetingId)), "pushed live");
+
+    await downstream.goOffline();
+    const later = (await (await send(inviteeEvent("invitee.canceled", booking))).json()) as { id: string };
+    // The forwarder retries, then spools: wait until the spool (in the printed s3rver) holds it.
+    const s3 = new S3Client({ endpoint: mode.outputs.s3Endpoint, region: "us-east-1", forcePathStyle: true, credentials: LOCAL_CREDENTIALS });
+    const spooled = async () => ((await s3.send(new ListObjectsV2Command({ Bucket: LOCAL_SPOOL_BUCKET, Prefix: "spool/" }))).KeyCount ?? 0) > 0;
+    let parked = false;
+    for (const deadline = Date.now() + 15_000; !parked && Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) parked = await spooled();
+    t.true(parked, "spooled while the downstream is down");
+    t.false(downstream.keys().has(later.id));
+    await downstream.listen();
+    const replay = (token: string) => fetch(`${mode.outputs.apiUrl}/webhooks/calendly/replay`, { method: "POST", headers: { authorization: `Bearer ${token}` } });
+    t.is((await replay("wrong")).status, 401);
+    const replayed = await replay("my-replay-token");
+    t.like(await replayed.json(), { replayed: 1, remaining: false });
+    t.true(downstream.keys().has(later.id));
+    t.false(await spooled(), "the spool is empty after the replay");
+    s3.destroy();
+    socket.close();
+  } finally {
+    await stopLocalMode(mode);
+    await downstream.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });
