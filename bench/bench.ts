@@ -14,6 +14,10 @@ import { removeDir, unpackFunction, runtimeSdkLayer } from "../tests/harness/art
 import { evaluateStack, ofType, ROOT } from "../tests/harness/stacks";
 import { zipSize } from "./zip-size";
 import { MessageStore } from "../handlers/messages/store";
+import { createCalendlySource, signCalendlyBody } from "../handlers/webhooks/calendly";
+import { inviteeEvent, newBooking } from "../tests/harness/calendly";
+
+const BENCH_SIGNING_KEY = "bench-signing-key";
 
 const CONNECTIONS = 50;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -76,7 +80,7 @@ const LOCAL_CREDENTIALS_ENV = { AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId
 async function startLocalMode(port: number, dataDir: string) {
   const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "local", "start.ts")], {
     cwd: ROOT,
-    env: { ...process.env, ...LOCAL_CREDENTIALS_ENV, PORT: String(port), SWITCHYARD_LOCAL_DIR: dataDir, POWERTOOLS_LOG_LEVEL: "SILENT" },
+    env: { ...process.env, ...LOCAL_CREDENTIALS_ENV, PORT: String(port), SWITCHYARD_LOCAL_DIR: dataDir, POWERTOOLS_LOG_LEVEL: "SILENT", POWERTOOLS_METRICS_DISABLED: "true", CALENDLY_SIGNING_KEY: BENCH_SIGNING_KEY, FORWARD_URL: "" },
     stdio: ["ignore", "pipe", "inherit"],
   });
   let text = "";
@@ -127,25 +131,76 @@ async function postRate(url: string, seconds: number) {
   return { rate: result.requests.total / seconds, p99: result.latency.p99 };
 }
 
+/** Signed Calendly deliveries, each a new booking (so each is a real write, not a duplicate). */
+async function webhookRate(url: string, seconds: number) {
+  const result = await autocannon({
+    url,
+    method: "POST",
+    connections: CONNECTIONS,
+    duration: seconds,
+    requests: [
+      {
+        setupRequest: (request) => {
+          const body = JSON.stringify(inviteeEvent("invitee.created", newBooking()));
+          const signature = signCalendlyBody(body, BENCH_SIGNING_KEY, Math.floor(Date.now() / 1000));
+          return { ...request, body, headers: { "content-type": "application/json", "calendly-webhook-signature": signature } };
+        },
+      },
+    ],
+  });
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`POST /webhooks/calendly: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  return { rate: result.requests.total / seconds, p99: result.latency.p99 };
+}
+
+/** verify + parse + validate + id of one delivery, in-process: the handler's own CPU per event. */
+function ingestCpuOverhead() {
+  const source = createCalendlySource();
+  const deliveries = Array.from({ length: 5000 }, () => {
+    const body = JSON.stringify(inviteeEvent("invitee.created", newBooking()));
+    return { body, headers: { "calendly-webhook-signature": signCalendlyBody(body, BENCH_SIGNING_KEY, Math.floor(Date.now() / 1000)) } };
+  });
+  const times: number[] = [];
+  for (const [i, delivery] of deliveries.entries()) {
+    const t0 = process.hrtime.bigint();
+    source.verify(delivery, BENCH_SIGNING_KEY, Math.floor(Date.now() / 1000), 180);
+    source.normalize(JSON.parse(delivery.body), delivery.body);
+    if (i >= 500) times.push(Number(process.hrtime.bigint() - t0) / 1e6); // after JIT warm-up
+  }
+  times.sort((a, b) => a - b);
+  const p99 = times[Math.floor(times.length * 0.99)]!;
+  rows.push({ metric: "ingest CPU per event (verify+validate+id) p99", measured: `${p99.toFixed(3)} ms (p50 ${times[Math.floor(times.length / 2)]!.toFixed(3)} ms)`, target: "≤ 1 ms", ratio: p99, pass: p99 <= 1 });
+}
+
 async function throughput() {
   const dataDir = mkdtempSync(join(tmpdir(), "switchyard-bench-"));
   const local = await startLocalMode(await freePort(), dataDir);
   try {
-    const { messagesUrl, dynamodbEndpoint, messagesTable } = local.outputs as Record<string, string>;
+    const { messagesUrl, webhookUrl, dynamodbEndpoint, messagesTable } = local.outputs as Record<string, string>;
     // DynamoDB Local is a JVM: its throughput climbs for several seconds. Warm both paths, then
     // alternate rounds and keep each side's best, so neither gets the cold or the noisy half.
     await postRate(messagesUrl!, 6);
     await rawWriteRate("put", dynamodbEndpoint!, messagesTable!, 4);
     await rawWriteRate("insert", dynamodbEndpoint!, messagesTable!, 4);
+    await webhookRate(webhookUrl!, 4);
     let put = 0;
     let insert = 0;
     let post = { rate: 0, p99: 0 };
+    let webhook = { rate: 0, p99: 0 };
     for (let round = 0; round < 2; round++) {
       put = Math.max(put, await rawWriteRate("put", dynamodbEndpoint!, messagesTable!, SECONDS));
       insert = Math.max(insert, await rawWriteRate("insert", dynamodbEndpoint!, messagesTable!, SECONDS));
       const p = await postRate(messagesUrl!, SECONDS);
       if (p.rate > post.rate) post = p;
+      const w = await webhookRate(webhookUrl!, SECONDS);
+      if (w.rate > webhook.rate) webhook = w;
     }
+    rows.push({
+      metric: `local signed webhook ingest vs raw PutItem (${CONNECTIONS} conns)`,
+      measured: `${webhook.rate.toFixed(0)}/s vs ${put.toFixed(0)}/s (p99 ${webhook.p99} ms)`,
+      target: "≥ 0.7×",
+      ratio: webhook.rate / put,
+      pass: webhook.rate / put >= 0.7,
+    });
     rows.push({
       metric: `local POST /messages vs raw PutItem (${CONNECTIONS} conns)`,
       measured: `${post.rate.toFixed(0)}/s vs ${put.toFixed(0)}/s (p99 ${post.p99} ms)`,
@@ -174,6 +229,7 @@ async function throughput() {
 }
 
 async function main() {
+  ingestCpuOverhead();
   await packagesAndColdStarts();
   await throughput();
   const header = ["metric", "measured", "target", "ratio", ""];

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { forwarderDeps, forwarderHandler } from "../handlers/webhooks/forwarder";
 import { ingestDeps, ingestHandler } from "../handlers/webhooks/ingest";
-import { broadcastDeps, broadcastHandler, connectionDeps, connectionHandler } from "../handlers/webhooks/live";
+import { broadcastDeps, connectionDeps, connectionHandler, projectAndBroadcastHandler } from "../handlers/webhooks/live";
 import { listMeetingsHandler, meetingEventsHandler, readDeps } from "../handlers/webhooks/read";
 import { replayDeps, replayHandler } from "../handlers/webhooks/replay";
 import { DEAD_LETTER_PREFIX, SPOOL_PREFIX } from "../handlers/webhooks/spool";
@@ -48,18 +48,19 @@ const factories = {
   forwarder: () => forwarderHandler(forwarderDeps("webhooks-forwarder")),
   replay: () => replayHandler(replayDeps("webhooks-replay")),
   connection: () => connectionHandler(connectionDeps("webhooks-connection")),
-  broadcast: () => broadcastHandler(broadcastDeps("webhooks-broadcast")),
+  project: () => projectAndBroadcastHandler(broadcastDeps("webhooks-project")),
 };
 
 /**
  * Signed webhooks received, validated, stored once, forwarded with a durable spool, and pushed
  * live to browsers.
  *
- * Request path: `POST /webhooks/<source>` → ingest (verify, validate, conditional put, meeting
- * merge) → 201/200. Everything else runs off the events table's stream: the forwarder delivers
- * downstream or spools to S3; the broadcaster pushes to WebSocket clients. The replay drains the
- * spool on a schedule and on demand. Each function can touch only its own data: ingest cannot
- * read the spool, the replay cannot write events, the broadcaster cannot write meetings.
+ * Request path: `POST /webhooks/<source>` → ingest (verify, validate, one conditional put) →
+ * 201/200. Everything else runs off the events table's stream: the projector merges each event
+ * into the meetings table and pushes the result to WebSocket clients; the forwarder delivers
+ * downstream or spools to S3. The replay drains the spool on a schedule and on demand. Each
+ * function can touch only its own data: ingest cannot read meetings or the spool, the replay
+ * cannot touch any table, the read routes cannot write.
  */
 export class WebhookIngest extends pulumi.ComponentResource {
   readonly eventsTable: aws.dynamodb.Table;
@@ -101,7 +102,7 @@ export class WebhookIngest extends pulumi.ComponentResource {
       this.replayRule = this.createReplay(args.forwardUrl, this.spool.bucket);
     }
     [this.liveApi, this.liveStage] = this.createLiveApi();
-    this.createBroadcaster();
+    this.createProjector();
 
     this.webhookUrl = pulumi.interpolate`${args.api.apiEndpoint}/webhooks/${args.source}`;
     this.liveUrl = pulumi.interpolate`${this.liveApi.apiEndpoint}/${this.liveStage.name}`;
@@ -160,10 +161,9 @@ export class WebhookIngest extends pulumi.ComponentResource {
       `POST /webhooks/${source}`,
       [
         { actions: ["dynamodb:PutItem"], resources: [this.eventsTable.arn] },
-        { actions: ["dynamodb:GetItem", "dynamodb:PutItem"], resources: [this.meetingsTable.arn] },
         { actions: ["ssm:GetParameter"], resources: [this.signingKeyParameter.arn] },
       ],
-      { ...this.tables(), SOURCE: source, SIGNING_KEY_PARAMETER: this.signingKeyParameter.name, SIGNATURE_TOLERANCE_SECONDS: String(this.args.toleranceSeconds) },
+      { EVENTS_TABLE: this.eventsTable.name, SOURCE: source, SIGNING_KEY_PARAMETER: this.signingKeyParameter.name, SIGNATURE_TOLERANCE_SECONDS: String(this.args.toleranceSeconds) },
       [...DEFAULT_RUNTIME_PACKAGES, "@aws-lambda-powertools/parameters/ssm"],
     );
     this.addRoutes("ingest", fn);
@@ -287,20 +287,21 @@ export class WebhookIngest extends pulumi.ComponentResource {
     return [ws, stage];
   }
 
-  private createBroadcaster() {
+  /** Meetings projection + live push, one stream consumer (see projectAndBroadcastHandler). */
+  private createProjector() {
     const managementEndpoint = pulumi.interpolate`${this.liveApi.apiEndpoint}/${this.liveStage.name}`.apply((u) => u.replace(/^wss:/, "https:"));
     const fn = this.fn(
-      "broadcast",
-      factories.broadcast,
-      "events stream → live WebSocket clients",
+      "project",
+      factories.project,
+      "events stream → meetings table → live WebSocket clients",
       [
         ...this.streamRead(),
-        { actions: ["dynamodb:GetItem"], resources: [this.meetingsTable.arn] },
+        { actions: ["dynamodb:GetItem", "dynamodb:PutItem"], resources: [this.meetingsTable.arn] },
         { actions: ["dynamodb:Scan", "dynamodb:DeleteItem"], resources: [this.connectionsTable.arn] },
         { actions: ["execute-api:ManageConnections"], resources: [pulumi.interpolate`${this.liveApi.executionArn}/${this.liveStage.name}/POST/@connections/*`] },
       ],
       { ...this.tables(), CONNECTIONS_TABLE: this.connectionsTable.name, WS_MANAGEMENT_ENDPOINT: managementEndpoint },
     );
-    this.consumeStream("broadcast", fn);
+    this.consumeStream("project", fn);
   }
 }

@@ -1,10 +1,10 @@
 // WebhookIngest in local mode: the same handlers, wired the way the stack wires them. Ingest and
-// read routes on the local HTTP API; the events table's stream feeds the forwarder and the live
-// broadcaster (like two event source mappings); the spool lives in s3rver; the replay runs on an
+// read routes on the local HTTP API; the events table's stream feeds the meetings projector (with
+// the live push) and the forwarder (like two event source mappings); the spool lives in s3rver; the replay runs on an
 // interval (like the EventBridge schedule) and on demand.
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { ApiGatewayManagementApiClient } from "@aws-sdk/client-apigatewaymanagementapi";
-import { broadcastHandler, connectionHandler } from "../handlers/webhooks/live";
+import { connectionHandler, projectAndBroadcastHandler } from "../handlers/webhooks/live";
 import { forwarderDeps, forwarderHandler } from "../handlers/webhooks/forwarder";
 import { ingestDeps, ingestHandler } from "../handlers/webhooks/ingest";
 import { listMeetingsHandler, meetingEventsHandler, readDeps } from "../handlers/webhooks/read";
@@ -73,14 +73,14 @@ export async function startLocalWebhooks(options: LocalWebhooksOptions): Promise
     routes: { $connect: connections, $disconnect: connections },
   });
 
-  const broadcast = broadcastHandler({
+  const project = projectAndBroadcastHandler({
     db: new DynamoDBClient({}),
     connectionsTable: LOCAL_TABLES.connections,
     store: new WebhookStore(new DynamoDBClient({}), LOCAL_TABLES.events, LOCAL_TABLES.meetings),
     management: new ApiGatewayManagementApiClient({ endpoint: gateway.managementEndpoint }),
-    obs: createObservability("webhooks-broadcast"),
+    obs: createObservability("webhooks-project"),
   });
-  const pollers: StreamPoller[] = [await startStreamPoller({ client: dynamodb.client, endpoint: dynamodb.endpoint, tableName: LOCAL_TABLES.events, handler: broadcast })];
+  const pollers: StreamPoller[] = [await startStreamPoller({ client: dynamodb.client, endpoint: dynamodb.endpoint, tableName: LOCAL_TABLES.events, handler: project })];
 
   const byFn: Record<string, HttpHandler> = {
     ingest: ingestHandler(ingestDeps("webhooks-ingest", env)),

@@ -1,6 +1,6 @@
 // WebhookIngest end to end through the serialized functions (as ts-node-evaluated index.ts would
 // upload them), each in a fresh Node process, on DynamoDB Local (with its stream feeding the
-// forwarder and broadcaster like an event source mapping), s3rver, an SSM stand-in, the local
+// meetings projector and the forwarder like event source mappings), s3rver, an SSM stand-in, the local
 // WebSocket gateway and a real downstream HTTP server.
 import test from "ava";
 import WebSocket from "ws";
@@ -18,7 +18,7 @@ import type { StackRecord } from "./harness/record";
 import { startSsm } from "./harness/ssm";
 import { TEST_SECRETS, byName, evaluateStack } from "./harness/stacks";
 
-const FUNCTIONS = ["ingest", "forwarder", "replay", "connection", "broadcast", "meetings"] as const;
+const FUNCTIONS = ["ingest", "forwarder", "replay", "connection", "project", "meetings", "history"] as const;
 const SIGNING_KEY = TEST_SECRETS["switchyard:calendlySigningKey"]!;
 const REPLAY_TOKEN = TEST_SECRETS["switchyard:webhookReplayToken"]!;
 
@@ -71,13 +71,13 @@ test.before(async () => {
       const dir = unpackFunction(fn);
       dirs.push(dir);
       const env: Record<string, string> = { ...fn.inputs.environment.variables, ...localEndpoints, AWS_LAMBDA_FUNCTION_NAME: fn.name };
-      if (kind === "broadcast") env.WS_MANAGEMENT_ENDPOINT = gateway.managementEndpoint;
+      if (kind === "project") env.WS_MANAGEMENT_ENDPOINT = gateway.managementEndpoint;
       if (kind === "forwarder") Object.assign(env, { FORWARD_RETRIES: "1", FORWARD_BASE_DELAY_MS: "20" });
       fns[kind] = await startFunction(dir, env);
     }),
   );
   // Two event source mappings on the events stream, as the stack wires them.
-  for (const kind of ["forwarder", "broadcast"] as const) {
+  for (const kind of ["forwarder", "project"] as const) {
     pollers.push(
       await startStreamPoller({
         client: ddb.client,

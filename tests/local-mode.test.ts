@@ -139,8 +139,12 @@ test.serial("npm start receives signed webhooks, forwards them, pushes them live
     t.is(accepted.status, 201);
     const { id } = (await accepted.json()) as { id: string };
     t.is((await send(inviteeEvent("invitee.created", newBooking()), "not-the-key")).status, 401);
-    const meetings = (await (await fetch(mode.outputs.meetingsUrl!)).json()) as { items: { id: string; status: string }[] };
-    t.like(meetings.items[0], { id: booking.meetingId, status: "active" });
+    // The meetings table is a projection of the events stream: it catches up within moments.
+    let meetings: { id: string; status: string }[] = [];
+    for (const deadline = Date.now() + 10_000; meetings.length === 0 && Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
+      meetings = ((await (await fetch(mode.outputs.meetingsUrl!)).json()) as { items: typeof meetings }).items;
+    }
+    t.like(meetings[0], { id: booking.meetingId, status: "active" });
     t.true(await until(() => downstream.keys().has(id)), "forwarded");
     t.true(await until(() => pushed.some((m) => m.meeting?.id === booking.meetingId)), "pushed live");
 

@@ -34,6 +34,7 @@ const event = (n: number, receivedAt = "2026-11-25T12:00:00.000Z"): StoredEvent 
   occurredAt: receivedAt,
   receivedAt,
   meetingId: `meeting-${n}`,
+  changes: [],
   body: { event: "invitee.created", n },
 });
 

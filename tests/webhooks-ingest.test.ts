@@ -1,11 +1,14 @@
-// WebhookIngest's ingest and read handlers in-process against DynamoDB Local: signatures, schema,
-// stored-once, out-of-order reschedules, and the read API.
-import test from "ava";
+// WebhookIngest's ingest, projector and read handlers in-process against DynamoDB Local (its stream
+// feeding the projector): signatures, schema, stored-once, out-of-order reschedules, the read API.
+import test, { type ExecutionContext } from "ava";
+import { ApiGatewayManagementApiClient } from "@aws-sdk/client-apigatewaymanagementapi";
+import { projectAndBroadcastHandler } from "../handlers/webhooks/live";
+import { startStreamPoller } from "../local/dynamodb-stream-poller";
 import { ingestHandler, type IngestDeps } from "../handlers/webhooks/ingest";
 import { createCalendlySource } from "../handlers/webhooks/calendly";
 import { listMeetingsHandler, meetingEventsHandler, readDeps } from "../handlers/webhooks/read";
 import { WebhookStore } from "../handlers/webhooks/store";
-import { meetingsTable, webhookEventsTable } from "../handlers/webhooks/tables";
+import { connectionsTable, meetingsTable, webhookEventsTable } from "../handlers/webhooks/tables";
 import { createObservability } from "../handlers/shared/observability";
 import { useLocalAws } from "../local/aws-env";
 import { inviteeEvent, newBooking, signedDelivery, type Booking } from "./harness/calendly";
@@ -20,8 +23,26 @@ test.before(async () => {
 });
 test.after.always(async () => ddb?.stop());
 
-async function webhooks(options: Partial<IngestDeps> = {}) {
+/**
+ * Ingest and read handlers over tables of their own, with the meetings projector consuming the
+ * events stream as the stack wires it; every call waits until the projection has caught up.
+ */
+async function webhooks(t: ExecutionContext, options: Partial<IngestDeps> = {}) {
   const env = { ...process.env, EVENTS_TABLE: await freshTable(ddb, webhookEventsTable, "events"), MEETINGS_TABLE: await freshTable(ddb, meetingsTable, "meetings") };
+  const connections = await freshTable(ddb, connectionsTable, "connections");
+  const projector = await startStreamPoller({
+    client: ddb.client,
+    endpoint: ddb.endpoint,
+    tableName: env.EVENTS_TABLE,
+    handler: projectAndBroadcastHandler({
+      db: ddb.client,
+      connectionsTable: connections,
+      store: new WebhookStore(ddb.client, env.EVENTS_TABLE, env.MEETINGS_TABLE),
+      management: new ApiGatewayManagementApiClient({ endpoint: "http://127.0.0.1:9" }), // no connections: never called
+      obs: createObservability("test"),
+    }),
+  });
+  t.teardown(() => projector.stop());
   const reads = readDeps("test", env);
   const ingest = ingestHandler({
     source: createCalendlySource(),
@@ -33,9 +54,10 @@ async function webhooks(options: Partial<IngestDeps> = {}) {
   });
   const list = listMeetingsHandler(reads);
   const history = meetingEventsHandler(reads);
+  const settled = async <T,>(result: T) => (await projector.idle(), result);
   return {
-    send: async (event: ReturnType<typeof signedDelivery>) => parseResult(await ingest(event)),
-    deliver: async (body: unknown) => parseResult(await ingest(signedDelivery(body, { key: KEY }))),
+    send: async (event: ReturnType<typeof signedDelivery>) => settled(parseResult(await ingest(event))),
+    deliver: async (body: unknown) => settled(parseResult(await ingest(signedDelivery(body, { key: KEY })))),
     meetings: async (query = "") => parseResult(await list(apiEvent("GET", `/meetings${query}`))),
     history: async (id: string, query = "") =>
       parseResult(await history(apiEvent("GET", `/meetings/${id}/events${query}`, { routeKey: "GET /meetings/{id}/events", pathParameters: { id } }))),
@@ -43,7 +65,7 @@ async function webhooks(options: Partial<IngestDeps> = {}) {
 }
 
 test("a signed invitee.created is stored, answered 201 with its id, and shows up as an active meeting", async (t) => {
-  const w = await webhooks();
+  const w = await webhooks(t);
   const booking = newBooking();
   const result = await w.deliver(inviteeEvent("invitee.created", booking));
   t.is(result.status, 201);
@@ -58,7 +80,7 @@ test("a signed invitee.created is stored, answered 201 with its id, and shows up
 });
 
 test("a repeated delivery is stored once and answered 200 with the same id", async (t) => {
-  const w = await webhooks();
+  const w = await webhooks(t);
   const booking = newBooking();
   const body = inviteeEvent("invitee.created", booking);
   const first = await w.deliver(body);
@@ -96,7 +118,7 @@ const signatureCases: [string, (body: string) => ReturnType<typeof signedDeliver
 
 for (const [name, make] of signatureCases) {
   test(`a delivery ${name} is a 401 problem and stores nothing`, async (t) => {
-    const w = await webhooks();
+    const w = await webhooks(t);
     const booking = newBooking();
     const result = await w.send(make(JSON.stringify(inviteeEvent("invitee.created", booking))));
     t.is(result.status, 401);
@@ -108,13 +130,13 @@ for (const [name, make] of signatureCases) {
 }
 
 test("the signature tolerance is configurable", async (t) => {
-  const w = await webhooks({ toleranceSeconds: 600 });
+  const w = await webhooks(t, { toleranceSeconds: 600 });
   const result = await w.send(signedDelivery(inviteeEvent("invitee.created", newBooking()), { key: KEY, at: Math.floor(Date.now() / 1000) - 500 }));
   t.is(result.status, 201);
 });
 
 test("a delivery with a second, rotated signature is accepted when either matches", async (t) => {
-  const w = await webhooks();
+  const w = await webhooks(t);
   const body = JSON.stringify(inviteeEvent("invitee.created", newBooking()));
   const event = signedDelivery(body, { key: KEY });
   event.headers["calendly-webhook-signature"] = `${event.headers["calendly-webhook-signature"]!.replace("v1=", `v1=${"0".repeat(64)},v1=`)}`;
@@ -133,7 +155,7 @@ const schemaCases: [string, () => unknown, string][] = [
 
 for (const [name, make, type] of schemaCases) {
   test(`a signed delivery with ${name} is a 400 ${type} and stores nothing`, async (t) => {
-    const w = await webhooks();
+    const w = await webhooks(t);
     const body = make();
     const result = await w.deliver(typeof body === "string" ? body : JSON.stringify(body));
     t.is(result.status, 400);
@@ -143,7 +165,7 @@ for (const [name, make, type] of schemaCases) {
 }
 
 test("unknown extra fields are accepted; unknown event types are stored raw without touching meetings", async (t) => {
-  const w = await webhooks();
+  const w = await webhooks(t);
   const booking = newBooking();
   const extra = await w.deliver(inviteeEvent("invitee.created", booking, { extra: { brand_new_field: { nested: true } } }));
   t.is(extra.status, 201);
@@ -153,7 +175,7 @@ test("unknown extra fields are accepted; unknown event types are stored raw with
 });
 
 test("an oversized body is a 413 before anything else", async (t) => {
-  const w = await webhooks();
+  const w = await webhooks(t);
   const body = inviteeEvent("invitee.created", newBooking(), { extra: { padding: "x".repeat(300_000) } });
   t.is((await w.deliver(body)).status, 413);
 });
@@ -172,7 +194,7 @@ const permutations = <T,>(xs: T[]): T[][] => (xs.length <= 1 ? [xs] : xs.flatMap
 test("a reschedule's events in any order (and repeated) end in the same meeting states", async (t) => {
   const outcomes = new Set<string>();
   for (const order of permutations(["createdA", "canceledA", "createdB"] as const)) {
-    const w = await webhooks();
+    const w = await webhooks(t);
     const a = newBooking();
     const b = newBooking();
     const events = reschedule(a, b);
@@ -189,7 +211,7 @@ test("a reschedule's events in any order (and repeated) end in the same meeting 
 });
 
 test("a plain cancellation marks the meeting canceled even if it arrives first", async (t) => {
-  const w = await webhooks();
+  const w = await webhooks(t);
   const a = newBooking();
   await w.deliver(inviteeEvent("invitee.canceled", a, { createdAt: "2026-11-25T11:00:00.000Z" }));
   await w.deliver(inviteeEvent("invitee.created", a, { createdAt: "2026-11-25T10:00:00.000Z" }));
@@ -199,7 +221,7 @@ test("a plain cancellation marks the meeting canceled even if it arrives first",
 });
 
 test("concurrent deliveries about one meeting lose no update", async (t) => {
-  const w = await webhooks();
+  const w = await webhooks(t);
   const meetingId = newBooking().meetingId;
   const bookings = Array.from({ length: 12 }, () => ({ meetingId, inviteeId: newBooking().inviteeId }));
   await Promise.all(bookings.map((b) => w.deliver(inviteeEvent("invitee.created", b))));
@@ -209,7 +231,7 @@ test("concurrent deliveries about one meeting lose no update", async (t) => {
 });
 
 test("meetings and histories page with opaque cursors; bad queries and ids are 400s", async (t) => {
-  const w = await webhooks();
+  const w = await webhooks(t);
   for (let i = 0; i < 5; i++) await w.deliver(inviteeEvent("invitee.created", newBooking(), { startTime: `2026-12-0${i + 1}T09:00:00.000Z` }));
   const first = await w.meetings("?limit=2");
   t.deepEqual(first.body.items.map((m: any) => m.startTime), ["2026-12-05T09:00:00.000Z", "2026-12-04T09:00:00.000Z"]);

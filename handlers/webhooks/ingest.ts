@@ -22,11 +22,11 @@ export interface IngestDeps {
   now?: () => number;
 }
 
-/** Reads SOURCE, EVENTS_TABLE, MEETINGS_TABLE, SIGNATURE_TOLERANCE_SECONDS and SIGNING_KEY(_PARAMETER). */
+/** Reads SOURCE, EVENTS_TABLE, SIGNATURE_TOLERANCE_SECONDS and SIGNING_KEY(_PARAMETER). */
 export function ingestDeps(service: string, env: NodeJS.ProcessEnv = process.env): IngestDeps {
   return {
     source: createWebhookSource(requireEnv("SOURCE", env)),
-    store: new WebhookStore(new DynamoDBClient({}), requireEnv("EVENTS_TABLE", env), requireEnv("MEETINGS_TABLE", env)),
+    store: new WebhookStore(new DynamoDBClient({}), requireEnv("EVENTS_TABLE", env), env.MEETINGS_TABLE ?? ""),
     obs: createObservability(service),
     signingKey: secretFromEnv("SIGNING_KEY", env),
     toleranceSeconds: Number(env.SIGNATURE_TOLERANCE_SECONDS ?? DEFAULT_TOLERANCE_SECONDS),
@@ -41,9 +41,9 @@ function rawBody(event: HttpEvent): string {
 }
 
 /**
- * `POST /webhooks/<source>`: verify the signature, validate, store once, update the meeting, answer.
- * Nothing downstream happens here: forwarding and live push run off the table's stream, so the
- * provider gets its 2xx as soon as the event is durable.
+ * `POST /webhooks/<source>`: verify the signature, validate, store once (one conditional write),
+ * answer. Nothing else happens here: the meeting projection, live push and forwarding all run off
+ * the events table's stream, so the provider gets its 2xx as soon as the event is durable.
  */
 export function ingestHandler({ source, store, obs, signingKey, toleranceSeconds, now = () => Date.now() / 1000 }: IngestDeps): HttpHandler {
   /** Signature, JSON and schema checks; each failure is a 4xx counted as a rejection. */
@@ -71,9 +71,6 @@ export function ingestHandler({ source, store, obs, signingKey, toleranceSeconds
     const normalized = await accept(event);
     obs.logger.setCorrelationId(normalized.id);
     const outcome = await store.record(normalized, new Date().toISOString());
-    // Re-applied on duplicates too: a delivery whose first attempt died after storing still
-    // reaches the meeting, and the merge makes a second application a no-op.
-    await store.applyChanges(normalized.changes);
     const duplicate = outcome === "duplicate";
     obs.metrics.addMetric(duplicate ? "webhooksDuplicate" : "webhooksReceived", MetricUnit.Count, 1);
     obs.logger.info(duplicate ? "webhook duplicate" : "webhook stored", { eventId: normalized.id, type: normalized.type, meetingId: normalized.meetingId });

@@ -57,24 +57,26 @@ export function broadcastDeps(service: string, env: NodeJS.ProcessEnv = process.
 }
 
 /**
- * The events table's stream → every open live view. For each new event it sends the meeting's
- * latest state (and that of a meeting it rescheduled) with the event; a connection API Gateway
- * reports gone is forgotten. Best effort: a page that misses a push reloads on reconnect.
+ * The events table's stream → the meetings table → every open live view. For each new event it
+ * merges the event's changes into the meetings it touches (order-free and idempotent, so stream
+ * retries and out-of-order events are harmless), then sends each touched meeting's new state, with
+ * the event, to every connection; a connection API Gateway reports gone is forgotten. Projection
+ * and push live in one consumer so a push never shows a meeting older than its event. Pushes are
+ * best effort: a page that misses one reloads on reconnect.
  */
-export function broadcastHandler({ db, connectionsTable, store, management, obs }: BroadcastDeps) {
+export function projectAndBroadcastHandler({ db, connectionsTable, store, management, obs }: BroadcastDeps) {
   return async (batch: DynamoDBStreamEvent): Promise<void> => {
     const messages: string[] = [];
     for (const { event } of insertedEvents(batch)) {
-      if (!event.meetingId) continue;
-      const meeting = await store.getMeeting(event.meetingId);
-      if (!meeting) continue;
-      messages.push(JSON.stringify({ type: "meeting", meeting: meetingView(meeting), event: eventView(event) }));
-      for (const invitee of Object.values(meeting.invitees)) {
-        const previous = invitee.rescheduledFrom && (await store.getMeeting(invitee.rescheduledFrom.meetingId));
-        if (previous) messages.push(JSON.stringify({ type: "meeting", meeting: meetingView(previous) }));
-      }
+      obs.logger.setCorrelationId(event.id);
+      const meetings = await store.applyChanges(event.changes);
+      obs.metrics.addMetric("meetingsUpdated", MetricUnit.Count, meetings.length);
+      meetings.forEach((meeting, i) => messages.push(JSON.stringify({ type: "meeting", meeting: meetingView(meeting), ...(i === 0 ? { event: eventView(event) } : {}) })));
     }
-    if (messages.length === 0) return;
+    if (messages.length === 0) {
+      if (obs.metrics.hasStoredMetrics()) obs.metrics.publishStoredMetrics();
+      return;
+    }
     const connections: string[] = [];
     let start: Record<string, any> | undefined;
     do {

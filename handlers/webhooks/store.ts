@@ -21,6 +21,8 @@ export interface StoredEvent {
   occurredAt: string;
   receivedAt: string;
   meetingId?: string;
+  /** What the event does to meetings, worked out at ingest (the projector applies it). */
+  changes: MeetingChange[];
   /** The body exactly as the provider sent it, parsed. */
   body: unknown;
 }
@@ -40,6 +42,7 @@ export function toEventItem(event: StoredEvent): Record<string, AttributeValue> 
     occurredAt: { S: event.occurredAt },
     receivedAt: { S: event.receivedAt },
     ...(event.meetingId ? { meetingId: { S: event.meetingId } } : {}),
+    changes: { S: JSON.stringify(event.changes) },
     body: { S: JSON.stringify(event.body) },
   };
 }
@@ -54,6 +57,7 @@ export function fromEventItem(item: Record<string, AttributeValue>): StoredEvent
     occurredAt: item.occurredAt!.S!,
     receivedAt: item.receivedAt!.S!,
     meetingId: item.meetingId?.S,
+    changes: item.changes?.S ? (JSON.parse(item.changes.S) as MeetingChange[]) : [],
     body: JSON.parse(item.body!.S!),
   };
 }
@@ -68,7 +72,17 @@ export class WebhookStore {
 
   /** Stores the event once: a retried delivery finds its key taken and is reported as a duplicate. */
   async record(event: NormalizedEvent, receivedAt: string): Promise<"stored" | "duplicate"> {
-    const stored: StoredEvent = { id: event.id, source: event.source, type: event.type, known: event.known, occurredAt: event.occurredAt, receivedAt, meetingId: event.meetingId, body: event.body };
+    const stored: StoredEvent = {
+      id: event.id,
+      source: event.source,
+      type: event.type,
+      known: event.known,
+      occurredAt: event.occurredAt,
+      receivedAt,
+      meetingId: event.meetingId,
+      changes: event.changes,
+      body: event.body,
+    };
     try {
       await this.db.send(new PutItemCommand({ TableName: this.eventsTable, Item: toEventItem(stored), ConditionExpression: "attribute_not_exists(pk)" }));
       return "stored";
