@@ -118,39 +118,23 @@ async function rawWriteRate(kind: "put" | "insert", endpoint: string, table: str
   return done / ((Date.now() - t0) / 1000);
 }
 
-async function postRate(url: string, seconds: number) {
-  const result = await autocannon({
-    url,
-    method: "POST",
-    connections: CONNECTIONS,
-    duration: seconds,
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ message: "bench" }),
-  });
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`POST /messages: ${result.non2xx} non-2xx, ${result.errors} errors`);
+/** POSTs for `seconds` from CONNECTIONS connections; every answer must be 2xx. */
+async function loadRate(url: string, seconds: number, request: () => { body: string; headers: Record<string, string> }) {
+  const result = await autocannon({ url, method: "POST", connections: CONNECTIONS, duration: seconds, requests: [{ setupRequest: (r) => ({ ...r, ...request() }) }] });
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`POST ${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
   return { rate: result.requests.total / seconds, p99: result.latency.p99 };
 }
 
+const postRate = (url: string, seconds: number) =>
+  loadRate(url, seconds, () => ({ body: JSON.stringify({ message: "bench" }), headers: { "content-type": "application/json" } }));
+
 /** Signed Calendly deliveries, each a new booking (so each is a real write, not a duplicate). */
-async function webhookRate(url: string, seconds: number) {
-  const result = await autocannon({
-    url,
-    method: "POST",
-    connections: CONNECTIONS,
-    duration: seconds,
-    requests: [
-      {
-        setupRequest: (request) => {
-          const body = JSON.stringify(inviteeEvent("invitee.created", newBooking()));
-          const signature = signCalendlyBody(body, BENCH_SIGNING_KEY, Math.floor(Date.now() / 1000));
-          return { ...request, body, headers: { "content-type": "application/json", "calendly-webhook-signature": signature } };
-        },
-      },
-    ],
+const webhookRate = (url: string, seconds: number) =>
+  loadRate(url, seconds, () => {
+    const body = JSON.stringify(inviteeEvent("invitee.created", newBooking()));
+    const signature = signCalendlyBody(body, BENCH_SIGNING_KEY, Math.floor(Date.now() / 1000));
+    return { body, headers: { "content-type": "application/json", "calendly-webhook-signature": signature } };
   });
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`POST /webhooks/calendly: ${result.non2xx} non-2xx, ${result.errors} errors`);
-  return { rate: result.requests.total / seconds, p99: result.latency.p99 };
-}
 
 /** verify + parse + validate + id of one delivery, in-process: the handler's own CPU per event. */
 function ingestCpuOverhead() {

@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { apiCors } from "../handlers/shared/cors";
 import type { HttpHandler, HttpResult } from "../handlers/shared/http";
 import { toApiGatewayEvent } from "./api-gateway-event";
+import { readBody } from "./read-body";
 
 export interface LocalRoute {
   /** `"GET /messages/{id}"` or `"$default"`. */
@@ -37,19 +38,6 @@ function compile(route: LocalRoute): CompiledRoute {
     return "([^/]+)";
   });
   return { method, pattern: new RegExp(`^${source}$`), params, route };
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer | "too-large"> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= GATEWAY_MAX_BODY) chunks.push(chunk);
-    });
-    req.on("end", () => resolve(size > GATEWAY_MAX_BODY ? "too-large" : Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
 }
 
 function corsHeaders(origin: string | undefined, allowed: string[]): Record<string, string> {
@@ -97,7 +85,7 @@ export function startApiServer(options: ApiServerOptions): Promise<RunningApiSer
         res.end();
         return;
       }
-      const body = await readBody(req);
+      const body = await readBody(req, GATEWAY_MAX_BODY);
       if (body === "too-large") {
         send(res, { statusCode: 413, headers: { "content-type": "application/json" }, body: JSON.stringify({ message: "Request Entity Too Large" }) }, cors);
         return;

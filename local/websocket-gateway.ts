@@ -7,6 +7,7 @@ import { createServer, STATUS_CODES, type IncomingMessage, type Server, type Ser
 import type { Duplex } from "node:stream";
 import type { APIGatewayEventWebsocketRequestContextV2, APIGatewayProxyWebsocketEventV2 } from "aws-lambda";
 import { WebSocket, WebSocketServer, type RawData } from "ws";
+import { readBody } from "./read-body";
 
 export type WsEvent = APIGatewayProxyWebsocketEventV2 & {
   headers?: Record<string, string>;
@@ -146,19 +147,6 @@ function rejectUpgrade(socket: Duplex, statusCode: number, body: string | undefi
 function sendError(res: ServerResponse, statusCode: number, errorType: string, message: string) {
   res.writeHead(statusCode, { "content-type": "application/json", "x-amzn-errortype": errorType, "x-amzn-requestid": gatewayId() });
   res.end(JSON.stringify({ message }));
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer | "too-large"> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_PAYLOAD) chunks.push(chunk);
-    });
-    req.on("end", () => resolve(size > MAX_PAYLOAD ? "too-large" : Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
 }
 
 /** `/@connections/{id}`, also under a stage prefix (`/local/@connections/{id}`) when the endpoint has one. */
@@ -329,7 +317,7 @@ export function startWebSocketGateway(options: WebSocketGatewayOptions): Promise
     } catch {
       return sendError(res, 400, "BadRequestException", "Invalid connection id");
     }
-    const body = await readBody(req);
+    const body = await readBody(req, MAX_PAYLOAD);
     const connection = open.get(id);
     const gone = () => sendError(res, 410, "GoneException", `Connection ${id} is gone`);
     if (!connection || connection.socket.readyState !== WebSocket.OPEN) return gone();
