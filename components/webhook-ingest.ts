@@ -300,7 +300,7 @@ export class WebhookIngest extends pulumi.ComponentResource {
         { actions: ["dynamodb:Scan", "dynamodb:DeleteItem"], resources: [this.connectionsTable.arn] },
         { actions: ["execute-api:ManageConnections"], resources: [pulumi.interpolate`${this.liveApi.executionArn}/${this.liveStage.name}/POST/@connections/*`] },
       ],
-      { ...this.tables(), CONNECTIONS_TABLE: this.connectionsTable.name, WS_MANAGEMENT_ENDPOINT: managementEndpoint },
+      { MEETINGS_TABLE: this.meetingsTable.name, CONNECTIONS_TABLE: this.connectionsTable.name, WS_MANAGEMENT_ENDPOINT: managementEndpoint },
     );
     this.consumeStream("project", fn);
   }

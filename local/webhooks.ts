@@ -10,7 +10,7 @@ import { ingestDeps, ingestHandler } from "../handlers/webhooks/ingest";
 import { listMeetingsHandler, meetingEventsHandler, readDeps } from "../handlers/webhooks/read";
 import { replayDeps, replayHandler, replaySpool } from "../handlers/webhooks/replay";
 import { webhookRoutes } from "../handlers/webhooks/routes";
-import { WebhookStore } from "../handlers/webhooks/store";
+import { MeetingStore } from "../handlers/webhooks/meeting-store";
 import { connectionsTable, meetingsTable, webhookEventsTable } from "../handlers/webhooks/tables";
 import { createObservability } from "../handlers/shared/observability";
 import type { HttpHandler } from "../handlers/shared/http";
@@ -76,7 +76,7 @@ export async function startLocalWebhooks(options: LocalWebhooksOptions): Promise
   const project = projectAndBroadcastHandler({
     db: new DynamoDBClient({}),
     connectionsTable: LOCAL_TABLES.connections,
-    store: new WebhookStore(new DynamoDBClient({}), LOCAL_TABLES.events, LOCAL_TABLES.meetings),
+    meetings: new MeetingStore(new DynamoDBClient({}), LOCAL_TABLES.meetings),
     management: new ApiGatewayManagementApiClient({ endpoint: gateway.managementEndpoint }),
     obs: createObservability("webhooks-project"),
   });

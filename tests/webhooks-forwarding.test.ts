@@ -7,7 +7,7 @@ import { Downstream } from "../handlers/webhooks/downstream";
 import { forwarderHandler } from "../handlers/webhooks/forwarder";
 import { replayHandler, replaySpool, type ReplayDeps } from "../handlers/webhooks/replay";
 import { DEAD_LETTER_PREFIX, SPOOL_PREFIX, Spool, spoolKey } from "../handlers/webhooks/spool";
-import { toEventItem, type StoredEvent } from "../handlers/webhooks/store";
+import { toEventItem, type StoredEvent } from "../handlers/webhooks/event-store";
 import { startS3Local, type S3Local } from "../local/s3-local";
 import { apiEvent, parseResult } from "./harness/http";
 import { startDownstream } from "./harness/downstream";

@@ -7,7 +7,8 @@ import { startStreamPoller } from "../local/dynamodb-stream-poller";
 import { ingestHandler, type IngestDeps } from "../handlers/webhooks/ingest";
 import { createCalendlySource } from "../handlers/webhooks/calendly";
 import { listMeetingsHandler, meetingEventsHandler, readDeps } from "../handlers/webhooks/read";
-import { WebhookStore } from "../handlers/webhooks/store";
+import { EventStore } from "../handlers/webhooks/event-store";
+import { MeetingStore } from "../handlers/webhooks/meeting-store";
 import { connectionsTable, meetingsTable, webhookEventsTable } from "../handlers/webhooks/tables";
 import { createObservability } from "../handlers/shared/observability";
 import { useLocalAws } from "../local/aws-env";
@@ -37,7 +38,7 @@ async function webhooks(t: ExecutionContext, options: Partial<IngestDeps> = {}) 
     handler: projectAndBroadcastHandler({
       db: ddb.client,
       connectionsTable: connections,
-      store: new WebhookStore(ddb.client, env.EVENTS_TABLE, env.MEETINGS_TABLE),
+      meetings: new MeetingStore(ddb.client, env.MEETINGS_TABLE),
       management: new ApiGatewayManagementApiClient({ endpoint: "http://127.0.0.1:9" }), // no connections: never called
       obs: createObservability("test"),
     }),
@@ -46,7 +47,7 @@ async function webhooks(t: ExecutionContext, options: Partial<IngestDeps> = {}) 
   const reads = readDeps("test", env);
   const ingest = ingestHandler({
     source: createCalendlySource(),
-    store: new WebhookStore(ddb.client, env.EVENTS_TABLE, env.MEETINGS_TABLE),
+    events: new EventStore(ddb.client, env.EVENTS_TABLE),
     obs: createObservability("test"),
     signingKey: async () => KEY,
     toleranceSeconds: 180,

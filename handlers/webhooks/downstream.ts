@@ -1,4 +1,4 @@
-import type { StoredEvent } from "./store";
+import type { StoredEvent } from "./event-store";
 
 /** How a delivery attempt ended. `retry` means try again later (spool it); `reject` means never (dead-letter it). */
 export type DeliveryOutcome = { result: "delivered"; status: number } | { result: "retry"; reason: string } | { result: "reject"; reason: string };

@@ -4,7 +4,7 @@ import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { createObservability, requireEnv, type Observability } from "../shared/observability";
 import { Downstream, type DeliveryOutcome } from "./downstream";
 import { DEAD_LETTER_PREFIX, Spool } from "./spool";
-import { fromEventItem, type StoredEvent } from "./store";
+import { fromEventItem, type StoredEvent } from "./event-store";
 
 export interface ForwarderDeps {
   downstream: Downstream;

@@ -6,7 +6,7 @@ import { HttpProblem } from "../shared/problem";
 import { secretFromEnv, type SecretProvider } from "../shared/secret";
 import type { NormalizedEvent, WebhookSource } from "./source";
 import { createWebhookSource } from "./sources";
-import { WebhookStore } from "./store";
+import { EventStore } from "./event-store";
 
 /** Largest webhook body accepted; Calendly's are a few KB. */
 export const WEBHOOK_MAX_BODY_BYTES = 256 * 1024;
@@ -14,7 +14,7 @@ export const DEFAULT_TOLERANCE_SECONDS = 180;
 
 export interface IngestDeps {
   source: WebhookSource;
-  store: WebhookStore;
+  events: EventStore;
   obs: Observability;
   signingKey: SecretProvider;
   toleranceSeconds: number;
@@ -26,7 +26,7 @@ export interface IngestDeps {
 export function ingestDeps(service: string, env: NodeJS.ProcessEnv = process.env): IngestDeps {
   return {
     source: createWebhookSource(requireEnv("SOURCE", env)),
-    store: new WebhookStore(new DynamoDBClient({}), requireEnv("EVENTS_TABLE", env), env.MEETINGS_TABLE ?? ""),
+    events: new EventStore(new DynamoDBClient({}), requireEnv("EVENTS_TABLE", env)),
     obs: createObservability(service),
     signingKey: secretFromEnv("SIGNING_KEY", env),
     toleranceSeconds: Number(env.SIGNATURE_TOLERANCE_SECONDS ?? DEFAULT_TOLERANCE_SECONDS),
@@ -45,7 +45,7 @@ function rawBody(event: HttpEvent): string {
  * answer. Nothing else happens here: the meeting projection, live push and forwarding all run off
  * the events table's stream, so the provider gets its 2xx as soon as the event is durable.
  */
-export function ingestHandler({ source, store, obs, signingKey, toleranceSeconds, now = () => Date.now() / 1000 }: IngestDeps): HttpHandler {
+export function ingestHandler({ source, events, obs, signingKey, toleranceSeconds, now = () => Date.now() / 1000 }: IngestDeps): HttpHandler {
   /** Signature, JSON and schema checks; each failure is a 4xx counted as a rejection. */
   const accept = async (event: HttpEvent): Promise<NormalizedEvent> => {
     try {
@@ -70,7 +70,7 @@ export function ingestHandler({ source, store, obs, signingKey, toleranceSeconds
   return httpHandler(obs, async (event) => {
     const normalized = await accept(event);
     obs.logger.setCorrelationId(normalized.id);
-    const outcome = await store.record(normalized, new Date().toISOString());
+    const outcome = await events.record(normalized, new Date().toISOString());
     const duplicate = outcome === "duplicate";
     obs.metrics.addMetric(duplicate ? "webhooksDuplicate" : "webhooksReceived", MetricUnit.Count, 1);
     obs.logger.info(duplicate ? "webhook duplicate" : "webhook stored", { eventId: normalized.id, type: normalized.type, meetingId: normalized.meetingId });

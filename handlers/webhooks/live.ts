@@ -4,7 +4,7 @@ import { DeleteItemCommand, DynamoDBClient, PutItemCommand, ScanCommand } from "
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { createObservability, requireEnv, type Observability } from "../shared/observability";
 import { insertedEvents } from "./forwarder";
-import { WebhookStore } from "./store";
+import { MeetingStore } from "./meeting-store";
 import { eventView, meetingView } from "./views";
 
 /** API Gateway closes WebSocket connections after 2 hours; the TTL cleans up any missed $disconnect. */
@@ -39,18 +39,18 @@ export function connectionHandler({ db, table, obs }: ConnectionDeps) {
 export interface BroadcastDeps {
   db: DynamoDBClient;
   connectionsTable: string;
-  store: WebhookStore;
+  meetings: MeetingStore;
   management: ApiGatewayManagementApiClient;
   obs: Observability;
 }
 
-/** Reads CONNECTIONS_TABLE, EVENTS_TABLE, MEETINGS_TABLE and WS_MANAGEMENT_ENDPOINT (https://{api}.execute-api.{region}.amazonaws.com/{stage}). */
+/** Reads CONNECTIONS_TABLE, MEETINGS_TABLE and WS_MANAGEMENT_ENDPOINT (https://{api}.execute-api.{region}.amazonaws.com/{stage}). */
 export function broadcastDeps(service: string, env: NodeJS.ProcessEnv = process.env): BroadcastDeps {
   const db = new DynamoDBClient({});
   return {
     db,
     connectionsTable: requireEnv("CONNECTIONS_TABLE", env),
-    store: new WebhookStore(db, requireEnv("EVENTS_TABLE", env), requireEnv("MEETINGS_TABLE", env)),
+    meetings: new MeetingStore(db, requireEnv("MEETINGS_TABLE", env)),
     management: new ApiGatewayManagementApiClient({ endpoint: requireEnv("WS_MANAGEMENT_ENDPOINT", env) }),
     obs: createObservability(service),
   };
@@ -64,7 +64,7 @@ export function broadcastDeps(service: string, env: NodeJS.ProcessEnv = process.
  * and push live in one consumer so a push never shows a meeting older than its event. Pushes are
  * best effort: a page that misses one reloads on reconnect.
  */
-export function projectAndBroadcastHandler({ db, connectionsTable, store, management, obs }: BroadcastDeps) {
+export function projectAndBroadcastHandler({ db, connectionsTable, meetings: store, management, obs }: BroadcastDeps) {
   return async (batch: DynamoDBStreamEvent): Promise<void> => {
     const messages: string[] = [];
     for (const { event } of insertedEvents(batch)) {

@@ -4,11 +4,13 @@ import { httpHandler, jsonResponse, validate, type HttpHandler } from "../shared
 import { createObservability, requireEnv, type Observability } from "../shared/observability";
 import { PAGE_DEFAULT_LIMIT, pageQuerySchema } from "../shared/paging";
 import { HttpProblem } from "../shared/problem";
-import { WebhookStore } from "./store";
+import { EventStore } from "./event-store";
+import { MeetingStore } from "./meeting-store";
 import { eventView, meetingView } from "./views";
 
 export interface ReadDeps {
-  store: WebhookStore;
+  events: EventStore;
+  meetings: MeetingStore;
   obs: Observability;
   schemas: { PageQuery: ReturnType<typeof pageQuerySchema>; MeetingPath: z.ZodType<{ id: string }> };
 }
@@ -16,27 +18,28 @@ export interface ReadDeps {
 /** Reads EVENTS_TABLE and MEETINGS_TABLE. */
 export function readDeps(service: string, env: NodeJS.ProcessEnv = process.env): ReadDeps {
   return {
-    store: new WebhookStore(new DynamoDBClient({}), requireEnv("EVENTS_TABLE", env), requireEnv("MEETINGS_TABLE", env)),
+    events: new EventStore(new DynamoDBClient({}), requireEnv("EVENTS_TABLE", env)),
+    meetings: new MeetingStore(new DynamoDBClient({}), requireEnv("MEETINGS_TABLE", env)),
     obs: createObservability(service),
     schemas: { PageQuery: pageQuerySchema(), MeetingPath: z.strictObject({ id: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, "a meeting id") }) },
   };
 }
 
 /** `GET /meetings`: latest status per meeting, latest start first, paged. */
-export function listMeetingsHandler({ store, obs, schemas }: ReadDeps): HttpHandler {
+export function listMeetingsHandler({ meetings, obs, schemas }: ReadDeps): HttpHandler {
   return httpHandler(obs, async (event) => {
     const query = validate(schemas.PageQuery, event.queryStringParameters ?? {}, "query");
-    const page = await store.listMeetings(query.limit ?? PAGE_DEFAULT_LIMIT, query.cursor);
+    const page = await meetings.list(query.limit ?? PAGE_DEFAULT_LIMIT, query.cursor);
     return jsonResponse(200, { items: page.items.map(meetingView), nextCursor: page.nextCursor });
   });
 }
 
 /** `GET /meetings/{id}/events`: the meeting's status and its event history, newest first, paged. */
-export function meetingEventsHandler({ store, obs, schemas }: ReadDeps): HttpHandler {
+export function meetingEventsHandler({ events, meetings, obs, schemas }: ReadDeps): HttpHandler {
   return httpHandler(obs, async (event) => {
     const { id } = validate(schemas.MeetingPath, event.pathParameters ?? {}, "path");
     const query = validate(schemas.PageQuery, event.queryStringParameters ?? {}, "query");
-    const [meeting, page] = await Promise.all([store.getMeeting(id), store.meetingEvents(id, query.limit ?? PAGE_DEFAULT_LIMIT, query.cursor)]);
+    const [meeting, page] = await Promise.all([meetings.get(id), events.history(id, query.limit ?? PAGE_DEFAULT_LIMIT, query.cursor)]);
     if (!meeting && page.items.length === 0) throw new HttpProblem("not-found", `No meeting has id ${id}.`);
     return jsonResponse(200, { meeting: meeting ? meetingView(meeting) : null, items: page.items.map(eventView), nextCursor: page.nextCursor });
   });

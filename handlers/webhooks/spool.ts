@@ -1,5 +1,5 @@
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import type { StoredEvent } from "./store";
+import type { StoredEvent } from "./event-store";
 
 /** A spooled event: what failed to reach the downstream, and why. */
 export interface SpoolEntry {

@@ -1,6 +1,6 @@
 import { maskEmail } from "../shared/mask";
 import type { Meeting } from "./meeting-state";
-import type { StoredEvent } from "./store";
+import type { StoredEvent } from "./event-store";
 
 /**
  * What the read API and the live view show. The API is public to the website, so emails are
