@@ -43,7 +43,8 @@ function timeProcess(args: string[], options: { cwd?: string; env?: NodeJS.Proce
 }
 
 async function packagesAndColdStarts() {
-  const record = await evaluateStack("dev");
+  // With forwarding on, so the forwarder and the replay (the functions that carry got) are measured too.
+  const record = await evaluateStack("dev", { "switchyard:forwardUrl": "https://downstream.example.com/hooks" });
   const layer = join(runtimeSdkLayer(), "node_modules");
   const runner = join(ROOT, "tests", "harness", "lambda-runner.cjs");
   for (let i = 0; i < 3; i++) timeProcess(["-e", ""]); // warm the file cache
