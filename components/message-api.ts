@@ -7,7 +7,7 @@ import { createMessageHandler, getMessageHandler, listMessagesHandler, messageDe
 import { routeNotFoundHandler } from "../handlers/shared/route-not-found";
 import { messageRoutes, routeKey, type MessageFunction } from "../handlers/messages/routes";
 import { messageTable } from "../handlers/messages/table";
-import { HandlerFunction, type Permission } from "./lambda";
+import { HandlerFunction, POWERTOOLS_PACKAGES, type Permission } from "./lambda";
 import { addLambdaRoute } from "./http-route";
 import { createDataTable } from "./table";
 
@@ -100,7 +100,7 @@ export class MessageApi extends pulumi.ComponentResource {
       );
     const notFound = new HandlerFunction(
       `${name}-not-found`,
-      { factory: notFoundFactory, description: "$default (unmatched routes)", permissions: [], logRetentionDays: args.logRetentionDays, packages: ["@aws-lambda-powertools/logger", "@aws-lambda-powertools/metrics"] },
+      { factory: notFoundFactory, description: "$default (unmatched routes)", permissions: [], logRetentionDays: args.logRetentionDays, packages: POWERTOOLS_PACKAGES },
       { parent: this },
     );
     return { create: fn("create"), list: fn("list"), get: fn("get"), notFound };

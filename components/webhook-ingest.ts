@@ -2,7 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { forwarderDeps, forwarderHandler } from "../handlers/webhooks/forwarder";
 import { ingestDeps, ingestHandler } from "../handlers/webhooks/ingest";
-import { broadcastDeps, connectionDeps, connectionHandler, projectAndBroadcastHandler } from "../handlers/webhooks/live";
+import { connectionDeps, connectionHandler } from "../handlers/webhooks/connections";
+import { broadcastDeps, projectAndBroadcastHandler } from "../handlers/webhooks/live";
 import { listMeetingsHandler, meetingEventsHandler, readDeps } from "../handlers/webhooks/read";
 import { replayDeps, replayHandler } from "../handlers/webhooks/replay";
 import { DEAD_LETTER_PREFIX, SPOOL_PREFIX } from "../handlers/webhooks/spool";
@@ -10,7 +11,10 @@ import { connectionsTable, meetingsTable, webhookEventsTable } from "../handlers
 import type { WebhookSourceName } from "../handlers/webhooks/sources";
 import { webhookRoutes, type WebhookFunction } from "../handlers/webhooks/routes";
 import { addLambdaRoute } from "./http-route";
-import { DEFAULT_RUNTIME_PACKAGES, HandlerFunction, type Permission } from "./lambda";
+import { DEFAULT_RUNTIME_PACKAGES, HandlerFunction, POWERTOOLS_PACKAGES, type Permission } from "./lambda";
+
+/** Functions that validate nothing with zod carry only what they load (zod is most of an upload). */
+const POWERTOOLS = POWERTOOLS_PACKAGES;
 import { createPrivateBucket } from "./private-bucket";
 import { createDataTable } from "./table";
 
@@ -219,7 +223,7 @@ export class WebhookIngest extends pulumi.ComponentResource {
         { actions: ["s3:PutObject"], resources: [pulumi.interpolate`${bucket.arn}/${SPOOL_PREFIX}*`, pulumi.interpolate`${bucket.arn}/${DEAD_LETTER_PREFIX}*`] },
       ],
       { FORWARD_URL: forwardUrl, SPOOL_BUCKET: bucket.bucket },
-      [...DEFAULT_RUNTIME_PACKAGES, "got"],
+      [...POWERTOOLS, "got"],
     );
     this.consumeStream("forwarder", fn);
   }
@@ -237,7 +241,7 @@ export class WebhookIngest extends pulumi.ComponentResource {
         { actions: ["ssm:GetParameter"], resources: [this.replayTokenParameter.arn] },
       ],
       { FORWARD_URL: forwardUrl, SPOOL_BUCKET: bucket.bucket, REPLAY_TOKEN_PARAMETER: this.replayTokenParameter.name },
-      [...DEFAULT_RUNTIME_PACKAGES, "got", "@aws-lambda-powertools/parameters/ssm"],
+      [...POWERTOOLS, "got", "@aws-lambda-powertools/parameters/ssm"],
     );
     this.addRoutes("replay", fn);
     const rule = new aws.cloudwatch.EventRule(`${this.name}-replay`, { scheduleExpression: replaySchedule, description: "Replays the webhook spool" }, { parent: this });
@@ -263,6 +267,7 @@ export class WebhookIngest extends pulumi.ComponentResource {
       "WebSocket $connect / $disconnect",
       [{ actions: ["dynamodb:PutItem", "dynamodb:DeleteItem"], resources: [this.connectionsTable.arn] }],
       { CONNECTIONS_TABLE: this.connectionsTable.name },
+      POWERTOOLS,
     );
     const integration = new aws.apigatewayv2.Integration(`${this.name}-live`, { apiId: ws.id, integrationType: "AWS_PROXY", integrationUri: fn.function.invokeArn }, { parent: this });
     for (const routeKey of ["$connect", "$disconnect"]) {
@@ -301,6 +306,7 @@ export class WebhookIngest extends pulumi.ComponentResource {
         { actions: ["execute-api:ManageConnections"], resources: [pulumi.interpolate`${this.liveApi.executionArn}/${this.liveStage.name}/POST/@connections/*`] },
       ],
       { MEETINGS_TABLE: this.meetingsTable.name, CONNECTIONS_TABLE: this.connectionsTable.name, WS_MANAGEMENT_ENDPOINT: managementEndpoint },
+      POWERTOOLS,
     );
     this.consumeStream("project", fn);
   }

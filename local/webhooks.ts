@@ -4,7 +4,8 @@
 // interval (like the EventBridge schedule) and on demand.
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { ApiGatewayManagementApiClient } from "@aws-sdk/client-apigatewaymanagementapi";
-import { connectionHandler, projectAndBroadcastHandler } from "../handlers/webhooks/live";
+import { connectionHandler } from "../handlers/webhooks/connections";
+import { projectAndBroadcastHandler } from "../handlers/webhooks/live";
 import { forwarderDeps, forwarderHandler } from "../handlers/webhooks/forwarder";
 import { ingestDeps, ingestHandler } from "../handlers/webhooks/ingest";
 import { listMeetingsHandler, meetingEventsHandler, readDeps } from "../handlers/webhooks/read";

@@ -1,10 +1,10 @@
 import type { DynamoDBStreamEvent, DynamoDBBatchResponse } from "aws-lambda";
-import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { createObservability, requireEnv, type Observability } from "../shared/observability";
 import { Downstream, type DeliveryOutcome } from "./downstream";
 import { DEAD_LETTER_PREFIX, Spool } from "./spool";
-import { fromEventItem, type StoredEvent } from "./event-store";
+import type { StoredEvent } from "./event-store";
+import { insertedEvents } from "./stream-records";
 
 export interface ForwarderDeps {
   downstream: Downstream;
@@ -21,13 +21,6 @@ export function forwarderDeps(service: string, env: NodeJS.ProcessEnv = process.
   };
 }
 
-/** New events in a stream batch, in order. */
-export function insertedEvents(event: DynamoDBStreamEvent): { sequence: string; event: StoredEvent }[] {
-  return event.Records.filter((r) => r.eventName === "INSERT" && r.dynamodb?.NewImage).map((r) => ({
-    sequence: r.dynamodb!.SequenceNumber!,
-    event: fromEventItem(r.dynamodb!.NewImage as Record<string, AttributeValue>),
-  }));
-}
 
 /**
  * Records what happened to one delivery: gone downstream, parked in the spool for replay, or
