@@ -1,0 +1,108 @@
+import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
+
+export type Counts = Record<"seen" | "created" | "skipped" | "failed", number>;
+export const zeroCounts = (): Counts => ({ seen: 0, created: 0, skipped: 0, failed: 0 });
+
+export interface SourceState {
+  /** ETag of the last full answer (for If-None-Match). */
+  etag?: string;
+  /** Where the next run continues (an API cursor, a `since` time, …). */
+  cursor?: string;
+  lastSuccess?: string;
+  lastError?: string;
+  counts?: Counts;
+}
+
+export interface RunState {
+  lastStart?: string;
+  lastSuccess?: string;
+  runId?: string;
+  lastError?: string;
+  counts?: Counts;
+}
+
+/** An item's sync record: `intent` is written before the external call, `confirmed` after it. */
+export interface ItemRecord<T = Record<string, unknown>> {
+  status: "intent" | "confirmed";
+  data: T;
+  updatedAt: string;
+}
+
+/** A job's memory between runs, in the sync state table (see tables.ts). */
+export class RunStateStore {
+  constructor(
+    private readonly db: DynamoDBClient,
+    private readonly table: string,
+    private readonly job: string,
+  ) {}
+
+  private key(sk: string) {
+    return { pk: { S: this.job }, sk: { S: sk } };
+  }
+
+  private async read<T>(sk: string): Promise<T | undefined> {
+    const { Item } = await this.db.send(new GetItemCommand({ TableName: this.table, Key: this.key(sk), ConsistentRead: true }));
+    return Item?.state?.S ? (JSON.parse(Item.state.S) as T) : undefined;
+  }
+
+  private async write(sk: string, state: unknown): Promise<void> {
+    await this.db.send(new PutItemCommand({ TableName: this.table, Item: { ...this.key(sk), state: { S: JSON.stringify(state) } } }));
+  }
+
+  async run(): Promise<RunState> {
+    return (await this.read<RunState>("RUN")) ?? {};
+  }
+
+  async startRun(runId: string, at: Date): Promise<void> {
+    await this.write("RUN", { ...(await this.run()), lastStart: at.toISOString(), runId });
+  }
+
+  async finishRun(runId: string, at: Date, counts: Counts, error?: string): Promise<void> {
+    const previous = await this.run();
+    await this.write("RUN", { ...previous, runId, counts, lastError: error, ...(error ? {} : { lastSuccess: at.toISOString() }) });
+  }
+
+  async source(name: string): Promise<SourceState> {
+    return (await this.read<SourceState>(`SOURCE#${name}`)) ?? {};
+  }
+
+  async saveSource(name: string, state: SourceState): Promise<void> {
+    await this.write(`SOURCE#${name}`, state);
+  }
+
+  async item<T>(key: string): Promise<ItemRecord<T> | undefined> {
+    return this.read<ItemRecord<T>>(`ITEM#${key}`);
+  }
+
+  /** Records the intent to act on an item; false if a record already exists (a previous run got here). */
+  async recordIntent<T>(key: string, data: T, at: Date): Promise<boolean> {
+    const record: ItemRecord<T> = { status: "intent", data, updatedAt: at.toISOString() };
+    try {
+      await this.db.send(
+        new PutItemCommand({
+          TableName: this.table,
+          Item: { ...this.key(`ITEM#${key}`), state: { S: JSON.stringify(record) } },
+          ConditionExpression: "attribute_not_exists(pk)",
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /** Marks an item done, with what the external API answered (the deal id, say). */
+  async confirm<T>(key: string, data: T, at: Date): Promise<void> {
+    const record: ItemRecord<T> = { status: "confirmed", data, updatedAt: at.toISOString() };
+    await this.db.send(
+      new UpdateItemCommand({
+        TableName: this.table,
+        Key: this.key(`ITEM#${key}`),
+        UpdateExpression: "SET #state = :state",
+        ExpressionAttributeNames: { "#state": "state" },
+        ExpressionAttributeValues: { ":state": { S: JSON.stringify(record) } },
+      }),
+    );
+  }
+}
