@@ -1,0 +1,35 @@
+/**
+ * An API said "not now": the run stops calling it, keeps what it has done, and the next run
+ * continues. `retryAt` is when the API says calls may resume.
+ */
+export class RateLimitedError extends Error {
+  constructor(
+    readonly api: string,
+    readonly retryAt: Date,
+    detail: string,
+  ) {
+    super(`${api} rate limit: ${detail}; retry after ${retryAt.toISOString()}`);
+  }
+}
+
+/** Secondary limits without a Retry-After: GitHub asks for at least a minute. */
+const DEFAULT_BACKOFF_MS = 60_000;
+
+/**
+ * Reads a throttling answer the way GitHub documents it (and Pipedrive/Airtable follow the same
+ * headers where they send any): `retry-after` seconds first, else `x-ratelimit-reset` epoch
+ * seconds when `x-ratelimit-remaining` is 0, else a default back-off.
+ */
+export function retryAtFrom(headers: Record<string, string | string[] | undefined>, now: number, fallbackMs = DEFAULT_BACKOFF_MS): Date {
+  const header = (name: string) => {
+    const v = headers[name];
+    return Array.isArray(v) ? v[0] : v;
+  };
+  const retryAfter = Number(header("retry-after"));
+  if (retryAfter > 0) return new Date(now + retryAfter * 1000);
+  if (header("x-ratelimit-remaining") === "0") {
+    const reset = Number(header("x-ratelimit-reset"));
+    if (reset > 0) return new Date(Math.max(now, reset * 1000));
+  }
+  return new Date(now + fallbackMs);
+}
