@@ -11,6 +11,8 @@ export interface SourceState {
   lastSuccess?: string;
   lastError?: string;
   counts?: Counts;
+  /** Anything else a job remembers per source (the user's Pipedrive organization id, say). */
+  memo?: Record<string, string | number>;
 }
 
 export interface RunState {
