@@ -3,6 +3,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { loadStackConfig } from "./components/stack-config";
 import { MessageApi } from "./components/message-api";
+import { ScheduledSync, runsPerHour } from "./components/scheduled-sync";
 import { WebhookIngest } from "./components/webhook-ingest";
 
 const config = loadStackConfig();
@@ -42,6 +43,28 @@ const calendly = new WebhookIngest(
   { providers: [provider] },
 );
 
+// GitHub's public gists → Pipedrive deals, when users are configured.
+let gistsSync: ScheduledSync | undefined;
+if (config.gists) {
+  const { users, schedule, githubToken, pipedriveBaseUrl, pipedriveApiToken, gistUrlField } = config.gists;
+  const perHour = runsPerHour(schedule);
+  if (!githubToken && perHour !== undefined && users.length * perHour > 60) {
+    pulumi.log.warn(`${users.length} users × ${perHour} runs/h = ${users.length * perHour} GitHub requests/h exceeds the 60/h unauthenticated budget: set switchyard:githubToken or slow switchyard:gistSchedule.`);
+  }
+  gistsSync = new ScheduledSync(
+    "gists",
+    {
+      job: "gists",
+      schedule,
+      environment: { GIST_USERS: users.join(","), PIPEDRIVE_BASE_URL: pipedriveBaseUrl, PIPEDRIVE_GIST_URL_FIELD: gistUrlField },
+      secrets: { PIPEDRIVE_API_TOKEN: pipedriveApiToken, ...(githubToken ? { GITHUB_TOKEN: githubToken } : {}) },
+      protectData: config.protectData,
+      logRetentionDays: config.logRetentionDays,
+    },
+    { providers: [provider] },
+  );
+}
+
 export const region = config.region;
 export const apiUrl = messages.url;
 export const messagesUrl = messages.messagesUrl;
@@ -50,3 +73,4 @@ export const webhookUrl = calendly.webhookUrl;
 export const liveUrl = calendly.liveUrl;
 export const meetingsUrl = pulumi.interpolate`${messages.url}/meetings`;
 export const spoolBucket = calendly.spool?.bucket.bucket;
+export const gistsSyncFunction = gistsSync?.fn.function.name;

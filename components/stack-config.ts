@@ -43,6 +43,28 @@ export const stackConfigSchema = z.strictObject({
     .regex(/^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\))$/, "rate(…) or cron(…)")
     .default("rate(5 minutes)")
     .meta({ example: '"rate(5 minutes)"' }),
+  /** GitHub users whose public gists become Pipedrive deals; the gists sync exists only when set. */
+  "switchyard:gistUsers": z.array(z.string().regex(/^[A-Za-z0-9-]{1,39}$/, "a GitHub login")).max(50).default([]).meta({ example: '\'["octocat"]\'' }),
+  /** When the gists sync runs. */
+  "switchyard:gistSchedule": z
+    .string()
+    .regex(/^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\))$/, "rate(…) or cron(…)")
+    .default("rate(30 minutes)")
+    .meta({ example: '"rate(30 minutes)"' }),
+  /** Optional GitHub token: 5000 requests/h instead of 60. Secret. */
+  "switchyard:githubToken": z.string().min(10).optional().meta({ example: "ghp_…", secret: true }),
+  /** Your Pipedrive company URL. */
+  "switchyard:pipedriveBaseUrl": z.url({ protocol: /^https?$/ }).optional().meta({ example: "https://yourcompany.pipedrive.com" }),
+  /** Pipedrive API token. Secret. */
+  "switchyard:pipedriveApiToken": z.string().min(10).optional().meta({ example: "<token>", secret: true }),
+  /** Key of the deal custom field that keeps the gist URL (Pipedrive → Settings → Data fields). */
+  "switchyard:pipedriveGistUrlField": z.string().regex(/^[A-Za-z0-9_]{1,64}$/).optional().meta({ example: "abc123_gist_url" }),
+}).superRefine((c, ctx) => {
+  // The gists sync needs Pipedrive only when it has users to sync.
+  if ((c["switchyard:gistUsers"] ?? []).length === 0) return;
+  for (const key of ["switchyard:pipedriveBaseUrl", "switchyard:pipedriveApiToken", "switchyard:pipedriveGistUrlField"] as const) {
+    if (!c[key]) ctx.addIssue({ code: "custom", path: [key], message: "needed when switchyard:gistUsers is set" });
+  }
 });
 
 export type StackConfigKeys = z.infer<typeof stackConfigSchema>;
@@ -62,6 +84,15 @@ export interface StackConfig {
     forwardUrl?: string;
     toleranceSeconds: number;
     replaySchedule: string;
+  };
+  /** Present when `switchyard:gistUsers` is set. */
+  gists?: {
+    users: string[];
+    schedule: string;
+    githubToken?: pulumi.Output<string>;
+    pipedriveBaseUrl: string;
+    pipedriveApiToken: pulumi.Output<string>;
+    gistUrlField: string;
   };
 }
 
@@ -124,6 +155,16 @@ export function parseStackConfig(raw: Record<string, string | undefined>, stack:
       toleranceSeconds: c["switchyard:signatureToleranceSeconds"],
       replaySchedule: c["switchyard:replaySchedule"],
     },
+    gists: c["switchyard:gistUsers"].length
+      ? {
+          users: c["switchyard:gistUsers"],
+          schedule: c["switchyard:gistSchedule"],
+          githubToken: c["switchyard:githubToken"] ? pulumi.secret(c["switchyard:githubToken"]) : undefined,
+          pipedriveBaseUrl: c["switchyard:pipedriveBaseUrl"]!,
+          pipedriveApiToken: pulumi.secret(c["switchyard:pipedriveApiToken"]!),
+          gistUrlField: c["switchyard:pipedriveGistUrlField"]!,
+        }
+      : undefined,
   };
 }
 

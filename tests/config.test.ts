@@ -11,9 +11,10 @@ test("the committed dev and prod configs parse, and differ in protection, retent
 });
 
 test("optional keys fall back to defaults", (t) => {
-  const { webhooks, ...config } = parseStackConfig({ "aws:region": "eu-west-1", "switchyard:protectData": "false", ...TEST_SECRETS }, "test");
+  const { webhooks, gists, ...config } = parseStackConfig({ "aws:region": "eu-west-1", "switchyard:protectData": "false", ...TEST_SECRETS }, "test");
   t.deepEqual(config, { stack: "test", region: "eu-west-1", protectData: false, logRetentionDays: 14, throttle: { rateLimit: 50, burstLimit: 100 }, allowedOrigins: [] });
   t.like(webhooks, { forwardUrl: undefined, toleranceSeconds: 180, replaySchedule: "rate(5 minutes)" });
+  t.is(gists, undefined, "no gist users, no gists sync");
 });
 
 const bad: [string, Record<string, string>, RegExp][] = [
@@ -35,7 +36,7 @@ for (const [name, raw, message] of bad) {
 
 test("secrets must be set as secrets, and their values never appear in the message", (t) => {
   const plain = t.throws(() => parseStackConfig({ "aws:region": "us-west-2", "switchyard:protectData": "true", ...TEST_SECRETS }, "qa", []));
-  for (const key of SECRET_KEYS) t.regex(plain!.message, new RegExp(`${key} is stored in plain text; it must be a secret\\. Fix: pulumi config set --secret ${key} `));
+  for (const key of Object.keys(TEST_SECRETS)) t.regex(plain!.message, new RegExp(`${key} is stored in plain text; it must be a secret\\. Fix: pulumi config set --secret ${key} `));
   const missing = t.throws(() => parseStackConfig({ "aws:region": "us-west-2", "switchyard:protectData": "true" }, "qa"));
   t.regex(missing!.message, /switchyard:calendlySigningKey is missing\. Fix: pulumi config set --secret switchyard:calendlySigningKey "\$\(openssl rand -hex 32\)" --stack qa/);
   const short = t.throws(() => parseStackConfig({ "aws:region": "us-west-2", "switchyard:protectData": "true", ...TEST_SECRETS, "switchyard:calendlySigningKey": "hunter2" }, "qa"));
@@ -50,6 +51,21 @@ test("webhook settings: forward URL, tolerance and replay schedule are checked",
   t.regex(t.throws(() => parseStackConfig({ ...base, "switchyard:signatureToleranceSeconds": "5" }, "qa"))!.message, /switchyard:signatureToleranceSeconds is invalid/);
   t.regex(t.throws(() => parseStackConfig({ ...base, "switchyard:replaySchedule": "every 5 minutes" }, "qa"))!.message, /switchyard:replaySchedule is invalid/);
   t.is(parseStackConfig({ ...base, "switchyard:replaySchedule": "cron(0/10 * * * ? *)" }, "qa").webhooks.replaySchedule, "cron(0/10 * * * ? *)");
+});
+
+test("gist users need the Pipedrive settings", (t) => {
+  const base = { "aws:region": "us-west-2", "switchyard:protectData": "true", ...TEST_SECRETS };
+  const error = t.throws(() => parseStackConfig({ ...base, "switchyard:gistUsers": '["octocat"]' }, "qa", [...SECRET_KEYS]));
+  for (const key of ["pipedriveBaseUrl", "pipedriveApiToken", "pipedriveGistUrlField"]) t.regex(error!.message, new RegExp(`switchyard:${key} is missing`));
+  t.regex(error!.message, /pulumi config set --secret switchyard:pipedriveApiToken/);
+  const ok = parseStackConfig(
+    { ...base, "switchyard:gistUsers": '["octocat"]', "switchyard:pipedriveBaseUrl": "https://acme.pipedrive.com", "switchyard:pipedriveApiToken": "0123456789abc", "switchyard:pipedriveGistUrlField": "abc" },
+    "qa",
+    [...SECRET_KEYS],
+  );
+  t.like(ok.gists, { users: ["octocat"], schedule: "rate(30 minutes)", pipedriveBaseUrl: "https://acme.pipedrive.com", gistUrlField: "abc" });
+  t.is(parseStackConfig(base, "qa").gists, undefined);
+  t.regex(t.throws(() => parseStackConfig({ ...base, "switchyard:gistUsers": '["not a login!"]' }, "qa"))!.message, /switchyard:gistUsers is invalid/);
 });
 
 test("every bad key is reported at once", (t) => {

@@ -31,6 +31,15 @@ export const TEST_SECRETS: Record<string, string> = {
   "switchyard:webhookReplayToken": "test-replay-token-0123456789abcdef",
 };
 
+/** Config that turns the gists sync on (with test secrets), for tests that need it. */
+export const GISTS_SYNC_CONFIG: Record<string, string> = {
+  "switchyard:gistUsers": '["alice","bob"]',
+  "switchyard:pipedriveBaseUrl": "https://acme.pipedrive.com",
+  "switchyard:pipedriveApiToken": "test-pipedrive-token-0123456789",
+  "switchyard:pipedriveGistUrlField": "abc_gist_url",
+};
+export const GISTS_SECRET_KEYS = ["switchyard:pipedriveApiToken"];
+
 /**
  * How TypeScript is loaded: `tsx` (fast) or `ts-node`, the loader `pulumi up` itself registers —
  * closures are serialized from the JavaScript the loader emits, so the artifact tests use that one.

@@ -1,0 +1,141 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { gistsSyncHandler } from "../handlers/sync/gists";
+import { syncStateTable } from "../handlers/sync/tables";
+import { DEFAULT_RUNTIME_PACKAGES, HandlerFunction, POWERTOOLS_PACKAGES, type Permission } from "./lambda";
+import { createDataTable } from "./table";
+
+/** The jobs a ScheduledSync can run, each a serialized handler factory (module level: see message-api.ts). */
+const jobs = {
+  gists: { factory: () => gistsSyncHandler("sync-gists"), packages: [...POWERTOOLS_PACKAGES, "got", "@aws-lambda-powertools/parameters/ssm"] },
+};
+export type SyncJob = keyof typeof jobs;
+
+export interface ScheduledSyncArgs {
+  /** The job to run. Example: `"gists"`. */
+  job: SyncJob;
+  /** EventBridge schedule. Example: `"rate(30 minutes)"` or `"cron(0 0/6 * * ? *)"`. */
+  schedule: string;
+  /** Settings for the job, as environment variables. Example: `{ GIST_USERS: "octocat" }`. */
+  environment: Record<string, pulumi.Input<string>>;
+  /** Secret settings: each becomes an SSM SecureString the job reads at run time. Example: `{ PIPEDRIVE_API_TOKEN: config.pipedriveApiToken }`. */
+  secrets?: Record<string, pulumi.Input<string>>;
+  /** Extra permissions beyond the run-state table. Example: `[{ actions: ["s3:PutObject"], resources: [...] }]`. */
+  permissions?: Permission[];
+  /** Seconds a run may take (Lambda's limit is 900). Example: `300`. */
+  timeoutSeconds?: number;
+  /** Example: `true` in prod. */
+  protectData: boolean;
+  /** Example: `14`. */
+  logRetentionDays: number;
+}
+
+/**
+ * An EventBridge-scheduled job: rule → Lambda with a retry policy and a dead-letter queue on the
+ * target, and a run-state table (last start, last success, per-source ETag/cursor, counts, last
+ * error, per-item intents) the job keeps between runs. The job emits items seen/created/skipped/
+ * failed and `freshnessMinutes` as Powertools metrics.
+ */
+export class ScheduledSync extends pulumi.ComponentResource {
+  readonly stateTable: aws.dynamodb.Table;
+  readonly deadLetterQueue: aws.sqs.Queue;
+  readonly rule: aws.cloudwatch.EventRule;
+  readonly fn: HandlerFunction<any, any>;
+
+  constructor(name: string, args: ScheduledSyncArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("switchyard:sync:ScheduledSync", name, {}, opts);
+    this.stateTable = createDataTable(`${name}-state`, { definition: syncStateTable, protectData: args.protectData }, { parent: this });
+    this.deadLetterQueue = new aws.sqs.Queue(`${name}-dlq`, { sqsManagedSseEnabled: true, messageRetentionSeconds: 14 * 24 * 3600 }, { parent: this });
+    this.fn = this.createFunction(name, args);
+    this.rule = this.createSchedule(name, args);
+    this.registerOutputs({ functionName: this.fn.function.name, stateTable: this.stateTable.name });
+  }
+
+  get nodes() {
+    return { stateTable: this.stateTable, deadLetterQueue: this.deadLetterQueue, rule: this.rule, function: this.fn };
+  }
+
+  private createFunction(name: string, args: ScheduledSyncArgs) {
+    const parameters = Object.entries(args.secrets ?? {}).map(
+      ([key, value]) =>
+        [
+          key,
+          new aws.ssm.Parameter(
+            `${name}-${key.toLowerCase().replace(/_/g, "-")}`,
+            { name: `/switchyard/${pulumi.getStack()}/${name}/${key.toLowerCase()}`, type: "SecureString", value: pulumi.secret(value) },
+            { parent: this },
+          ),
+        ] as const,
+    );
+    const job = jobs[args.job];
+    return new HandlerFunction<any, any>(
+      `${name}-run`,
+      {
+        factory: job.factory as never,
+        description: `${args.job} sync (${args.schedule})`,
+        permissions: [
+          { actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], resources: [this.stateTable.arn] },
+          ...(parameters.length ? [{ actions: ["ssm:GetParameter"], resources: parameters.map(([, p]) => p.arn) }] : []),
+          ...(args.permissions ?? []),
+        ],
+        environment: {
+          ...args.environment,
+          SYNC_STATE_TABLE: this.stateTable.name,
+          ...Object.fromEntries(parameters.map(([key, p]) => [`${key}_PARAMETER`, p.name])),
+        },
+        logRetentionDays: args.logRetentionDays,
+        timeout: args.timeoutSeconds ?? 300,
+        packages: job.packages ?? DEFAULT_RUNTIME_PACKAGES,
+      },
+      { parent: this },
+    );
+  }
+
+  /** Rule → target (2 retries within an hour, then the dead-letter queue), and the two permissions that takes. */
+  private createSchedule(name: string, args: ScheduledSyncArgs) {
+    const rule = new aws.cloudwatch.EventRule(`${name}-schedule`, { scheduleExpression: args.schedule, description: `Runs the ${args.job} sync` }, { parent: this });
+    new aws.cloudwatch.EventTarget(
+      `${name}-schedule`,
+      {
+        rule: rule.name,
+        arn: this.fn.function.arn,
+        retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600 },
+        deadLetterConfig: { arn: this.deadLetterQueue.arn },
+      },
+      { parent: this },
+    );
+    new aws.lambda.Permission(
+      `${name}-schedule`,
+      { action: "lambda:InvokeFunction", function: this.fn.function.name, principal: "events.amazonaws.com", sourceArn: rule.arn },
+      { parent: this },
+    );
+    new aws.sqs.QueuePolicy(
+      `${name}-dlq`,
+      {
+        queueUrl: this.deadLetterQueue.url,
+        policy: pulumi.jsonStringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Effect: "Allow",
+              Principal: { Service: "events.amazonaws.com" },
+              Action: "sqs:SendMessage",
+              Resource: this.deadLetterQueue.arn,
+              Condition: { ArnEquals: { "aws:SourceArn": rule.arn } },
+            },
+          ],
+        }),
+      },
+      { parent: this },
+    );
+    return rule;
+  }
+}
+
+/** How many times an EventBridge `rate(...)` expression fires per hour (cron: undefined). */
+export function runsPerHour(schedule: string): number | undefined {
+  const match = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(schedule);
+  if (!match) return undefined;
+  const n = Number(match[1]);
+  return match[2]!.startsWith("minute") ? 60 / n : match[2]!.startsWith("hour") ? 1 / n : 1 / (24 * n);
+}

@@ -1,0 +1,65 @@
+// ScheduledSync under mocks: the schedule, its retry policy and dead-letter queue, the run-state
+// table, least privilege, and secrets kept out of the environment.
+import test from "ava";
+import { runsPerHour } from "../components/scheduled-sync";
+import type { StackRecord } from "./harness/record";
+import { GISTS_SECRET_KEYS, GISTS_SYNC_CONFIG, TEST_SECRETS, byName, evaluateStack, ofType } from "./harness/stacks";
+import { grants, policiesByRole } from "./harness/iam";
+
+let prod: StackRecord;
+let dev: StackRecord;
+test.before(async () => {
+  [prod, dev] = await Promise.all([
+    evaluateStack("prod", GISTS_SYNC_CONFIG, "tsx", [...Object.keys(TEST_SECRETS), ...GISTS_SECRET_KEYS]),
+    evaluateStack("dev"),
+  ]);
+});
+
+test("the gists sync runs on its schedule; the target retries twice, then dead-letters", (t) => {
+  const rule = byName(prod, "aws:cloudwatch/eventRule:EventRule", "gists-schedule");
+  t.is(rule.inputs.scheduleExpression, "rate(30 minutes)");
+  const target = byName(prod, "aws:cloudwatch/eventTarget:EventTarget", "gists-schedule").inputs;
+  const fn = byName(prod, "aws:lambda/function:Function", "gists-run");
+  const dlq = byName(prod, "aws:sqs/queue:Queue", "gists-dlq");
+  t.like(target, { arn: fn.state.arn, retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600 }, deadLetterConfig: { arn: dlq.state.arn } });
+  t.like(byName(prod, "aws:lambda/permission:Permission", "gists-schedule").inputs, { principal: "events.amazonaws.com", sourceArn: rule.state.arn });
+  const queuePolicy = JSON.parse(byName(prod, "aws:sqs/queuePolicy:QueuePolicy", "gists-dlq").inputs.policy);
+  t.like(queuePolicy.Statement[0], { Principal: { Service: "events.amazonaws.com" }, Action: "sqs:SendMessage", Resource: dlq.state.arn, Condition: { ArnEquals: { "aws:SourceArn": rule.state.arn } } });
+  t.is(fn.inputs.timeout, 300);
+});
+
+test("the job may read and write its run state and read its own secret, nothing else", (t) => {
+  const table = byName(prod, "aws:dynamodb/table:Table", "gists-state");
+  const param = byName(prod, "aws:ssm/parameter:Parameter", "gists-pipedrive-api-token");
+  const logs = `${byName(prod, "aws:cloudwatch/logGroup:LogGroup", "gists-run").state.arn}:log-stream:*`;
+  t.deepEqual(grants(policiesByRole(prod).get("gists-run")!), {
+    "logs:CreateLogStream": [logs],
+    "logs:PutLogEvents": [logs],
+    "dynamodb:GetItem": [table.state.arn],
+    "dynamodb:PutItem": [table.state.arn],
+    "dynamodb:UpdateItem": [table.state.arn],
+    "ssm:GetParameter": [param.state.arn],
+  });
+  t.like(table.inputs, { deletionProtectionEnabled: true, pointInTimeRecovery: { enabled: true } });
+  t.is(param.inputs.type, "SecureString");
+});
+
+test("the job's settings are in its environment, its secrets are not", (t) => {
+  const env = byName(prod, "aws:lambda/function:Function", "gists-run").inputs.environment.variables;
+  t.like(env, { GIST_USERS: "alice,bob", PIPEDRIVE_BASE_URL: "https://acme.pipedrive.com", PIPEDRIVE_GIST_URL_FIELD: "abc_gist_url" });
+  t.is(env.PIPEDRIVE_API_TOKEN_PARAMETER, byName(prod, "aws:ssm/parameter:Parameter", "gists-pipedrive-api-token").state.name);
+  t.false(JSON.stringify(env).includes(GISTS_SYNC_CONFIG["switchyard:pipedriveApiToken"]!));
+  t.is(prod.outputs.gistsSyncFunction, byName(prod, "aws:lambda/function:Function", "gists-run").state.name);
+});
+
+test("without gist users there is no gists sync", (t) => {
+  t.deepEqual(ofType(dev, "switchyard:sync:ScheduledSync"), []);
+  t.is(dev.outputs.gistsSyncFunction, undefined);
+});
+
+test("runs per hour of a rate expression (for the GitHub budget warning)", (t) => {
+  t.is(runsPerHour("rate(30 minutes)"), 2);
+  t.is(runsPerHour("rate(1 minute)"), 60);
+  t.is(runsPerHour("rate(2 hours)"), 0.5);
+  t.is(runsPerHour("cron(0 12 * * ? *)"), undefined);
+});
