@@ -9,13 +9,22 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { LOCAL_CREDENTIALS, freePort } from "../local/dynamodb-local";
+import { LOCAL_CREDENTIALS, freePort, startDynamoDbLocal } from "../local/dynamodb-local";
 import { removeDir, unpackFunction, runtimeSdkLayer } from "../tests/harness/artifact";
 import { evaluateStack, ofType, ROOT } from "../tests/harness/stacks";
 import { zipSize } from "./zip-size";
 import { MessageStore } from "../handlers/messages/store";
 import { createCalendlySource, signCalendlyBody } from "../handlers/webhooks/calendly";
 import { inviteeEvent, newBooking } from "../tests/harness/calendly";
+import { createObservability } from "../handlers/shared/observability";
+import { GitHubClient } from "../handlers/sync/github";
+import { runGistsJob } from "../handlers/sync/gists-job";
+import { PipedriveClient } from "../handlers/sync/pipedrive";
+import { RunStateStore } from "../handlers/sync/run-state";
+import { syncStateTable } from "../handlers/sync/tables";
+import { startGitHubStandIn } from "../local/standins/github";
+import { startPipedriveStandIn } from "../local/standins/pipedrive";
+import { createTable } from "../local/tables";
 
 const BENCH_SIGNING_KEY = "bench-signing-key";
 
@@ -213,8 +222,38 @@ async function throughput() {
   }
 }
 
+/**
+ * API-call economy of the gists job against the stand-ins: what a run costs when nothing changed
+ * (target: 1 conditional request per user, 0 writes) and per new gist (target: ≤ 3 Pipedrive calls).
+ */
+async function gistsCallEconomy() {
+  const users = ["u1", "u2", "u3", "u4", "u5"];
+  const [github, pipedrive, ddb] = await Promise.all([startGitHubStandIn(), startPipedriveStandIn({ token: "bench" }), startDynamoDbLocal()]);
+  try {
+    const table = "bench-sync-state";
+    await createTable(ddb.client, table, syncStateTable);
+    for (const user of users) for (let i = 0; i < 3; i++) github.addGist(user, { description: `${user} ${i}` });
+    const run = async (id: string) => {
+      const gh = new GitHubClient({ baseUrl: github.url, token: "bench" });
+      const pd = new PipedriveClient({ baseUrl: pipedrive.url, apiToken: "bench" });
+      const before = pipedrive.deals().length;
+      await runGistsJob({ github: gh, pipedrive: pd, state: new RunStateStore(ddb.client, table, "gists"), obs: createObservability("bench"), users, gistUrlField: "gist_url" }, id);
+      return { github: gh.calls, pipedrive: pd.calls, created: pipedrive.deals().length - before };
+    };
+    const first = await run("first");
+    const quiet = await run("quiet");
+    const perUser = (quiet.github + quiet.pipedrive) / users.length;
+    rows.push({ metric: "gists sync, nothing changed: calls per user", measured: `${quiet.github} GitHub (304) + ${quiet.pipedrive} Pipedrive for ${users.length} users`, target: "1 conditional request, 0 writes", ratio: perUser, pass: perUser === 1 && quiet.created === 0 });
+    const perGist = first.pipedrive / first.created;
+    rows.push({ metric: "gists sync, first run: Pipedrive calls per new gist", measured: `${first.pipedrive} calls for ${first.created} deals (${users.length} new organizations)`, target: "≤ 3", ratio: perGist / 3, pass: perGist <= 3 });
+  } finally {
+    await Promise.all([github.close(), pipedrive.close(), ddb.stop()]);
+  }
+}
+
 async function main() {
   ingestCpuOverhead();
+  await gistsCallEconomy();
   await packagesAndColdStarts();
   await throughput();
   const header = ["metric", "measured", "target", "ratio", ""];
