@@ -1,3 +1,5 @@
+import type { Readable } from "node:stream";
+import type { SecretProvider } from "../shared/secret";
 import { RateLimitedError, retryAtFrom } from "./rate-limit";
 
 /** A public gist as GitHub lists it (the fields the sync uses). */
@@ -13,30 +15,54 @@ export interface Gist {
 
 export type GistListing = { status: "not-modified" } | { status: "ok"; gists: Gist[]; etag?: string };
 
+/** A repository's release as GitHub answers it (the fields the sync uses). */
+export interface Release {
+  id: number;
+  tag_name: string;
+  name: string | null;
+  published_at: string | null;
+  /** The source archive: a 302 to codeload.github.com. */
+  tarball_url: string;
+  zipball_url: string;
+}
+
 export interface GitHubClientOptions {
   /** `https://api.github.com`, or a stand-in's URL. */
   baseUrl: string;
-  /** Optional token: 5000 requests/h instead of 60, and 304s that do not count. */
-  token?: string;
-  /** Per-request timeout. */
+  /** Optional token: 5000 requests/h instead of 60, and 304s that do not count (or a secret provider, resolved per request). */
+  token?: string | SecretProvider;
+  /** Per-request timeout (for a download: the wait for its response; a silence while it streams may last max(this, 30 s)). */
   timeoutMs?: number;
+  /** Longest wait between retries of a 5xx. Default 2000. */
+  maxRetryDelayMs?: number;
 }
 
-/** The slice of the GitHub REST API the gists job needs, with got: conditional requests, Link pagination, rate limits. */
+type Response = { statusCode: number; headers: Record<string, string | string[] | undefined>; body: string };
+
+/**
+ * The slice of the GitHub REST API the sync jobs need, with got: gists with conditional requests
+ * and Link pagination, a repository's latest release and its tarball as a stream, rate limits.
+ */
 export class GitHubClient {
   constructor(private readonly options: GitHubClientOptions) {}
 
   /** Counts every HTTP request made (for the bench's API-call economy). */
   calls = 0;
 
-  private headers(extra: Record<string, string> = {}) {
+  private async headers(extra: Record<string, string> = {}) {
+    const token = typeof this.options.token === "function" ? await this.options.token() : this.options.token;
     return {
       accept: "application/vnd.github+json",
       "x-github-api-version": "2022-11-28",
       "user-agent": "switchyard-scheduled-sync",
-      ...(this.options.token ? { authorization: `Bearer ${this.options.token}` } : {}),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
       ...extra,
     };
+  }
+
+  private retry() {
+    const max = this.options.maxRetryDelayMs ?? 2000;
+    return { limit: 2, statusCodes: [500, 502, 503, 504], methods: ["GET" as const], calculateDelay: ({ computedValue }: { computedValue: number }) => (computedValue ? Math.min(computedValue, max) : 0) };
   }
 
   /**
@@ -50,10 +76,10 @@ export class GitHubClient {
     let firstEtag: string | undefined;
     for (let page = 0; url; page++) {
       this.calls++;
-      const response: { statusCode: number; headers: Record<string, string | string[] | undefined>; body: string } = await got(url, {
-        headers: this.headers(page === 0 && etag ? { "if-none-match": etag } : {}),
+      const response: Response = await got(url, {
+        headers: await this.headers(page === 0 && etag ? { "if-none-match": etag } : {}),
         timeout: { request: this.options.timeoutMs ?? 10_000 },
-        retry: { limit: 2, statusCodes: [500, 502, 503, 504], methods: ["GET"], calculateDelay: ({ computedValue }) => (computedValue ? Math.min(computedValue, 2000) : 0) },
+        retry: this.retry(),
         throwHttpErrors: false,
         hooks: { beforeRetry: [() => void this.calls++] },
       });
@@ -68,5 +94,55 @@ export class GitHubClient {
       url = link ? parseLinkHeader(link).find((l) => l.parameters.rel === '"next"' || l.parameters.rel === "next")?.reference : undefined;
     }
     return { status: "ok", gists, etag: firstEtag };
+  }
+
+  /** The newest published, non-draft, non-prerelease release of a repository; undefined when it has none (404). */
+  async latestRelease(owner: string, repo: string): Promise<Release | undefined> {
+    const { default: got } = await import("got");
+    const what = `${owner}/${repo}`;
+    this.calls++;
+    const response: Response = await got(`${this.options.baseUrl}/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}/releases/latest`, {
+      headers: await this.headers(),
+      timeout: { request: this.options.timeoutMs ?? 10_000 },
+      retry: this.retry(),
+      throwHttpErrors: false,
+      hooks: { beforeRetry: [() => void this.calls++] },
+    });
+    if (response.statusCode === 404) return undefined;
+    if (response.statusCode === 403 || response.statusCode === 429) {
+      throw new RateLimitedError("github", retryAtFrom(response.headers, Date.now()), `HTTP ${response.statusCode} for the latest release of ${what}`);
+    }
+    if (response.statusCode !== 200) throw new Error(`github: HTTP ${response.statusCode} reading the latest release of ${what}`);
+    return JSON.parse(response.body) as Release;
+  }
+
+  /**
+   * The release's source tarball as a stream (redirects followed: the API hands the download to
+   * codeload.github.com), once its 200 arrived; nothing is buffered, the caller consumes the body.
+   * Not retried: a failed download fails the call, and the next run tries again.
+   */
+  async tarball(release: Pick<Release, "tarball_url" | "tag_name">): Promise<Readable> {
+    const { default: got } = await import("got");
+    const timeout = this.options.timeoutMs ?? 10_000;
+    this.calls++;
+    const stream = got.stream(release.tarball_url, {
+      headers: await this.headers(),
+      // got drops the Authorization header itself when a redirect leaves the API's host.
+      followRedirect: true,
+      decompress: false,
+      timeout: { response: timeout, socket: Math.max(timeout, 30_000) },
+      retry: { limit: 0 },
+      throwHttpErrors: false,
+    });
+    const response = await new Promise<{ statusCode: number; headers: Record<string, string | string[] | undefined> }>((resolve, reject) => {
+      stream.once("response", resolve);
+      stream.once("error", reject);
+    });
+    if (response.statusCode === 200) return stream;
+    stream.destroy();
+    if (response.statusCode === 403 || response.statusCode === 429) {
+      throw new RateLimitedError("github", retryAtFrom(response.headers, Date.now()), `HTTP ${response.statusCode} downloading ${release.tag_name}`);
+    }
+    throw new Error(`github: HTTP ${response.statusCode} downloading the tarball of ${release.tag_name}`);
   }
 }

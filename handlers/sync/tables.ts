@@ -15,3 +15,21 @@ export const syncStateTable: TableDefinition = {
     { name: "sk", type: "S" },
   ],
 };
+
+/** A mirror of records kept in another system, one item per record under `pk` = its id there. */
+const mirrorTable = (): TableDefinition => ({ hashKey: "pk", attributes: [{ name: "pk", type: "S" }] });
+
+/**
+ * The skills job's copy of the Airtable assessments: `pk` = record id (`rec…`), `fields` (the
+ * record's fields as canonical JSON), `createdTime`, `syncedAt`. Upserted, never deleted.
+ */
+export const assessmentsTable: TableDefinition = mirrorTable();
+
+/** Badgr badge classes of the issuer: `pk` = entityId, `data` (the badge class as canonical JSON), `name`, `syncedAt`. */
+export const badgeClassesTable: TableDefinition = mirrorTable();
+
+/**
+ * Badgr assertions of the issuer, revoked and expired ones included: `pk` = entityId, `data`
+ * (canonical JSON), `badgeclass`, `issuedOn`, `revoked`, `revocationReason`, `syncedAt`.
+ */
+export const assertionsTable: TableDefinition = mirrorTable();

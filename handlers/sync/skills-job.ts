@@ -1,0 +1,203 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { S3Client } from "@aws-sdk/client-s3";
+import { MetricUnit } from "@aws-lambda-powertools/metrics";
+import { createObservability, requireEnv, type Observability } from "../shared/observability";
+import { secretFromEnv } from "../shared/secret";
+import { AirtableClient } from "./airtable";
+import { BadgrClient } from "./badgr";
+import { GitHubClient } from "./github";
+import { MirrorTable, type UpsertResult } from "./mirror-table";
+import { ReleaseArchive, releaseKey } from "./release-archive";
+import { zeroCounts, RunStateStore, type Counts, type SourceState } from "./run-state";
+
+export interface SkillsJobDeps {
+  state: RunStateStore;
+  db: DynamoDBClient;
+  s3: S3Client;
+  tables: { assessments: string; badgeClasses: string; assertions: string };
+  /** Where release tarballs go (`releases/<owner>/<repo>/<tag>.tar.gz`). */
+  bucket: string;
+  airtable: { client: AirtableClient; baseId: string; table: string };
+  github: { client: GitHubClient; owner: string; repo: string };
+  badgr: { client: BadgrClient; issuer: string };
+  obs: Observability;
+  now?: () => Date;
+}
+
+/** The run-state counts plus `updated`: a record that was stored and changed. `skipped` = unchanged. */
+export type SkillsCounts = Counts & { updated: number };
+
+/** The job's sources, as named in the run state (`SOURCE#<name>`) and the summary. */
+export const SKILLS_SOURCES = ["airtable", "github", "badgr"] as const;
+export type SkillsSource = (typeof SKILLS_SOURCES)[number];
+
+export interface SkillsRunSummary {
+  runId: string;
+  counts: SkillsCounts;
+  /** Per source: "synced", or the error that stopped it. */
+  sources: Record<SkillsSource, string>;
+}
+
+/** What one source's sync leaves for the run state besides its counts. */
+type SourceOutcome = Pick<SourceState, "cursor" | "etag" | "memo">;
+
+const zeroSkillsCounts = (): SkillsCounts => ({ ...zeroCounts(), updated: 0 });
+
+/**
+ * Builds the job from the environment, once per cold start (clients are built here, never at
+ * module level). Secrets come through `secretFromEnv`: `<NAME>_PARAMETER` (an SSM SecureString,
+ * in AWS) or `<NAME>` itself (local mode), read when first needed.
+ *
+ * - `SYNC_STATE_TABLE`: the run-state table (job name `skills`)
+ * - `ASSESSMENTS_TABLE`, `BADGE_CLASSES_TABLE`, `ASSERTIONS_TABLE`: the mirror tables
+ * - `RELEASES_BUCKET`: where release tarballs go
+ * - `AIRTABLE_BASE_URL` (default https://api.airtable.com), `AIRTABLE_TOKEN` (secret: a PAT with
+ *   data.records:read on the base), `AIRTABLE_BASE_ID` (`app…`), `AIRTABLE_TABLE` (id or name),
+ *   `AIRTABLE_PENALTY_MS` (default 30000: how long a 429 is waited out)
+ * - `GITHUB_API_URL` (default https://api.github.com), `GITHUB_TOKEN` (optional secret),
+ *   `RELEASE_REPO` (`owner/repo`)
+ * - `BADGR_BASE_URL` (default https://api.badgr.io; regional: https://api.eu.badgr.io, …),
+ *   `BADGR_USERNAME`, `BADGR_PASSWORD` (secret), `BADGR_ISSUER` (the issuer's entityId)
+ */
+export function skillsDeps(service: string, env: NodeJS.ProcessEnv = process.env): SkillsJobDeps {
+  const db = new DynamoDBClient({});
+  const [owner, repo, ...rest] = requireEnv("RELEASE_REPO", env).split("/");
+  if (!owner || !repo || rest.length) throw new Error(`RELEASE_REPO must be "owner/repo", not "${env.RELEASE_REPO}"`);
+  const githubToken = env.GITHUB_TOKEN || env.GITHUB_TOKEN_PARAMETER ? secretFromEnv("GITHUB_TOKEN", env) : undefined;
+  return {
+    state: new RunStateStore(db, requireEnv("SYNC_STATE_TABLE", env), "skills"),
+    db,
+    s3: new S3Client({ forcePathStyle: env.AWS_ENDPOINT_URL_S3 !== undefined }),
+    tables: { assessments: requireEnv("ASSESSMENTS_TABLE", env), badgeClasses: requireEnv("BADGE_CLASSES_TABLE", env), assertions: requireEnv("ASSERTIONS_TABLE", env) },
+    bucket: requireEnv("RELEASES_BUCKET", env),
+    airtable: {
+      client: new AirtableClient({
+        baseUrl: env.AIRTABLE_BASE_URL ?? "https://api.airtable.com",
+        token: secretFromEnv("AIRTABLE_TOKEN", env),
+        ...(env.AIRTABLE_PENALTY_MS ? { penaltyMs: Number(env.AIRTABLE_PENALTY_MS) } : {}),
+      }),
+      baseId: requireEnv("AIRTABLE_BASE_ID", env),
+      table: requireEnv("AIRTABLE_TABLE", env),
+    },
+    github: { client: new GitHubClient({ baseUrl: env.GITHUB_API_URL ?? "https://api.github.com", ...(githubToken ? { token: githubToken } : {}) }), owner, repo },
+    badgr: {
+      client: new BadgrClient({ baseUrl: env.BADGR_BASE_URL ?? "https://api.badgr.io", username: requireEnv("BADGR_USERNAME", env), password: secretFromEnv("BADGR_PASSWORD", env) }),
+      issuer: requireEnv("BADGR_ISSUER", env),
+    },
+    obs: createObservability(service),
+  };
+}
+
+/**
+ * One run of the skill-app sync: three independent sources, each recorded in the run state on
+ * its own (last success or last error, counts, memo), so one failing never stops the others.
+ * - `airtable`: every assessment record → the assessments table (upsert by record id, never delete);
+ * - `github`: the repository's latest release tarball → S3 under its tag, streamed; nothing is
+ *   downloaded when that tag's object already exists;
+ * - `badgr`: the issuer's badge classes and assertions (revoked and expired included) → their tables.
+ * Records identical to what is stored are not written, so a run with nothing new writes nothing.
+ */
+export async function runSkillsJob(deps: SkillsJobDeps, runId: string): Promise<SkillsRunSummary> {
+  const { state, obs } = deps;
+  const now = deps.now ?? (() => new Date());
+  const summary: SkillsRunSummary = { runId, counts: zeroSkillsCounts(), sources: { airtable: "", github: "", badgr: "" } };
+  await state.startRun(runId, now());
+
+  const syncs: Record<SkillsSource, (counts: SkillsCounts) => Promise<SourceOutcome>> = {
+    airtable: (counts) => syncAssessments(deps, counts, now),
+    github: (counts) => syncRelease(deps, counts),
+    badgr: (counts) => syncBadges(deps, counts, now),
+  };
+  for (const name of SKILLS_SOURCES) {
+    const previous = await state.source(name);
+    const counts = zeroSkillsCounts();
+    try {
+      const outcome = await syncs[name](counts);
+      await state.saveSource(name, { ...outcome, lastSuccess: now().toISOString(), counts });
+      summary.sources[name] = "synced";
+    } catch (error) {
+      const message = (error as Error).message;
+      counts.failed = Math.max(counts.failed, 1);
+      // The last success and memo stay as they were: the next run starts from what is known good.
+      await state.saveSource(name, { ...previous, lastError: message, counts });
+      summary.sources[name] = message;
+      obs.logger.warn("skills sync failed for a source", { source: name, error: error as Error });
+    } finally {
+      for (const k of Object.keys(counts) as (keyof SkillsCounts)[]) summary.counts[k] += counts[k];
+    }
+  }
+
+  const failed = SKILLS_SOURCES.filter((name) => summary.sources[name] !== "synced");
+  await state.finishRun(runId, now(), summary.counts, failed.length ? failed.map((name) => `${name}: ${summary.sources[name]}`).join("; ") : undefined);
+  const metrics = { itemsSeen: summary.counts.seen, itemsCreated: summary.counts.created, itemsUpdated: summary.counts.updated, itemsSkipped: summary.counts.skipped, itemsFailed: summary.counts.failed };
+  for (const [name, value] of Object.entries(metrics)) obs.metrics.addMetric(name, MetricUnit.Count, value);
+  return summary;
+}
+
+/** Adds an upsert's outcome to the source's counts; records DynamoDB refused fail the source. */
+function tally(counts: SkillsCounts, result: UpsertResult, what: string): void {
+  counts.seen += result.seen;
+  counts.created += result.created;
+  counts.updated += result.updated;
+  counts.skipped += result.unchanged;
+  counts.failed += result.failed;
+  if (result.failed) throw new Error(`${result.failed} ${what} could not be stored (${result.errors.join("; ")})`);
+}
+
+async function syncAssessments(deps: SkillsJobDeps, counts: SkillsCounts, now: () => Date): Promise<SourceOutcome> {
+  const { client, baseId, table } = deps.airtable;
+  const listing = await client.listRecords(baseId, table);
+  const mirror = new MirrorTable(deps.db, deps.tables.assessments, "fields");
+  const result = await mirror.upsert(
+    listing.records.map((r) => ({ pk: r.id, content: r.fields, attributes: { createdTime: { S: r.createdTime } } })),
+    now(),
+  );
+  tally(counts, result, "assessment record(s)");
+  return { memo: { base: baseId, table, records: result.seen, pages: listing.pages, restarts: listing.restarts } };
+}
+
+async function syncRelease(deps: SkillsJobDeps, counts: SkillsCounts): Promise<SourceOutcome> {
+  const { client, owner, repo } = deps.github;
+  const release = await client.latestRelease(owner, repo);
+  if (!release) return { memo: { repo: `${owner}/${repo}` } };
+  counts.seen++;
+  const archive = new ReleaseArchive(deps.s3, deps.bucket);
+  const key = releaseKey(owner, repo, release.tag_name);
+  if (await archive.has(key)) {
+    counts.skipped++;
+    return { memo: { repo: `${owner}/${repo}`, tag: release.tag_name, key } };
+  }
+  const tarball = await client.tarball(release);
+  const stored = await archive.store(key, tarball, { "release-id": String(release.id), ...(release.published_at ? { "published-at": release.published_at } : {}) });
+  counts.created++;
+  deps.obs.logger.info("release tarball stored", { key, bytes: stored.bytes, parts: stored.parts });
+  return { memo: { repo: `${owner}/${repo}`, tag: release.tag_name, key, bytes: stored.bytes } };
+}
+
+async function syncBadges(deps: SkillsJobDeps, counts: SkillsCounts, now: () => Date): Promise<SourceOutcome> {
+  const { client, issuer } = deps.badgr;
+  // Both listings first: a failure in either writes nothing.
+  const badgeClasses = await client.badgeClasses(issuer);
+  const assertions = await client.assertions(issuer);
+  const syncedAt = now();
+  const classes = await new MirrorTable(deps.db, deps.tables.badgeClasses, "data").upsert(
+    badgeClasses.map((b) => ({ pk: b.entityId, content: b, ...(b.name ? { attributes: { name: { S: b.name } } } : {}) })),
+    syncedAt,
+  );
+  tally(counts, classes, "badge class(es)");
+  const awarded = await new MirrorTable(deps.db, deps.tables.assertions, "data").upsert(
+    assertions.map((a) => ({
+      pk: a.entityId,
+      content: a,
+      attributes: {
+        ...(a.badgeclass ? { badgeclass: { S: a.badgeclass } } : {}),
+        ...(a.issuedOn ? { issuedOn: { S: a.issuedOn } } : {}),
+        revoked: { BOOL: a.revoked === true },
+        revocationReason: a.revocationReason ? { S: a.revocationReason } : { NULL: true },
+      },
+    })),
+    syncedAt,
+  );
+  tally(counts, awarded, "assertion(s)");
+  return { memo: { issuer, badgeClasses: classes.seen, assertions: awarded.seen, revoked: assertions.filter((a) => a.revoked).length } };
+}
