@@ -5,6 +5,7 @@ import { loadStackConfig } from "./components/stack-config";
 import { MessageApi } from "./components/message-api";
 import { ScheduledSync, runsPerHour } from "./components/scheduled-sync";
 import { WebhookIngest } from "./components/webhook-ingest";
+import { assertionsTable, assessmentsTable, badgeClassesTable } from "./handlers/sync/tables";
 
 const config = loadStackConfig();
 
@@ -65,6 +66,35 @@ if (config.gists) {
   );
 }
 
+// The skill-app sync: Airtable assessments, the latest release archive, Badgr badges.
+let skillsSync: ScheduledSync | undefined;
+if (config.skills) {
+  const k = config.skills;
+  skillsSync = new ScheduledSync(
+    "skills",
+    {
+      job: "skills",
+      schedule: k.schedule,
+      environment: {
+        AIRTABLE_BASE_ID: k.airtableBaseId,
+        AIRTABLE_TABLE: k.airtableTable,
+        RELEASE_REPO: k.releaseRepo,
+        BADGR_BASE_URL: k.badgrBaseUrl,
+        BADGR_USERNAME: k.badgrUsername,
+        BADGR_ISSUER: k.badgrIssuer,
+      },
+      secrets: { AIRTABLE_TOKEN: k.airtableToken, BADGR_PASSWORD: k.badgrPassword, ...(config.gists?.githubToken ? { GITHUB_TOKEN: config.gists.githubToken } : {}) },
+      tables: { ASSESSMENTS_TABLE: assessmentsTable, BADGE_CLASSES_TABLE: badgeClassesTable, ASSERTIONS_TABLE: assertionsTable },
+      buckets: { RELEASES_BUCKET: { prefix: "releases/" } },
+      // Airtable's 30 s penalty can hit a few times in one run.
+      timeoutSeconds: 600,
+      protectData: config.protectData,
+      logRetentionDays: config.logRetentionDays,
+    },
+    { providers: [provider] },
+  );
+}
+
 export const region = config.region;
 export const apiUrl = messages.url;
 export const messagesUrl = messages.messagesUrl;
@@ -74,3 +104,5 @@ export const liveUrl = calendly.liveUrl;
 export const meetingsUrl = pulumi.interpolate`${messages.url}/meetings`;
 export const spoolBucket = calendly.spool?.bucket.bucket;
 export const gistsSyncFunction = gistsSync?.fn.function.name;
+export const skillsSyncFunction = skillsSync?.fn.function.name;
+export const releasesBucket = skillsSync?.buckets.RELEASES_BUCKET?.bucket;

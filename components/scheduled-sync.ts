@@ -1,13 +1,17 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { gistsSyncHandler } from "../handlers/sync/gists";
+import { skillsSyncHandler } from "../handlers/sync/skills";
 import { syncStateTable } from "../handlers/sync/tables";
+import type { TableDefinition } from "../handlers/shared/table-definition";
+import { createPrivateBucket } from "./private-bucket";
 import { DEFAULT_RUNTIME_PACKAGES, HandlerFunction, POWERTOOLS_PACKAGES, type Permission } from "./lambda";
 import { createDataTable } from "./table";
 
 /** The jobs a ScheduledSync can run, each a serialized handler factory (module level: see message-api.ts). */
 const jobs = {
   gists: { factory: () => gistsSyncHandler("sync-gists"), packages: [...POWERTOOLS_PACKAGES, "got", "@aws-lambda-powertools/parameters/ssm"] },
+  skills: { factory: () => skillsSyncHandler("sync-skills"), packages: [...POWERTOOLS_PACKAGES, "got", "@aws-lambda-powertools/parameters/ssm"] },
 };
 export type SyncJob = keyof typeof jobs;
 
@@ -20,8 +24,12 @@ export interface ScheduledSyncArgs {
   environment: Record<string, pulumi.Input<string>>;
   /** Secret settings: each becomes an SSM SecureString the job reads at run time. Example: `{ PIPEDRIVE_API_TOKEN: config.pipedriveApiToken }`. */
   secrets?: Record<string, pulumi.Input<string>>;
-  /** Extra permissions beyond the run-state table. Example: `[{ actions: ["s3:PutObject"], resources: [...] }]`. */
+  /** Extra permissions beyond the run-state table and the data below. Example: `[{ actions: ["sqs:SendMessage"], resources: [...] }]`. */
   permissions?: Permission[];
+  /** Tables the job fills (upsert only), by the environment variable that names each. Example: `{ ASSESSMENTS_TABLE: assessmentsTable }`. */
+  tables?: Record<string, TableDefinition>;
+  /** Private buckets the job writes under one prefix, by environment variable. Example: `{ RELEASES_BUCKET: { prefix: "releases/" } }`. */
+  buckets?: Record<string, { prefix: string }>;
   /** Seconds a run may take (Lambda's limit is 900). Example: `300`. */
   timeoutSeconds?: number;
   /** Example: `true` in prod. */
@@ -41,12 +49,15 @@ export class ScheduledSync extends pulumi.ComponentResource {
   readonly deadLetterQueue: aws.sqs.Queue;
   readonly rule: aws.cloudwatch.EventRule;
   readonly fn: HandlerFunction<any, any>;
+  readonly tables: Record<string, aws.dynamodb.Table> = {};
+  readonly buckets: Record<string, aws.s3.Bucket> = {};
 
   constructor(name: string, args: ScheduledSyncArgs, opts?: pulumi.ComponentResourceOptions) {
     super("switchyard:sync:ScheduledSync", name, {}, opts);
     this.stateTable = createDataTable(`${name}-state`, { definition: syncStateTable, protectData: args.protectData }, { parent: this });
     this.deadLetterQueue = new aws.sqs.Queue(`${name}-dlq`, { sqsManagedSseEnabled: true, messageRetentionSeconds: 14 * 24 * 3600 }, { parent: this });
-    this.fn = this.createFunction(name, args);
+    const data = this.createData(name, args);
+    this.fn = this.createFunction(name, args, data);
     this.rule = this.createSchedule(name, args);
     this.registerOutputs({ functionName: this.fn.function.name, stateTable: this.stateTable.name });
   }
@@ -55,7 +66,32 @@ export class ScheduledSync extends pulumi.ComponentResource {
     return { stateTable: this.stateTable, deadLetterQueue: this.deadLetterQueue, rule: this.rule, function: this.fn };
   }
 
-  private createFunction(name: string, args: ScheduledSyncArgs) {
+  /** The job's own tables and buckets, with exactly the access an upsert-only sync needs. */
+  private createData(name: string, args: ScheduledSyncArgs): { environment: Record<string, pulumi.Input<string>>; permissions: Permission[] } {
+    const environment: Record<string, pulumi.Input<string>> = {};
+    const permissions: Permission[] = [];
+    for (const [variable, definition] of Object.entries(args.tables ?? {})) {
+      const slug = variable.toLowerCase().replace(/_table$/, "").replace(/_/g, "-");
+      const table = createDataTable(`${name}-${slug}`, { definition, protectData: args.protectData }, { parent: this });
+      this.tables[variable] = table;
+      environment[variable] = table.name;
+      permissions.push({ actions: ["dynamodb:BatchGetItem", "dynamodb:PutItem"], resources: [table.arn] });
+    }
+    for (const [variable, { prefix }] of Object.entries(args.buckets ?? {})) {
+      const slug = variable.toLowerCase().replace(/_bucket$/, "").replace(/_/g, "-");
+      const { bucket } = createPrivateBucket(`${name}-${slug}`, { versioned: false, forceDestroy: !args.protectData }, { parent: this });
+      this.buckets[variable] = bucket;
+      environment[variable] = bucket.bucket;
+      permissions.push(
+        // ListBucket so a missing object is a 404 to HeadObject, not a 403.
+        { actions: ["s3:ListBucket"], resources: [bucket.arn] },
+        { actions: ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"], resources: [pulumi.interpolate`${bucket.arn}/${prefix}*`] },
+      );
+    }
+    return { environment, permissions };
+  }
+
+  private createFunction(name: string, args: ScheduledSyncArgs, data: { environment: Record<string, pulumi.Input<string>>; permissions: Permission[] }) {
     const parameters = Object.entries(args.secrets ?? {}).map(
       ([key, value]) =>
         [
@@ -76,10 +112,12 @@ export class ScheduledSync extends pulumi.ComponentResource {
         permissions: [
           { actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], resources: [this.stateTable.arn] },
           ...(parameters.length ? [{ actions: ["ssm:GetParameter"], resources: parameters.map(([, p]) => p.arn) }] : []),
+          ...data.permissions,
           ...(args.permissions ?? []),
         ],
         environment: {
           ...args.environment,
+          ...data.environment,
           SYNC_STATE_TABLE: this.stateTable.name,
           ...Object.fromEntries(parameters.map(([key, p]) => [`${key}_PARAMETER`, p.name])),
         },

@@ -59,7 +59,31 @@ export const stackConfigSchema = z.strictObject({
   "switchyard:pipedriveApiToken": z.string().min(10).optional().meta({ example: "<token>", secret: true }),
   /** Key of the deal custom field that keeps the gist URL (Pipedrive → Settings → Data fields). */
   "switchyard:pipedriveGistUrlField": z.string().regex(/^[A-Za-z0-9_]{1,64}$/).optional().meta({ example: "abc123_gist_url" }),
+  /** The skill-app sync exists when this Airtable base is set; then the keys below are needed. */
+  "switchyard:airtableBaseId": z.string().regex(/^app[A-Za-z0-9]{14}$/, "an Airtable base id (app…)").optional().meta({ example: "appXXXXXXXXXXXXXX" }),
+  "switchyard:airtableTable": z.string().min(1).max(100).optional().meta({ example: "Assessments" }),
+  /** Airtable personal access token. Secret. */
+  "switchyard:airtableToken": z.string().min(10).optional().meta({ example: "pat…", secret: true }),
+  /** Repository whose latest release archive is kept in S3. */
+  "switchyard:releaseRepo": z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "owner/repo").optional().meta({ example: "owner/repo" }),
+  /** Badgr API host (US default; regional hosts api.{eu,au,ca,sg}.badgr.io). */
+  "switchyard:badgrBaseUrl": z.url({ protocol: /^https?$/ }).default("https://api.badgr.io").meta({ example: "https://api.eu.badgr.io" }),
+  "switchyard:badgrUsername": z.string().min(1).optional().meta({ example: "you@example.com" }),
+  /** Badgr password (password grant). Secret. */
+  "switchyard:badgrPassword": z.string().min(1).optional().meta({ example: "<password>", secret: true }),
+  "switchyard:badgrIssuer": z.string().min(1).optional().meta({ example: "<issuer entityId>" }),
+  /** When the skill-app sync runs. */
+  "switchyard:skillsSchedule": z
+    .string()
+    .regex(/^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\))$/, "rate(…) or cron(…)")
+    .default("rate(6 hours)")
+    .meta({ example: '"rate(6 hours)"' }),
 }).superRefine((c, ctx) => {
+  if (c["switchyard:airtableBaseId"]) {
+    for (const key of ["switchyard:airtableTable", "switchyard:airtableToken", "switchyard:releaseRepo", "switchyard:badgrUsername", "switchyard:badgrPassword", "switchyard:badgrIssuer"] as const) {
+      if (!c[key]) ctx.addIssue({ code: "custom", path: [key], message: "needed when switchyard:airtableBaseId is set" });
+    }
+  }
   // The gists sync needs Pipedrive only when it has users to sync.
   if ((c["switchyard:gistUsers"] ?? []).length === 0) return;
   for (const key of ["switchyard:pipedriveBaseUrl", "switchyard:pipedriveApiToken", "switchyard:pipedriveGistUrlField"] as const) {
@@ -84,6 +108,18 @@ export interface StackConfig {
     forwardUrl?: string;
     toleranceSeconds: number;
     replaySchedule: string;
+  };
+  /** Present when `switchyard:airtableBaseId` is set. */
+  skills?: {
+    schedule: string;
+    airtableBaseId: string;
+    airtableTable: string;
+    airtableToken: pulumi.Output<string>;
+    releaseRepo: string;
+    badgrBaseUrl: string;
+    badgrUsername: string;
+    badgrPassword: pulumi.Output<string>;
+    badgrIssuer: string;
   };
   /** Present when `switchyard:gistUsers` is set. */
   gists?: {
@@ -155,6 +191,19 @@ export function parseStackConfig(raw: Record<string, string | undefined>, stack:
       toleranceSeconds: c["switchyard:signatureToleranceSeconds"],
       replaySchedule: c["switchyard:replaySchedule"],
     },
+    skills: c["switchyard:airtableBaseId"]
+      ? {
+          schedule: c["switchyard:skillsSchedule"],
+          airtableBaseId: c["switchyard:airtableBaseId"],
+          airtableTable: c["switchyard:airtableTable"]!,
+          airtableToken: pulumi.secret(c["switchyard:airtableToken"]!),
+          releaseRepo: c["switchyard:releaseRepo"]!,
+          badgrBaseUrl: c["switchyard:badgrBaseUrl"],
+          badgrUsername: c["switchyard:badgrUsername"]!,
+          badgrPassword: pulumi.secret(c["switchyard:badgrPassword"]!),
+          badgrIssuer: c["switchyard:badgrIssuer"]!,
+        }
+      : undefined,
     gists: c["switchyard:gistUsers"].length
       ? {
           users: c["switchyard:gistUsers"],

@@ -2,37 +2,83 @@
 // process on EventBridge events against the GitHub and Pipedrive stand-ins, DynamoDB Local and an
 // SSM stand-in holding its Pipedrive token.
 import test from "ava";
-import { syncStateTable } from "../handlers/sync/tables";
+import { assertionsTable, assessmentsTable, badgeClassesTable, syncStateTable } from "../handlers/sync/tables";
+import { startAirtableStandIn, type AirtableStandIn } from "../local/standins/airtable";
+import { startBadgrStandIn, type BadgrStandIn } from "../local/standins/badgr";
+import { startS3Local, type S3Local } from "../local/s3-local";
+import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { startGitHubStandIn, type GitHubStandIn } from "../local/standins/github";
 import { startPipedriveStandIn, type PipedriveStandIn } from "../local/standins/pipedrive";
 import { createTable } from "../local/tables";
 import { removeDir, startFunction, unpackFunction, type RunningFunction } from "./harness/artifact";
 import { startDynamoDbLocal, type DynamoDbLocal } from "./harness/dynamodb";
 import { startSsm } from "./harness/ssm";
-import { GISTS_SECRET_KEYS, GISTS_SYNC_CONFIG, TEST_SECRETS, byName, evaluateStack } from "./harness/stacks";
+import { GISTS_SECRET_KEYS, GISTS_SYNC_CONFIG, SKILLS_SECRET_KEYS, SKILLS_SYNC_CONFIG, TEST_SECRETS, byName, evaluateStack } from "./harness/stacks";
 
 const PIPEDRIVE_TOKEN = GISTS_SYNC_CONFIG["switchyard:pipedriveApiToken"]!;
 let ddb: DynamoDbLocal;
 let github: GitHubStandIn;
 let pipedrive: PipedriveStandIn;
 let ssm: Awaited<ReturnType<typeof startSsm>>;
+let airtable: AirtableStandIn;
+let badgr: BadgrStandIn;
+let s3: S3Local;
 let fn: RunningFunction;
-let dir: string;
+let skills: RunningFunction;
+let releasesBucket: string;
+const dirs: string[] = [];
 
 test.before(async () => {
-  [ddb, github, pipedrive] = await Promise.all([startDynamoDbLocal(), startGitHubStandIn(), startPipedriveStandIn({ token: PIPEDRIVE_TOKEN })]);
-  const record = await evaluateStack("dev", { ...GISTS_SYNC_CONFIG, "switchyard:pipedriveBaseUrl": pipedrive.url }, "ts-node", [...Object.keys(TEST_SECRETS), ...GISTS_SECRET_KEYS]);
-  await createTable(ddb.client, byName(record, "aws:dynamodb/table:Table", "gists-state").state.name, syncStateTable);
-  ssm = await startSsm({ [byName(record, "aws:ssm/parameter:Parameter", "gists-pipedrive-api-token").state.name]: PIPEDRIVE_TOKEN });
-  const lambda = byName(record, "aws:lambda/function:Function", "gists-run");
-  dir = unpackFunction(lambda);
-  fn = await startFunction(dir, { ...lambda.inputs.environment.variables, AWS_ENDPOINT_URL_DYNAMODB: ddb.endpoint, AWS_ENDPOINT_URL_SSM: ssm.endpoint, GITHUB_API_URL: github.url });
+  [ddb, github, pipedrive, airtable, s3] = await Promise.all([
+    startDynamoDbLocal(),
+    startGitHubStandIn(),
+    startPipedriveStandIn({ token: PIPEDRIVE_TOKEN }),
+    startAirtableStandIn({ token: SKILLS_SYNC_CONFIG["switchyard:airtableToken"] }),
+    startS3Local(),
+  ]);
+  badgr = await startBadgrStandIn({ username: SKILLS_SYNC_CONFIG["switchyard:badgrUsername"], password: SKILLS_SYNC_CONFIG["switchyard:badgrPassword"] });
+  const record = await evaluateStack(
+    "dev",
+    { ...GISTS_SYNC_CONFIG, "switchyard:pipedriveBaseUrl": pipedrive.url, ...SKILLS_SYNC_CONFIG, "switchyard:badgrBaseUrl": badgr.url },
+    "ts-node",
+    [...Object.keys(TEST_SECRETS), ...GISTS_SECRET_KEYS, ...SKILLS_SECRET_KEYS],
+  );
+  const tableName = (name: string) => byName(record, "aws:dynamodb/table:Table", name).state.name as string;
+  await createTable(ddb.client, tableName("gists-state"), syncStateTable);
+  await createTable(ddb.client, tableName("skills-state"), syncStateTable);
+  await createTable(ddb.client, tableName("skills-assessments"), assessmentsTable);
+  await createTable(ddb.client, tableName("skills-badge-classes"), badgeClassesTable);
+  await createTable(ddb.client, tableName("skills-assertions"), assertionsTable);
+  releasesBucket = byName(record, "aws:s3/bucket:Bucket", "skills-releases").state.bucket;
+  await s3.createBucket(releasesBucket);
+  const parameter = (name: string) => byName(record, "aws:ssm/parameter:Parameter", name).state.name as string;
+  ssm = await startSsm({
+    [parameter("gists-pipedrive-api-token")]: PIPEDRIVE_TOKEN,
+    [parameter("skills-airtable-token")]: SKILLS_SYNC_CONFIG["switchyard:airtableToken"]!,
+    [parameter("skills-badgr-password")]: SKILLS_SYNC_CONFIG["switchyard:badgrPassword"]!,
+  });
+  const endpoints = {
+    AWS_ENDPOINT_URL_DYNAMODB: ddb.endpoint,
+    AWS_ENDPOINT_URL_SSM: ssm.endpoint,
+    AWS_ENDPOINT_URL_S3: s3.endpoint,
+    AWS_REQUEST_CHECKSUM_CALCULATION: "WHEN_REQUIRED",
+    AWS_RESPONSE_CHECKSUM_VALIDATION: "WHEN_REQUIRED",
+    GITHUB_API_URL: github.url,
+    AIRTABLE_BASE_URL: airtable.url,
+  };
+  const start = async (name: string) => {
+    const lambda = byName(record, "aws:lambda/function:Function", name);
+    const dir = unpackFunction(lambda);
+    dirs.push(dir);
+    return startFunction(dir, { ...lambda.inputs.environment.variables, ...endpoints });
+  };
+  [fn, skills] = await Promise.all([start("gists-run"), start("skills-run")]);
 });
 
 test.after.always(async () => {
-  await fn?.stop();
-  if (dir) removeDir(dir);
-  await Promise.all([ddb?.stop(), github?.close(), pipedrive?.close(), ssm?.close()]);
+  await Promise.all([fn?.stop(), skills?.stop()]);
+  dirs.forEach(removeDir);
+  await Promise.all([ddb?.stop(), github?.close(), pipedrive?.close(), airtable?.close(), badgr?.close(), s3?.stop(), ssm?.close()]);
 });
 
 const scheduled = (id: string) => ({ id, "detail-type": "Scheduled Event", source: "aws.events", time: new Date().toISOString(), detail: {} });
@@ -52,4 +98,22 @@ test.serial("a scheduled run creates one deal per new gist; the next run is one 
   t.true(lines.some((l) => l.message === "sync run finished" && l.correlation_id === "event-2"));
   t.true(lines.some((l) => l._aws?.CloudWatchMetrics?.[0]?.Metrics?.some((m: { Name: string }) => m.Name === "freshnessMinutes")));
   t.true(ssm.requests.some((r) => r.includes("/gists/pipedrive_api_token")));
+});
+
+test.serial("a scheduled skills run fills the three sources; the next run writes nothing", async (t) => {
+  airtable.setRecords("appABCDEFGHIJKLMN", "Assessments", [{ fields: { Name: "Ada", Score: 91 } }, { fields: { Name: "Grace", Score: 88 } }]);
+  github.setLatestRelease("acme", "skill-app", { tag_name: "v1.2.0", body: "release bytes" });
+  const badge = badgr.addBadgeClass("issuer-1", { name: "TypeScript" });
+  badgr.addAssertion(badge.entityId, { revoked: true, revocationReason: "issued by mistake" });
+  badgr.addAssertion(badge.entityId);
+  const first = await skills.invoke(scheduled("skills-1"));
+  t.deepEqual(first.sources, { airtable: "synced", github: "synced", badgr: "synced" });
+  const archive = await s3.client.send(new GetObjectCommand({ Bucket: releasesBucket, Key: "releases/acme/skill-app/v1.2.0.tar.gz" }));
+  t.is(await archive.Body!.transformToString(), "release bytes");
+  const tarballRequests = () => github.requests.filter((r) => r.path.includes("tarball") || r.path.includes("codeload")).length;
+  const downloads = tarballRequests();
+  const second = await skills.invoke(scheduled("skills-2"));
+  t.deepEqual(second.sources, { airtable: "synced", github: "synced", badgr: "synced" });
+  t.is(second.counts.created + (second.counts.updated ?? 0), 0, "nothing new, nothing written");
+  t.is(tarballRequests(), downloads, "the stored tag is not downloaded again");
 });

@@ -3,14 +3,14 @@
 import test from "ava";
 import { runsPerHour } from "../components/scheduled-sync";
 import type { StackRecord } from "./harness/record";
-import { GISTS_SECRET_KEYS, GISTS_SYNC_CONFIG, TEST_SECRETS, byName, evaluateStack, ofType } from "./harness/stacks";
+import { GISTS_SECRET_KEYS, GISTS_SYNC_CONFIG, SKILLS_SECRET_KEYS, SKILLS_SYNC_CONFIG, TEST_SECRETS, byName, evaluateStack, ofType } from "./harness/stacks";
 import { grants, policiesByRole } from "./harness/iam";
 
 let prod: StackRecord;
 let dev: StackRecord;
 test.before(async () => {
   [prod, dev] = await Promise.all([
-    evaluateStack("prod", GISTS_SYNC_CONFIG, "tsx", [...Object.keys(TEST_SECRETS), ...GISTS_SECRET_KEYS]),
+    evaluateStack("prod", { ...GISTS_SYNC_CONFIG, ...SKILLS_SYNC_CONFIG }, "tsx", [...Object.keys(TEST_SECRETS), ...GISTS_SECRET_KEYS, ...SKILLS_SECRET_KEYS]),
     evaluateStack("dev"),
   ]);
 });
@@ -52,9 +52,36 @@ test("the job's settings are in its environment, its secrets are not", (t) => {
   t.is(prod.outputs.gistsSyncFunction, byName(prod, "aws:lambda/function:Function", "gists-run").state.name);
 });
 
-test("without gist users there is no gists sync", (t) => {
+test("without gist users or an Airtable base there is no sync", (t) => {
   t.deepEqual(ofType(dev, "switchyard:sync:ScheduledSync"), []);
   t.is(dev.outputs.gistsSyncFunction, undefined);
+  t.is(dev.outputs.skillsSyncFunction, undefined);
+});
+
+test("the skill-app sync upserts into its own tables and writes release archives under releases/ only", (t) => {
+  const table = (n: string) => byName(prod, "aws:dynamodb/table:Table", `skills-${n}`).state.arn as string;
+  const bucket = byName(prod, "aws:s3/bucket:Bucket", "skills-releases");
+  const param = (n: string) => byName(prod, "aws:ssm/parameter:Parameter", `skills-${n}`).state.arn as string;
+  const logs = `${byName(prod, "aws:cloudwatch/logGroup:LogGroup", "skills-run").state.arn}:log-stream:*`;
+  t.deepEqual(grants(policiesByRole(prod).get("skills-run")!), {
+    "logs:CreateLogStream": [logs],
+    "logs:PutLogEvents": [logs],
+    "dynamodb:GetItem": [table("state")],
+    "dynamodb:PutItem": [table("assertions"), table("assessments"), table("badge-classes"), table("state")].sort(),
+    "dynamodb:UpdateItem": [table("state")],
+    "dynamodb:BatchGetItem": [table("assertions"), table("assessments"), table("badge-classes")].sort(),
+    "ssm:GetParameter": [param("airtable-token"), param("badgr-password")].sort(),
+    "s3:ListBucket": [bucket.state.arn],
+    "s3:GetObject": [`${bucket.state.arn}/releases/*`],
+    "s3:PutObject": [`${bucket.state.arn}/releases/*`],
+    "s3:AbortMultipartUpload": [`${bucket.state.arn}/releases/*`],
+  });
+  const env = byName(prod, "aws:lambda/function:Function", "skills-run").inputs.environment.variables;
+  t.like(env, { AIRTABLE_BASE_ID: "appABCDEFGHIJKLMN", RELEASE_REPO: "acme/skill-app", BADGR_BASE_URL: "https://api.badgr.io", RELEASES_BUCKET: bucket.state.bucket });
+  t.false(JSON.stringify(env).includes("test-badgr-password"));
+  t.like(byName(prod, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "skills-releases").inputs, { blockPublicAcls: true, restrictPublicBuckets: true });
+  t.is(byName(prod, "aws:cloudwatch/eventRule:EventRule", "skills-schedule").inputs.scheduleExpression, "rate(6 hours)");
+  t.is(byName(prod, "aws:lambda/function:Function", "skills-run").inputs.timeout, 600);
 });
 
 test("runs per hour of a rate expression (for the GitHub budget warning)", (t) => {

@@ -40,6 +40,18 @@ export const GISTS_SYNC_CONFIG: Record<string, string> = {
 };
 export const GISTS_SECRET_KEYS = ["switchyard:pipedriveApiToken"];
 
+/** Config that turns the skill-app sync on (with test secrets). */
+export const SKILLS_SYNC_CONFIG: Record<string, string> = {
+  "switchyard:airtableBaseId": "appABCDEFGHIJKLMN",
+  "switchyard:airtableTable": "Assessments",
+  "switchyard:airtableToken": "test-airtable-pat-0123456789",
+  "switchyard:releaseRepo": "acme/skill-app",
+  "switchyard:badgrUsername": "skills@example.com",
+  "switchyard:badgrPassword": "test-badgr-password",
+  "switchyard:badgrIssuer": "issuer-1",
+};
+export const SKILLS_SECRET_KEYS = ["switchyard:airtableToken", "switchyard:badgrPassword"];
+
 /**
  * How TypeScript is loaded: `tsx` (fast) or `ts-node`, the loader `pulumi up` itself registers —
  * closures are serialized from the JavaScript the loader emits, so the artifact tests use that one.
