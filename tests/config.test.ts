@@ -11,10 +11,11 @@ test("the committed dev and prod configs parse, and differ in protection, retent
 });
 
 test("optional keys fall back to defaults", (t) => {
-  const { webhooks, gists, ...config } = parseStackConfig({ "aws:region": "eu-west-1", "switchyard:protectData": "false", ...TEST_SECRETS }, "test");
+  const { webhooks, gists, skills, ...config } = parseStackConfig({ "aws:region": "eu-west-1", "switchyard:protectData": "false", ...TEST_SECRETS }, "test");
   t.deepEqual(config, { stack: "test", region: "eu-west-1", protectData: false, logRetentionDays: 14, throttle: { rateLimit: 50, burstLimit: 100 }, allowedOrigins: [] });
   t.like(webhooks, { forwardUrl: undefined, toleranceSeconds: 180, replaySchedule: "rate(5 minutes)" });
   t.is(gists, undefined, "no gist users, no gists sync");
+  t.is(skills, undefined, "no Airtable base, no skill-app sync");
 });
 
 const bad: [string, Record<string, string>, RegExp][] = [
@@ -66,6 +67,13 @@ test("gist users need the Pipedrive settings", (t) => {
   t.like(ok.gists, { users: ["octocat"], schedule: "rate(30 minutes)", pipedriveBaseUrl: "https://acme.pipedrive.com", gistUrlField: "abc" });
   t.is(parseStackConfig(base, "qa").gists, undefined);
   t.regex(t.throws(() => parseStackConfig({ ...base, "switchyard:gistUsers": '["not a login!"]' }, "qa"))!.message, /switchyard:gistUsers is invalid/);
+});
+
+test("an Airtable base needs the rest of the skill-app settings", (t) => {
+  const base = { "aws:region": "us-west-2", "switchyard:protectData": "true", ...TEST_SECRETS };
+  const error = t.throws(() => parseStackConfig({ ...base, "switchyard:airtableBaseId": "appABCDEFGHIJKLMN" }, "qa"));
+  for (const key of ["airtableTable", "airtableToken", "releaseRepo", "badgrUsername", "badgrPassword", "badgrIssuer"]) t.regex(error!.message, new RegExp(`switchyard:${key} is missing`));
+  t.regex(t.throws(() => parseStackConfig({ ...base, "switchyard:airtableBaseId": "nope" }, "qa"))!.message, /switchyard:airtableBaseId is invalid/);
 });
 
 test("every bad key is reported at once", (t) => {
