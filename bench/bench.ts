@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LOCAL_CREDENTIALS, freePort, startDynamoDbLocal } from "../local/dynamodb-local";
 import { removeDir, unpackFunction, runtimeSdkLayer } from "../tests/harness/artifact";
-import { evaluateStack, ofType, ROOT } from "../tests/harness/stacks";
+import { GISTS_SECRET_KEYS, GISTS_SYNC_CONFIG, SKILLS_SECRET_KEYS, SKILLS_SYNC_CONFIG, TEST_SECRETS, evaluateStack, ofType, ROOT } from "../tests/harness/stacks";
 import { zipSize } from "./zip-size";
 import { MessageStore } from "../handlers/messages/store";
 import { createCalendlySource, signCalendlyBody } from "../handlers/webhooks/calendly";
@@ -52,8 +52,13 @@ function timeProcess(args: string[], options: { cwd?: string; env?: NodeJS.Proce
 }
 
 async function packagesAndColdStarts() {
-  // With forwarding on, so the forwarder and the replay (the functions that carry got) are measured too.
-  const record = await evaluateStack("dev", { "switchyard:forwardUrl": "https://downstream.example.com/hooks" });
+  // With forwarding and both syncs on, so every function the program can create is measured.
+  const record = await evaluateStack(
+    "dev",
+    { "switchyard:forwardUrl": "https://downstream.example.com/hooks", ...GISTS_SYNC_CONFIG, ...SKILLS_SYNC_CONFIG },
+    "tsx",
+    [...Object.keys(TEST_SECRETS), ...GISTS_SECRET_KEYS, ...SKILLS_SECRET_KEYS],
+  );
   const layer = join(runtimeSdkLayer(), "node_modules");
   const runner = join(ROOT, "tests", "harness", "lambda-runner.cjs");
   for (let i = 0; i < 3; i++) timeProcess(["-e", ""]); // warm the file cache
