@@ -99,7 +99,8 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   const child: ChildProcess = spawn(
     "java",
     ["-Xmx512m", `-Djava.library.path=${join(dir, "DynamoDBLocal_lib")}`, "-jar", join(dir, "DynamoDBLocal.jar"), ...storage, "-sharedDb", "-disableTelemetry", "-port", String(port)],
-    { stdio: ["ignore", "pipe", "pipe"] },
+    // DynamoDB Local drops a dynamodb-local-metadata.json in its working directory: keep it out of the repo.
+    { stdio: ["ignore", "pipe", "pipe"], cwd: CACHE },
   );
   let output = "";
   child.stdout!.on("data", (d) => (output += d));
