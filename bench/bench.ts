@@ -9,7 +9,8 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { LOCAL_CREDENTIALS, freePort, startDynamoDbLocal } from "../local/dynamodb-local";
+import { LOCAL_CREDENTIALS, startDynamoDbLocal } from "../local/dynamodb-local";
+import { freePortPair } from "../tests/harness/ports";
 import { removeDir, unpackFunction, runtimeSdkLayer } from "../tests/harness/artifact";
 import { GISTS_SECRET_KEYS, GISTS_SYNC_CONFIG, SKILLS_SECRET_KEYS, SKILLS_SYNC_CONFIG, TEST_SECRETS, evaluateStack, ofType, ROOT } from "../tests/harness/stacks";
 import { zipSize } from "./zip-size";
@@ -172,7 +173,7 @@ function ingestCpuOverhead() {
 
 async function throughput() {
   const dataDir = mkdtempSync(join(tmpdir(), "switchyard-bench-"));
-  const local = await startLocalMode(await freePort(), dataDir);
+  const local = await startLocalMode(await freePortPair(), dataDir);
   try {
     const { messagesUrl, webhookUrl, dynamodbEndpoint, messagesTable } = local.outputs as Record<string, string>;
     // DynamoDB Local is a JVM: its throughput climbs for several seconds. Warm both paths, then

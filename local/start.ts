@@ -31,10 +31,10 @@ function assertPortFree(port: number): Promise<void> {
 }
 
 async function main() {
+  assertJava();
   const port = Number(process.env.PORT ?? 3000);
   await assertPortFree(port);
   await assertPortFree(port + 1);
-  assertJava();
   const dataDir = process.env.SWITCHYARD_LOCAL_DIR ?? join(ROOT, ".local");
   mkdirSync(join(dataDir, "dynamodb"), { recursive: true });
   mkdirSync(join(dataDir, "s3"), { recursive: true });

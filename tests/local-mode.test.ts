@@ -8,7 +8,8 @@ import { join } from "node:path";
 import WebSocket from "ws";
 import { signCalendlyBody } from "../handlers/webhooks/calendly";
 import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
-import { LOCAL_CREDENTIALS, freePort } from "../local/dynamodb-local";
+import { LOCAL_CREDENTIALS } from "../local/dynamodb-local";
+import { freePortPair } from "./harness/ports";
 import { LOCAL_SPOOL_BUCKET } from "../local/webhooks";
 import { inviteeEvent, newBooking } from "./harness/calendly";
 import { startDownstream } from "./harness/downstream";
@@ -56,7 +57,7 @@ const portOpen = (port: number) =>
 
 test.serial("npm start serves the API like a stack: create, get, count, list, errors, CORS; data survives a restart; Ctrl-C stops everything", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), "switchyard-local-"));
-  const port = await freePort();
+  const port = await freePortPair();
   try {
     let mode = await startLocalMode({ PORT: String(port), SWITCHYARD_LOCAL_DIR: dir });
     const api = `http://127.0.0.1:${port}`;
@@ -108,7 +109,7 @@ test.serial("npm start serves the API like a stack: create, get, count, list, er
 
 test.serial("npm start receives signed webhooks, forwards them, pushes them live, and replays the spool on demand", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), "switchyard-local-"));
-  const port = await freePort();
+  const port = await freePortPair();
   const downstream = await startDownstream();
   const key = "my-local-signing-key";
   const mode = await startLocalMode({ PORT: String(port), SWITCHYARD_LOCAL_DIR: dir, CALENDLY_SIGNING_KEY: key, REPLAY_TOKEN: "my-replay-token", FORWARD_URL: downstream.url, REPLAY_INTERVAL_SECONDS: "3600" });
@@ -187,7 +188,7 @@ test("npm start on a taken port says so in one line", async (t) => {
 });
 
 test("npm start without Java names the install command", async (t) => {
-  const port = await freePort();
+  const port = await freePortPair();
   const emptyPath = mkdtempSync(join(tmpdir(), "no-java-"));
   try {
     const error = await t.throwsAsync(startLocalMode({ PORT: String(port), PATH: emptyPath }));
