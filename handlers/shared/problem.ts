@@ -12,6 +12,7 @@ export const PROBLEM_TYPES = {
   "payload-too-large": { status: 413, title: "The request body is too large" },
   "unsupported-media-type": { status: 415, title: "The request body must be application/json" },
   "internal-error": { status: 500, title: "Internal error" },
+  "service-unavailable": { status: 503, title: "A dependency is not answering" },
 } as const;
 
 export type ProblemSlug = keyof typeof PROBLEM_TYPES;

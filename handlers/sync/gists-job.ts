@@ -26,8 +26,12 @@ export interface GistsRunSummary {
   rateLimited?: { api: string; retryAt: string };
 }
 
-interface GistItem {
+/** What the run state keeps per gist (and the read API shows): the deal id once it exists. */
+export interface GistItem {
   url: string;
+  user: string;
+  title: string;
+  createdAt: string;
   dealId?: number;
 }
 
@@ -71,6 +75,7 @@ export async function runGistsJob(deps: GistsJobDeps, runId: string): Promise<Gi
       for (const gist of [...listing.gists].sort((a, b) => a.created_at.localeCompare(b.created_at))) {
         counts.seen++;
         const key = `gist:${gist.id}`;
+        const about: GistItem = { url: gist.html_url, user, title: dealTitle(gist), createdAt: gist.created_at };
         const item = await state.item<GistItem>(key);
         if (item?.status === "confirmed") {
           counts.skipped++;
@@ -80,16 +85,16 @@ export async function runGistsJob(deps: GistsJobDeps, runId: string): Promise<Gi
           // A previous run recorded the intent but never confirmed: did the deal get created?
           const existing = await pipedrive.findDealByCustomField(gist.html_url);
           if (existing !== undefined) {
-            await state.confirm<GistItem>(key, { url: gist.html_url, dealId: existing }, now());
+            await state.confirm<GistItem>(key, { ...about, dealId: existing }, now());
             counts.skipped++;
             continue;
           }
         } else {
-          await state.recordIntent<GistItem>(key, { url: gist.html_url }, now());
+          await state.recordIntent<GistItem>(key, about, now());
         }
         orgId ??= (await pipedrive.findOrganization(user)) ?? (await pipedrive.createOrganization(user));
-        const dealId = await pipedrive.createDeal({ title: dealTitle(gist), orgId, customFields: { [gistUrlField]: gist.html_url } });
-        await state.confirm<GistItem>(key, { url: gist.html_url, dealId }, now());
+        const dealId = await pipedrive.createDeal({ title: about.title, orgId, customFields: { [gistUrlField]: gist.html_url } });
+        await state.confirm<GistItem>(key, { ...about, dealId }, now());
         counts.created++;
       }
       await state.saveSource(sourceName, { etag: listing.etag, memo: orgId === undefined ? {} : { orgId }, lastSuccess: now().toISOString(), counts });

@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
+import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, TransactWriteItemsCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
 
 export type Counts = Record<"seen" | "created" | "skipped" | "failed", number>;
 export const zeroCounts = (): Counts => ({ seen: 0, created: 0, skipped: 0, failed: 0 });
@@ -94,17 +94,81 @@ export class RunStateStore {
     }
   }
 
-  /** Marks an item done, with what the external API answered (the deal id, say). */
+  /**
+   * Marks an item done, with what the external API answered (the deal id, say). In the same
+   * transaction it appends a `LOG#<at>#<key>` entry, so readers can follow what was synced in order
+   * (`confirmedAfter`) without scanning every item.
+   */
   async confirm<T>(key: string, data: T, at: Date): Promise<void> {
     const record: ItemRecord<T> = { status: "confirmed", data, updatedAt: at.toISOString() };
     await this.db.send(
-      new UpdateItemCommand({
-        TableName: this.table,
-        Key: this.key(`ITEM#${key}`),
-        UpdateExpression: "SET #state = :state",
-        ExpressionAttributeNames: { "#state": "state" },
-        ExpressionAttributeValues: { ":state": { S: JSON.stringify(record) } },
+      new TransactWriteItemsCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: this.table,
+              Key: this.key(`ITEM#${key}`),
+              UpdateExpression: "SET #state = :state",
+              ExpressionAttributeNames: { "#state": "state" },
+              ExpressionAttributeValues: { ":state": { S: JSON.stringify(record) } },
+            },
+          },
+          { Put: { TableName: this.table, Item: { ...this.key(`${LOG_PREFIX}${at.toISOString()}#${key}`), state: { S: JSON.stringify({ key, data }) } } } },
+        ],
       }),
     );
   }
+
+  /**
+   * Confirmed items in confirmation order, after the log position `after` (a `position` this
+   * returned before; from the start when omitted): at most `limit`, and whether more follow.
+   */
+  async confirmedAfter<T>(after: string | undefined, limit: number): Promise<{ items: ConfirmedItem<T>[]; more: boolean }> {
+    const { Items = [], LastEvaluatedKey } = await this.db.send(
+      new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: after ? "pk = :pk AND sk BETWEEN :after AND :end" : "pk = :pk AND begins_with(sk, :prefix)",
+        ExpressionAttributeValues: after
+          ? { ":pk": { S: this.job }, ":after": { S: `${after}\u0000` }, ":end": { S: `${LOG_PREFIX}\uffff` } }
+          : { ":pk": { S: this.job }, ":prefix": { S: LOG_PREFIX } },
+        Limit: limit,
+        ConsistentRead: true,
+      }),
+    );
+    const items = Items.map((item) => {
+      const { key, data } = JSON.parse(item.state!.S!) as { key: string; data: T };
+      const position = item.sk!.S!;
+      return { key, data, confirmedAt: position.slice(LOG_PREFIX.length, LOG_PREFIX.length + 24), position };
+    });
+    return { items, more: LastEvaluatedKey !== undefined && items.length === limit };
+  }
+
+  /** Every source's state whose name starts with `prefix` (`"github:"`, say), by name. */
+  async sources(prefix = ""): Promise<{ name: string; state: SourceState }[]> {
+    const found: { name: string; state: SourceState }[] = [];
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+          ExpressionAttributeValues: { ":pk": { S: this.job }, ":prefix": { S: `SOURCE#${prefix}` } },
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) found.push({ name: item.sk!.S!.slice("SOURCE#".length), state: JSON.parse(item.state!.S!) as SourceState });
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return found;
+  }
+}
+
+const LOG_PREFIX = "LOG#";
+
+/** One entry of the confirmation log. `position` is where a reader continues from. */
+export interface ConfirmedItem<T> {
+  key: string;
+  data: T;
+  confirmedAt: string;
+  position: string;
 }

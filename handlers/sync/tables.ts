@@ -33,3 +33,9 @@ export const badgeClassesTable: TableDefinition = mirrorTable();
  * (canonical JSON), `badgeclass`, `issuedOn`, `revoked`, `revocationReason`, `syncedAt`.
  */
 export const assertionsTable: TableDefinition = mirrorTable();
+
+/**
+ * Browser sessions of a job's read API (`GET /gists`): `pk` = `session#<sha256 of the id>`,
+ * `position` (the feed position shown last), `createdAt`, `expiresAt` (epoch seconds; DynamoDB TTL).
+ */
+export const sessionsTable: TableDefinition = { hashKey: "pk", attributes: [{ name: "pk", type: "S" }], ttlAttribute: "expiresAt" };

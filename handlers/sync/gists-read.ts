@@ -1,0 +1,139 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { z } from "zod";
+import { httpHandler, jsonResponse, validate, type HttpEvent, type HttpHandler, type HttpResult } from "../shared/http";
+import { createObservability, requireEnv, type Observability } from "../shared/observability";
+import { HttpProblem } from "../shared/problem";
+import type { GistItem } from "./gists-job";
+import { GISTS_SESSION_COOKIE, gistsReadRouteKeys, type GistsReadOperation } from "./gists-routes";
+import { RunStateStore } from "./run-state";
+import { runsPerHour } from "./schedule";
+import { SessionStore, type Session } from "./sessions";
+
+export const GISTS_PAGE_DEFAULT = 50;
+export const GISTS_PAGE_MAX = 100;
+
+export interface GistsReadDeps {
+  state: RunStateStore;
+  sessions: SessionStore;
+  obs: Observability;
+  /** The users the sync scans now (its GIST_USERS). */
+  users: string[];
+  /** The sync's schedule expression, to judge staleness. */
+  schedule: string;
+  sessionTtlSeconds: number;
+  schemas: ReturnType<typeof gistsReadSchemas>;
+  now?: () => Date;
+}
+
+/** Query shapes: only `/gists` takes a parameter; anything unknown is a 400. */
+export function gistsReadSchemas() {
+  return {
+    NoQuery: z.strictObject({}),
+    GistsQuery: z.strictObject({
+      limit: z
+        .string()
+        .regex(/^\d+$/, "must be a whole number")
+        .transform(Number)
+        .pipe(z.int().min(1).max(GISTS_PAGE_MAX))
+        .optional()
+        .describe(`At most this many gists, 1 to ${GISTS_PAGE_MAX} (default ${GISTS_PAGE_DEFAULT}); the rest come with the next call`),
+    }),
+  };
+}
+
+/**
+ * Reads SYNC_STATE_TABLE (the gists sync's run state), SESSIONS_TABLE, GIST_USERS, SYNC_SCHEDULE
+ * and SESSION_TTL_DAYS (default 30).
+ */
+export function gistsReadDeps(service: string, env: NodeJS.ProcessEnv = process.env): GistsReadDeps {
+  const db = new DynamoDBClient({});
+  const sessionTtlSeconds = Number(env.SESSION_TTL_DAYS ?? 30) * 24 * 3600;
+  return {
+    state: new RunStateStore(db, requireEnv("SYNC_STATE_TABLE", env), "gists"),
+    sessions: new SessionStore(db, requireEnv("SESSIONS_TABLE", env), sessionTtlSeconds),
+    obs: createObservability(service),
+    users: requireEnv("GIST_USERS", env).split(",").map((u) => u.trim()).filter(Boolean),
+    schedule: requireEnv("SYNC_SCHEDULE", env),
+    sessionTtlSeconds,
+    schemas: gistsReadSchemas(),
+  };
+}
+
+function cookie(event: HttpEvent, name: string): string | undefined {
+  for (const pair of event.cookies ?? []) {
+    const at = pair.indexOf("=");
+    if (at > 0 && pair.slice(0, at).trim() === name) return pair.slice(at + 1).trim();
+  }
+  return undefined;
+}
+
+/**
+ * The gists sync's read API, one function for all its routes (they share clients and a cold start):
+ * `/health`, `/users/scanned`, `/users/current`, `/gists`, and their original paths.
+ */
+export function gistsReadHandler(deps: GistsReadDeps): HttpHandler {
+  const { state, sessions, obs, users, schedule, sessionTtlSeconds, schemas } = deps;
+  const now = deps.now ?? (() => new Date());
+  const operations = new Map(gistsReadRouteKeys().map((r) => [r.routeKey, r.operationId]));
+
+  const handlers: Record<GistsReadOperation, (event: HttpEvent) => Promise<HttpResult>> = {
+    /** Up, and how the sync is doing: stale once the last success is more than two intervals old. */
+    async health() {
+      const run = await state.run().catch((error: Error) => {
+        obs.logger.error("health: run state unreadable", { error });
+        throw new HttpProblem("service-unavailable", "The sync's run state cannot be read right now.");
+      });
+      const perHour = runsPerHour(schedule);
+      const minutesSinceSuccess = run.lastSuccess ? Math.round((now().getTime() - Date.parse(run.lastSuccess)) / 6_000) / 10 : null;
+      const stale = minutesSinceSuccess === null || perHour === undefined ? null : minutesSinceSuccess > 2 * (60 / perHour);
+      return jsonResponse(200, {
+        status: "ok",
+        gistsSync: { schedule, lastStart: run.lastStart ?? null, lastSuccess: run.lastSuccess ?? null, lastError: run.lastError ?? null, minutesSinceSuccess, stale },
+      });
+    },
+
+    async scannedUsers() {
+      const sources = await state.sources("github:");
+      const items = sources
+        .map(({ name, state: s }) => ({ user: name.slice("github:".length), lastSuccess: s.lastSuccess ?? null, lastError: s.lastError ?? null, counts: s.counts ?? null }))
+        .sort((a, b) => a.user.localeCompare(b.user));
+      return jsonResponse(200, { items });
+    },
+
+    async currentUsers() {
+      return jsonResponse(200, { items: users, schedule });
+    },
+
+    /**
+     * Gists confirmed since this session's last call, oldest first. A request without a live
+     * session cookie (none, unknown, malformed or expired) starts a new session, which sees every
+     * gist synced so far. Each call renews the cookie.
+     */
+    async newGists(event) {
+      const { limit = GISTS_PAGE_DEFAULT } = validate(schemas.GistsQuery, event.queryStringParameters ?? {}, "query");
+      const at = now();
+      const session: Session = (await sessions.find(cookie(event, GISTS_SESSION_COOKIE), at)) ?? (await sessions.create(at));
+      const page = await state.confirmedAfter<GistItem>(session.position, limit);
+      await sessions.advance(session, page.items.at(-1)?.position, at);
+      const items = page.items.map(({ key, data, confirmedAt }) => ({
+        id: key.replace(/^gist:/, ""),
+        user: data.user,
+        title: data.title,
+        url: data.url,
+        dealId: data.dealId ?? null,
+        createdAt: data.createdAt,
+        syncedAt: confirmedAt,
+      }));
+      const result = jsonResponse(200, { items, more: page.more });
+      result.cookies = [`${GISTS_SESSION_COOKIE}=${session.id}; Max-Age=${sessionTtlSeconds}; Path=/; HttpOnly; Secure; SameSite=Lax`];
+      return result;
+    },
+  };
+
+  return httpHandler(obs, async (event) => {
+    const operation = operations.get(event.routeKey);
+    if (!operation) throw new HttpProblem("route-not-found", `No route ${event.routeKey}.`);
+    if (operation !== "newGists") validate(schemas.NoQuery, event.queryStringParameters ?? {}, "query");
+    return handlers[operation](event);
+  });
+}
