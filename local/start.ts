@@ -4,7 +4,10 @@
 // Environment: PORT (default 3000; the WebSocket takes PORT+1), CORS_ORIGINS (extra,
 // comma-separated), SWITCHYARD_LOCAL_DIR (data folder, default .local/), CALENDLY_SIGNING_KEY and
 // REPLAY_TOKEN (local defaults printed when unset), FORWARD_URL (forward webhooks there),
-// REPLAY_INTERVAL_SECONDS (default 60).
+// REPLAY_INTERVAL_SECONDS (default 60). The syncs run at start and on their schedules
+// (GIST_SCHEDULE, SKILLS_SCHEDULE; rate or cron, as in the stack), against the real APIs when their
+// settings are set (see local/syncs.ts) and otherwise against local stand-ins;
+// `POST /_local/sync/{gists|skills}` runs one now.
 import { mkdirSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
@@ -16,6 +19,7 @@ import { useLocalAws } from "./aws-env";
 import { LocalSetupError, assertJava, startDynamoDbLocal } from "./dynamodb-local";
 import { localMessageRoutes } from "./message-api";
 import { startS3Local } from "./s3-local";
+import { startLocalSchedules } from "./syncs";
 import { createTable } from "./tables";
 import { LOCAL_REPLAY_TOKEN, LOCAL_SIGNING_KEY, LOCAL_TABLES, startLocalWebhooks } from "./webhooks";
 
@@ -56,9 +60,11 @@ async function main() {
     livePort: port + 1,
   });
 
+  const syncs = await startLocalSchedules({ dynamodb: dynamodb.client, s3 });
+
   const origins = [`http://localhost:${port}`, `http://127.0.0.1:${port}`, ...(process.env.CORS_ORIGINS?.split(",").filter(Boolean) ?? [])];
   const api = await startApiServer({
-    routes: [...localMessageRoutes(LOCAL_MESSAGES_TABLE), ...webhooks.routes, { routeKey: "$default", handler: routeNotFoundHandler(createObservability("api-not-found")) }],
+    routes: [...localMessageRoutes(LOCAL_MESSAGES_TABLE), ...webhooks.routes, ...syncs.routes, { routeKey: "$default", handler: routeNotFoundHandler(createObservability("api-not-found")) }],
     corsOrigins: origins,
     port,
   });
@@ -70,6 +76,8 @@ async function main() {
     webhookUrl: `${api.url}/webhooks/calendly`,
     meetingsUrl: `${api.url}/meetings`,
     liveUrl: webhooks.liveUrl,
+    gistsUrl: `${api.url}/gists`,
+    healthUrl: `${api.url}/health`,
     eventsTable: LOCAL_TABLES.events,
     dynamodbEndpoint: dynamodb.endpoint,
     s3Endpoint: s3.endpoint,
@@ -79,6 +87,9 @@ async function main() {
   console.log(`Calendly signing key: ${signingKey === LOCAL_SIGNING_KEY ? `${signingKey} (local default; set CALENDLY_SIGNING_KEY to change)` : "from CALENDLY_SIGNING_KEY"}`);
   console.log(`Replay token: ${replayToken === LOCAL_REPLAY_TOKEN ? `${replayToken} (local default; set REPLAY_TOKEN to change)` : "from REPLAY_TOKEN"}`);
   console.log(forwardUrl ? `Forwarding webhooks to ${forwardUrl} (spool in s3rver, replay every ${process.env.REPLAY_INTERVAL_SECONDS ?? 60} s)` : "No FORWARD_URL: webhooks are stored, not forwarded.");
+  for (const job of syncs.jobs) {
+    console.log(`Sync ${job.job}: ${job.schedule} against the ${job.mode}, first run now, next at ${job.nextRunAt?.toISOString()}; run it now: curl -X POST ${api.url}/_local/sync/${job.job}`);
+  }
   console.log(`Try: curl -i -X POST ${outputs.messagesUrl} -H 'content-type: application/json' -d '{"message":"hello"}'`);
   console.log("Ctrl-C stops everything.");
 
@@ -88,6 +99,7 @@ async function main() {
     stopping = true;
     await api.close();
     await webhooks.stop();
+    await syncs.stop();
     await s3.stop();
     await dynamodb.stop();
     process.exit(0);

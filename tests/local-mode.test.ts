@@ -92,6 +92,19 @@ test.serial("npm start serves the API like a stack: create, get, count, list, er
     t.is(simple.headers.get("access-control-allow-origin"), `http://127.0.0.1:${port}`);
     t.is(simple.headers.get("access-control-expose-headers"), "location");
 
+    // The syncs ran at start against the stand-ins (no real settings here); their read API answers.
+    t.regex(mode.output(), /Sync gists: rate\(30 minutes\) against the stand-ins, first run now, next at \S+; run it now: curl -X POST http:\/\/127\.0\.0\.1:\d+\/_local\/sync\/gists/);
+    const health = async () => ((await (await fetch(`${api}/health`)).json()) as { gistsSync: { lastSuccess: string | null } }).gistsSync;
+    for (const deadline = Date.now() + 30_000; (await health()).lastSuccess === null && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 200));
+    t.truthy((await health()).lastSuccess, "the gists sync ran at start");
+    const gists = await fetch(`${api}/getGists`);
+    t.regex(gists.headers.get("set-cookie") ?? "", /HttpOnly/);
+    t.is(((await gists.json()) as { items: unknown[] }).items.length, 4);
+    const trigger = await fetch(`${api}/_local/sync/gists`, { method: "POST" });
+    t.is(trigger.status, 200);
+    t.like(await trigger.json(), { users: { octocat: "unchanged", hubot: "unchanged" } });
+
+
     const dynamoPort = Number(new URL(mode.outputs.dynamodbEndpoint!).port);
     t.true(await portOpen(dynamoPort));
     t.is(await stopLocalMode(mode), 0);

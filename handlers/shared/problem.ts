@@ -9,6 +9,7 @@ export const PROBLEM_TYPES = {
   "unauthorized": { status: 401, title: "The request is not authenticated" },
   "not-found": { status: 404, title: "Not found" },
   "route-not-found": { status: 404, title: "No such route" },
+  "conflict": { status: 409, title: "The request conflicts with work in progress" },
   "payload-too-large": { status: 413, title: "The request body is too large" },
   "unsupported-media-type": { status: 415, title: "The request body must be application/json" },
   "internal-error": { status: 500, title: "Internal error" },
