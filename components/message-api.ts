@@ -116,6 +116,7 @@ export class MessageApi extends pulumi.ComponentResource {
         allowHeaders: [...apiCors.allowHeaders],
         exposeHeaders: [...apiCors.exposeHeaders],
         maxAge: apiCors.maxAgeSeconds,
+        allowCredentials: apiCors.allowCredentials,
       },
     };
     args.transform?.api?.(apiArgs);

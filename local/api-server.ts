@@ -42,7 +42,12 @@ function compile(route: LocalRoute): CompiledRoute {
 
 function corsHeaders(origin: string | undefined, allowed: string[]): Record<string, string> {
   if (!origin || !allowed.includes(origin)) return {};
-  return { "access-control-allow-origin": origin, "access-control-expose-headers": apiCors.exposeHeaders.join(","), vary: "origin" };
+  return {
+    "access-control-allow-origin": origin,
+    "access-control-expose-headers": apiCors.exposeHeaders.join(","),
+    ...(apiCors.allowCredentials ? { "access-control-allow-credentials": "true" } : {}),
+    vary: "origin",
+  };
 }
 
 function send(res: ServerResponse, result: HttpResult, extraHeaders: Record<string, string>) {

@@ -94,6 +94,7 @@ for (const stack of ["dev", "prod"] as const) {
     t.is(api.protocolType, "HTTP");
     t.deepEqual(api.corsConfiguration.allowOrigins ?? [], stack === "dev" ? ["http://localhost:3000", "http://127.0.0.1:3000"] : []);
     t.false((api.corsConfiguration.allowOrigins ?? []).includes("*"));
+    t.true(api.corsConfiguration.allowCredentials, "the website sends the /gists session cookie");
   });
 
   test(`${stack}: every function runs Node.js 22 on arm64 with its own role and a ${want.retention}-day JSON log group`, (t) => {

@@ -91,6 +91,7 @@ test.serial("npm start serves the API like a stack: create, get, count, list, er
     const simple = await fetch(`${api}/messages`, { headers: { origin: `http://127.0.0.1:${port}` } });
     t.is(simple.headers.get("access-control-allow-origin"), `http://127.0.0.1:${port}`);
     t.is(simple.headers.get("access-control-expose-headers"), "location");
+    t.is(simple.headers.get("access-control-allow-credentials"), "true");
 
     // The syncs ran at start against the stand-ins (no real settings here); their read API answers.
     t.regex(mode.output(), /Sync gists: rate\(30 minutes\) against the stand-ins, first run now, next at \S+; run it now: curl -X POST http:\/\/127\.0\.0\.1:\d+\/_local\/sync\/gists/);

@@ -97,7 +97,7 @@ test("/gists: a new session sees every synced gist, then only what was synced si
   t.true(first.body.items.every((g: any) => typeof g.dealId === "number" && g.url.startsWith("http") && g.syncedAt === "2026-11-25T12:00:00.000Z"));
   t.false(first.body.more);
   const [setCookie] = first.cookies;
-  t.regex(setCookie!, new RegExp(`^${GISTS_SESSION_COOKIE}=[A-Za-z0-9_-]{43}; Max-Age=${TTL}; Path=/; HttpOnly; Secure; SameSite=Lax$`));
+  t.regex(setCookie!, new RegExp(`^${GISTS_SESSION_COOKIE}=[A-Za-z0-9_-]{43}; Max-Age=${TTL}; Path=/; HttpOnly; Secure; SameSite=None; Partitioned$`));
   const cookie = sessionCookie(first.cookies)!;
 
   const again = await w.get("/gists", cookie);

@@ -7,4 +7,9 @@ export const apiCors = {
   allowHeaders: ["content-type"],
   exposeHeaders: ["location"],
   maxAgeSeconds: 600,
+  /**
+   * The website reads `GET /gists` with its session cookie (`fetch(…, { credentials: "include" })`)
+   * from its own origin; allowed because origins are an explicit list.
+   */
+  allowCredentials: true,
 } as const;

@@ -125,7 +125,9 @@ export function gistsReadHandler(deps: GistsReadDeps): HttpHandler {
         syncedAt: confirmedAt,
       }));
       const result = jsonResponse(200, { items, more: page.more });
-      result.cookies = [`${GISTS_SESSION_COOKIE}=${session.id}; Max-Age=${sessionTtlSeconds}; Path=/; HttpOnly; Secure; SameSite=Lax`];
+      // SameSite=None + Partitioned (CHIPS): the website calls from its own origin (CloudFront), and
+      // browsers that block third-party cookies still keep a partitioned one for that site.
+      result.cookies = [`${GISTS_SESSION_COOKIE}=${session.id}; Max-Age=${sessionTtlSeconds}; Path=/; HttpOnly; Secure; SameSite=None; Partitioned`];
       return result;
     },
   };
