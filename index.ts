@@ -47,7 +47,7 @@ const calendly = new WebhookIngest(
 // GitHub's public gists → Pipedrive deals, when users are configured.
 let gistsSync: ScheduledSync | undefined;
 if (config.gists) {
-  const { users, schedule, githubToken, pipedriveBaseUrl, pipedriveApiToken, gistUrlField } = config.gists;
+  const { users, schedule, runner, githubToken, pipedriveBaseUrl, pipedriveApiToken, gistUrlField } = config.gists;
   const perHour = runsPerHour(schedule);
   if (!githubToken && perHour !== undefined && users.length * perHour > 60) {
     pulumi.log.warn(`${users.length} users × ${perHour} runs/h = ${users.length * perHour} GitHub requests/h exceeds the 60/h unauthenticated budget: set switchyard:githubToken or slow switchyard:gistSchedule.`);
@@ -57,6 +57,7 @@ if (config.gists) {
     {
       job: "gists",
       schedule,
+      runner,
       environment: { GIST_USERS: users.join(","), PIPEDRIVE_BASE_URL: pipedriveBaseUrl, PIPEDRIVE_GIST_URL_FIELD: gistUrlField },
       secrets: { PIPEDRIVE_API_TOKEN: pipedriveApiToken, ...(githubToken ? { GITHUB_TOKEN: githubToken } : {}) },
       protectData: config.protectData,
@@ -75,6 +76,7 @@ if (config.skills) {
     {
       job: "skills",
       schedule: k.schedule,
+      runner: k.runner,
       environment: {
         AIRTABLE_BASE_ID: k.airtableBaseId,
         AIRTABLE_TABLE: k.airtableTable,
@@ -86,7 +88,7 @@ if (config.skills) {
       secrets: { AIRTABLE_TOKEN: k.airtableToken, BADGR_PASSWORD: k.badgrPassword, ...(config.gists?.githubToken ? { GITHUB_TOKEN: config.gists.githubToken } : {}) },
       tables: { ASSESSMENTS_TABLE: assessmentsTable, BADGE_CLASSES_TABLE: badgeClassesTable, ASSERTIONS_TABLE: assertionsTable },
       buckets: { RELEASES_BUCKET: { prefix: "releases/" } },
-      // Airtable's 30 s penalty can hit a few times in one run.
+      // Airtable's 30 s penalty can hit a few times in one run (on Fargate the watchdog is 1 h).
       timeoutSeconds: 600,
       protectData: config.protectData,
       logRetentionDays: config.logRetentionDays,
@@ -103,6 +105,6 @@ export const webhookUrl = calendly.webhookUrl;
 export const liveUrl = calendly.liveUrl;
 export const meetingsUrl = pulumi.interpolate`${messages.url}/meetings`;
 export const spoolBucket = calendly.spool?.bucket.bucket;
-export const gistsSyncFunction = gistsSync?.fn.function.name;
-export const skillsSyncFunction = skillsSync?.fn.function.name;
+export const gistsSyncFunction = gistsSync?.fn?.function.name;
+export const skillsSyncFunction = skillsSync?.fn?.function.name;
 export const releasesBucket = skillsSync?.buckets.RELEASES_BUCKET?.bucket;

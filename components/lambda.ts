@@ -1,14 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { inlinePolicy, type Permission } from "./iam";
 import { rootDependencies, tracePackageFiles } from "./package-trace";
 
-/** One IAM statement: exactly these actions on exactly these resources. */
-export interface Permission {
-  /** Example: `["dynamodb:GetItem"]`. Never `*`. */
-  actions: string[];
-  /** Example: `[table.arn]`. Never `*` for data services. */
-  resources: pulumi.Input<string>[];
-}
+export type { Permission } from "./iam";
 
 /** Structured logs and EMF metrics: every handler loads these. */
 export const POWERTOOLS_PACKAGES = ["@aws-lambda-powertools/logger", "@aws-lambda-powertools/metrics"];
@@ -86,21 +81,11 @@ export class HandlerFunction<E = unknown, R = unknown> extends pulumi.ComponentR
 
   /** Logs to its own group only, plus the caller's permissions; nothing else. */
   private createPolicy(name: string, args: HandlerFunctionArgs<E, R>) {
-    const statements = [
+    const statements: Permission[] = [
       { actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [pulumi.interpolate`${this.logGroup.arn}:log-stream:*`] },
       ...args.permissions,
     ];
-    return new aws.iam.RolePolicy(
-      name,
-      {
-        role: this.role.name,
-        policy: pulumi.jsonStringify({
-          Version: "2012-10-17",
-          Statement: statements.map((s) => ({ Effect: "Allow", Action: s.actions, Resource: s.resources })),
-        }),
-      },
-      { parent: this },
-    );
+    return inlinePolicy(name, this.role, statements, { parent: this });
   }
 
   private createFunction(name: string, args: HandlerFunctionArgs<E, R>) {

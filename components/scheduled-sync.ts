@@ -4,6 +4,7 @@ import { gistsSyncHandler } from "../handlers/sync/gists";
 import { skillsSyncHandler } from "../handlers/sync/skills";
 import { syncStateTable } from "../handlers/sync/tables";
 import type { TableDefinition } from "../handlers/shared/table-definition";
+import { FargateTask } from "./fargate-task";
 import { createPrivateBucket } from "./private-bucket";
 import { DEFAULT_RUNTIME_PACKAGES, HandlerFunction, POWERTOOLS_PACKAGES, type Permission } from "./lambda";
 import { createDataTable } from "./table";
@@ -14,6 +15,12 @@ const jobs = {
   skills: { factory: () => skillsSyncHandler("sync-skills"), packages: [...POWERTOOLS_PACKAGES, "got", "@aws-lambda-powertools/parameters/ssm"] },
 };
 export type SyncJob = keyof typeof jobs;
+
+/** Where a run happens: a Lambda function (up to 15 minutes) or a Fargate task (no limit). */
+export type SyncRunner = "lambda" | "fargate";
+
+/** The container image of the Fargate runner: handlers/sync/task.ts bundled (see that Dockerfile). */
+export const SYNC_TASK_DOCKERFILE = "handlers/sync/Dockerfile";
 
 export interface ScheduledSyncArgs {
   /** The job to run. Example: `"gists"`. */
@@ -30,25 +37,47 @@ export interface ScheduledSyncArgs {
   tables?: Record<string, TableDefinition>;
   /** Private buckets the job writes under one prefix, by environment variable. Example: `{ RELEASES_BUCKET: { prefix: "releases/" } }`. */
   buckets?: Record<string, { prefix: string }>;
-  /** Seconds a run may take (Lambda's limit is 900). Example: `300`. */
+  /** Seconds a Lambda run may take (at most 900). Example: `300`. Default `300`. */
   timeoutSeconds?: number;
+  /**
+   * Where each run happens: `"lambda"`, a function (runs up to 15 minutes); or `"fargate"`, the same
+   * job as an ECS Fargate task built from handlers/sync/Dockerfile, for runs past 15 minutes (a VPC
+   * with public subnets and no NAT gateway; the task's role gets the same permissions the function's
+   * would). Example: `"fargate"`. Default `"lambda"`.
+   */
+  runner?: SyncRunner;
+  /**
+   * The Fargate runner's size and watchdog: a run still going after `timeoutSeconds` is stopped
+   * and counts as failed. Example: `{ cpu: 512, memory: 1024, timeoutSeconds: 7200 }`.
+   * Default `{ cpu: 256, memory: 512, timeoutSeconds: 3600 }`.
+   */
+  fargate?: { cpu?: number; memory?: number; timeoutSeconds?: number };
   /** Example: `true` in prod. */
   protectData: boolean;
   /** Example: `14`. */
   logRetentionDays: number;
 }
 
+/** What a run gets, whichever the runner: its settings and exactly its permissions. */
+interface JobSetup {
+  environment: Record<string, pulumi.Input<string>>;
+  permissions: Permission[];
+}
+
 /**
- * An EventBridge-scheduled job: rule → Lambda with a retry policy and a dead-letter queue on the
- * target, and a run-state table (last start, last success, per-source ETag/cursor, counts, last
- * error, per-item intents) the job keeps between runs. The job emits items seen/created/skipped/
- * failed and `freshnessMinutes` as Powertools metrics.
+ * An EventBridge-scheduled job: rule → Lambda function or Fargate task (`runner`) with a retry
+ * policy and a dead-letter queue on the target, and a run-state table (last start, last success,
+ * per-source ETag/cursor, counts, last error, per-item intents) the job keeps between runs. The
+ * job emits items seen/created/skipped/failed and `freshnessMinutes` as Powertools metrics.
  */
 export class ScheduledSync extends pulumi.ComponentResource {
   readonly stateTable: aws.dynamodb.Table;
   readonly deadLetterQueue: aws.sqs.Queue;
   readonly rule: aws.cloudwatch.EventRule;
-  readonly fn: HandlerFunction<any, any>;
+  /** The function that runs the job (runner `"lambda"`). */
+  readonly fn?: HandlerFunction<any, any>;
+  /** The task that runs the job (runner `"fargate"`). */
+  readonly task?: FargateTask;
   readonly tables: Record<string, aws.dynamodb.Table> = {};
   readonly buckets: Record<string, aws.s3.Bucket> = {};
 
@@ -56,14 +85,15 @@ export class ScheduledSync extends pulumi.ComponentResource {
     super("switchyard:sync:ScheduledSync", name, {}, opts);
     this.stateTable = createDataTable(`${name}-state`, { definition: syncStateTable, protectData: args.protectData }, { parent: this });
     this.deadLetterQueue = new aws.sqs.Queue(`${name}-dlq`, { sqsManagedSseEnabled: true, messageRetentionSeconds: 14 * 24 * 3600 }, { parent: this });
-    const data = this.createData(name, args);
-    this.fn = this.createFunction(name, args, data);
+    const setup = this.createJobSetup(name, args, this.createData(name, args));
+    if ((args.runner ?? "lambda") === "fargate") this.task = this.createTask(name, args, setup);
+    else this.fn = this.createFunction(name, args, setup);
     this.rule = this.createSchedule(name, args);
-    this.registerOutputs({ functionName: this.fn.function.name, stateTable: this.stateTable.name });
+    this.registerOutputs({ functionName: this.fn?.function.name, taskDefinitionArn: this.task?.taskDefinition.arn, stateTable: this.stateTable.name });
   }
 
   get nodes() {
-    return { stateTable: this.stateTable, deadLetterQueue: this.deadLetterQueue, rule: this.rule, function: this.fn };
+    return { stateTable: this.stateTable, deadLetterQueue: this.deadLetterQueue, rule: this.rule, function: this.fn, task: this.task };
   }
 
   /** The job's own tables and buckets, with exactly the access an upsert-only sync needs. */
@@ -91,7 +121,8 @@ export class ScheduledSync extends pulumi.ComponentResource {
     return { environment, permissions };
   }
 
-  private createFunction(name: string, args: ScheduledSyncArgs, data: { environment: Record<string, pulumi.Input<string>>; permissions: Permission[] }) {
+  /** The secrets as SSM parameters, then the run's environment and permissions (the same for both runners). */
+  private createJobSetup(name: string, args: ScheduledSyncArgs, data: JobSetup): JobSetup {
     const parameters = Object.entries(args.secrets ?? {}).map(
       ([key, value]) =>
         [
@@ -103,24 +134,31 @@ export class ScheduledSync extends pulumi.ComponentResource {
           ),
         ] as const,
     );
+    return {
+      permissions: [
+        { actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], resources: [this.stateTable.arn] },
+        ...(parameters.length ? [{ actions: ["ssm:GetParameter"], resources: parameters.map(([, p]) => p.arn) }] : []),
+        ...data.permissions,
+        ...(args.permissions ?? []),
+      ],
+      environment: {
+        ...args.environment,
+        ...data.environment,
+        SYNC_STATE_TABLE: this.stateTable.name,
+        ...Object.fromEntries(parameters.map(([key, p]) => [`${key}_PARAMETER`, p.name])),
+      },
+    };
+  }
+
+  private createFunction(name: string, args: ScheduledSyncArgs, setup: JobSetup) {
     const job = jobs[args.job];
     return new HandlerFunction<any, any>(
       `${name}-run`,
       {
         factory: job.factory as never,
         description: `${args.job} sync (${args.schedule})`,
-        permissions: [
-          { actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], resources: [this.stateTable.arn] },
-          ...(parameters.length ? [{ actions: ["ssm:GetParameter"], resources: parameters.map(([, p]) => p.arn) }] : []),
-          ...data.permissions,
-          ...(args.permissions ?? []),
-        ],
-        environment: {
-          ...args.environment,
-          ...data.environment,
-          SYNC_STATE_TABLE: this.stateTable.name,
-          ...Object.fromEntries(parameters.map(([key, p]) => [`${key}_PARAMETER`, p.name])),
-        },
+        permissions: setup.permissions,
+        environment: setup.environment,
         logRetentionDays: args.logRetentionDays,
         timeout: args.timeoutSeconds ?? 300,
         packages: job.packages ?? DEFAULT_RUNTIME_PACKAGES,
@@ -129,24 +167,50 @@ export class ScheduledSync extends pulumi.ComponentResource {
     );
   }
 
-  /** Rule → target (2 retries within an hour, then the dead-letter queue), and the two permissions that takes. */
-  private createSchedule(name: string, args: ScheduledSyncArgs) {
-    const rule = new aws.cloudwatch.EventRule(`${name}-schedule`, { scheduleExpression: args.schedule, description: `Runs the ${args.job} sync` }, { parent: this });
-    new aws.cloudwatch.EventTarget(
-      `${name}-schedule`,
+  /** The same job as a Fargate task: handlers/sync/task.ts in a container, with the function's environment and permissions. */
+  private createTask(name: string, args: ScheduledSyncArgs, setup: JobSetup) {
+    return new FargateTask(
+      `${name}-task`,
       {
-        rule: rule.name,
-        arn: this.fn.function.arn,
-        retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600 },
-        deadLetterConfig: { arn: this.deadLetterQueue.arn },
+        description: `${args.job} sync`,
+        dockerfile: SYNC_TASK_DOCKERFILE,
+        environment: {
+          POWERTOOLS_SERVICE_NAME: `${name}-task`,
+          POWERTOOLS_METRICS_NAMESPACE: "Switchyard",
+          ...setup.environment,
+          SYNC_JOB: args.job,
+          SYNC_TIMEOUT_SECONDS: String(args.fargate?.timeoutSeconds ?? 3600),
+        },
+        permissions: setup.permissions,
+        cpu: args.fargate?.cpu,
+        memory: args.fargate?.memory,
+        logRetentionDays: args.logRetentionDays,
+        protectData: args.protectData,
       },
       { parent: this },
     );
-    new aws.lambda.Permission(
-      `${name}-schedule`,
-      { action: "lambda:InvokeFunction", function: this.fn.function.name, principal: "events.amazonaws.com", sourceArn: rule.arn },
-      { parent: this },
-    );
+  }
+
+  /** Rule → target (2 retries within an hour, then the dead-letter queue), and what the target needs to run the job and dead-letter. */
+  private createSchedule(name: string, args: ScheduledSyncArgs) {
+    const rule = new aws.cloudwatch.EventRule(`${name}-schedule`, { scheduleExpression: args.schedule, description: `Runs the ${args.job} sync` }, { parent: this });
+    const delivery = { retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600 }, deadLetterConfig: { arn: this.deadLetterQueue.arn } };
+    if (this.task) {
+      // EventBridge calls ecs:RunTask as the task's events role; no resource policy is involved.
+      new aws.cloudwatch.EventTarget(
+        `${name}-schedule`,
+        { rule: rule.name, arn: this.task.cluster.arn, roleArn: this.task.eventsRole.arn, ecsTarget: this.task.ecsTarget, ...delivery },
+        { parent: this, dependsOn: [this.task.eventsPolicy] },
+      );
+    } else if (this.fn) {
+      const fn = this.fn.function;
+      new aws.cloudwatch.EventTarget(`${name}-schedule`, { rule: rule.name, arn: fn.arn, ...delivery }, { parent: this });
+      new aws.lambda.Permission(
+        `${name}-schedule`,
+        { action: "lambda:InvokeFunction", function: fn.name, principal: "events.amazonaws.com", sourceArn: rule.arn },
+        { parent: this },
+      );
+    }
     new aws.sqs.QueuePolicy(
       `${name}-dlq`,
       {

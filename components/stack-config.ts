@@ -51,6 +51,8 @@ export const stackConfigSchema = z.strictObject({
     .regex(/^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\))$/, "rate(…) or cron(…)")
     .default("rate(30 minutes)")
     .meta({ example: '"rate(30 minutes)"' }),
+  /** Where the gists sync runs: a Lambda function, or a Fargate task for runs past Lambda's 15 minutes. */
+  "switchyard:gistRunner": z.enum(["lambda", "fargate"]).default("lambda").meta({ example: "fargate" }),
   /** Optional GitHub token: 5000 requests/h instead of 60. Secret. */
   "switchyard:githubToken": z.string().min(10).optional().meta({ example: "ghp_…", secret: true }),
   /** Your Pipedrive company URL. */
@@ -78,6 +80,8 @@ export const stackConfigSchema = z.strictObject({
     .regex(/^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\))$/, "rate(…) or cron(…)")
     .default("rate(6 hours)")
     .meta({ example: '"rate(6 hours)"' }),
+  /** Where the skill-app sync runs: a Lambda function, or a Fargate task for runs past Lambda's 15 minutes. */
+  "switchyard:skillsRunner": z.enum(["lambda", "fargate"]).default("lambda").meta({ example: "fargate" }),
 }).superRefine((c, ctx) => {
   if (c["switchyard:airtableBaseId"]) {
     for (const key of ["switchyard:airtableTable", "switchyard:airtableToken", "switchyard:releaseRepo", "switchyard:badgrUsername", "switchyard:badgrPassword", "switchyard:badgrIssuer"] as const) {
@@ -112,6 +116,8 @@ export interface StackConfig {
   /** Present when `switchyard:airtableBaseId` is set. */
   skills?: {
     schedule: string;
+    /** `lambda` (default) or `fargate`. */
+    runner: "lambda" | "fargate";
     airtableBaseId: string;
     airtableTable: string;
     airtableToken: pulumi.Output<string>;
@@ -125,6 +131,8 @@ export interface StackConfig {
   gists?: {
     users: string[];
     schedule: string;
+    /** `lambda` (default) or `fargate`. */
+    runner: "lambda" | "fargate";
     githubToken?: pulumi.Output<string>;
     pipedriveBaseUrl: string;
     pipedriveApiToken: pulumi.Output<string>;
@@ -194,6 +202,7 @@ export function parseStackConfig(raw: Record<string, string | undefined>, stack:
     skills: c["switchyard:airtableBaseId"]
       ? {
           schedule: c["switchyard:skillsSchedule"],
+          runner: c["switchyard:skillsRunner"],
           airtableBaseId: c["switchyard:airtableBaseId"],
           airtableTable: c["switchyard:airtableTable"]!,
           airtableToken: pulumi.secret(c["switchyard:airtableToken"]!),
@@ -208,6 +217,7 @@ export function parseStackConfig(raw: Record<string, string | undefined>, stack:
       ? {
           users: c["switchyard:gistUsers"],
           schedule: c["switchyard:gistSchedule"],
+          runner: c["switchyard:gistRunner"],
           githubToken: c["switchyard:githubToken"] ? pulumi.secret(c["switchyard:githubToken"]) : undefined,
           pipedriveBaseUrl: c["switchyard:pipedriveBaseUrl"]!,
           pipedriveApiToken: pulumi.secret(c["switchyard:pipedriveApiToken"]!),

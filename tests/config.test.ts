@@ -69,6 +69,28 @@ test("gist users need the Pipedrive settings", (t) => {
   t.regex(t.throws(() => parseStackConfig({ ...base, "switchyard:gistUsers": '["not a login!"]' }, "qa"))!.message, /switchyard:gistUsers is invalid/);
 });
 
+test("each sync runs on Lambda unless its runner says fargate; other runners are refused with the fix", (t) => {
+  const base = { "aws:region": "us-west-2", "switchyard:protectData": "true", ...TEST_SECRETS };
+  const gists = { "switchyard:gistUsers": '["octocat"]', "switchyard:pipedriveBaseUrl": "https://acme.pipedrive.com", "switchyard:pipedriveApiToken": "0123456789abc", "switchyard:pipedriveGistUrlField": "abc" };
+  const skills = {
+    "switchyard:airtableBaseId": "appABCDEFGHIJKLMN",
+    "switchyard:airtableTable": "Assessments",
+    "switchyard:airtableToken": "pat0123456789",
+    "switchyard:releaseRepo": "acme/skill-app",
+    "switchyard:badgrUsername": "skills@example.com",
+    "switchyard:badgrPassword": "secret",
+    "switchyard:badgrIssuer": "issuer-1",
+  };
+  const defaults = parseStackConfig({ ...base, ...gists, ...skills }, "qa", [...SECRET_KEYS]);
+  t.is(defaults.gists?.runner, "lambda");
+  t.is(defaults.skills?.runner, "lambda");
+  const fargate = parseStackConfig({ ...base, ...gists, ...skills, "switchyard:skillsRunner": "fargate" }, "qa", [...SECRET_KEYS]);
+  t.is(fargate.gists?.runner, "lambda");
+  t.is(fargate.skills?.runner, "fargate");
+  const bad = t.throws(() => parseStackConfig({ ...base, ...gists, "switchyard:gistRunner": "ec2" }, "qa", [...SECRET_KEYS]));
+  t.regex(bad!.message, /switchyard:gistRunner is invalid .*Fix: pulumi config set switchyard:gistRunner fargate --stack qa/);
+});
+
 test("an Airtable base needs the rest of the skill-app settings", (t) => {
   const base = { "aws:region": "us-west-2", "switchyard:protectData": "true", ...TEST_SECRETS };
   const error = t.throws(() => parseStackConfig({ ...base, "switchyard:airtableBaseId": "appABCDEFGHIJKLMN" }, "qa"));

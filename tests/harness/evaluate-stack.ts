@@ -52,6 +52,33 @@ function mockState(type: string, name: string, inputs: Record<string, any>, id: 
     case "aws:cloudwatch/eventRule:EventRule":
       state.arn = `arn:aws:events:${region}:${ACCOUNT}:rule/${physical}`;
       break;
+    case "aws:ecs/cluster:Cluster":
+      state.arn = `arn:aws:ecs:${region}:${ACCOUNT}:cluster/${physical}`;
+      break;
+    case "aws:ecs/taskDefinition:TaskDefinition":
+      state.revision = 1;
+      state.arnWithoutRevision = `arn:aws:ecs:${region}:${ACCOUNT}:task-definition/${inputs.family}`;
+      state.arn = `${state.arnWithoutRevision}:1`;
+      break;
+    // awsx components are remote: the mock gets the component itself, never its children, so it
+    // answers with the outputs awsx would register.
+    case "awsx:ec2:Vpc": {
+      const zones = inputs.numberOfAvailabilityZones ?? inputs.availabilityZoneNames?.length ?? 3;
+      const specs: { type: string }[] = inputs.subnetSpecs ?? [{ type: "Public" }, { type: "Private" }];
+      const subnetIds = (type: string) =>
+        specs.filter((s) => s.type === type).flatMap((_, i) => Array.from({ length: zones }, (_, az) => `subnet-${shortHash(`${name}-${type}-${i}-${az}`)}`));
+      state.vpcId = `vpc-${shortHash(name)}`;
+      state.publicSubnetIds = subnetIds("Public");
+      state.privateSubnetIds = subnetIds("Private");
+      state.isolatedSubnetIds = subnetIds("Isolated");
+      break;
+    }
+    case "awsx:ecr:Repository":
+      state.url = `${ACCOUNT}.dkr.ecr.${region}.amazonaws.com/${physical}`;
+      break;
+    case "awsx:ecr:Image":
+      state.imageUri = `${inputs.repositoryUrl}@sha256:${createHash("sha256").update(name).digest("hex")}`;
+      break;
     default:
       state.arn ??= `arn:aws:mock:${region}:${ACCOUNT}:${type}/${physical}`;
   }
@@ -67,7 +94,16 @@ pulumi.runtime.setMocks(
       return { id, state };
     },
     call(args) {
-      return args.inputs;
+      switch (args.token) {
+        case "aws:index/getCallerIdentity:getCallerIdentity":
+          return { id: ACCOUNT, accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:user/deployer`, userId: "AIDAEXAMPLE" };
+        case "aws:index/getPartition:getPartition":
+          return { id: "aws", partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" };
+        case "aws:index/getRegion:getRegion":
+          return { id: region, region, name: region, endpoint: `ec2.${region}.amazonaws.com`, description: "" };
+        default:
+          return args.inputs;
+      }
     },
   },
   "switchyard",
