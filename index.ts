@@ -60,6 +60,8 @@ if (config.gists) {
       runner,
       environment: { GIST_USERS: users.join(","), PIPEDRIVE_BASE_URL: pipedriveBaseUrl, PIPEDRIVE_GIST_URL_FIELD: gistUrlField },
       secrets: { PIPEDRIVE_API_TOKEN: pipedriveApiToken, ...(githubToken ? { GITHUB_TOKEN: githubToken } : {}) },
+      // /health, /users/scanned, /users/current and /gists (with the original paths) on the API.
+      api: messages.api,
       protectData: config.protectData,
       logRetentionDays: config.logRetentionDays,
     },
@@ -106,5 +108,6 @@ export const liveUrl = calendly.liveUrl;
 export const meetingsUrl = pulumi.interpolate`${messages.url}/meetings`;
 export const spoolBucket = calendly.spool?.bucket.bucket;
 export const gistsSyncFunction = gistsSync?.fn?.function.name;
+export const gistsUrl = gistsSync?.read ? pulumi.interpolate`${messages.url}/gists` : undefined;
 export const skillsSyncFunction = skillsSync?.fn?.function.name;
 export const releasesBucket = skillsSync?.buckets.RELEASES_BUCKET?.bucket;

@@ -1,17 +1,27 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { gistsSyncHandler } from "../handlers/sync/gists";
+import { gistsReadDeps, gistsReadHandler } from "../handlers/sync/gists-read";
+import { gistsReadRouteKeys } from "../handlers/sync/gists-routes";
 import { skillsSyncHandler } from "../handlers/sync/skills";
-import { syncStateTable } from "../handlers/sync/tables";
+import { sessionsTable, syncStateTable } from "../handlers/sync/tables";
 import type { TableDefinition } from "../handlers/shared/table-definition";
 import { FargateTask } from "./fargate-task";
+import { addLambdaRoute } from "./http-route";
 import { createPrivateBucket } from "./private-bucket";
 import { DEFAULT_RUNTIME_PACKAGES, HandlerFunction, POWERTOOLS_PACKAGES, type Permission } from "./lambda";
 import { createDataTable } from "./table";
 
-/** The jobs a ScheduledSync can run, each a serialized handler factory (module level: see message-api.ts). */
-const jobs = {
-  gists: { factory: () => gistsSyncHandler("sync-gists"), packages: [...POWERTOOLS_PACKAGES, "got", "@aws-lambda-powertools/parameters/ssm"] },
+/**
+ * The jobs a ScheduledSync can run, each a serialized handler factory (module level: see
+ * message-api.ts); a job with `read` also serves those HTTP routes from its run state.
+ */
+const jobs: Record<"gists" | "skills", { factory: () => unknown; packages: string[]; read?: { factory: () => unknown; routeKeys: string[] } }> = {
+  gists: {
+    factory: () => gistsSyncHandler("sync-gists"),
+    packages: [...POWERTOOLS_PACKAGES, "got", "@aws-lambda-powertools/parameters/ssm"],
+    read: { factory: () => gistsReadHandler(gistsReadDeps("sync-gists-read")), routeKeys: gistsReadRouteKeys().map((r) => r.routeKey) },
+  },
   skills: { factory: () => skillsSyncHandler("sync-skills"), packages: [...POWERTOOLS_PACKAGES, "got", "@aws-lambda-powertools/parameters/ssm"] },
 };
 export type SyncJob = keyof typeof jobs;
@@ -52,6 +62,13 @@ export interface ScheduledSyncArgs {
    * Default `{ cpu: 256, memory: 512, timeoutSeconds: 3600 }`.
    */
   fargate?: { cpu?: number; memory?: number; timeoutSeconds?: number };
+  /**
+   * The HTTP API to put the job's read routes on (the gists job has `/health`, `/users/scanned`,
+   * `/users/current`, `/gists` and their original paths); none when omitted. Example: `messageApi.api`.
+   */
+  api?: aws.apigatewayv2.Api;
+  /** Days a read-API session lives after its last call (DynamoDB TTL). Example: `7`. Default `30`. */
+  sessionTtlDays?: number;
   /** Example: `true` in prod. */
   protectData: boolean;
   /** Example: `14`. */
@@ -78,6 +95,8 @@ export class ScheduledSync extends pulumi.ComponentResource {
   readonly fn?: HandlerFunction<any, any>;
   /** The task that runs the job (runner `"fargate"`). */
   readonly task?: FargateTask;
+  /** The read API's function and its sessions table (jobs with read routes, given `api`). */
+  readonly read?: { fn: HandlerFunction<any, any>; sessionsTable: aws.dynamodb.Table };
   readonly tables: Record<string, aws.dynamodb.Table> = {};
   readonly buckets: Record<string, aws.s3.Bucket> = {};
 
@@ -89,11 +108,12 @@ export class ScheduledSync extends pulumi.ComponentResource {
     if ((args.runner ?? "lambda") === "fargate") this.task = this.createTask(name, args, setup);
     else this.fn = this.createFunction(name, args, setup);
     this.rule = this.createSchedule(name, args);
+    if (args.api && jobs[args.job].read) this.read = this.createReadApi(name, args, args.api);
     this.registerOutputs({ functionName: this.fn?.function.name, taskDefinitionArn: this.task?.taskDefinition.arn, stateTable: this.stateTable.name });
   }
 
   get nodes() {
-    return { stateTable: this.stateTable, deadLetterQueue: this.deadLetterQueue, rule: this.rule, function: this.fn, task: this.task };
+    return { stateTable: this.stateTable, deadLetterQueue: this.deadLetterQueue, rule: this.rule, function: this.fn, task: this.task, read: this.read };
   }
 
   /** The job's own tables and buckets, with exactly the access an upsert-only sync needs. */
@@ -191,6 +211,40 @@ export class ScheduledSync extends pulumi.ComponentResource {
     );
   }
 
+  /**
+   * The job's read routes: one function for all of them, reading the run state (never writing it)
+   * and keeping browser sessions in their own table with TTL.
+   */
+  private createReadApi(name: string, args: ScheduledSyncArgs, api: aws.apigatewayv2.Api) {
+    const read = jobs[args.job].read!;
+    const sessions = createDataTable(`${name}-sessions`, { definition: sessionsTable, protectData: false }, { parent: this });
+    const fn = new HandlerFunction<any, any>(
+      `${name}-read`,
+      {
+        factory: read.factory as never,
+        description: `${args.job} sync: read API`,
+        permissions: [
+          { actions: ["dynamodb:GetItem", "dynamodb:Query"], resources: [this.stateTable.arn] },
+          { actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], resources: [sessions.arn] },
+        ],
+        environment: {
+          ...args.environment,
+          SYNC_STATE_TABLE: this.stateTable.name,
+          SESSIONS_TABLE: sessions.name,
+          SYNC_SCHEDULE: args.schedule,
+          SESSION_TTL_DAYS: String(args.sessionTtlDays ?? 30),
+        },
+        logRetentionDays: args.logRetentionDays,
+      },
+      { parent: this },
+    );
+    for (const routeKey of read.routeKeys) {
+      const slug = routeKey.split(" ")[1]!.replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "").toLowerCase();
+      addLambdaRoute(`${name}-read-${slug}`, { api, routeKey, fn: fn.function }, this);
+    }
+    return { fn, sessionsTable: sessions };
+  }
+
   /** Rule → target (2 retries within an hour, then the dead-letter queue), and what the target needs to run the job and dead-letter. */
   private createSchedule(name: string, args: ScheduledSyncArgs) {
     const rule = new aws.cloudwatch.EventRule(`${name}-schedule`, { scheduleExpression: args.schedule, description: `Runs the ${args.job} sync` }, { parent: this });
@@ -235,9 +289,4 @@ export class ScheduledSync extends pulumi.ComponentResource {
 }
 
 /** How many times an EventBridge `rate(...)` expression fires per hour (cron: undefined). */
-export function runsPerHour(schedule: string): number | undefined {
-  const match = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(schedule);
-  if (!match) return undefined;
-  const n = Number(match[1]);
-  return match[2]!.startsWith("minute") ? 60 / n : match[2]!.startsWith("hour") ? 1 / n : 1 / (24 * n);
-}
+export { runsPerHour } from "../handlers/sync/schedule";

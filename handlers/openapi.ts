@@ -1,10 +1,11 @@
 import { messageApiFragment } from "./messages/openapi";
 import { PROBLEM_TYPES, problemTypeUri, type ProblemSlug } from "./shared/problem";
+import { gistsApiFragment } from "./sync/openapi";
 import { webhookApiFragment } from "./webhooks/openapi";
 
 /** The HTTP API's OpenAPI 3.1 document, generated from the zod schemas and the route lists. */
 export function apiDocument(serverUrl = "http://127.0.0.1:3000") {
-  const fragments = [messageApiFragment(), webhookApiFragment("calendly")];
+  const fragments = [messageApiFragment(), webhookApiFragment("calendly"), gistsApiFragment()];
   return {
     openapi: "3.1.0",
     info: {

@@ -2,7 +2,8 @@
 // process on EventBridge events against the GitHub and Pipedrive stand-ins, DynamoDB Local and an
 // SSM stand-in holding its Pipedrive token.
 import test from "ava";
-import { assertionsTable, assessmentsTable, badgeClassesTable, syncStateTable } from "../handlers/sync/tables";
+import { assertionsTable, assessmentsTable, badgeClassesTable, sessionsTable, syncStateTable } from "../handlers/sync/tables";
+import { apiEvent } from "./harness/http";
 import { startAirtableStandIn, type AirtableStandIn } from "../local/standins/airtable";
 import { startBadgrStandIn, type BadgrStandIn } from "../local/standins/badgr";
 import { startS3Local, type S3Local } from "../local/s3-local";
@@ -25,6 +26,7 @@ let badgr: BadgrStandIn;
 let s3: S3Local;
 let fn: RunningFunction;
 let skills: RunningFunction;
+let read: RunningFunction;
 let releasesBucket: string;
 const dirs: string[] = [];
 
@@ -45,6 +47,7 @@ test.before(async () => {
   );
   const tableName = (name: string) => byName(record, "aws:dynamodb/table:Table", name).state.name as string;
   await createTable(ddb.client, tableName("gists-state"), syncStateTable);
+  await createTable(ddb.client, tableName("gists-sessions"), sessionsTable);
   await createTable(ddb.client, tableName("skills-state"), syncStateTable);
   await createTable(ddb.client, tableName("skills-assessments"), assessmentsTable);
   await createTable(ddb.client, tableName("skills-badge-classes"), badgeClassesTable);
@@ -72,11 +75,11 @@ test.before(async () => {
     dirs.push(dir);
     return startFunction(dir, { ...lambda.inputs.environment.variables, ...endpoints });
   };
-  [fn, skills] = await Promise.all([start("gists-run"), start("skills-run")]);
+  [fn, skills, read] = await Promise.all([start("gists-run"), start("skills-run"), start("gists-read")]);
 });
 
 test.after.always(async () => {
-  await Promise.all([fn?.stop(), skills?.stop()]);
+  await Promise.all([fn?.stop(), skills?.stop(), read?.stop()]);
   dirs.forEach(removeDir);
   await Promise.all([ddb?.stop(), github?.close(), pipedrive?.close(), airtable?.close(), badgr?.close(), s3?.stop(), ssm?.close()]);
 });
@@ -116,4 +119,23 @@ test.serial("a scheduled skills run fills the three sources; the next run writes
   t.deepEqual(second.sources, { airtable: "synced", github: "synced", badgr: "synced" });
   t.is(second.counts.created + (second.counts.updated ?? 0), 0, "nothing new, nothing written");
   t.is(tarballRequests(), downloads, "the stored tag is not downloaded again");
+});
+
+test.serial("the read API, as uploaded: /health and /gists (with its session cookie) over what the scheduled runs stored", async (t) => {
+  github.addGist("bob", { description: "read me" });
+  await fn.invoke(scheduled("event-read"));
+  const get = (path: string, cookie?: string) => read.invoke(apiEvent("GET", path, { headers: cookie ? { cookie } : {} }));
+  const health = await get("/health");
+  t.is(health.statusCode, 200);
+  t.like(JSON.parse(health.body), { status: "ok", gistsSync: { schedule: "rate(30 minutes)", stale: false, lastError: null } });
+  const first = await get("/getGists");
+  const body = JSON.parse(first.body);
+  t.true(body.items.some((g: { title: string }) => g.title === "read me"));
+  const cookie = (first.cookies as string[])[0]!.split(";")[0]!;
+  t.deepEqual(JSON.parse((await get("/gists", cookie)).body).items, [], "nothing new since this session's last call");
+  const users = JSON.parse((await get("/users/scanned")).body);
+  t.deepEqual(users.items.map((u: { user: string }) => u.user), ["alice", "bob"]);
+  const bad = await get("/gists?limit=0");
+  t.is(bad.statusCode, 400);
+  t.is(bad.headers["content-type"], "application/problem+json");
 });

@@ -90,3 +90,35 @@ test("runs per hour of a rate expression (for the GitHub budget warning)", (t) =
   t.is(runsPerHour("rate(2 hours)"), 0.5);
   t.is(runsPerHour("cron(0 12 * * ? *)"), undefined);
 });
+
+test("the gists read routes (and their original paths) are on the HTTP API, each invoking only the read function", (t) => {
+  const fn = byName(prod, "aws:lambda/function:Function", "gists-read");
+  const httpApi = ofType(prod, "aws:apigatewayv2/api:Api").find((a) => a.inputs.protocolType === "HTTP")!;
+  const routes = ofType(prod, "aws:apigatewayv2/route:Route").filter((r) => r.name.startsWith("gists-read-"));
+  t.deepEqual(routes.map((r) => r.inputs.routeKey).sort(), ["GET /getAllScannedUsers", "GET /getCurrentlyScannedUsers", "GET /getGists", "GET /gists", "GET /health", "GET /users/current", "GET /users/scanned"]);
+  for (const route of routes) {
+    t.is(route.inputs.apiId, httpApi.id);
+    const integration = byName(prod, "aws:apigatewayv2/integration:Integration", route.name);
+    t.is(integration.inputs.integrationUri, fn.state.arn);
+    const permission = byName(prod, "aws:lambda/permission:Permission", route.name);
+    t.is(permission.inputs.sourceArn, `${httpApi.state.executionArn}/*/${route.inputs.routeKey.replace(" ", "")}`);
+  }
+  t.is(prod.outputs.gistsUrl, `${httpApi.state.apiEndpoint}/gists`);
+  t.is(dev.outputs.gistsUrl, undefined);
+});
+
+test("the read function reads the run state (never writes it) and keeps sessions in a TTL table", (t) => {
+  const state = byName(prod, "aws:dynamodb/table:Table", "gists-state");
+  const sessions = byName(prod, "aws:dynamodb/table:Table", "gists-sessions");
+  const logs = `${byName(prod, "aws:cloudwatch/logGroup:LogGroup", "gists-read").state.arn}:log-stream:*`;
+  t.deepEqual(grants(policiesByRole(prod).get("gists-read")!), {
+    "logs:CreateLogStream": [logs],
+    "logs:PutLogEvents": [logs],
+    "dynamodb:GetItem": [state.state.arn, sessions.state.arn].sort(),
+    "dynamodb:Query": [state.state.arn],
+    "dynamodb:PutItem": [sessions.state.arn],
+    "dynamodb:UpdateItem": [sessions.state.arn],
+  });
+  t.like(sessions.inputs, { ttl: { attributeName: "expiresAt", enabled: true } });
+  t.like(byName(prod, "aws:lambda/function:Function", "gists-read").inputs.environment.variables, { SYNC_SCHEDULE: "rate(30 minutes)", SESSION_TTL_DAYS: "30", GIST_USERS: "alice,bob", SESSIONS_TABLE: sessions.state.name });
+});
