@@ -8,6 +8,11 @@ export interface PrivateBucketArgs {
   noncurrentVersionDays?: number;
   /** Let `pulumi destroy` delete a bucket that still holds objects (dev). Example: `true`. */
   forceDestroy?: boolean;
+  /**
+   * Leave the bucket policy for later: the caller adds its own statements (CloudFront's read,
+   * which needs a distribution that needs this bucket first) with `attachPolicy`. Example: `true`.
+   */
+  deferPolicy?: boolean;
 }
 
 /**
@@ -42,25 +47,29 @@ export function createPrivateBucket(name: string, args: PrivateBucketArgs, opts:
           { ...opts, dependsOn: versioning ? [versioning] : [] },
         )
       : undefined;
-  const policy = new aws.s3.BucketPolicy(
-    name,
-    {
-      bucket: bucket.id,
-      policy: pulumi.jsonStringify({
-        Version: "2012-10-17",
-        Statement: [
-          {
-            Sid: "TlsOnly",
-            Effect: "Deny",
-            Principal: "*",
-            Action: "s3:*",
-            Resource: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`],
-            Condition: { Bool: { "aws:SecureTransport": "false" } },
-          },
-        ],
-      }),
-    },
-    { ...opts, dependsOn: [publicAccessBlock] },
-  );
-  return { bucket, publicAccessBlock, ownership, encryption, versioning, lifecycle, policy };
+  /** The TLS-only policy plus `statements`. */
+  const attachPolicy = (statements: pulumi.Input<object>[] = []) =>
+    new aws.s3.BucketPolicy(
+      name,
+      {
+        bucket: bucket.id,
+        policy: pulumi.jsonStringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Sid: "TlsOnly",
+              Effect: "Deny",
+              Principal: "*",
+              Action: "s3:*",
+              Resource: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`],
+              Condition: { Bool: { "aws:SecureTransport": "false" } },
+            },
+            ...statements,
+          ],
+        }),
+      },
+      { ...opts, dependsOn: [publicAccessBlock] },
+    );
+  const policy = args.deferPolicy ? undefined : attachPolicy();
+  return { bucket, publicAccessBlock, ownership, encryption, versioning, lifecycle, policy, attachPolicy };
 }
