@@ -110,4 +110,7 @@ export const spoolBucket = calendly.spool?.bucket.bucket;
 export const gistsSyncFunction = gistsSync?.fn?.function.name;
 export const gistsUrl = gistsSync?.read ? pulumi.interpolate`${messages.url}/gists` : undefined;
 export const skillsSyncFunction = skillsSync?.fn?.function.name;
+/** `$(pulumi stack output gistsRunNow)`: one run now, whichever the runner. */
+export const gistsRunNow = gistsSync?.runNowCommand;
+export const skillsRunNow = skillsSync?.runNowCommand;
 export const releasesBucket = skillsSync?.buckets.RELEASES_BUCKET?.bucket;

@@ -112,6 +112,19 @@ export class ScheduledSync extends pulumi.ComponentResource {
     this.registerOutputs({ functionName: this.fn?.function.name, taskDefinitionArn: this.task?.taskDefinition.arn, stateTable: this.stateTable.name });
   }
 
+  /**
+   * A shell command that runs the job once now, outside its schedule: `aws lambda invoke …` or,
+   * for the Fargate runner, `aws ecs run-task …` with the task's network settings.
+   */
+  get runNowCommand(): pulumi.Output<string> {
+    const region = aws.getRegionOutput({}, { parent: this }).region;
+    if (this.task) {
+      const { cluster, taskDefinition, vpc, securityGroup } = this.task;
+      return pulumi.interpolate`aws ecs run-task --region ${region} --cluster ${cluster.name} --task-definition ${taskDefinition.family} --launch-type FARGATE --network-configuration 'awsvpcConfiguration={subnets=[${vpc.publicSubnetIds.apply((ids) => ids.join(","))}],securityGroups=[${securityGroup.id}],assignPublicIp=ENABLED}'`;
+    }
+    return pulumi.interpolate`aws lambda invoke --region ${region} --function-name ${this.fn!.function.name} /dev/stdout`;
+  }
+
   get nodes() {
     return { stateTable: this.stateTable, deadLetterQueue: this.deadLetterQueue, rule: this.rule, function: this.fn, task: this.task, read: this.read };
   }

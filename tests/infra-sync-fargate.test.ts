@@ -61,8 +61,11 @@ test("the schedule starts one Fargate task in the public subnets with a public I
 });
 
 test("on the Fargate runner there is no function, no invoke permission and no function output for the job", (t) => {
-  t.deepEqual(ofType(fargate, "aws:lambda/function:Function").filter((f) => /^(gists|skills)-/.test(f.name)), []);
-  t.deepEqual(ofType(fargate, "aws:lambda/permission:Permission").filter((p) => /^(gists|skills)-/.test(p.name)), []);
+  // The gists read API (gists-read-*) is served by Lambda whichever runner runs the job.
+  const runnerOnly = (name: string) => /^(gists|skills)-/.test(name) && !name.startsWith("gists-read");
+  t.deepEqual(ofType(fargate, "aws:lambda/function:Function").filter((f) => runnerOnly(f.name)), []);
+  t.deepEqual(ofType(fargate, "aws:lambda/permission:Permission").filter((p) => runnerOnly(p.name)), []);
+  t.truthy(byName(fargate, "aws:lambda/function:Function", "gists-read"));
   t.is(fargate.outputs.gistsSyncFunction, undefined);
   t.is(fargate.outputs.skillsSyncFunction, undefined);
   // and the Lambda runner is still what a stack gets without the keys
@@ -172,4 +175,15 @@ test("the image is built for arm64 from the repository root with the Dockerfile 
   t.true(existsSync(join(ROOT, `${image.dockerfile}.dockerignore`)));
   const repository = byName(fargate, "awsx:ecr:Repository", "skills-task").inputs;
   t.like(repository, { name: "switchyard-prod-skills-task", forceDelete: false, lifecyclePolicy: { rules: [{ tagStatus: "any", maximumNumberOfImages: 5 }] } });
+});
+
+test("each stack prints a command that runs its sync once now, for either runner", (t) => {
+  const subnets = byName(fargate, "awsx:ec2:Vpc", "gists-task-vpc").state.publicSubnetIds as string[];
+  const sg = byName(fargate, "aws:ec2/securityGroup:SecurityGroup", "gists-task").id;
+  t.is(
+    fargate.outputs.gistsRunNow,
+    `aws ecs run-task --region us-east-1 --cluster ${byName(fargate, "aws:ecs/cluster:Cluster", "gists-task").state.name} --task-definition ${task("gists").inputs.family} --launch-type FARGATE --network-configuration 'awsvpcConfiguration={subnets=[${subnets.join(",")}],securityGroups=[${sg}],assignPublicIp=ENABLED}'`,
+  );
+  t.is(lambda.outputs.gistsRunNow, `aws lambda invoke --region us-east-1 --function-name ${byName(lambda, "aws:lambda/function:Function", "gists-run").state.name} /dev/stdout`);
+  t.regex(lambda.outputs.skillsRunNow, /^aws lambda invoke .*--function-name skills-run-/);
 });
