@@ -2,15 +2,16 @@
 //  - per function: zipped upload size (≤ 512 KB) and cold init in a fresh Node process against a
 //    bare `node -e ''` start (≤ bare + 150 ms);
 //  - local-mode POST /messages throughput (autocannon, 50 connections) against raw DynamoDB Local
-//    PutItem throughput from Node with the same concurrency, on the same emulator (≥ 0.7×).
+//    PutItem throughput from Node with the same concurrency, on the same emulator (≥ 0.7×);
+//  - the website's JavaScript, gzipped as browsers fetch it (≤ 50 KB).
 import autocannon from "autocannon";
 import { DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LOCAL_CREDENTIALS, startDynamoDbLocal } from "../local/dynamodb-local";
-import { freePortPair } from "../tests/harness/ports";
+import { freeLocalModePort } from "../tests/harness/ports";
 import { removeDir, unpackFunction, runtimeSdkLayer } from "../tests/harness/artifact";
 import { GISTS_SECRET_KEYS, GISTS_SYNC_CONFIG, SKILLS_SECRET_KEYS, SKILLS_SYNC_CONFIG, TEST_SECRETS, evaluateStack, ofType, ROOT } from "../tests/harness/stacks";
 import { zipSize } from "./zip-size";
@@ -26,6 +27,7 @@ import { syncStateTable } from "../handlers/sync/tables";
 import { startGitHubStandIn } from "../local/standins/github";
 import { startPipedriveStandIn } from "../local/standins/pipedrive";
 import { createTable } from "../local/tables";
+import { buildWebsite, javascriptGzipBytes } from "../website/build";
 
 const BENCH_SIGNING_KEY = "bench-signing-key";
 
@@ -173,7 +175,7 @@ function ingestCpuOverhead() {
 
 async function throughput() {
   const dataDir = mkdtempSync(join(tmpdir(), "switchyard-bench-"));
-  const local = await startLocalMode(await freePortPair(), dataDir);
+  const local = await startLocalMode(await freeLocalModePort(), dataDir);
   try {
     const { messagesUrl, webhookUrl, dynamodbEndpoint, messagesTable } = local.outputs as Record<string, string>;
     // DynamoDB Local is a JVM: its throughput climbs for several seconds. Warm both paths, then
@@ -257,7 +259,22 @@ async function gistsCallEconomy() {
   }
 }
 
+/** The website's JavaScript as a browser downloads it: the production build, gzipped. */
+function websiteSize() {
+  const dir = mkdtempSync(join(tmpdir(), "switchyard-bench-site-"));
+  try {
+    const files = buildWebsite({ outDir: dir });
+    const gzipped = javascriptGzipBytes(dir, files);
+    const minified = files.filter((f) => f.path.endsWith(".js")).reduce((sum, f) => sum + readFileSync(join(dir, f.path)).length, 0);
+    const budget = 50 * 1024;
+    rows.push({ metric: "website JavaScript, gzipped", measured: `${(gzipped / 1024).toFixed(1)} KB (${(minified / 1024).toFixed(1)} KB minified)`, target: "≤ 50 KB", ratio: gzipped / budget, pass: gzipped <= budget });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main() {
+  websiteSize();
   ingestCpuOverhead();
   await gistsCallEconomy();
   await packagesAndColdStarts();

@@ -1,7 +1,8 @@
 // `npm start`: Switchyard on this machine. DynamoDB Local and s3rver (data kept in .local/), the
 // tables and buckets the stacks define, the HTTP API at http://127.0.0.1:3000 and the live
-// WebSocket at ws://127.0.0.1:3001, all served by the Lambda handler code.
-// Environment: PORT (default 3000; the WebSocket takes PORT+1), CORS_ORIGINS (extra,
+// WebSocket at ws://127.0.0.1:3001, all served by the Lambda handler code, and the website at
+// http://127.0.0.1:3002 (built from website/, with a config.json pointing at the two).
+// Environment: PORT (default 3000; the WebSocket takes PORT+1, the website PORT+2), CORS_ORIGINS (extra,
 // comma-separated), SWITCHYARD_LOCAL_DIR (data folder, default .local/), CALENDLY_SIGNING_KEY and
 // REPLAY_TOKEN (local defaults printed when unset), FORWARD_URL (forward webhooks there),
 // REPLAY_INTERVAL_SECONDS (default 60). The syncs run at start and on their schedules
@@ -19,8 +20,10 @@ import { useLocalAws } from "./aws-env";
 import { LocalSetupError, assertJava, startDynamoDbLocal } from "./dynamodb-local";
 import { localMessageRoutes } from "./message-api";
 import { startS3Local } from "./s3-local";
+import { startStaticSite } from "./static-site";
 import { startLocalSchedules } from "./syncs";
 import { createTable } from "./tables";
+import { buildWebsite } from "../website/build";
 import { LOCAL_REPLAY_TOKEN, LOCAL_SIGNING_KEY, LOCAL_TABLES, startLocalWebhooks } from "./webhooks";
 
 const ROOT = join(__dirname, "..");
@@ -39,9 +42,13 @@ async function main() {
   const port = Number(process.env.PORT ?? 3000);
   await assertPortFree(port);
   await assertPortFree(port + 1);
+  await assertPortFree(port + 2);
   const dataDir = process.env.SWITCHYARD_LOCAL_DIR ?? join(ROOT, ".local");
   mkdirSync(join(dataDir, "dynamodb"), { recursive: true });
   mkdirSync(join(dataDir, "s3"), { recursive: true });
+  // Built first: a broken build stops the start before anything runs.
+  const websiteDir = join(dataDir, "website");
+  const websiteFiles = buildWebsite({ outDir: websiteDir });
   const dynamodb = await startDynamoDbLocal({ dbPath: join(dataDir, "dynamodb") });
   const s3 = await startS3Local({ directory: join(dataDir, "s3") });
   useLocalAws({ dynamodb: dynamodb.endpoint, s3: s3.endpoint });
@@ -62,14 +69,18 @@ async function main() {
 
   const syncs = await startLocalSchedules({ dynamodb: dynamodb.client, s3 });
 
-  const origins = [`http://localhost:${port}`, `http://127.0.0.1:${port}`, ...(process.env.CORS_ORIGINS?.split(",").filter(Boolean) ?? [])];
+  // The website (PORT+2) calls the API from its own origin, as the stack's site does from CloudFront.
+  const origins = [`http://localhost:${port}`, `http://127.0.0.1:${port}`, `http://127.0.0.1:${port + 2}`, `http://localhost:${port + 2}`, ...(process.env.CORS_ORIGINS?.split(",").filter(Boolean) ?? [])];
   const api = await startApiServer({
     routes: [...localMessageRoutes(LOCAL_MESSAGES_TABLE), ...webhooks.routes, ...syncs.routes, { routeKey: "$default", handler: routeNotFoundHandler(createObservability("api-not-found")) }],
     corsOrigins: origins,
     port,
   });
 
+  const website = await startStaticSite({ root: websiteDir, files: websiteFiles, config: { apiUrl: api.url, liveUrl: webhooks.liveUrl }, port: port + 2 });
+
   const outputs = {
+    websiteUrl: website.url,
     apiUrl: api.url,
     messagesUrl: `${api.url}/messages`,
     messagesTable: LOCAL_MESSAGES_TABLE,
@@ -97,6 +108,7 @@ async function main() {
   const stop = async () => {
     if (stopping) return;
     stopping = true;
+    await website.close();
     await api.close();
     await webhooks.stop();
     await syncs.stop();

@@ -1,6 +1,5 @@
 // `npm start` as a person uses it: a child process serving the API on a port, curl-able.
 import test from "ava";
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, connect } from "node:net";
 import { tmpdir } from "node:os";
@@ -9,44 +8,11 @@ import WebSocket from "ws";
 import { signCalendlyBody } from "../handlers/webhooks/calendly";
 import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { LOCAL_CREDENTIALS } from "../local/dynamodb-local";
-import { freePortPair } from "./harness/ports";
+import { freeLocalModePort } from "./harness/ports";
 import { LOCAL_SPOOL_BUCKET } from "../local/webhooks";
 import { inviteeEvent, newBooking } from "./harness/calendly";
 import { startDownstream } from "./harness/downstream";
-import { ROOT } from "./harness/stacks";
-
-interface LocalMode {
-  child: ChildProcess;
-  outputs: Record<string, string>;
-  output: () => string;
-  exit: Promise<number | null>;
-}
-
-function startLocalMode(env: Record<string, string>): Promise<LocalMode> {
-  const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "local", "start.ts")], {
-    cwd: ROOT,
-    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...env },
-  });
-  let text = "";
-  const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    const onData = (d: Buffer) => {
-      text += d;
-      if (text.includes("Ctrl-C stops everything.")) {
-        const outputs = Object.fromEntries([...text.matchAll(/^ {2}(\w+)\s+(\S+)$/gm)].map((m) => [m[1]!, m[2]!]));
-        resolve({ child, outputs, output: () => text, exit });
-      }
-    };
-    child.stdout.on("data", onData);
-    child.stderr.on("data", (d) => (text += d));
-    exit.then((code) => reject(Object.assign(new Error(`local mode exited with ${code}: ${text}`), { code, text })));
-  });
-}
-
-async function stopLocalMode(mode: LocalMode) {
-  mode.child.kill("SIGINT");
-  return mode.exit;
-}
+import { startLocalMode, stopLocalMode } from "./harness/local-mode";
 
 const portOpen = (port: number) =>
   new Promise<boolean>((resolve) => {
@@ -57,7 +23,7 @@ const portOpen = (port: number) =>
 
 test.serial("npm start serves the API like a stack: create, get, count, list, errors, CORS; data survives a restart; Ctrl-C stops everything", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), "switchyard-local-"));
-  const port = await freePortPair();
+  const port = await freeLocalModePort();
   try {
     let mode = await startLocalMode({ PORT: String(port), SWITCHYARD_LOCAL_DIR: dir });
     const api = `http://127.0.0.1:${port}`;
@@ -93,6 +59,15 @@ test.serial("npm start serves the API like a stack: create, get, count, list, er
     t.is(simple.headers.get("access-control-expose-headers"), "location");
     t.is(simple.headers.get("access-control-allow-credentials"), "true");
 
+    // The website on PORT+2, with a config.json pointing at this API and its live endpoint; its
+    // origin may call the API.
+    t.is(mode.outputs.websiteUrl, `http://127.0.0.1:${port + 2}`);
+    t.deepEqual(await (await fetch(`${mode.outputs.websiteUrl}/config.json`)).json(), { apiUrl: api, liveUrl: `ws://127.0.0.1:${port + 1}` });
+    t.regex(await (await fetch(mode.outputs.websiteUrl!)).text(), /<title>Switchyard<\/title>/);
+    for (const origin of [`http://127.0.0.1:${port + 2}`, `http://localhost:${port + 2}`]) {
+      t.is((await preflight(origin)).headers.get("access-control-allow-origin"), origin);
+    }
+
     // The syncs ran at start against the stand-ins (no real settings here); their read API answers.
     t.regex(mode.output(), /Sync gists: rate\(30 minutes\) against the stand-ins, first run now, next at \S+; run it now: curl -X POST http:\/\/127\.0\.0\.1:\d+\/_local\/sync\/gists/);
     const health = async () => ((await (await fetch(`${api}/health`)).json()) as { gistsSync: { lastSuccess: string | null } }).gistsSync;
@@ -110,6 +85,7 @@ test.serial("npm start serves the API like a stack: create, get, count, list, er
     t.true(await portOpen(dynamoPort));
     t.is(await stopLocalMode(mode), 0);
     t.false(await portOpen(port), "API stopped");
+    t.false(await portOpen(port + 2), "website stopped");
     t.false(await portOpen(dynamoPort), "DynamoDB Local stopped");
 
     mode = await startLocalMode({ PORT: String(port), SWITCHYARD_LOCAL_DIR: dir });
@@ -123,7 +99,7 @@ test.serial("npm start serves the API like a stack: create, get, count, list, er
 
 test.serial("npm start receives signed webhooks, forwards them, pushes them live, and replays the spool on demand", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), "switchyard-local-"));
-  const port = await freePortPair();
+  const port = await freeLocalModePort();
   const downstream = await startDownstream();
   const key = "my-local-signing-key";
   const mode = await startLocalMode({ PORT: String(port), SWITCHYARD_LOCAL_DIR: dir, CALENDLY_SIGNING_KEY: key, REPLAY_TOKEN: "my-replay-token", FORWARD_URL: downstream.url, REPLAY_INTERVAL_SECONDS: "3600" });
@@ -201,8 +177,21 @@ test("npm start on a taken port says so in one line", async (t) => {
   }
 });
 
+test("npm start when the website's port (PORT+2) is taken says so in one line", async (t) => {
+  const port = await freeLocalModePort();
+  const blocker = createServer().listen(port + 2, "127.0.0.1");
+  await new Promise((resolve) => blocker.once("listening", resolve));
+  try {
+    const error = await t.throwsAsync(startLocalMode({ PORT: String(port) }));
+    t.is((error as any).code, 1);
+    t.regex((error as any).text, new RegExp(`^npm start: Port ${port + 2} is already in use: stop what holds it, or run PORT=<other> npm start\\.\\n$`));
+  } finally {
+    blocker.close();
+  }
+});
+
 test("npm start without Java names the install command", async (t) => {
-  const port = await freePortPair();
+  const port = await freeLocalModePort();
   const emptyPath = mkdtempSync(join(tmpdir(), "no-java-"));
   try {
     const error = await t.throwsAsync(startLocalMode({ PORT: String(port), PATH: emptyPath }));

@@ -1,0 +1,74 @@
+// Health: is the API up, how fast it answered, and a link to the CloudWatch dashboard.
+import { Api, ApiError } from "./api";
+import type { SiteConfig } from "./config";
+import { byId, fill, h } from "./dom";
+import { timeEl } from "./format";
+
+export interface JobHealth {
+  schedule: string;
+  lastStart: string | null;
+  lastSuccess: string | null;
+  lastError: string | null;
+  minutesSinceSuccess: number | null;
+  stale: boolean | null;
+}
+
+export interface HealthBody {
+  status: string;
+  [job: string]: unknown;
+}
+
+export type HealthResult =
+  | { kind: "ok"; body: HealthBody; ms: number; at: string }
+  /** The API answered, but this stack has no /health route (it comes with the gists sync). */
+  | { kind: "no-route"; ms: number; at: string }
+  | { kind: "error"; error: unknown; at: string };
+
+export async function checkHealth(api: Api): Promise<HealthResult> {
+  const t0 = performance.now();
+  const at = new Date().toISOString();
+  try {
+    const body = await api.get<HealthBody>("/health");
+    return { kind: "ok", body, ms: Math.round(performance.now() - t0), at };
+  } catch (error) {
+    if (error instanceof ApiError && error.slug === "route-not-found") return { kind: "no-route", ms: Math.round(performance.now() - t0), at };
+    return { kind: "error", error, at };
+  }
+}
+
+export function renderHealth(result: HealthResult, config: SiteConfig): void {
+  const state = byId("health-state");
+  let badge: HTMLElement;
+  let text: string;
+  if (result.kind === "ok" && result.body.status === "ok") {
+    badge = h("span", { class: "badge badge-active" }, "Up");
+    text = `The API answered in ${result.ms} ms.`;
+  } else if (result.kind === "ok") {
+    badge = h("span", { class: "badge badge-rescheduled" }, "Degraded");
+    text = `The API reports status "${result.body.status}".`;
+  } else if (result.kind === "no-route") {
+    badge = h("span", { class: "badge badge-active" }, "Up");
+    text = `The API answered in ${result.ms} ms (this stack has no /health route; it comes with the gists sync).`;
+  } else {
+    const error = result.error;
+    const down = !(error instanceof ApiError) || error.status === 0;
+    badge = h("span", { class: "badge badge-canceled" }, down ? "Down" : "Degraded");
+    text = error instanceof Error ? error.message : String(error);
+  }
+  fill(state, badge, " ", text, " ", h("span", { class: "muted" }, "Checked ", timeEl(result.at, "relative"), "."));
+  state.dataset.state = result.kind;
+
+  fill(
+    byId("health-endpoints"),
+    h("dt", {}, "API"),
+    h("dd", {}, h("code", {}, config.apiUrl)),
+    h("dt", {}, "Live updates"),
+    h("dd", {}, config.liveUrl ? h("code", {}, config.liveUrl) : "not configured"),
+  );
+  fill(
+    byId("health-dashboard"),
+    config.dashboardUrl
+      ? h("a", { href: config.dashboardUrl, target: "_blank", rel: "noopener noreferrer", class: "button-link" }, "Open the CloudWatch dashboard", h("span", { class: "visually-hidden" }, " (opens in a new tab)"))
+      : "No CloudWatch dashboard is linked in this site's config (local mode has none).",
+  );
+}

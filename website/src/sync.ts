@@ -1,0 +1,164 @@
+// Sync: how each scheduled job is doing (from /health), the GitHub users the gists sync scans, and
+// the gists synced since this browser's last visit (GET /gists with its session cookie).
+import { Api, ApiError } from "./api";
+import { byId, fill, h, isBusy, setBusy } from "./dom";
+import { plural, timeEl } from "./format";
+import type { HealthResult, JobHealth } from "./health";
+import { showError } from "./problems";
+
+interface ScannedUser {
+  user: string;
+  lastSuccess: string | null;
+  lastError: string | null;
+  counts: { seen: number; created: number; skipped: number; failed: number } | null;
+}
+
+interface Gist {
+  id: string;
+  user: string;
+  title: string;
+  url: string;
+  dealId: number | string | null;
+  createdAt: string;
+  syncedAt: string;
+}
+
+const JOB_NAMES: Record<string, string> = { gistsSync: "Gists → Pipedrive", skillsSync: "Skill-app sync" };
+const NOT_CONFIGURED = "The gists sync is not configured in this stack.";
+const notConfigured = (error: unknown) => error instanceof ApiError && error.slug === "route-not-found";
+
+const isJob = (value: unknown): value is JobHealth => typeof value === "object" && value !== null && "lastSuccess" in value && "schedule" in value;
+
+/** `rate(30 minutes)` → `every 30 minutes`; cron expressions as they are. */
+const every = (schedule: string) => schedule.replace(/^rate\((\d+) (\w+)\)$/, (_m, n: string, unit: string) => (n === "1" ? `every ${unit.replace(/s$/, "")}` : `every ${n} ${unit}`));
+
+function freshness(job: JobHealth): HTMLElement {
+  if (!job.lastSuccess) return h("span", { class: "badge badge-canceled" }, "Not yet successful");
+  if (job.stale === true) return h("span", { class: "badge badge-canceled" }, "Stale");
+  if (job.stale === false) return h("span", { class: "badge badge-active" }, "Fresh");
+  return h("span", { class: "badge badge-neutral" }, "Freshness unknown");
+}
+
+function jobCard(key: string, job: JobHealth): HTMLElement {
+  return h(
+    "div",
+    { class: "job", "data-job": key },
+    h("h4", {}, JOB_NAMES[key] ?? key, " ", freshness(job)),
+    h(
+      "dl",
+      { class: "facts" },
+      h("dt", {}, "Schedule"),
+      h("dd", {}, every(job.schedule)),
+      h("dt", {}, "Last run"),
+      h("dd", {}, job.lastStart ? timeEl(job.lastStart, "relative") : "never"),
+      h("dt", {}, "Last success"),
+      h("dd", {}, job.lastSuccess ? timeEl(job.lastSuccess, "relative") : "never"),
+      job.lastError ? h("dt", {}, "Last error") : null,
+      job.lastError ? h("dd", { class: "error-text" }, job.lastError) : null,
+    ),
+  );
+}
+
+export function initSync(api: Api) {
+  const section = byId("sync-body");
+  const jobs = byId("sync-jobs");
+  const users = byId("sync-users");
+  const gistList = byId<HTMLOListElement>("gist-list");
+  const gistState = byId("gist-state");
+  const gistMore = byId<HTMLButtonElement>("gist-check");
+  const gistError = byId("gist-error");
+  let disabled = false;
+
+  const showNotConfigured = () => {
+    disabled = true;
+    fill(section, h("p", { class: "state", "data-state": "not-configured" }, NOT_CONFIGURED, " Set ", h("code", {}, "switchyard:gistUsers"), " to turn it on."));
+  };
+
+  function renderJobs(result: HealthResult) {
+    if (disabled) return;
+    if (result.kind === "no-route") return showNotConfigured();
+    if (result.kind === "error") {
+      const alert = h("div", { class: "alert", role: "alert" });
+      showError(alert, result.error, "The sync status could not be read:");
+      fill(jobs, alert);
+      return;
+    }
+    const cards = Object.entries(result.body)
+      .filter((entry): entry is [string, JobHealth] => isJob(entry[1]))
+      .map(([key, job]) => jobCard(key, job));
+    fill(jobs, ...(cards.length ? cards : [h("p", { class: "state" }, "The API reports no scheduled jobs.")]));
+  }
+
+  async function loadUsers() {
+    fill(users, h("p", { class: "state" }, "Loading scanned users…"));
+    try {
+      const { items } = await api.get<{ items: ScannedUser[] }>("/users/scanned");
+      if (items.length === 0) return fill(users, h("p", { class: "state" }, "No GitHub users scanned yet: the first run has not finished."));
+      fill(
+        users,
+        h(
+          "table",
+          { class: "users" },
+          h("caption", {}, `${plural(items.length, "GitHub user")} scanned`),
+          h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "User"), h("th", { scope: "col" }, "Last success"), h("th", { scope: "col" }, "Deals"), h("th", { scope: "col" }, "Status"))),
+          h(
+            "tbody",
+            {},
+            ...items.map((u) =>
+              h(
+                "tr",
+                { "data-user": u.user },
+                h("th", { scope: "row" }, u.user),
+                h("td", {}, u.lastSuccess ? timeEl(u.lastSuccess, "relative") : "never"),
+                h("td", {}, u.counts ? String(u.counts.created) : "–"),
+                h("td", {}, u.lastError ? h("span", { class: "error-text" }, u.lastError) : u.lastSuccess ? "OK" : "pending"),
+              ),
+            ),
+          ),
+        ),
+      );
+    } catch (error) {
+      if (notConfigured(error)) return showNotConfigured();
+      const alert = h("div", { class: "alert", role: "alert" });
+      showError(alert, error, "The scanned users could not be loaded:");
+      fill(users, alert);
+    }
+  }
+
+  /** Each call moves this browser's place forward, so what it shows is shown once. */
+  async function loadGists(append: boolean) {
+    if (isBusy(gistMore)) return;
+    setBusy(gistMore, true);
+    gistError.replaceChildren();
+    if (!append) fill(gistState, "Checking for new gists…");
+    try {
+      const page = await api.get<{ items: Gist[]; more: boolean }>("/gists", { credentials: "include" });
+      if (!append) gistList.replaceChildren();
+      gistList.append(
+        ...page.items.map((g) =>
+          h(
+            "li",
+            { class: "gist", "data-gist-id": g.id },
+            h("a", { href: g.url, target: "_blank", rel: "noopener noreferrer" }, g.title || g.id),
+            h("span", { class: "meta" }, `by ${g.user} · synced `, timeEl(g.syncedAt, "relative"), g.dealId !== null ? ` · deal ${g.dealId}` : ""),
+          ),
+        ),
+      );
+      const n = gistList.children.length;
+      fill(gistState, n === 0 ? "Nothing new since your last visit." : `${plural(n, "new gist")} since your last visit.`);
+      gistMore.hidden = false;
+      gistMore.textContent = page.more ? "Show more" : "Check again";
+    } catch (error) {
+      if (notConfigured(error)) return showNotConfigured();
+      fill(gistState);
+      showError(gistError, error, "New gists could not be loaded:");
+    } finally {
+      setBusy(gistMore, false);
+    }
+  }
+
+  gistMore.addEventListener("click", () => void loadGists(true));
+  void loadUsers();
+  void loadGists(false);
+  return { renderJobs };
+}
