@@ -4,7 +4,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { loadStackConfig } from "./components/stack-config";
 import { MessageApi } from "./components/message-api";
 import { ScheduledSync, runsPerHour } from "./components/scheduled-sync";
+import { StaticSite } from "./components/static-site";
 import { WebhookIngest } from "./components/webhook-ingest";
+import { builtWebsite } from "./components/website-build";
 import { assertionsTable, assessmentsTable, badgeClassesTable } from "./handlers/sync/tables";
 
 const config = loadStackConfig();
@@ -16,10 +18,19 @@ const provider = new aws.Provider("aws", {
   defaultTags: { tags: { project: pulumi.getProject(), stack: config.stack } },
 });
 
+// The website is built by the program itself (esbuild, well under a second; cached by content),
+// so what is uploaded is always what the sources say.
+const site = new StaticSite(
+  "site",
+  { site: builtWebsite(), domain: config.siteDomain, protectData: config.protectData },
+  { providers: [provider] },
+);
+
 const messages = new MessageApi(
   "api",
   {
-    corsOrigins: config.allowedOrigins,
+    // The website's origin always; more (local development) from config.
+    corsOrigins: pulumi.all([site.url, ...config.allowedOrigins]),
     throttle: config.throttle,
     protectData: config.protectData,
     logRetentionDays: config.logRetentionDays,
@@ -43,6 +54,12 @@ const calendly = new WebhookIngest(
   },
   { providers: [provider] },
 );
+
+// Now that the APIs exist: the page's /config.json and the origins its CSP allows.
+site.publishSettings({
+  config: { apiUrl: messages.url, liveUrl: calendly.liveUrl },
+  connectOrigins: [messages.url, calendly.liveUrl],
+});
 
 // GitHub's public gists → Pipedrive deals, when users are configured.
 let gistsSync: ScheduledSync | undefined;
@@ -100,6 +117,7 @@ if (config.skills) {
 }
 
 export const region = config.region;
+export const websiteUrl = site.url;
 export const apiUrl = messages.url;
 export const messagesUrl = messages.messagesUrl;
 export const messagesTable = messages.table.name;

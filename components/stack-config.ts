@@ -82,7 +82,18 @@ export const stackConfigSchema = z.strictObject({
     .meta({ example: '"rate(6 hours)"' }),
   /** Where the skill-app sync runs: a Lambda function, or a Fargate task for runs past Lambda's 15 minutes. */
   "switchyard:skillsRunner": z.enum(["lambda", "fargate"]).default("lambda").meta({ example: "fargate" }),
+  /** A custom domain for the website (CloudFront alias; ACM certificate in us-east-1); the CloudFront domain when unset. */
+  "switchyard:siteDomain": z
+    .string()
+    .regex(/^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "a lower-case DNS name such as switchyard.example.com")
+    .optional()
+    .meta({ example: "switchyard.example.com" }),
+  /** The Route 53 hosted zone of `siteDomain`: the certificate is validated and the alias records made there. */
+  "switchyard:siteZoneId": z.string().regex(/^Z[A-Z0-9]{4,31}$/, "a Route 53 hosted zone id (Z…)").optional().meta({ example: "Z0123456789ABCDEFGHIJ" }),
 }).superRefine((c, ctx) => {
+  if (c["switchyard:siteDomain"] && !c["switchyard:siteZoneId"]) {
+    ctx.addIssue({ code: "custom", path: ["switchyard:siteZoneId"], message: "needed when switchyard:siteDomain is set" });
+  }
   if (c["switchyard:airtableBaseId"]) {
     for (const key of ["switchyard:airtableTable", "switchyard:airtableToken", "switchyard:releaseRepo", "switchyard:badgrUsername", "switchyard:badgrPassword", "switchyard:badgrIssuer"] as const) {
       if (!c[key]) ctx.addIssue({ code: "custom", path: [key], message: "needed when switchyard:airtableBaseId is set" });
@@ -105,6 +116,8 @@ export interface StackConfig {
   logRetentionDays: number;
   throttle: { rateLimit: number; burstLimit: number };
   allowedOrigins: string[];
+  /** The website's custom domain and its hosted zone, when set. */
+  siteDomain?: { name: string; zoneId: string };
   webhooks: {
     /** Secret outputs: never printed, stored encrypted in state. */
     calendlySigningKey: pulumi.Output<string>;
@@ -192,6 +205,7 @@ export function parseStackConfig(raw: Record<string, string | undefined>, stack:
     logRetentionDays: c["switchyard:logRetentionDays"],
     throttle: c["switchyard:throttle"],
     allowedOrigins: c["switchyard:allowedOrigins"],
+    siteDomain: c["switchyard:siteDomain"] ? { name: c["switchyard:siteDomain"], zoneId: c["switchyard:siteZoneId"]! } : undefined,
     webhooks: {
       calendlySigningKey: pulumi.secret(c["switchyard:calendlySigningKey"]),
       replayToken: pulumi.secret(c["switchyard:webhookReplayToken"]),

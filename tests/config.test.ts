@@ -12,7 +12,7 @@ test("the committed dev and prod configs parse, and differ in protection, retent
 
 test("optional keys fall back to defaults", (t) => {
   const { webhooks, gists, skills, ...config } = parseStackConfig({ "aws:region": "eu-west-1", "switchyard:protectData": "false", ...TEST_SECRETS }, "test");
-  t.deepEqual(config, { stack: "test", region: "eu-west-1", protectData: false, logRetentionDays: 14, throttle: { rateLimit: 50, burstLimit: 100 }, allowedOrigins: [] });
+  t.deepEqual(config, { stack: "test", region: "eu-west-1", protectData: false, logRetentionDays: 14, throttle: { rateLimit: 50, burstLimit: 100 }, allowedOrigins: [], siteDomain: undefined });
   t.like(webhooks, { forwardUrl: undefined, toleranceSeconds: 180, replaySchedule: "rate(5 minutes)" });
   t.is(gists, undefined, "no gist users, no gists sync");
   t.is(skills, undefined, "no Airtable base, no skill-app sync");
@@ -89,6 +89,18 @@ test("each sync runs on Lambda unless its runner says fargate; other runners are
   t.is(fargate.skills?.runner, "fargate");
   const bad = t.throws(() => parseStackConfig({ ...base, ...gists, "switchyard:gistRunner": "ec2" }, "qa", [...SECRET_KEYS]));
   t.regex(bad!.message, /switchyard:gistRunner is invalid .*Fix: pulumi config set switchyard:gistRunner fargate --stack qa/);
+});
+
+test("a website domain needs its Route 53 zone, and both are checked", (t) => {
+  const base = { "aws:region": "us-east-1", "switchyard:protectData": "true", ...TEST_SECRETS };
+  const parsed = parseStackConfig({ ...base, "switchyard:siteDomain": "switchyard.example.com", "switchyard:siteZoneId": "Z0123456789ABCDEFGHIJ" }, "prod");
+  t.deepEqual(parsed.siteDomain, { name: "switchyard.example.com", zoneId: "Z0123456789ABCDEFGHIJ" });
+  const error = t.throws(() => parseStackConfig({ ...base, "switchyard:siteDomain": "switchyard.example.com" }, "prod"))!;
+  t.regex(error.message, /switchyard:siteZoneId is missing/);
+  t.regex(error.message, /pulumi config set switchyard:siteZoneId Z0123456789ABCDEFGHIJ --stack prod/);
+  const bad = t.throws(() => parseStackConfig({ ...base, "switchyard:siteDomain": "https://Example.com/", "switchyard:siteZoneId": "nope" }, "prod"))!;
+  t.regex(bad.message, /switchyard:siteDomain is invalid/);
+  t.regex(bad.message, /switchyard:siteZoneId is invalid/);
 });
 
 test("an Airtable base needs the rest of the skill-app settings", (t) => {

@@ -92,7 +92,9 @@ for (const stack of ["dev", "prod"] as const) {
     t.is(JSON.parse(stage.accessLogSettings.format).requestId, "$context.requestId");
     const api = byName(stacks[stack]!, "aws:apigatewayv2/api:Api", "api").inputs;
     t.is(api.protocolType, "HTTP");
-    t.deepEqual(api.corsConfiguration.allowOrigins ?? [], stack === "dev" ? ["http://localhost:3000", "http://127.0.0.1:3000"] : []);
+    const website = stacks[stack]!.outputs.websiteUrl as string;
+    t.regex(website, /^https:\/\/d[0-9a-f]+abcdef\.cloudfront\.net$/);
+    t.deepEqual(api.corsConfiguration.allowOrigins, stack === "dev" ? [website, "http://localhost:3000", "http://127.0.0.1:3000"] : [website], "the website's origin, then config's");
     t.false((api.corsConfiguration.allowOrigins ?? []).includes("*"));
     t.true(api.corsConfiguration.allowCredentials, "the website sends the /gists session cookie");
   });

@@ -22,3 +22,33 @@ test("the function uses only what cloudfront-js-2.0 offers: no require, no impor
   t.notRegex(source, /\brequire\(|\bimport\b|\bexport\b|\bprocess\./);
   t.regex(source, /^function handler\(event\)/m);
 });
+
+// The viewer-response function imports CloudFront's `cloudfront` module; here it gets a
+// KeyValueStore holding what the stack would write (or nothing, as before the first write).
+const responseSource = readFileSync(join(ROOT, "handlers", "site", "viewer-response.js"), "utf8");
+function responseHandler(store: Record<string, string>) {
+  const cf = { kvs: () => ({ get: async (key: string) => (key in store ? store[key] : Promise.reject(new Error(`key ${key} not found`))) }) };
+  const body = responseSource.replace(/^import cf from "cloudfront";$/m, "");
+  return runInNewContext(`${body}; handler`, { cf }) as (event: unknown) => Promise<{ headers: Record<string, { value: string }> }>;
+}
+const viewerResponse = { version: "1.0", context: { eventType: "viewer-response" }, request: { method: "GET", uri: "/index.html", headers: {} }, response: { statusCode: 200, headers: { "content-type": { value: "text/html" } } } };
+
+test("the CSP allows exactly the API and live origins from the KeyValueStore, and nothing inline", async (t) => {
+  const handler = responseHandler({ "connect-src": "https://abc.execute-api.us-east-1.amazonaws.com wss://def.execute-api.us-east-1.amazonaws.com" });
+  const csp = (await handler(structuredClone(viewerResponse))).headers["content-security-policy"]!.value;
+  t.regex(csp, /connect-src 'self' https:\/\/abc\.execute-api\.us-east-1\.amazonaws\.com wss:\/\/def\.execute-api\.us-east-1\.amazonaws\.com;/);
+  t.regex(csp, /script-src 'self';/);
+  t.regex(csp, /frame-ancestors 'none'/);
+  t.notRegex(csp, /unsafe-inline|unsafe-eval|\*/);
+  t.is((await handler(structuredClone(viewerResponse))).headers["content-type"]!.value, "text/html", "other headers kept");
+});
+
+test("before the stack has written the origins, the page may connect to its own origin only", async (t) => {
+  const csp = (await responseHandler({})(structuredClone(viewerResponse))).headers["content-security-policy"]!.value;
+  t.regex(csp, /connect-src 'self';/);
+});
+
+test("the response function imports only CloudFront's own module", (t) => {
+  t.deepEqual(responseSource.match(/^import .*$/gm), ['import cf from "cloudfront";']);
+  t.notRegex(responseSource, /\brequire\(|\bprocess\./);
+});

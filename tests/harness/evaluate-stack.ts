@@ -48,6 +48,12 @@ function mockState(type: string, name: string, inputs: Record<string, any>, id: 
     case "aws:s3/bucket:Bucket":
       state.bucket = physical;
       state.arn = `arn:aws:s3:::${physical}`;
+      state.bucketRegionalDomainName = `${physical}.s3.${region}.amazonaws.com`;
+      break;
+    case "aws:cloudfront/distribution:Distribution":
+      state.domainName = `d${shortHash(name)}abcdef.cloudfront.net`;
+      state.hostedZoneId = "Z2FDTNDATAQYW2";
+      state.arn = `arn:aws:cloudfront::${ACCOUNT}:distribution/E${shortHash(name).toUpperCase()}`;
       break;
     case "aws:cloudwatch/eventRule:EventRule":
       state.arn = `arn:aws:events:${region}:${ACCOUNT}:rule/${physical}`;
@@ -123,6 +129,15 @@ async function recordArchive(code: any): Promise<RecordedArchive> {
   return { index, files };
 }
 
+/** A FileAsset input (an S3 object's `source`) holds its path as a promise: record the path itself. */
+async function resolveAssets(inputs: Record<string, any>): Promise<Record<string, any>> {
+  const out: Record<string, any> = { ...inputs };
+  for (const [key, value] of Object.entries(inputs)) {
+    if (pulumi.asset.FileAsset.isInstance(value)) out[key] = { path: await (value as unknown as { path: Promise<string> }).path };
+  }
+  return out;
+}
+
 async function main() {
   let program: Record<string, unknown> = {};
   try {
@@ -147,8 +162,11 @@ async function main() {
   }
   const recorded: RecordedResource[] = [];
   for (const r of resources) {
-    const { code, ...inputs } = r.inputs;
-    recorded.push({ type: r.type, name: r.name, id: r.id, inputs, state: { ...r.state, code: undefined }, archive: code ? await recordArchive(code) : undefined });
+    // A Lambda's `code` is an archive (recorded apart); a CloudFront Function's is plain text.
+    const isArchive = r.inputs.code !== undefined && typeof r.inputs.code !== "string";
+    const { code, ...rest } = r.inputs;
+    const inputs = await resolveAssets(isArchive ? rest : r.inputs);
+    recorded.push({ type: r.type, name: r.name, id: r.id, inputs, state: isArchive ? { ...r.state, code: undefined } : r.state, archive: isArchive ? await recordArchive(code) : undefined });
   }
   const record: StackRecord = { stack, region, outputs, resources: recorded };
   writeFileSync(outFile, JSON.stringify(record, null, 1));
