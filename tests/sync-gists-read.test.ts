@@ -24,6 +24,10 @@ test.before(async () => {
 test.after.always(async () => ddb?.stop());
 
 const TTL = 3600;
+// The test's clock starts now (to the minute), not at a fixed date: DynamoDB Local's TTL sweeper
+// really deletes sessions whose expiresAt is past in wall-clock time.
+const T0 = Math.floor(Date.now() / 60_000) * 60_000;
+const at = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
 
 async function world(t: ExecutionContext, users = ["alice", "bob"]) {
   const github = await startGitHubStandIn();
@@ -31,7 +35,7 @@ async function world(t: ExecutionContext, users = ["alice", "bob"]) {
   t.teardown(() => Promise.all([github.close(), pipedrive.close()]).then(() => undefined));
   const stateTable = await freshTable(ddb, syncStateTable, "sync");
   const sessions = await freshTable(ddb, sessionsTable, "sessions");
-  let clock = new Date("2026-11-25T12:00:00Z");
+  let clock = new Date(at(0));
   let runs = 0;
   const handler = gistsReadHandler({
     state: new RunStateStore(ddb.client, stateTable, "gists"),
@@ -94,7 +98,7 @@ test("/gists: a new session sees every synced gist, then only what was synced si
   const first = await w.get("/gists");
   t.is(first.status, 200);
   t.deepEqual(first.body.items.map((g: any) => [g.user, g.title]).sort(), [["alice", "first"], ["bob", "second"]]);
-  t.true(first.body.items.every((g: any) => typeof g.dealId === "number" && g.url.startsWith("http") && g.syncedAt === "2026-11-25T12:00:00.000Z"));
+  t.true(first.body.items.every((g: any) => typeof g.dealId === "number" && g.url.startsWith("http") && g.syncedAt === at(0)));
   t.false(first.body.more);
   const [setCookie] = first.cookies;
   t.regex(setCookie!, new RegExp(`^${GISTS_SESSION_COOKIE}=[A-Za-z0-9_-]{43}; Max-Age=${TTL}; Path=/; HttpOnly; Secure; SameSite=None; Partitioned$`));
@@ -103,7 +107,7 @@ test("/gists: a new session sees every synced gist, then only what was synced si
   const again = await w.get("/gists", cookie);
   t.deepEqual(again.body, { items: [], more: false }, "nothing new since the last call");
 
-  w.setClock("2026-11-25T12:30:00Z");
+  w.setClock(at(30));
   w.github.addGist("alice", { description: "third", created_at: "2026-11-25T12:10:00Z" });
   await w.run();
   const next = await w.get("/getGists", cookie, "GET /getGists");
@@ -145,7 +149,7 @@ test("an unknown, malformed or expired session cookie starts a new session; expi
 
   const [stored] = (await ddb.client.send(new ScanCommand({ TableName: w.sessions }))).Items!;
   t.false(JSON.stringify(stored).includes(cookie.split("=")[1]!), "only a hash of the session id is stored");
-  t.is(Number(stored!.expiresAt!.N), Date.parse("2026-11-25T12:00:00Z") / 1000 + TTL);
+  t.is(Number(stored!.expiresAt!.N), T0 / 1000 + TTL);
 
   for (const bad of [`${GISTS_SESSION_COOKIE}=not-a-session`, `${GISTS_SESSION_COOKIE}=${"A".repeat(43)}`]) {
     const res = await w.get("/gists", bad);
@@ -153,7 +157,7 @@ test("an unknown, malformed or expired session cookie starts a new session; expi
     t.deepEqual(res.body.items.map((g: any) => g.title), ["only"], bad);
   }
   // Past its expiry the session is gone even before DynamoDB's TTL sweeper deletes it.
-  w.setClock(new Date(Date.parse("2026-11-25T12:00:00Z") + (TTL + 1) * 1000).toISOString());
+  w.setClock(new Date(T0 + (TTL + 1) * 1000).toISOString());
   const expired = await w.get("/gists", cookie);
   t.deepEqual(expired.body.items.map((g: any) => g.title), ["only"]);
   t.not(sessionCookie(expired.cookies), cookie);
@@ -163,11 +167,11 @@ test("a call renews the session's expiry", async (t) => {
   const w = await world(t, ["alice"]);
   w.github.addUser("alice");
   const cookie = sessionCookie((await w.get("/gists")).cookies)!;
-  w.setClock("2026-11-25T12:50:00Z");
+  w.setClock(at(50));
   await w.get("/gists", cookie);
   const { Items = [] } = await ddb.client.send(new ScanCommand({ TableName: w.sessions }));
   t.is(Items.length, 1);
-  t.is(Number(Items[0]!.expiresAt!.N), Date.parse("2026-11-25T12:50:00Z") / 1000 + TTL);
+  t.is(Number(Items[0]!.expiresAt!.N), Date.parse(at(50)) / 1000 + TTL);
 });
 
 test("bad query parameters are a 400 problem and start no session", async (t) => {
@@ -209,9 +213,9 @@ test("/health reports the sync's last run and turns stale after two intervals wi
   const before = await w.get("/health");
   t.like(before.body, { status: "ok", gistsSync: { lastSuccess: null, stale: null, schedule: "rate(30 minutes)" } });
   await w.run();
-  t.like((await w.get("/health")).body.gistsSync, { lastSuccess: "2026-11-25T12:00:00.000Z", minutesSinceSuccess: 0, stale: false, lastError: null });
-  w.setClock("2026-11-25T13:00:00Z");
+  t.like((await w.get("/health")).body.gistsSync, { lastSuccess: at(0), minutesSinceSuccess: 0, stale: false, lastError: null });
+  w.setClock(at(60));
   t.like((await w.get("/health")).body.gistsSync, { minutesSinceSuccess: 60, stale: false });
-  w.setClock("2026-11-25T13:01:00Z");
+  w.setClock(at(61));
   t.like((await w.get("/health")).body.gistsSync, { minutesSinceSuccess: 61, stale: true });
 });
