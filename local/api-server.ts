@@ -110,7 +110,8 @@ export function startApiServer(options: ApiServerOptions): Promise<RunningApiSer
         return;
       }
       const event = toApiGatewayEvent({ method, url, headers: req.headers, body, routeKey: match.route.routeKey, pathParameters: match.pathParameters, sourceIp: req.socket.remoteAddress });
-      send(res, await match.route.handler(event), cors);
+      // API Gateway names the request in every answer; the handlers' logs carry it as correlation_id.
+      send(res, await match.route.handler(event), { ...cors, "apigw-requestid": event.requestContext.requestId });
     } catch (error) {
       // Lambda would report this as a 500 from the integration; keep the shape API Gateway uses.
       console.error(error);

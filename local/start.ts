@@ -18,6 +18,7 @@ import { createObservability } from "../handlers/shared/observability";
 import { startApiServer } from "./api-server";
 import { useLocalAws } from "./aws-env";
 import { LocalSetupError, assertJava, startDynamoDbLocal } from "./dynamodb-local";
+import { installLogSink, localLogFile } from "./log-sink";
 import { localMessageRoutes } from "./message-api";
 import { startS3Local } from "./s3-local";
 import { startStaticSite } from "./static-site";
@@ -44,6 +45,8 @@ async function main() {
   await assertPortFree(port + 1);
   await assertPortFree(port + 2);
   const dataDir = process.env.SWITCHYARD_LOCAL_DIR ?? join(ROOT, ".local");
+  // Handlers' JSON log lines and EMF metrics go to a file, as a stack's go to CloudWatch (errors also here).
+  const logs = installLogSink({ file: localLogFile(dataDir), terminal: process.env.LOG_TO_TERMINAL === "1" ? "all" : "errors" });
   mkdirSync(join(dataDir, "dynamodb"), { recursive: true });
   mkdirSync(join(dataDir, "s3"), { recursive: true });
   // Built first: a broken build stops the start before anything runs.
@@ -92,6 +95,7 @@ async function main() {
     eventsTable: LOCAL_TABLES.events,
     dynamodbEndpoint: dynamodb.endpoint,
     s3Endpoint: s3.endpoint,
+    logFile: logs.file,
   };
   console.log("Switchyard local mode is up. Outputs:");
   for (const [key, value] of Object.entries(outputs)) console.log(`  ${key.padEnd(17)} ${value}`);
@@ -101,6 +105,7 @@ async function main() {
   for (const job of syncs.jobs) {
     console.log(`Sync ${job.job}: ${job.schedule} against the ${job.mode}, first run now, next at ${job.nextRunAt?.toISOString()}; run it now: curl -X POST ${api.url}/_local/sync/${job.job}`);
   }
+  console.log("Logs: handlers' JSON lines and EMF metrics go to logFile (errors also here; LOG_TO_TERMINAL=1 for all): npm run logs -- --local [--errors|--slow|--id <id>], npm run status");
   console.log(`Try: curl -i -X POST ${outputs.messagesUrl} -H 'content-type: application/json' -d '{"message":"hello"}'`);
   console.log("Ctrl-C stops everything.");
 

@@ -66,25 +66,28 @@ export function readJsonBody(event: HttpEvent, maxBytes: number): unknown {
 /**
  * Wraps route logic with what every HTTP handler needs: the request id as correlation id in every
  * log line, problem+json for client errors, a logged 500 (without internals) for anything else,
- * and metrics flushed once per request.
+ * one "request handled" / "request rejected" / "request failed" line per request with its
+ * routeKey, status and durationMs, and metrics flushed once per request.
  */
 export function httpHandler(obs: Observability, route: (event: HttpEvent) => Promise<HttpResult>): HttpHandler {
   return async (event, context) => {
+    const started = performance.now();
+    const durationMs = () => Math.round(performance.now() - started);
     if (context?.awsRequestId) obs.logger.addContext(context as Context);
     obs.logger.setCorrelationId(event.requestContext?.requestId);
     obs.metrics.captureColdStartMetric();
     try {
       const result = await route(event);
-      obs.logger.info("request handled", { routeKey: event.routeKey, status: result.statusCode });
+      obs.logger.info("request handled", { routeKey: event.routeKey, status: result.statusCode, durationMs: durationMs() });
       return result;
     } catch (error) {
       const instance = event.rawPath;
       if (error instanceof HttpProblem) {
         const problem = error.toDocument(instance);
-        obs.logger.info("request rejected", { routeKey: event.routeKey, status: problem.status, problem: problem.type });
+        obs.logger.info("request rejected", { routeKey: event.routeKey, status: problem.status, problem: problem.type, durationMs: durationMs() });
         return problemResponse(problem);
       }
-      obs.logger.error("request failed", { routeKey: event.routeKey, error: error as Error });
+      obs.logger.error("request failed", { routeKey: event.routeKey, status: 500, durationMs: durationMs(), error: error as Error });
       return problemResponse(new HttpProblem("internal-error", "Something went wrong on our side; the request id is in the logs.").toDocument(instance));
     } finally {
       if (obs.metrics.hasStoredMetrics()) obs.metrics.publishStoredMetrics();

@@ -17,12 +17,13 @@ export interface JobSummary {
  */
 export function scheduledHandler<S extends JobSummary>(obs: Observability, state: RunStateStore, run: (runId: string) => Promise<S>) {
   return async (event?: Partial<EventBridgeEvent<string, unknown>>, context?: Partial<Context>): Promise<S> => {
+    const started = performance.now();
     const runId = event?.id ?? context?.awsRequestId ?? `manual-${Date.now()}`;
     if (context?.awsRequestId) obs.logger.addContext(context as Context);
     obs.logger.setCorrelationId(runId);
     try {
       const summary = await run(runId);
-      obs.logger.info("sync run finished", { summary: summary as unknown as Record<string, unknown> });
+      obs.logger.info("sync run finished", { summary: summary as unknown as Record<string, unknown>, durationMs: Math.round(performance.now() - started) });
       return summary;
     } finally {
       const { lastSuccess } = await state.run();

@@ -29,6 +29,7 @@ export function forwarderDeps(service: string, env: NodeJS.ProcessEnv = process.
 export async function settle(spool: Spool, obs: Observability, event: StoredEvent, outcome: DeliveryOutcome): Promise<void> {
   if (outcome.result === "delivered") {
     obs.metrics.addMetric("webhooksForwarded", MetricUnit.Count, 1);
+    obs.logger.info("event forwarded", { eventId: event.id });
   } else if (outcome.result === "retry") {
     await spool.put(event, outcome.reason);
     obs.metrics.addMetric("webhooksSpooled", MetricUnit.Count, 1);

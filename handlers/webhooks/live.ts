@@ -42,6 +42,7 @@ export function projectAndBroadcastHandler({ db, connectionsTable, meetings: sto
       obs.logger.setCorrelationId(event.id);
       const meetings = await store.applyChanges(event.changes);
       obs.metrics.addMetric("meetingsUpdated", MetricUnit.Count, meetings.length);
+      obs.logger.info("event projected", { eventId: event.id, meetings: meetings.length });
       meetings.forEach((meeting, i) => messages.push(JSON.stringify({ type: "meeting", meeting: meetingView(meeting), ...(i === 0 ? { event: eventView(event) } : {}) })));
     }
     if (messages.length === 0) {
