@@ -1,3 +1,4 @@
+import { healthApiFragment } from "./health/openapi";
 import { messageApiFragment } from "./messages/openapi";
 import { PROBLEM_TYPES, problemTypeUri, type ProblemSlug } from "./shared/problem";
 import { gistsApiFragment } from "./sync/openapi";
@@ -5,7 +6,7 @@ import { webhookApiFragment } from "./webhooks/openapi";
 
 /** The HTTP API's OpenAPI 3.1 document, generated from the zod schemas and the route lists. */
 export function apiDocument(serverUrl = "http://127.0.0.1:3000") {
-  const fragments = [messageApiFragment(), webhookApiFragment("calendly"), gistsApiFragment()];
+  const fragments = [messageApiFragment(), webhookApiFragment("calendly"), gistsApiFragment(), healthApiFragment()];
   return {
     openapi: "3.1.0",
     info: {

@@ -8,7 +8,8 @@
 // REPLAY_INTERVAL_SECONDS (default 60). The syncs run at start and on their schedules
 // (GIST_SCHEDULE, SKILLS_SCHEDULE; rate or cron, as in the stack), against the real APIs when their
 // settings are set (see local/syncs.ts) and otherwise against local stand-ins;
-// `POST /_local/sync/{gists|skills}` runs one now.
+// `POST /_local/sync/{gists|skills}` runs one now. The health check runs 2 s after the start and
+// every 5 minutes, against the website and GET /health, printing one line each time.
 import { mkdirSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
@@ -18,6 +19,7 @@ import { createObservability } from "../handlers/shared/observability";
 import { startApiServer } from "./api-server";
 import { useLocalAws } from "./aws-env";
 import { LocalSetupError, assertJava, startDynamoDbLocal } from "./dynamodb-local";
+import { LOCAL_HEALTH_CHECK_INTERVAL_MS, startLocalHealthCheck } from "./health-check";
 import { installLogSink, localLogFile } from "./log-sink";
 import { localMessageRoutes } from "./message-api";
 import { startS3Local } from "./s3-local";
@@ -81,6 +83,8 @@ async function main() {
   });
 
   const website = await startStaticSite({ root: websiteDir, files: websiteFiles, config: { apiUrl: api.url, liveUrl: webhooks.liveUrl }, port: port + 2 });
+  // As the stack's EventBridge rule runs it: the website and the API's /health.
+  const healthCheck = startLocalHealthCheck({ targets: [{ name: "website", url: `${website.url}/` }, { name: "api", url: `${api.url}/health` }] });
 
   const outputs = {
     websiteUrl: website.url,
@@ -106,6 +110,7 @@ async function main() {
     console.log(`Sync ${job.job}: ${job.schedule} against the ${job.mode}, first run now, next at ${job.nextRunAt?.toISOString()}; run it now: curl -X POST ${api.url}/_local/sync/${job.job}`);
   }
   console.log("Logs: handlers' JSON lines and EMF metrics go to logFile (errors also here; LOG_TO_TERMINAL=1 for all): npm run logs -- --local [--errors|--slow|--id <id>], npm run status");
+  console.log(`Health check: the website and ${api.url}/health every ${LOCAL_HEALTH_CHECK_INTERVAL_MS / 60_000} minutes, first in 2 s.`);
   console.log(`Try: curl -i -X POST ${outputs.messagesUrl} -H 'content-type: application/json' -d '{"message":"hello"}'`);
   console.log("Ctrl-C stops everything.");
 
@@ -113,6 +118,7 @@ async function main() {
   const stop = async () => {
     if (stopping) return;
     stopping = true;
+    await healthCheck.stop();
     await website.close();
     await api.close();
     await webhooks.stop();

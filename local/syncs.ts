@@ -3,6 +3,8 @@
 // and s3rver, against the real APIs when their settings are in the environment and otherwise
 // against local stand-ins (GitHub, Pipedrive, Airtable, Badgr) seeded with a little data.
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { apiHealthDeps, apiHealthHandler } from "../handlers/health/api-health";
+import { API_HEALTH_ROUTE_KEY } from "../handlers/health/routes";
 import { gistsReadDeps, gistsReadHandler } from "../handlers/sync/gists-read";
 import { gistsReadRouteKeys } from "../handlers/sync/gists-routes";
 import { gistsSyncHandler } from "../handlers/sync/gists";
@@ -133,7 +135,7 @@ export async function prepareSyncJob(job: LocalSyncJob, options: { dynamodb: Dyn
 }
 
 export interface LocalSchedules {
-  /** The gists read API (when the gists job runs) and `POST /_local/sync/{job}`, the trigger. */
+  /** `GET /health` (both jobs), the gists read API and `POST /_local/sync/{job}`, the trigger. */
   routes: LocalRoute[];
   jobs: { job: LocalSyncJob; schedule: string; mode: "stand-ins" | "real APIs"; nextRunAt?: Date }[];
   /** Runs a job now (refused while a run of it is in progress). */
@@ -213,9 +215,16 @@ export async function startLocalSchedules(options: {
   const gists = prepared.find((p) => p.job === "gists")!;
   const read = gistsReadHandler(gistsReadDeps("sync-gists-read", { ...gists.env, SESSIONS_TABLE: LOCAL_SESSIONS_TABLE, SYNC_SCHEDULE: schedules.gists }));
   await createTable(options.dynamodb, LOCAL_SESSIONS_TABLE, sessionsTable);
+  // The API's health, as a stack's ObservabilityDashboard wires it: SYNCS names every job's run state.
+  const syncsEnv = Object.fromEntries(jobs.map((j) => [j.job, { table: LOCAL_SYNC_STATE_TABLE, schedule: j.schedule }]));
+  const health = apiHealthHandler(apiHealthDeps("api-health", { ...env, SYNCS: JSON.stringify(syncsEnv) }));
 
   return {
-    routes: [...gistsReadRouteKeys().map(({ routeKey }) => ({ routeKey, handler: read })), { routeKey: "POST /_local/sync/{job}", handler: trigger }],
+    routes: [
+      { routeKey: API_HEALTH_ROUTE_KEY, handler: health },
+      ...gistsReadRouteKeys().map(({ routeKey }) => ({ routeKey, handler: read })),
+      { routeKey: "POST /_local/sync/{job}", handler: trigger },
+    ],
     jobs,
     runNow,
     idle: async () => {

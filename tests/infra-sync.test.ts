@@ -95,7 +95,7 @@ test("the gists read routes (and their original paths) are on the HTTP API, each
   const fn = byName(prod, "aws:lambda/function:Function", "gists-read");
   const httpApi = ofType(prod, "aws:apigatewayv2/api:Api").find((a) => a.inputs.protocolType === "HTTP")!;
   const routes = ofType(prod, "aws:apigatewayv2/route:Route").filter((r) => r.name.startsWith("gists-read-"));
-  t.deepEqual(routes.map((r) => r.inputs.routeKey).sort(), ["GET /getAllScannedUsers", "GET /getCurrentlyScannedUsers", "GET /getGists", "GET /gists", "GET /health", "GET /users/current", "GET /users/scanned"]);
+  t.deepEqual(routes.map((r) => r.inputs.routeKey).sort(), ["GET /getAllScannedUsers", "GET /getCurrentlyScannedUsers", "GET /getGists", "GET /gists", "GET /users/current", "GET /users/scanned"]);
   for (const route of routes) {
     t.is(route.inputs.apiId, httpApi.id);
     const integration = byName(prod, "aws:apigatewayv2/integration:Integration", route.name);

@@ -70,9 +70,18 @@ test.serial("npm start serves the API like a stack: create, get, count, list, er
 
     // The syncs ran at start against the stand-ins (no real settings here); their read API answers.
     t.regex(mode.output(), /Sync gists: rate\(30 minutes\) against the stand-ins, first run now, next at \S+; run it now: curl -X POST http:\/\/127\.0\.0\.1:\d+\/_local\/sync\/gists/);
-    const health = async () => ((await (await fetch(`${api}/health`)).json()) as { gistsSync: { lastSuccess: string | null } }).gistsSync;
-    for (const deadline = Date.now() + 30_000; (await health()).lastSuccess === null && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 200));
-    t.truthy((await health()).lastSuccess, "the gists sync ran at start");
+    type Health = { status: string; syncs: Record<string, { schedule: string; lastSuccess: string | null; stale: boolean | null }> };
+    const health = async () => (await (await fetch(`${api}/health`)).json()) as Health;
+    const succeeded = (h: Health) => Object.values(h.syncs).every((s) => s.lastSuccess !== null);
+    for (const deadline = Date.now() + 30_000; !succeeded(await health()) && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 200));
+    const report = await health();
+    t.deepEqual(Object.keys(report.syncs), ["gists", "skills"], "GET /health reports both syncs");
+    t.like(report, { status: "ok", syncs: { gists: { schedule: "rate(30 minutes)", stale: false }, skills: { schedule: "rate(6 hours)", stale: false } } });
+    t.truthy(report.syncs.gists!.lastSuccess, "the gists sync ran at start");
+    t.truthy(report.syncs.skills!.lastSuccess, "the skills sync ran at start");
+    // The health check ran shortly after the start, against the website and /health.
+    for (const deadline = Date.now() + 15_000; !/\[health check\]/.test(mode.output()) && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 200));
+    t.regex(mode.output(), /^\[health check\] website ok \(200, \d+ ms\); api ok \(200, \d+ ms\)$/m);
     const gists = await fetch(`${api}/getGists`);
     t.regex(gists.headers.get("set-cookie") ?? "", /HttpOnly/);
     t.is(((await gists.json()) as { items: unknown[] }).items.length, 4);

@@ -71,8 +71,16 @@ test.serial("both syncs run against the stand-ins; the trigger route runs one no
   // The read API is mounted on the same state.
   const gists = parseResult(await route("GET /gists")(apiEvent("GET", "/gists")));
   t.is(gists.body.items.length, 4);
-  const health = parseResult(await route("GET /getCurrentlyScannedUsers")(apiEvent("GET", "/getCurrentlyScannedUsers")));
-  t.deepEqual(health.body, { items: ["octocat", "hubot"], schedule: "cron(0 3 * * ? *)" });
+  const current = parseResult(await route("GET /getCurrentlyScannedUsers")(apiEvent("GET", "/getCurrentlyScannedUsers")));
+  t.deepEqual(current.body, { items: ["octocat", "hubot"], schedule: "cron(0 3 * * ? *)" });
+
+  // GET /health reports both jobs from the same run-state table.
+  const health = parseResult(await route("GET /health")(apiEvent("GET", "/health")));
+  t.is(health.status, 200);
+  t.deepEqual(Object.keys(health.body.syncs), ["gists", "skills"]);
+  t.like(health.body.syncs.gists, { schedule: "cron(0 3 * * ? *)", lastError: null, stale: null }, "a cron schedule: freshness unknown");
+  t.truthy(health.body.syncs.gists.lastSuccess);
+  t.like(health.body.syncs.skills, { schedule: "rate(6 hours)", lastError: null, stale: false });
 });
 
 test.serial("a schedule local mode cannot evaluate fails the start with its reason", async (t) => {

@@ -1,5 +1,5 @@
 // The gists sync's read API (handlers/sync/gists-read.ts) against DynamoDB Local, fed by real runs
-// of the job against the GitHub and Pipedrive stand-ins: health, scanned and current users, and
+// of the job against the GitHub and Pipedrive stand-ins: scanned and current users, and
 // "new gists since this session's last call" by an HttpOnly cookie with TTL-expired sessions.
 import test, { type ExecutionContext } from "ava";
 import { ScanCommand } from "@aws-sdk/client-dynamodb";
@@ -85,8 +85,12 @@ test("every route answers at its new path and at its original Flask path", async
   }
   t.deepEqual(
     gistsReadRouteKeys().map((r) => r.routeKey).sort(),
-    ["GET /getAllScannedUsers", "GET /getCurrentlyScannedUsers", "GET /getGists", "GET /gists", "GET /health", "GET /users/current", "GET /users/scanned"],
+    ["GET /getAllScannedUsers", "GET /getCurrentlyScannedUsers", "GET /getGists", "GET /gists", "GET /users/current", "GET /users/scanned"],
   );
+  // /health is the API's own now (tests/api-health.test.ts): this function no longer serves it.
+  const health = await w.get("/health");
+  t.is(health.status, 404);
+  t.is(health.body.type, "urn:switchyard:problem:route-not-found");
 });
 
 test("/gists: a new session sees every synced gist, then only what was synced since its last call", async (t) => {
@@ -176,7 +180,7 @@ test("a call renews the session's expiry", async (t) => {
 
 test("bad query parameters are a 400 problem and start no session", async (t) => {
   const w = await world(t);
-  for (const [path, routeKey] of [["/gists?limit=0", "GET /gists"], ["/gists?limit=abc", "GET /gists"], ["/gists?limit=101", "GET /gists"], ["/gists?since=x", "GET /gists"], ["/health?verbose=1", "GET /health"], ["/users/current?x=1", "GET /users/current"]] as const) {
+  for (const [path, routeKey] of [["/gists?limit=0", "GET /gists"], ["/gists?limit=abc", "GET /gists"], ["/gists?limit=101", "GET /gists"], ["/gists?since=x", "GET /gists"], ["/users/scanned?verbose=1", "GET /users/scanned"], ["/users/current?x=1", "GET /users/current"]] as const) {
     const res = await w.get(path, undefined, routeKey);
     t.is(res.status, 400, path);
     t.is(res.headers["content-type"], "application/problem+json");
@@ -205,17 +209,4 @@ test("/users/scanned lists every user ever scanned with its outcome; /users/curr
   t.deepEqual(w.github.requests.filter((r) => r.path === "/users/bob/gists").map((r) => r.status), [500, 500, 500], "tried three times");
   const current = await w.get("/users/current");
   t.deepEqual(current.body, { items: ["alice", "bob"], schedule: "rate(30 minutes)" });
-});
-
-test("/health reports the sync's last run and turns stale after two intervals without success", async (t) => {
-  const w = await world(t, ["alice"]);
-  w.github.addUser("alice");
-  const before = await w.get("/health");
-  t.like(before.body, { status: "ok", gistsSync: { lastSuccess: null, stale: null, schedule: "rate(30 minutes)" } });
-  await w.run();
-  t.like((await w.get("/health")).body.gistsSync, { lastSuccess: at(0), minutesSinceSuccess: 0, stale: false, lastError: null });
-  w.setClock(at(60));
-  t.like((await w.get("/health")).body.gistsSync, { minutesSinceSuccess: 60, stale: false });
-  w.setClock(at(61));
-  t.like((await w.get("/health")).body.gistsSync, { minutesSinceSuccess: 61, stale: true });
 });

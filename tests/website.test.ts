@@ -7,12 +7,18 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser, type BrowserContext, type Locator, type Page, type WebSocketRoute } from "playwright-core";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { apiHealthDeps, apiHealthHandler } from "../handlers/health/api-health";
+import { RunStateStore, zeroCounts } from "../handlers/sync/run-state";
+import { syncStateTable } from "../handlers/sync/tables";
 import { signCalendlyBody } from "../handlers/webhooks/calendly";
 import { createObservability } from "../handlers/shared/observability";
 import { routeNotFoundHandler } from "../handlers/shared/route-not-found";
 import { startApiServer } from "../local/api-server";
+import { useLocalAws } from "../local/aws-env";
 import { freePort } from "../local/dynamodb-local";
 import { startStaticSite } from "../local/static-site";
+import { createTable } from "../local/tables";
 import { LOCAL_SIGNING_KEY } from "../local/webhooks";
 import { buildWebsite } from "../website/build";
 import { inviteeEvent, newBooking, type InviteeEventOptions, type Booking } from "./harness/calendly";
@@ -96,9 +102,9 @@ if (missingChromium && !process.env.CI) {
     mode = await startLocalMode({ PORT: String(port), SWITCHYARD_LOCAL_DIR: dataDir });
     siteUrl = mode.outputs.websiteUrl!;
     apiUrl = mode.outputs.apiUrl!;
-    // The gists sync runs once at start (against the stand-ins); the Sync section shows its result.
-    const health = async () => ((await (await fetch(`${apiUrl}/health`)).json()) as { gistsSync: { lastSuccess: string | null } }).gistsSync;
-    for (const deadline = Date.now() + 30_000; (await health()).lastSuccess === null && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 200));
+    // Both syncs run once at start (against the stand-ins); the Sync section shows their results.
+    const syncs = async () => Object.values(((await (await fetch(`${apiUrl}/health`)).json()) as { syncs: Record<string, { lastSuccess: string | null }> }).syncs);
+    for (const deadline = Date.now() + 30_000; (await syncs()).some((s) => s.lastSuccess === null) && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 200));
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
   });
 
@@ -315,12 +321,18 @@ if (missingChromium && !process.env.CI) {
     await closeSite(t, site);
   });
 
-  test.serial("the Sync section shows the stand-in sync: job freshness, scanned users, new gists since the last visit; Health shows the API up", async (t) => {
+  test.serial("the Sync section shows both stand-in syncs (freshness, last run), scanned users, new gists since the last visit; Health shows the API up", async (t) => {
     const site = await openSite();
     const { page } = site;
-    const job = page.locator('.job[data-job="gistsSync"]');
-    t.true(await appears(job));
-    t.regex((await job.textContent()) ?? "", /Gists → Pipedrive\s*Fresh.*Scheduleevery 30 minutes.*Last run.*(ago|just now).*Last success.*(ago|just now)/s);
+    const gists = page.locator('.job[data-job="gists"]');
+    const skills = page.locator('.job[data-job="skills"]');
+    t.true(await appears(gists));
+    t.true(await appears(skills));
+    t.deepEqual(await page.locator(".job").evaluateAll((jobs) => jobs.map((j: any) => j.dataset.job)), ["gists", "skills"], "every job /health reports, in its order");
+    t.regex((await gists.textContent()) ?? "", /Gists → Pipedrive\s*Fresh.*Scheduleevery 30 minutes.*Last run.*(ago|just now).*Last success.*(ago|just now).*Freshness.*since the last success/s);
+    t.regex((await skills.textContent()) ?? "", /Skill-app sync\s*Fresh.*Scheduleevery 6 hours.*Last run.*(ago|just now).*Last success.*(ago|just now)/s);
+    t.is(await gists.getAttribute("data-stale"), "false");
+    t.is(await skills.getAttribute("data-stale"), "false");
     for (const user of ["octocat", "hubot"]) {
       const row = page.locator(`tr[data-user="${user}"]`);
       t.true(await appears(row), `${user} is listed`);
@@ -331,7 +343,7 @@ if (missingChromium && !process.env.CI) {
     t.deepEqual([...titles].sort(), ["hubot's first gist", "notes.md", "notes.md", "octocat's first gist"]);
     t.regex((await page.locator("#gist-list > li a").first().getAttribute("href")) ?? "", /^https?:\/\//);
 
-    t.true(await appears(page.locator("#health-state", { hasText: /^Up The API answered in \d+ ms\./ })));
+    t.true(await appears(page.locator("#health-state", { hasText: /^Up The API answered in \d+ ms\. Syncs: 2 fresh\./ })));
     t.regex((await page.locator("#health-dashboard").textContent()) ?? "", /No CloudWatch dashboard/);
 
     // The session cookie: the same browser, reloaded, has seen them all.
@@ -411,8 +423,51 @@ if (missingChromium && !process.env.CI) {
     await closeSite(t, phone);
   });
 
-  test.serial("a stack without the gists sync, and an API that is down: the page says so instead of failing", async (t) => {
-    // A real API server whose only route is the $default 404, as a stack without switchyard:gistUsers answers /health.
+  test.serial("a stack with only the skills sync, gone stale: its card says Stale with the last error, Health names it; the gists parts say not configured", async (t) => {
+    // The real /health handler on local mode's DynamoDB Local, with a run state 13 hours old.
+    useLocalAws({ dynamodb: mode.outputs.dynamodbEndpoint! });
+    const db = new DynamoDBClient({});
+    const table = `website-test-state-${Date.now()}`;
+    await createTable(db, table, syncStateTable);
+    const state = new RunStateStore(db, table, "skills");
+    const succeeded = new Date(Date.now() - 13 * 3600_000);
+    const failed = new Date(Date.now() - 3600_000);
+    await state.startRun("run-1", succeeded);
+    await state.finishRun("run-1", succeeded, zeroCounts());
+    await state.startRun("run-2", failed);
+    await state.finishRun("run-2", failed, zeroCounts(), "Airtable answered 503");
+    const sitePort = await freePort();
+    const api = await startApiServer({
+      routes: [
+        { routeKey: "GET /health", handler: apiHealthHandler(apiHealthDeps("api-health", { SYNCS: JSON.stringify({ skills: { table, schedule: "rate(6 hours)" } }) })) },
+        { routeKey: "$default", handler: routeNotFoundHandler(createObservability("api-not-found")) },
+      ],
+      corsOrigins: [`http://127.0.0.1:${sitePort}`],
+    });
+    const dir = mkdtempSync(join(tmpdir(), "switchyard-site-"));
+    const files = buildWebsite({ outDir: dir });
+    const skillsOnly = await startStaticSite({ root: dir, files, config: { apiUrl: api.url }, port: sitePort });
+    try {
+      const site = await openSite({ url: skillsOnly.url });
+      const { page } = site;
+      const skills = page.locator('.job[data-job="skills"]');
+      t.true(await appears(skills));
+      t.is(await page.locator(".job").count(), 1, "only the jobs /health reports");
+      t.is(await skills.getAttribute("data-stale"), "true");
+      t.regex((await skills.textContent()) ?? "", /Skill-app sync\s*Stale.*Last run.*Last success.*13 hours ago.*Freshness13 h since the last success \(more than two intervals\).*Last errorAirtable answered 503/s);
+      t.true(await appears(page.locator("#health-state", { hasText: /^Up The API answered in \d+ ms\. Syncs: stale: Skill-app sync\./ })));
+      t.true(await appears(page.locator("#sync-gists", { hasText: "The gists sync is not configured in this stack." })));
+      t.is(await page.locator("#sync-body [role=alert]").count(), 0, "not shown as an error");
+      await closeSite(t, site);
+    } finally {
+      await skillsOnly.close();
+      await api.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test.serial("an API without /health or the gists routes, and an API that is down: the page says so instead of failing", async (t) => {
+    // A real API server whose only route is the $default 404 (no /health, no gists sync).
     const sitePort = await freePort();
     const api = await startApiServer({
       routes: [{ routeKey: "$default", handler: routeNotFoundHandler(createObservability("api-not-found")) }],
@@ -426,7 +481,8 @@ if (missingChromium && !process.env.CI) {
       const { page } = site;
       t.true(await appears(page.locator("#sync-body", { hasText: "The gists sync is not configured in this stack." })));
       t.is(await page.locator("#sync-body [role=alert]").count(), 0, "not shown as an error");
-      t.true(await appears(page.locator("#health-state", { hasText: /^Up The API answered in \d+ ms \(this stack has no \/health route/ })));
+      t.true(await appears(page.locator("#health-state", { hasText: /^Up The API answered in \d+ ms \(it has no \/health route/ })));
+      t.true(await appears(page.locator("#sync-jobs", { hasText: "This API has no /health route, so the syncs' status is unknown." })));
       t.true(await appears(page.locator("#live-text", { hasText: /^Live updates are off/ })));
       t.true(await appears(page.locator("#messages-error", { hasText: "No route for GET /messages." })), "the messages routes' absence is the API's own detail");
       await closeSite(t, site);

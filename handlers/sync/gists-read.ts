@@ -6,7 +6,6 @@ import { HttpProblem } from "../shared/problem";
 import type { GistItem } from "./gists-job";
 import { GISTS_SESSION_COOKIE, gistsReadRouteKeys, type GistsReadOperation } from "./gists-routes";
 import { RunStateStore } from "./run-state";
-import { runsPerHour } from "./schedule";
 import { SessionStore, type Session } from "./sessions";
 
 export const GISTS_PAGE_DEFAULT = 50;
@@ -18,7 +17,7 @@ export interface GistsReadDeps {
   obs: Observability;
   /** The users the sync scans now (its GIST_USERS). */
   users: string[];
-  /** The sync's schedule expression, to judge staleness. */
+  /** The sync's schedule expression (reported by `/users/current`). */
   schedule: string;
   sessionTtlSeconds: number;
   schemas: ReturnType<typeof gistsReadSchemas>;
@@ -69,7 +68,8 @@ function cookie(event: HttpEvent, name: string): string | undefined {
 
 /**
  * The gists sync's read API, one function for all its routes (they share clients and a cold start):
- * `/health`, `/users/scanned`, `/users/current`, `/gists`, and their original paths.
+ * `/users/scanned`, `/users/current`, `/gists`, and their original paths. (`/health` is the API's
+ * own, for every sync: handlers/health/api-health.ts.)
  */
 export function gistsReadHandler(deps: GistsReadDeps): HttpHandler {
   const { state, sessions, obs, users, schedule, sessionTtlSeconds, schemas } = deps;
@@ -77,21 +77,6 @@ export function gistsReadHandler(deps: GistsReadDeps): HttpHandler {
   const operations = new Map(gistsReadRouteKeys().map((r) => [r.routeKey, r.operationId]));
 
   const handlers: Record<GistsReadOperation, (event: HttpEvent) => Promise<HttpResult>> = {
-    /** Up, and how the sync is doing: stale once the last success is more than two intervals old. */
-    async health() {
-      const run = await state.run().catch((error: Error) => {
-        obs.logger.error("health: run state unreadable", { error });
-        throw new HttpProblem("service-unavailable", "The sync's run state cannot be read right now.");
-      });
-      const perHour = runsPerHour(schedule);
-      const minutesSinceSuccess = run.lastSuccess ? Math.round((now().getTime() - Date.parse(run.lastSuccess)) / 6_000) / 10 : null;
-      const stale = minutesSinceSuccess === null || perHour === undefined ? null : minutesSinceSuccess > 2 * (60 / perHour);
-      return jsonResponse(200, {
-        status: "ok",
-        gistsSync: { schedule, lastStart: run.lastStart ?? null, lastSuccess: run.lastSuccess ?? null, lastError: run.lastError ?? null, minutesSinceSuccess, stale },
-      });
-    },
-
     async scannedUsers() {
       const sources = await state.sources("github:");
       const items = sources

@@ -1,10 +1,9 @@
 /**
  * The gists sync's read routes on the HTTP API, as plain data: the component creates them, local
  * mode serves them, the OpenAPI document describes them. Each has its original Flask path as an
- * alias, so old clients keep working.
+ * alias, so old clients keep working. (`GET /health` is the API's own: handlers/health/.)
  */
 export const gistsReadRoutes = [
-  { method: "GET", path: "/health", alias: undefined, operationId: "health", summary: "The API is up; the gists sync's last run" },
   { method: "GET", path: "/users/scanned", alias: "/getAllScannedUsers", operationId: "scannedUsers", summary: "Every GitHub user the gists sync has scanned, with its last outcome" },
   { method: "GET", path: "/users/current", alias: "/getCurrentlyScannedUsers", operationId: "currentUsers", summary: "The GitHub users the gists sync scans now" },
   { method: "GET", path: "/gists", alias: "/getGists", operationId: "newGists", summary: "Gists synced since this session's last call (HttpOnly session cookie)" },

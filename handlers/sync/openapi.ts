@@ -7,17 +7,6 @@ import { gistsReadSchemas } from "./gists-read";
 function responseSchemas() {
   const Counts = z.object({ seen: z.int(), created: z.int(), skipped: z.int(), failed: z.int() });
   return {
-    Health: z.object({
-      status: z.literal("ok"),
-      gistsSync: z.object({
-        schedule: z.string(),
-        lastStart: z.string().nullable(),
-        lastSuccess: z.string().nullable(),
-        lastError: z.string().nullable(),
-        minutesSinceSuccess: z.number().nullable(),
-        stale: z.boolean().nullable().describe("Last success more than two intervals ago; null before the first success or for a cron schedule"),
-      }),
-    }),
     ScannedUsers: z.object({
       items: z.array(z.object({ user: z.string(), lastSuccess: z.string().nullable(), lastError: z.string().nullable(), counts: Counts.nullable() })),
     }),
@@ -47,7 +36,6 @@ export function gistsApiFragment(): OpenApiFragment {
   const schemas = gistsReadSchemas();
   const noQuery = { "400": problem("Unknown query parameter") };
   const operations: Record<string, object> = {
-    health: { responses: { "200": { description: "Up", content: jsonContent("Health") }, ...noQuery, "503": problem("The run state cannot be read") } },
     scannedUsers: { responses: { "200": { description: "By user name", content: jsonContent("ScannedUsers") }, ...noQuery } },
     currentUsers: { responses: { "200": { description: "As configured", content: jsonContent("CurrentUsers") }, ...noQuery } },
     newGists: {

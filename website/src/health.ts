@@ -1,4 +1,5 @@
-// Health: is the API up, how fast it answered, and a link to the CloudWatch dashboard.
+// Health: is the API up, how fast it answered, how its syncs are doing, and a link to the
+// CloudWatch dashboard.
 import { Api, ApiError } from "./api";
 import type { SiteConfig } from "./config";
 import { byId, fill, h } from "./dom";
@@ -13,16 +14,46 @@ export interface JobHealth {
   stale: boolean | null;
 }
 
+/** `GET /health`: `syncs` holds every scheduled sync of the stack, by job name. */
 export interface HealthBody {
   status: string;
-  [job: string]: unknown;
+  syncs?: Record<string, unknown>;
 }
 
 export type HealthResult =
   | { kind: "ok"; body: HealthBody; ms: number; at: string }
-  /** The API answered, but this stack has no /health route (it comes with the gists sync). */
+  /** The API answered, but has no /health route (a stack deployed before it had one). */
   | { kind: "no-route"; ms: number; at: string }
   | { kind: "error"; error: unknown; at: string };
+
+export const JOB_NAMES: Record<string, string> = { gists: "Gists → Pipedrive", skills: "Skill-app sync" };
+export const jobName = (job: string) => JOB_NAMES[job] ?? job;
+
+const isJob = (value: unknown): value is JobHealth => typeof value === "object" && value !== null && "lastSuccess" in value && "schedule" in value;
+
+/** The jobs `/health` reports, in its order; anything that is not a job's shape is left out. */
+export function healthJobs(body: HealthBody): [string, JobHealth][] {
+  const syncs = typeof body.syncs === "object" && body.syncs !== null ? body.syncs : {};
+  return Object.entries(syncs).filter((entry): entry is [string, JobHealth] => isJob(entry[1]));
+}
+
+/** `Syncs: 2 fresh.`, `Syncs: 1 fresh; stale: Skill-app sync.`, … */
+function syncSummary(body: HealthBody): string {
+  const jobs = healthJobs(body);
+  if (jobs.length === 0) return "No scheduled syncs.";
+  const fresh = jobs.filter(([, job]) => job.stale === false).length;
+  const named = (label: string, pick: (job: JobHealth) => boolean) => {
+    const names = jobs.filter(([, job]) => pick(job)).map(([key]) => jobName(key));
+    return names.length ? [`${label}: ${names.join(", ")}`] : [];
+  };
+  const parts = [
+    ...(fresh ? [`${fresh} fresh`] : []),
+    ...named("stale", (job) => job.stale === true),
+    ...named("not yet successful", (job) => job.lastSuccess === null),
+    ...named("freshness unknown", (job) => job.lastSuccess !== null && job.stale === null),
+  ];
+  return `Syncs: ${parts.join("; ")}.`;
+}
 
 export async function checkHealth(api: Api): Promise<HealthResult> {
   const t0 = performance.now();
@@ -42,13 +73,13 @@ export function renderHealth(result: HealthResult, config: SiteConfig): void {
   let text: string;
   if (result.kind === "ok" && result.body.status === "ok") {
     badge = h("span", { class: "badge badge-active" }, "Up");
-    text = `The API answered in ${result.ms} ms.`;
+    text = `The API answered in ${result.ms} ms. ${syncSummary(result.body)}`;
   } else if (result.kind === "ok") {
     badge = h("span", { class: "badge badge-rescheduled" }, "Degraded");
     text = `The API reports status "${result.body.status}".`;
   } else if (result.kind === "no-route") {
     badge = h("span", { class: "badge badge-active" }, "Up");
-    text = `The API answered in ${result.ms} ms (this stack has no /health route; it comes with the gists sync).`;
+    text = `The API answered in ${result.ms} ms (it has no /health route, so the syncs' status is unknown).`;
   } else {
     const error = result.error;
     const down = !(error instanceof ApiError) || error.status === 0;

@@ -1,9 +1,10 @@
-// Sync: how each scheduled job is doing (from /health), the GitHub users the gists sync scans, and
-// the gists synced since this browser's last visit (GET /gists with its session cookie).
+// Sync: how each scheduled job is doing (every job in /health's `syncs`), the GitHub users the
+// gists sync scans, and the gists synced since this browser's last visit (GET /gists with its
+// session cookie).
 import { Api, ApiError } from "./api";
 import { byId, fill, h, isBusy, setBusy } from "./dom";
 import { plural, timeEl } from "./format";
-import type { HealthResult, JobHealth } from "./health";
+import { healthJobs, jobName, type HealthResult, type JobHealth } from "./health";
 import { showError } from "./problems";
 
 interface ScannedUser {
@@ -23,14 +24,13 @@ interface Gist {
   syncedAt: string;
 }
 
-const JOB_NAMES: Record<string, string> = { gistsSync: "Gists → Pipedrive", skillsSync: "Skill-app sync" };
 const NOT_CONFIGURED = "The gists sync is not configured in this stack.";
 const notConfigured = (error: unknown) => error instanceof ApiError && error.slug === "route-not-found";
 
-const isJob = (value: unknown): value is JobHealth => typeof value === "object" && value !== null && "lastSuccess" in value && "schedule" in value;
-
 /** `rate(30 minutes)` → `every 30 minutes`; cron expressions as they are. */
 const every = (schedule: string) => schedule.replace(/^rate\((\d+) (\w+)\)$/, (_m, n: string, unit: string) => (n === "1" ? `every ${unit.replace(/s$/, "")}` : `every ${n} ${unit}`));
+
+const minutes = (n: number) => (n < 1 ? "under a minute" : n < 120 ? `${Math.round(n)} min` : `${Math.round(n / 6) / 10} h`);
 
 function freshness(job: JobHealth): HTMLElement {
   if (!job.lastSuccess) return h("span", { class: "badge badge-canceled" }, "Not yet successful");
@@ -42,8 +42,8 @@ function freshness(job: JobHealth): HTMLElement {
 function jobCard(key: string, job: JobHealth): HTMLElement {
   return h(
     "div",
-    { class: "job", "data-job": key },
-    h("h4", {}, JOB_NAMES[key] ?? key, " ", freshness(job)),
+    { class: "job", "data-job": key, "data-stale": String(job.stale) },
+    h("h4", {}, jobName(key), " ", freshness(job)),
     h(
       "dl",
       { class: "facts" },
@@ -53,6 +53,8 @@ function jobCard(key: string, job: JobHealth): HTMLElement {
       h("dd", {}, job.lastStart ? timeEl(job.lastStart, "relative") : "never"),
       h("dt", {}, "Last success"),
       h("dd", {}, job.lastSuccess ? timeEl(job.lastSuccess, "relative") : "never"),
+      job.minutesSinceSuccess !== null ? h("dt", {}, "Freshness") : null,
+      job.minutesSinceSuccess !== null ? h("dd", {}, `${minutes(job.minutesSinceSuccess)} since the last success${job.stale === true ? " (more than two intervals)" : ""}`) : null,
       job.lastError ? h("dt", {}, "Last error") : null,
       job.lastError ? h("dd", { class: "error-text" }, job.lastError) : null,
     ),
@@ -60,32 +62,28 @@ function jobCard(key: string, job: JobHealth): HTMLElement {
 }
 
 export function initSync(api: Api) {
-  const section = byId("sync-body");
+  const gistsPart = byId("sync-gists");
   const jobs = byId("sync-jobs");
   const users = byId("sync-users");
   const gistList = byId<HTMLOListElement>("gist-list");
   const gistState = byId("gist-state");
   const gistMore = byId<HTMLButtonElement>("gist-check");
   const gistError = byId("gist-error");
-  let disabled = false;
 
+  /** The gists routes answer 404: this stack has no gists sync (the jobs above still show). */
   const showNotConfigured = () => {
-    disabled = true;
-    fill(section, h("p", { class: "state", "data-state": "not-configured" }, NOT_CONFIGURED, " Set ", h("code", {}, "switchyard:gistUsers"), " to turn it on."));
+    fill(gistsPart, h("p", { class: "state", "data-state": "not-configured" }, NOT_CONFIGURED, " Set ", h("code", {}, "switchyard:gistUsers"), " to turn it on."));
   };
 
   function renderJobs(result: HealthResult) {
-    if (disabled) return;
-    if (result.kind === "no-route") return showNotConfigured();
+    if (result.kind === "no-route") return fill(jobs, h("p", { class: "state" }, "This API has no /health route, so the syncs' status is unknown."));
     if (result.kind === "error") {
       const alert = h("div", { class: "alert", role: "alert" });
       showError(alert, result.error, "The sync status could not be read:");
       fill(jobs, alert);
       return;
     }
-    const cards = Object.entries(result.body)
-      .filter((entry): entry is [string, JobHealth] => isJob(entry[1]))
-      .map(([key, job]) => jobCard(key, job));
+    const cards = healthJobs(result.body).map(([key, job]) => jobCard(key, job));
     fill(jobs, ...(cards.length ? cards : [h("p", { class: "state" }, "The API reports no scheduled jobs.")]));
   }
 
