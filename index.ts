@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { loadStackConfig } from "./components/stack-config";
 import { MessageApi } from "./components/message-api";
 import { ScheduledSync, runsPerHour } from "./components/scheduled-sync";
+import { ObservabilityDashboard } from "./components/observability";
 import { StaticSite } from "./components/static-site";
 import { WebhookIngest } from "./components/webhook-ingest";
 import { builtWebsite } from "./components/website-build";
@@ -13,16 +14,16 @@ const config = loadStackConfig();
 
 // One explicit provider: the region is visible in config and tests, and every resource is tagged
 // with project and stack so costs and ownership can be read off the console.
-const provider = new aws.Provider("aws", {
-  region: config.region as aws.Region,
-  defaultTags: { tags: { project: pulumi.getProject(), stack: config.stack } },
-});
+const defaultTags = { tags: { project: pulumi.getProject(), stack: config.stack } };
+const provider = new aws.Provider("aws", { region: config.region as aws.Region, defaultTags });
+// CloudFront's certificates and metrics live in us-east-1, whatever the stack's region.
+const usEast1 = new aws.Provider("us-east-1", { region: "us-east-1", defaultTags });
 
 // The website is built by the program itself (esbuild, well under a second; cached by content),
 // so what is uploaded is always what the sources say.
 const site = new StaticSite(
   "site",
-  { site: builtWebsite(), domain: config.siteDomain, protectData: config.protectData },
+  { site: builtWebsite(), domain: config.siteDomain, usEast1, protectData: config.protectData },
   { providers: [provider] },
 );
 
@@ -57,7 +58,7 @@ const calendly = new WebhookIngest(
 
 // Now that the APIs exist: the page's /config.json and the origins its CSP allows.
 site.publishSettings({
-  config: { apiUrl: messages.url, liveUrl: calendly.liveUrl },
+  config: { apiUrl: messages.url, liveUrl: calendly.liveUrl, dashboardUrl: ObservabilityDashboard.urlFor(config.region) },
   connectOrigins: [messages.url, calendly.liveUrl],
 });
 
@@ -77,7 +78,7 @@ if (config.gists) {
       runner,
       environment: { GIST_USERS: users.join(","), PIPEDRIVE_BASE_URL: pipedriveBaseUrl, PIPEDRIVE_GIST_URL_FIELD: gistUrlField },
       secrets: { PIPEDRIVE_API_TOKEN: pipedriveApiToken, ...(githubToken ? { GITHUB_TOKEN: githubToken } : {}) },
-      // /health, /users/scanned, /users/current and /gists (with the original paths) on the API.
+      // /users/scanned, /users/current and /gists (with the original paths) on the API.
       api: messages.api,
       protectData: config.protectData,
       logRetentionDays: config.logRetentionDays,
@@ -116,7 +117,25 @@ if (config.skills) {
   );
 }
 
+// Last, so it covers every function, table and queue made above (see components/inventory.ts).
+const observability = new ObservabilityDashboard(
+  "observability",
+  {
+    api: { api: messages.api, url: messages.url },
+    syncs: [gistsSync, skillsSync].filter((s): s is ScheduledSync => s !== undefined),
+    site,
+    usEast1,
+    thresholds: config.alarmThresholds,
+    alarmEmail: config.alarmEmail,
+    logRetentionDays: config.logRetentionDays,
+  },
+  { providers: [provider] },
+);
+
 export const region = config.region;
+export const dashboardUrl = observability.dashboardUrl;
+export const logGroups = observability.logGroups;
+export const alarmTopic = observability.topic.arn;
 export const websiteUrl = site.url;
 export const apiUrl = messages.url;
 export const messagesUrl = messages.messagesUrl;

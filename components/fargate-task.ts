@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
 import { inlinePolicy, serviceRole, type Permission } from "./iam";
+import { inventory } from "./inventory";
 
 export interface FargateTaskArgs {
   /** Shown on the roles. Example: `"gists sync"`. */
@@ -68,6 +69,7 @@ export class FargateTask extends pulumi.ComponentResource {
     this.image = this.createImage(args);
     this.cluster = this.createCluster();
     this.logGroup = this.createLogGroup(args);
+    inventory.otherLogGroups.push({ name, logGroup: this.logGroup });
     [this.taskRole, this.taskPolicy] = this.createTaskRole(args);
     [this.executionRole, this.executionPolicy] = this.createExecutionRole();
     this.taskDefinition = this.createTaskDefinition(args);

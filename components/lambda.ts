@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { inventory } from "./inventory";
 import { inlinePolicy, type Permission } from "./iam";
 import { rootDependencies, tracePackageFiles } from "./package-trace";
 
@@ -55,6 +56,7 @@ export class HandlerFunction<E = unknown, R = unknown> extends pulumi.ComponentR
     this.role = this.createRole(name, args);
     this.policy = this.createPolicy(name, args);
     this.function = this.createFunction(name, args);
+    inventory.functions.push({ name, function: this.function, logGroup: this.logGroup });
     this.registerOutputs({ functionName: this.function.name, roleArn: this.role.arn });
   }
 

@@ -8,6 +8,7 @@ import { sessionsTable, syncStateTable } from "../handlers/sync/tables";
 import type { TableDefinition } from "../handlers/shared/table-definition";
 import { FargateTask } from "./fargate-task";
 import { addLambdaRoute } from "./http-route";
+import { createDeadLetterQueue } from "./queue";
 import { createPrivateBucket } from "./private-bucket";
 import { DEFAULT_RUNTIME_PACKAGES, HandlerFunction, POWERTOOLS_PACKAGES, type Permission } from "./lambda";
 import { createDataTable } from "./table";
@@ -63,7 +64,7 @@ export interface ScheduledSyncArgs {
    */
   fargate?: { cpu?: number; memory?: number; timeoutSeconds?: number };
   /**
-   * The HTTP API to put the job's read routes on (the gists job has `/health`, `/users/scanned`,
+   * The HTTP API to put the job's read routes on (the gists job has `/users/scanned`,
    * `/users/current`, `/gists` and their original paths); none when omitted. Example: `messageApi.api`.
    */
   api?: aws.apigatewayv2.Api;
@@ -99,11 +100,18 @@ export class ScheduledSync extends pulumi.ComponentResource {
   readonly read?: { fn: HandlerFunction<any, any>; sessionsTable: aws.dynamodb.Table };
   readonly tables: Record<string, aws.dynamodb.Table> = {};
   readonly buckets: Record<string, aws.s3.Bucket> = {};
+  /** The job, its schedule, and the Powertools service its metrics carry (the function's or task's name). */
+  readonly job: SyncJob;
+  readonly schedule: string;
+  readonly service: string;
 
   constructor(name: string, args: ScheduledSyncArgs, opts?: pulumi.ComponentResourceOptions) {
     super("switchyard:sync:ScheduledSync", name, {}, opts);
+    this.job = args.job;
+    this.schedule = args.schedule;
+    this.service = (args.runner ?? "lambda") === "fargate" ? `${name}-task` : `${name}-run`;
     this.stateTable = createDataTable(`${name}-state`, { definition: syncStateTable, protectData: args.protectData }, { parent: this });
-    this.deadLetterQueue = new aws.sqs.Queue(`${name}-dlq`, { sqsManagedSseEnabled: true, messageRetentionSeconds: 14 * 24 * 3600 }, { parent: this });
+    this.deadLetterQueue = createDeadLetterQueue(`${name}-dlq`, { parent: this });
     const setup = this.createJobSetup(name, args, this.createData(name, args));
     if ((args.runner ?? "lambda") === "fargate") this.task = this.createTask(name, args, setup);
     else this.fn = this.createFunction(name, args, setup);

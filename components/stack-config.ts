@@ -82,6 +82,19 @@ export const stackConfigSchema = z.strictObject({
     .meta({ example: '"rate(6 hours)"' }),
   /** Where the skill-app sync runs: a Lambda function, or a Fargate task for runs past Lambda's 15 minutes. */
   "switchyard:skillsRunner": z.enum(["lambda", "fargate"]).default("lambda").meta({ example: "fargate" }),
+  /** Who gets the alarms (an SNS email subscription, confirmed from the first email); none when unset. */
+  "switchyard:alarmEmail": z.email().optional().meta({ example: "oncall@example.com" }),
+  /** Alarm thresholds (per stack: prod is stricter). Error rates in percent of requests or invocations. */
+  "switchyard:alarmThresholds": z
+    .strictObject({
+      apiErrorRatePercent: z.number().positive().max(100),
+      apiLatencyP99Ms: z.int().positive().max(30_000),
+      functionErrorRatePercent: z.number().positive().max(100),
+      siteErrorRatePercent: z.number().positive().max(100),
+      spoolAgeMinutes: z.int().positive().max(7 * 24 * 60),
+    })
+    .default({ apiErrorRatePercent: 5, apiLatencyP99Ms: 3000, functionErrorRatePercent: 5, siteErrorRatePercent: 5, spoolAgeMinutes: 60 })
+    .meta({ example: '\'{"apiErrorRatePercent":1,"apiLatencyP99Ms":1000,"functionErrorRatePercent":1,"siteErrorRatePercent":1,"spoolAgeMinutes":30}\'' }),
   /** A custom domain for the website (CloudFront alias; ACM certificate in us-east-1); the CloudFront domain when unset. */
   "switchyard:siteDomain": z
     .string()
@@ -107,6 +120,7 @@ export const stackConfigSchema = z.strictObject({
 });
 
 export type StackConfigKeys = z.infer<typeof stackConfigSchema>;
+export type AlarmThresholds = StackConfigKeys["switchyard:alarmThresholds"];
 
 /** The stack settings as the components use them. */
 export interface StackConfig {
@@ -116,6 +130,8 @@ export interface StackConfig {
   logRetentionDays: number;
   throttle: { rateLimit: number; burstLimit: number };
   allowedOrigins: string[];
+  alarmEmail?: string;
+  alarmThresholds: AlarmThresholds;
   /** The website's custom domain and its hosted zone, when set. */
   siteDomain?: { name: string; zoneId: string };
   webhooks: {
@@ -205,6 +221,8 @@ export function parseStackConfig(raw: Record<string, string | undefined>, stack:
     logRetentionDays: c["switchyard:logRetentionDays"],
     throttle: c["switchyard:throttle"],
     allowedOrigins: c["switchyard:allowedOrigins"],
+    alarmEmail: c["switchyard:alarmEmail"],
+    alarmThresholds: c["switchyard:alarmThresholds"],
     siteDomain: c["switchyard:siteDomain"] ? { name: c["switchyard:siteDomain"], zoneId: c["switchyard:siteZoneId"]! } : undefined,
     webhooks: {
       calendlySigningKey: pulumi.secret(c["switchyard:calendlySigningKey"]),

@@ -42,6 +42,8 @@ export interface StaticSiteArgs {
    * `{ name: "switchyard.example.com", zoneId: "Z0123456789ABC" }`.
    */
   domain?: { name: string; zoneId: string };
+  /** A provider for us-east-1, where CloudFront takes certificates from (used with `domain`). Example: `usEast1Provider`. */
+  usEast1: aws.Provider;
   /** Keeps the bucket when the stack is destroyed with files in it. Example: `true` in prod. */
   protectData: boolean;
   /** Changes the distribution's args before it is created. Example: `(args) => { args.priceClass = "PriceClass_All"; }`. */
@@ -85,7 +87,7 @@ export class StaticSite extends pulumi.ComponentResource {
     this.router = this.cloudFrontFunction("router", "viewer-request.js", "Client-side routes → /index.html");
     this.settings = new aws.cloudfront.KeyValueStore(name, { comment: `Switchyard ${name}: origins for the CSP` }, { parent: this });
     this.csp = this.cloudFrontFunction("csp", "viewer-response.js", "Content-Security-Policy from the KeyValueStore", [this.settings.arn]);
-    this.certificate = args.domain ? this.createCertificate(args.domain) : undefined;
+    this.certificate = args.domain ? this.createCertificate(args.domain, args.usEast1) : undefined;
     this.distribution = this.createDistribution(args);
     storage.attachPolicy([this.cloudFrontReadStatement()]);
     if (args.domain) this.createAliasRecords(args.domain);
@@ -219,8 +221,7 @@ export class StaticSite extends pulumi.ComponentResource {
   private certificateValidation?: aws.acm.CertificateValidation;
 
   /** CloudFront takes certificates from us-east-1 only, whatever the stack's region. */
-  private createCertificate(domain: { name: string; zoneId: string }) {
-    const usEast1 = new aws.Provider(`${this.name}-us-east-1`, { region: "us-east-1" }, { parent: this });
+  private createCertificate(domain: { name: string; zoneId: string }, usEast1: aws.Provider) {
     const certificate = new aws.acm.Certificate(`${this.name}`, { domainName: domain.name, validationMethod: "DNS" }, { parent: this, provider: usEast1 });
     const record = new aws.route53.Record(
       `${this.name}-validation`,

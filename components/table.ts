@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { TableDefinition } from "../handlers/shared/table-definition";
+import { inventory } from "./inventory";
 
 export interface DataTableArgs {
   /** The table's keys and indexes, shared with the handlers and local mode. Example: `messageTable`. */
@@ -35,5 +36,7 @@ export function createDataTable(name: string, args: DataTableArgs, opts: pulumi.
     deletionProtectionEnabled: args.protectData,
   };
   args.transform?.(tableArgs);
-  return new aws.dynamodb.Table(name, tableArgs, opts);
+  const table = new aws.dynamodb.Table(name, tableArgs, opts);
+  inventory.tables.push({ name, table });
+  return table;
 }

@@ -11,6 +11,7 @@ import { connectionsTable, meetingsTable, webhookEventsTable } from "../handlers
 import type { WebhookSourceName } from "../handlers/webhooks/sources";
 import { webhookRoutes, type WebhookFunction } from "../handlers/webhooks/routes";
 import { addLambdaRoute } from "./http-route";
+import { createDeadLetterQueue } from "./queue";
 import { DEFAULT_RUNTIME_PACKAGES, HandlerFunction, POWERTOOLS_PACKAGES, type Permission } from "./lambda";
 
 /** Functions that validate nothing with zod carry only what they load (zod is most of an upload). */
@@ -96,7 +97,7 @@ export class WebhookIngest extends pulumi.ComponentResource {
     this.connectionsTable = createDataTable(`${name}-connections`, { definition: connectionsTable, protectData: false }, parent);
     this.signingKeyParameter = this.createSecretParameter("signing-key", args.signingKey);
     this.replayTokenParameter = this.createSecretParameter("replay-token", args.replayToken);
-    this.deadLetterQueue = new aws.sqs.Queue(`${name}-dlq`, { sqsManagedSseEnabled: true, messageRetentionSeconds: 14 * 24 * 3600 }, parent);
+    this.deadLetterQueue = createDeadLetterQueue(`${name}-dlq`, parent);
 
     this.createIngest();
     this.createReadRoutes();

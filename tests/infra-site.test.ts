@@ -87,7 +87,7 @@ test("security headers: HSTS, nosniff, no framing; the CSP's connect-src is exac
 test("config.json is written from the stack's outputs, never cached; the built files carry their content types", (t) => {
   const config = byName(prod, "aws:s3/bucketObjectv2:BucketObjectv2", "site-config").inputs;
   t.like(config, { key: "config.json", contentType: "application/json", cacheControl: "no-cache" });
-  t.deepEqual(JSON.parse(config.content), { apiUrl: prod.outputs.apiUrl, liveUrl: prod.outputs.liveUrl });
+  t.deepEqual(JSON.parse(config.content), { apiUrl: prod.outputs.apiUrl, liveUrl: prod.outputs.liveUrl, dashboardUrl: prod.outputs.dashboardUrl });
   const files = ofType(prod, "aws:s3/bucketObjectv2:BucketObjectv2").filter((o) => o.name !== "site-config");
   const byKey = Object.fromEntries(files.map((f) => [f.inputs.key, f.inputs]));
   t.like(byKey["index.html"], { contentType: "text/html; charset=utf-8", cacheControl: "no-cache" });
@@ -107,8 +107,11 @@ test("config.json is written from the stack's outputs, never cached; the built f
 test("a custom domain: a DNS-validated certificate in us-east-1, aliases on the distribution, A and AAAA records", (t) => {
   const cert = byName(custom, "aws:acm/certificate:Certificate", "site");
   t.like(cert.inputs, { domainName: "switchyard.example.com", validationMethod: "DNS" });
-  const provider = custom.resources.find((r) => r.type === "pulumi:providers:aws" && r.name === "site-us-east-1")!;
+  const provider = custom.resources.find((r) => r.type === "pulumi:providers:aws" && r.name === "us-east-1")!;
   t.is(provider.inputs.region, "us-east-1");
+  t.regex(cert.provider ?? "", /::us-east-1::/, "the certificate is made in us-east-1");
+  t.regex(byName(custom, "aws:acm/certificateValidation:CertificateValidation", "site").provider ?? "", /::us-east-1::/);
+  t.regex(distribution(custom).provider ?? "", /::aws::/, "the rest stays on the stack's provider");
   const d = distribution(custom).inputs;
   t.deepEqual(d.aliases, ["switchyard.example.com"]);
   t.like(d.viewerCertificate, { acmCertificateArn: cert.state.arn, sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1.2_2021" });

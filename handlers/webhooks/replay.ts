@@ -6,7 +6,7 @@ import { HttpProblem } from "../shared/problem";
 import { secretFromEnv, type SecretProvider } from "../shared/secret";
 import { Downstream } from "./downstream";
 import { settle } from "./forwarder";
-import { Spool } from "./spool";
+import { SPOOL_PREFIX, Spool } from "./spool";
 
 export interface ReplayDeps {
   downstream: Downstream;
@@ -45,6 +45,7 @@ export function replayDeps(service: string, env: NodeJS.ProcessEnv = process.env
 export async function replaySpool({ downstream, spool, obs, maxEvents }: ReplayDeps): Promise<ReplaySummary> {
   const summary: ReplaySummary = { replayed: 0, deadLettered: 0, remaining: false };
   const keys = await spool.list(maxEvents + 1);
+  let done = 0;
   for (const key of keys.slice(0, maxEvents)) {
     const { event } = await spool.get(key);
     obs.logger.setCorrelationId(event.id);
@@ -58,9 +59,14 @@ export async function replaySpool({ downstream, spool, obs, maxEvents }: ReplayD
     await spool.delete(key);
     if (outcome.result === "delivered") summary.replayed++;
     else summary.deadLettered++;
+    done++;
   }
   summary.remaining ||= keys.length > maxEvents;
+  // How long the oldest event still in the spool has waited (0 when empty): the spool-age alarm.
+  const oldestReceivedAt = keys[done]?.slice(SPOOL_PREFIX.length).split("/")[0];
+  const oldestAgeSeconds = oldestReceivedAt ? Math.max(0, Math.round((Date.now() - Date.parse(oldestReceivedAt)) / 1000)) : 0;
   obs.metrics.addMetric("webhooksReplayed", MetricUnit.Count, summary.replayed);
+  obs.metrics.addMetric("spoolOldestAgeSeconds", MetricUnit.Seconds, Number.isFinite(oldestAgeSeconds) ? oldestAgeSeconds : 0);
   obs.logger.info("spool replay finished", { ...summary });
   return summary;
 }

@@ -11,7 +11,7 @@ const [stack, outFile] = process.argv.slice(2) as [string, string];
 const config = JSON.parse(process.env.PULUMI_CONFIG ?? "{}") as Record<string, string>;
 const region = config["aws:region"] ?? "us-east-1";
 const ACCOUNT = "123456789012";
-const resources: { type: string; name: string; id: string; inputs: Record<string, any>; state: Record<string, any> }[] = [];
+const resources: { type: string; name: string; id: string; inputs: Record<string, any>; state: Record<string, any>; provider?: string }[] = [];
 
 const shortHash = (s: string) => createHash("sha256").update(s).digest("hex").slice(0, 7);
 
@@ -96,7 +96,7 @@ pulumi.runtime.setMocks(
     newResource(args) {
       const id = args.type === "aws:apigatewayv2/api:Api" ? shortHash(args.name).slice(0, 10) : `${args.name}-id`;
       const state = mockState(args.type, args.name, args.inputs, id);
-      resources.push({ type: args.type, name: args.name, id, inputs: args.inputs, state });
+      resources.push({ type: args.type, name: args.name, id, inputs: args.inputs, state, provider: args.provider });
       return { id, state };
     },
     call(args) {
@@ -166,7 +166,7 @@ async function main() {
     const isArchive = r.inputs.code !== undefined && typeof r.inputs.code !== "string";
     const { code, ...rest } = r.inputs;
     const inputs = await resolveAssets(isArchive ? rest : r.inputs);
-    recorded.push({ type: r.type, name: r.name, id: r.id, inputs, state: isArchive ? { ...r.state, code: undefined } : r.state, archive: isArchive ? await recordArchive(code) : undefined });
+    recorded.push({ type: r.type, name: r.name, id: r.id, provider: r.provider, inputs, state: isArchive ? { ...r.state, code: undefined } : r.state, archive: isArchive ? await recordArchive(code) : undefined });
   }
   const record: StackRecord = { stack, region, outputs, resources: recorded };
   writeFileSync(outFile, JSON.stringify(record, null, 1));

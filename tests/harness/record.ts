@@ -13,6 +13,8 @@ export interface RecordedResource {
   id: string;
   inputs: Record<string, any>;
   state: Record<string, any>;
+  /** The explicit provider's reference (`<urn>::<id>`), when the resource names one. */
+  provider?: string;
   archive?: RecordedArchive;
 }
 
