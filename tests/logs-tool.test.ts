@@ -8,7 +8,7 @@ import { dirname, join } from "node:path";
 import { LOG_ID_PATTERN, LOG_QUERY_ID_PLACEHOLDER, assertSafeLogId, byIdQuery, errorsQuery, savedLogQueries, slowQuery } from "../handlers/shared/log-queries";
 import { localLogFile } from "../local/log-sink";
 import { resultRow, startCloudWatchLogsStandIn, type CloudWatchLogsStandInOptions } from "./harness/cloudwatch-logs";
-import { ROOT } from "./harness/stacks";
+import { ROOT, evaluateStack } from "./harness/stacks";
 
 /**
  * What `pulumi stack output --json --stack dev` prints for a stack with the ObservabilityDashboard
@@ -296,4 +296,18 @@ test("--local applies the same filters to local mode's log file; status sums its
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("against a real evaluated stack: the tool queries exactly the log groups the stack outputs", async (t) => {
+  const record = await evaluateStack("dev");
+  const groups = Object.values(record.outputs.logGroups as Record<string, string>);
+  t.true(groups.length >= 10 && groups.every((g) => g.startsWith("/switchyard/dev/")));
+  await withStack({ rows: () => [] }, record.outputs, async ({ logs, standIn }) => {
+    const result = await logs(["--function", "health-check", "--slow"]);
+    t.is(result.code, 0, result.stderr);
+    t.deepEqual(standIn.queries[0]!.logGroupNames, ["/switchyard/dev/health-check"]);
+    const all = await logs([]);
+    t.is(all.code, 0, all.stderr);
+    t.deepEqual(standIn.queries[1]!.logGroupNames, groups);
+  });
 });
