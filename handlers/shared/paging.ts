@@ -3,16 +3,15 @@ import { z } from "zod";
 export const PAGE_MAX_LIMIT = 100;
 export const PAGE_DEFAULT_LIMIT = 20;
 
-/** `?limit=&cursor=` as every list route takes them (query values arrive as text). */
+/** An optional `?limit=` from 1 to `max` (query values arrive as text). */
+export function limitParam(max: number, description: string) {
+  return z.string().regex(/^\d+$/, "must be a whole number").transform(Number).pipe(z.int().min(1).max(max)).optional().describe(description);
+}
+
+/** `?limit=&cursor=` as every list route takes them. */
 export function pageQuerySchema() {
   return z.strictObject({
-    limit: z
-      .string()
-      .regex(/^\d+$/, "must be a whole number")
-      .transform(Number)
-      .pipe(z.int().min(1).max(PAGE_MAX_LIMIT))
-      .optional()
-      .describe(`Page size, 1 to ${PAGE_MAX_LIMIT} (default ${PAGE_DEFAULT_LIMIT})`),
+    limit: limitParam(PAGE_MAX_LIMIT, `Page size, 1 to ${PAGE_MAX_LIMIT} (default ${PAGE_DEFAULT_LIMIT})`),
     cursor: z.string().min(1).max(512).optional().describe("Opaque cursor from a previous page's nextCursor"),
   });
 }

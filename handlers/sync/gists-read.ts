@@ -2,6 +2,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { z } from "zod";
 import { httpHandler, jsonResponse, validate, type HttpEvent, type HttpHandler, type HttpResult } from "../shared/http";
 import { createObservability, requireEnv, type Observability } from "../shared/observability";
+import { limitParam } from "../shared/paging";
 import { HttpProblem } from "../shared/problem";
 import type { GistItem } from "./gists-job";
 import { GISTS_SESSION_COOKIE, gistsReadRouteKeys, type GistsReadOperation } from "./gists-routes";
@@ -29,13 +30,7 @@ export function gistsReadSchemas() {
   return {
     NoQuery: z.strictObject({}),
     GistsQuery: z.strictObject({
-      limit: z
-        .string()
-        .regex(/^\d+$/, "must be a whole number")
-        .transform(Number)
-        .pipe(z.int().min(1).max(GISTS_PAGE_MAX))
-        .optional()
-        .describe(`At most this many gists, 1 to ${GISTS_PAGE_MAX} (default ${GISTS_PAGE_DEFAULT}); the rest come with the next call`),
+      limit: limitParam(GISTS_PAGE_MAX, `At most this many gists, 1 to ${GISTS_PAGE_MAX} (default ${GISTS_PAGE_DEFAULT}); the rest come with the next call`),
     }),
   };
 }

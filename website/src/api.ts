@@ -1,14 +1,10 @@
 // The HTTP API, as the page uses it: JSON in and out, RFC 9457 problem documents turned into
 // errors that carry the server's `detail` (and per-field `errors`), network trouble into a sentence.
 
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  instance?: string;
-  errors?: { pointer: string; detail: string }[];
-}
+// The shape the handlers send (type-only: nothing of the server code ends up in the bundle).
+import type { ProblemDocument } from "../../handlers/shared/problem";
+
+export type Problem = ProblemDocument;
 
 export class ApiError extends Error {
   /** 0 when the API could not be reached at all. */
