@@ -1,6 +1,6 @@
 // Local stand-in for API Gateway's HTTP API: matches the same route keys, builds payload-2.0
 // events, calls the same handler code Lambda runs, and applies the same CORS rules.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type Server, type ServerResponse } from "node:http";
 import { apiCors } from "../handlers/shared/cors";
 import type { HttpHandler, HttpResult } from "../handlers/shared/http";
 import { toApiGatewayEvent } from "./api-gateway-event";

@@ -117,7 +117,7 @@ export interface PreparedJob {
 export async function prepareSyncJob(job: LocalSyncJob, options: { dynamodb: DynamoDBClient; s3?: S3Local; fake: boolean; env?: NodeJS.ProcessEnv }): Promise<PreparedJob> {
   const base = options.env ?? process.env;
   await createTable(options.dynamodb, LOCAL_SYNC_STATE_TABLE, syncStateTable);
-  let jobEnv: NodeJS.ProcessEnv = {};
+  let jobEnv: NodeJS.ProcessEnv;
   if (job === "gists") {
     jobEnv = { GIST_USERS: options.fake ? base.GIST_USERS || FAKE_GIST_USERS.join(",") : base.GIST_USERS };
   } else {

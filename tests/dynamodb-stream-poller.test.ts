@@ -73,7 +73,7 @@ test("25 writes are delivered once each, in order, in batches of at most batchSi
   t.true(sequence.every((s, i) => i === 0 || s > sequence[i - 1]!));
 
   const { Table } = await ddb.client.send(new DescribeTableCommand({ TableName: table }));
-  t.is(poller.streamArn, Table?.LatestStreamArn!);
+  t.is(poller.streamArn, Table!.LatestStreamArn!);
   for (const record of records) {
     t.like(record, { eventName: "INSERT", eventSource: "aws:dynamodb", eventSourceARN: poller.streamArn, awsRegion: "us-east-1", eventVersion: "1.1" });
     t.like(record.dynamodb, { StreamViewType: "NEW_AND_OLD_IMAGES", Keys: { pk: record.dynamodb!.NewImage!.pk! } });

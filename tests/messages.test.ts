@@ -82,7 +82,6 @@ test("count is 0 on an empty store, and an empty page has no cursor", async (t) 
 });
 
 test("a base64-encoded body (as API Gateway may send it) is accepted", async (t) => {
-  const a = await api();
   const event = jsonEvent("POST", "/messages", { message: "encoded" });
   event.body = Buffer.from(event.body!, "utf8").toString("base64");
   event.isBase64Encoded = true;

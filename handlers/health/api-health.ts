@@ -39,7 +39,7 @@ export function apiHealthDeps(service: string, env: NodeJS.ProcessEnv = process.
   try {
     raw = JSON.parse(env.SYNCS || "{}");
   } catch (error) {
-    throw new Error(`Environment variable SYNCS is not JSON: ${(error as Error).message}`);
+    throw new Error(`Environment variable SYNCS is not JSON: ${(error as Error).message}`, { cause: error });
   }
   const parsed = schemas.Syncs.safeParse(raw);
   if (!parsed.success) throw new Error(`Environment variable SYNCS is not {"<job>":{"table","schedule"}}: ${parsed.error.message}`);

@@ -51,7 +51,7 @@ export function healthCheckDeps(service: string, env: NodeJS.ProcessEnv = proces
   try {
     raw = JSON.parse(requireEnv("TARGETS", env));
   } catch (error) {
-    throw new Error(`Environment variable TARGETS is not JSON: ${(error as Error).message}`);
+    throw new Error(`Environment variable TARGETS is not JSON: ${(error as Error).message}`, { cause: error });
   }
   const targets = schemas.Targets.safeParse(raw);
   if (!targets.success) throw new Error(`Environment variable TARGETS is not [{"name","url"}]: ${targets.error.message}`);

@@ -1,6 +1,6 @@
 import type { DynamoDBStreamEvent } from "aws-lambda";
 import { ApiGatewayManagementApiClient, GoneException, PostToConnectionCommand } from "@aws-sdk/client-apigatewaymanagementapi";
-import { DeleteItemCommand, DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
+import { DeleteItemCommand, DynamoDBClient, ScanCommand, type ScanCommandOutput } from "@aws-sdk/client-dynamodb";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { createObservability, requireEnv, type Observability } from "../shared/observability";
 import { insertedEvents } from "./stream-records";
@@ -50,7 +50,7 @@ export function projectAndBroadcastHandler({ db, connectionsTable, meetings: sto
       return;
     }
     const connections: string[] = [];
-    let start: Record<string, any> | undefined;
+    let start: ScanCommandOutput["LastEvaluatedKey"];
     do {
       const page = await db.send(new ScanCommand({ TableName: connectionsTable, ProjectionExpression: "connectionId", ExclusiveStartKey: start }));
       connections.push(...(page.Items ?? []).map((i) => i.connectionId!.S!));
