@@ -1,6 +1,7 @@
 // Switchyard: the Pulumi program. Reads the stack config once, then composes the components.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { tagResourcesWithComponent } from "./components/component-tags";
 import { loadStackConfig } from "./components/stack-config";
 import { MessageApi } from "./components/message-api";
 import { ScheduledSync, runsPerHour } from "./components/scheduled-sync";
@@ -11,6 +12,9 @@ import { builtWebsite } from "./components/website-build";
 import { assertionsTable, assessmentsTable, badgeClassesTable } from "./handlers/sync/tables";
 
 const config = loadStackConfig();
+
+// Every taggable resource also gets `component` (site, api, calendly, …): its top-level component.
+tagResourcesWithComponent();
 
 // One explicit provider: the region is visible in config and tests, and every resource is tagged
 // with project and stack so costs and ownership can be read off the console.

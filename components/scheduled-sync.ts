@@ -238,7 +238,7 @@ export class ScheduledSync extends pulumi.ComponentResource {
    */
   private createReadApi(name: string, args: ScheduledSyncArgs, api: aws.apigatewayv2.Api) {
     const read = jobs[args.job].read!;
-    const sessions = createDataTable(`${name}-sessions`, { definition: sessionsTable, protectData: false }, { parent: this });
+    const sessions = createDataTable(`${name}-sessions`, { definition: sessionsTable, protectData: false, ephemeral: true }, { parent: this });
     const fn = new HandlerFunction<any, any>(
       `${name}-read`,
       {

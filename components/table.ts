@@ -8,6 +8,11 @@ export interface DataTableArgs {
   definition: TableDefinition;
   /** Deletion protection + point-in-time recovery (prod). Example: `true`. */
   protectData: boolean;
+  /**
+   * Holds only short-lived data (WebSocket connections, sessions): never protected, and tagged
+   * `ephemeral: "true"` so the policy pack's prod table rule knows it is on purpose. Example: `true`.
+   */
+  ephemeral?: boolean;
   /** Last-chance edits. Example: `(a) => { a.tableClass = "STANDARD_INFREQUENT_ACCESS"; }`. */
   transform?: (args: aws.dynamodb.TableArgs) => void;
 }
@@ -32,8 +37,9 @@ export function createDataTable(name: string, args: DataTableArgs, opts: pulumi.
     streamEnabled: def.stream ? true : undefined,
     streamViewType: def.stream,
     serverSideEncryption: { enabled: true },
-    pointInTimeRecovery: { enabled: args.protectData },
-    deletionProtectionEnabled: args.protectData,
+    pointInTimeRecovery: { enabled: args.protectData && !args.ephemeral },
+    deletionProtectionEnabled: args.protectData && !args.ephemeral,
+    tags: args.ephemeral ? { ephemeral: "true" } : undefined,
   };
   args.transform?.(tableArgs);
   const table = new aws.dynamodb.Table(name, tableArgs, opts);

@@ -94,7 +94,7 @@ export class WebhookIngest extends pulumi.ComponentResource {
     const parent = { parent: this };
     this.eventsTable = createDataTable(`${name}-events`, { definition: webhookEventsTable, protectData: args.protectData }, parent);
     this.meetingsTable = createDataTable(`${name}-meetings`, { definition: meetingsTable, protectData: args.protectData }, parent);
-    this.connectionsTable = createDataTable(`${name}-connections`, { definition: connectionsTable, protectData: false }, parent);
+    this.connectionsTable = createDataTable(`${name}-connections`, { definition: connectionsTable, protectData: false, ephemeral: true }, parent);
     this.signingKeyParameter = this.createSecretParameter("signing-key", args.signingKey);
     this.replayTokenParameter = this.createSecretParameter("replay-token", args.replayToken);
     this.deadLetterQueue = createDeadLetterQueue(`${name}-dlq`, parent);

@@ -91,13 +91,43 @@ function mockState(type: string, name: string, inputs: Record<string, any>, id: 
   return state;
 }
 
+// The mock monitor does not run stack transforms (registerResourceTransform); the engine would,
+// before registering each resource, with its parent's URN. This runs them the same way on what
+// the mock records (the program itself sees the untransformed registration: only recorded inputs
+// and state change, which is all a transform that edits tags affects).
+const stackTransforms: pulumi.ResourceTransform[] = [];
+let registeringParent = "";
+{
+  const { MockMonitor } = require("@pulumi/pulumi/runtime/mocks") as { MockMonitor: { prototype: { registerResource(req: { getParent(): string }, callback: unknown): unknown } } };
+  const registerResource = MockMonitor.prototype.registerResource;
+  MockMonitor.prototype.registerResource = function (req, callback) {
+    // newResource is called synchronously from here, before the monitor's first await.
+    registeringParent = req.getParent();
+    return registerResource.call(this, req, callback);
+  };
+}
+
+async function transformed(args: { type: string; name: string; inputs: Record<string, any>; custom?: boolean }, parent: string): Promise<Record<string, any>> {
+  let props: pulumi.Inputs = args.inputs;
+  let opts: pulumi.ResourceOptions = parent ? { parent: new pulumi.DependencyResource(parent) } : {};
+  for (const transform of stackTransforms) {
+    const result = await transform({ custom: args.custom ?? true, type: args.type, name: args.name, props, opts });
+    if (result) ({ props, opts } = result);
+  }
+  return props === args.inputs ? props : new Promise((resolve) => pulumi.output(props).apply((p) => resolve(p as Record<string, any>)));
+}
+
 pulumi.runtime.setMocks(
   {
-    newResource(args) {
+    async newResource(args) {
+      const inputs = await transformed(args, registeringParent);
       const id = args.type === "aws:apigatewayv2/api:Api" ? shortHash(args.name).slice(0, 10) : `${args.name}-id`;
-      const state = mockState(args.type, args.name, args.inputs, id);
-      resources.push({ type: args.type, name: args.name, id, inputs: args.inputs, state, provider: args.provider });
+      const state = mockState(args.type, args.name, inputs, id);
+      resources.push({ type: args.type, name: args.name, id, inputs, state, provider: args.provider });
       return { id, state };
+    },
+    registerTransform(transform) {
+      stackTransforms.push(transform);
     },
     call(args) {
       switch (args.token) {
