@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { stackConfigSchema } from "../components/stack-config";
-import { ROOT } from "./harness/stacks";
+import { ROOT, evaluateStack } from "./harness/stacks";
 
 const GUIDE = readFileSync(join(ROOT, "docs", "operations.md"), "utf8");
 
@@ -70,4 +70,18 @@ test("the guide covers what a newcomer needs, and the files and commands it name
   const readme = readFileSync(join(ROOT, "README.md"), "utf8");
   const deploy = readme.split(/^## /m).find((s) => s.startsWith("Deploy"))!;
   t.regex(deploy, /\(docs\/operations\.md\)/);
+});
+
+test("the costs at idle are counted from what dev creates: the resource counts and the alarm metrics the guide prices", async (t) => {
+  const dev = await evaluateStack("dev");
+  const count = (type: string) => dev.resources.filter((r) => r.type === type).length;
+  const counted = `${count("aws:lambda/function:Function")} functions, ${count("aws:dynamodb/table:Table")} tables, ${count("aws:cloudwatch/metricAlarm:MetricAlarm")} CloudWatch alarms, ${count("aws:cloudwatch/dashboard:Dashboard")} dashboard, ${count("aws:cloudwatch/logGroup:LogGroup")} log groups, ${count("aws:cloudfront/distribution:Distribution")} CloudFront distribution, ${count("aws:sns/topic:Topic")} SNS topics, ${count("aws:sqs/queue:Queue")} SQS queue, ${count("aws:cloudwatch/eventRule:EventRule")} EventBridge rule`;
+  t.true(GUIDE.replace(/\s+/g, " ").includes(counted), `the guide should say: ${counted}`);
+  // CloudWatch bills an alarm per metric it reads ($0.10 each): metric math over N metrics is N.
+  const alarms = dev.resources.filter((r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm");
+  const metrics = alarms.reduce((sum, a) => sum + (a.inputs.metricQueries ? (a.inputs.metricQueries as { metric?: unknown }[]).filter((q) => q.metric).length : 1), 0);
+  const mathAlarms = alarms.filter((a) => a.inputs.metricQueries);
+  t.regex(GUIDE, new RegExp(`\\*\\*≈ \\$${(metrics * 0.1).toFixed(2).replace(".", "\\.")}/month\\*\\* \\(≈ \\$${((metrics - 10) * 0.1).toFixed(2).replace(".", "\\.")} after the 10 free alarm metrics\\)`));
+  t.true(GUIDE.includes(`(${mathAlarms.length} × $0.20), plus ${alarms.length - mathAlarms.length} single-metric alarms`));
+  t.true(mathAlarms.every((a) => (a.inputs.metricQueries as { metric?: unknown }[]).filter((q) => q.metric).length === 2));
 });
