@@ -47,13 +47,16 @@ export interface LogsOptions {
   region?: string;
 }
 
+/** The value after `argv[i]` (a flag); a missing one, or another flag in its place, is a usage error. */
+export function flagValue(argv: string[], i: number, flag: string): string {
+  const v = argv[i + 1];
+  if (v === undefined || v.startsWith("--")) throw new UsageError(`${flag} needs a value`);
+  return v;
+}
+
 export function parseLogsArgs(argv: string[]): LogsOptions | "help" {
   const options: Partial<LogsOptions> & { kinds: LogQueryKind[] } = { local: false, kinds: [] };
-  const value = (i: number, flag: string) => {
-    const v = argv[i + 1];
-    if (v === undefined || v.startsWith("--")) throw new UsageError(`${flag} needs a value`);
-    return v;
-  };
+  const value = (i: number, flag: string) => flagValue(argv, i, flag);
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     switch (flag) {

@@ -6,7 +6,7 @@
 import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { signCalendlyBody } from "../handlers/webhooks/calendly";
-import { ToolError, UsageError, cli, stackOutputs, type LogsOptions } from "./logs";
+import { ToolError, UsageError, cli, flagValue, stackOutputs, type LogsOptions } from "./logs";
 
 export const SMOKE_USAGE = "npm run smoke -- (--stack <name> [--outputs <file.json>] | --url <apiUrl> [--site <websiteUrl>] [--webhook-url <url>]) [--signing-key <key>] [--timeout 10s]";
 
@@ -37,11 +37,7 @@ export interface SmokeOptions {
 
 export function parseSmokeArgs(argv: string[]): SmokeOptions | "help" {
   const options: Partial<SmokeOptions> = {};
-  const value = (i: number, flag: string) => {
-    const v = argv[i + 1];
-    if (v === undefined || v.startsWith("--")) throw new UsageError(`${flag} needs a value`);
-    return v;
-  };
+  const value = (i: number, flag: string) => flagValue(argv, i, flag);
   const url = (text: string, flag: string) => {
     if (!URL.canParse(text) || !/^https?:$/.test(new URL(text).protocol)) throw new UsageError(`${flag} takes an http(s) URL (got "${text}")`);
     return text.replace(/\/+$/, "");
