@@ -1,0 +1,27 @@
+// The cloud's mail sender: SES v2 SendEmail with the raw MIME message toMime builds, so the mail
+// is byte-for-byte what local mode writes to its outbox (apart from Date and Message-ID).
+import { SendEmailCommand, type SESv2Client } from "@aws-sdk/client-sesv2";
+import type { MailSender } from "./message";
+import { toMime } from "./mime";
+
+export interface SesSenderOptions {
+  /** SES configuration set (event publishing, suppression, dedicated IPs). */
+  configurationSet?: string;
+}
+
+/** Sends with SESv2 SendEmail (Content.Raw); resolves to SES's MessageId; throws when SES refuses. */
+export function sesSender(client: SESv2Client, opts: SesSenderOptions = {}): MailSender {
+  return {
+    async send(message) {
+      const raw = toMime(message);
+      const result = await client.send(
+        new SendEmailCommand({
+          Content: { Raw: { Data: Buffer.from(raw, "utf8") } },
+          ...(opts.configurationSet ? { ConfigurationSetName: opts.configurationSet } : {}),
+        }),
+      );
+      if (!result.MessageId) throw new Error("SES accepted the mail but returned no MessageId");
+      return { messageId: result.MessageId };
+    },
+  };
+}
