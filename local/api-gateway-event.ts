@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { HttpEvent } from "../handlers/shared/http";
+import type { JwtAuthorizerContext } from "./jwt-authorizer";
 
 export interface HttpRequestLike {
   method: string;
@@ -10,6 +11,8 @@ export interface HttpRequestLike {
   routeKey: string;
   pathParameters?: Record<string, string>;
   sourceIp?: string;
+  /** `requestContext.authorizer` for a route behind a JWT authorizer that let the request through. */
+  authorizer?: JwtAuthorizerContext;
 }
 
 const TEXT_TYPES = /^(text\/|application\/(json|[a-z0-9.+-]*\+json|xml|x-www-form-urlencoded|javascript))/i;
@@ -50,6 +53,7 @@ export function toApiGatewayEvent(request: HttpRequestLike): HttpEvent {
     isBase64Encoded,
     requestContext: {
       accountId: "000000000000",
+      ...(request.authorizer ? { authorizer: request.authorizer } : {}),
       apiId: "local",
       domainName: headers.host ?? "127.0.0.1",
       domainPrefix: "local",

@@ -1,15 +1,22 @@
 // Local stand-in for API Gateway's HTTP API: matches the same route keys, builds payload-2.0
 // events, calls the same handler code Lambda runs, and applies the same CORS rules.
+import { randomUUID } from "node:crypto";
 import { createServer, type Server, type ServerResponse } from "node:http";
 import { apiCors } from "../handlers/shared/cors";
 import type { HttpHandler, HttpResult } from "../handlers/shared/http";
 import { toApiGatewayEvent } from "./api-gateway-event";
+import { hasRequiredScope, JwtUnauthorizedError, toAuthorizerContext, type JwtAuthorization, type JwtAuthorize, type JwtAuthorizerContext } from "./jwt-authorizer";
 import { readBody } from "./read-body";
 
 export interface LocalRoute {
   /** `"GET /messages/{id}"` or `"$default"`. */
   routeKey: string;
   handler: HttpHandler;
+  /**
+   * The route's JWT authorizer (API Gateway's `authorizationType: JWT`), checked before the
+   * handler runs; `scopes` are the route's `authorizationScopes` (the token needs one of them).
+   */
+  authorizer?: { authorize: JwtAuthorize; scopes?: string[] };
 }
 
 export interface ApiServerOptions {
@@ -57,6 +64,43 @@ function send(res: ServerResponse, result: HttpResult, extraHeaders: Record<stri
   const body = result.body === undefined ? undefined : Buffer.from(result.body, result.isBase64Encoded ? "base64" : "utf8");
   res.writeHead(result.statusCode ?? 200, headers);
   res.end(body);
+}
+
+/** The `www-authenticate` value API Gateway sends with a JWT authorizer's 401 or 403. */
+const challenge = (scopes: string[] | undefined, error: string, description: string) =>
+  `Bearer scope="${(scopes ?? []).join(" ")}" error="${error}" error_description="${description.replace(/["\\]/g, "")}"`;
+
+/**
+ * Runs a route's JWT authorizer as API Gateway does: the authorizer context for the event, or the
+ * 401 (no or invalid token) / 403 (valid token without one of the route's scopes) it answers with.
+ */
+async function authorize(route: LocalRoute, headers: Record<string, string | string[] | undefined>): Promise<{ context: JwtAuthorizerContext } | { denied: HttpResult }> {
+  const { authorize: check, scopes } = route.authorizer!;
+  let result: JwtAuthorization | null;
+  let description = "the token is not valid";
+  try {
+    result = await check(headers);
+  } catch (error) {
+    if (!(error instanceof JwtUnauthorizedError)) console.error("JWT authorizer:", error);
+    else description = error.description;
+    result = null;
+  }
+  if (!result) {
+    const headersOut: Record<string, string> = { "content-type": "application/json" };
+    // With no token at all API Gateway answers the bare 401; a rejected token also gets the challenge.
+    if (Object.keys(headers).some((h) => h.toLowerCase() === "authorization")) headersOut["www-authenticate"] = challenge(scopes, "invalid_token", description);
+    return { denied: { statusCode: 401, headers: headersOut, body: JSON.stringify({ message: "Unauthorized" }) } };
+  }
+  if (!hasRequiredScope(result, scopes)) {
+    return {
+      denied: {
+        statusCode: 403,
+        headers: { "content-type": "application/json", "www-authenticate": challenge(scopes, "insufficient_scope", "the token does not have the required scope") },
+        body: JSON.stringify({ message: "Forbidden" }),
+      },
+    };
+  }
+  return { context: toAuthorizerContext(result, scopes) };
 }
 
 export interface RunningApiServer {
@@ -109,7 +153,17 @@ export function startApiServer(options: ApiServerOptions): Promise<RunningApiSer
         send(res, { statusCode: 404, headers: { "content-type": "application/json" }, body: JSON.stringify({ message: "Not Found" }) }, cors);
         return;
       }
-      const event = toApiGatewayEvent({ method, url, headers: req.headers, body, routeKey: match.route.routeKey, pathParameters: match.pathParameters, sourceIp: req.socket.remoteAddress });
+      let authorizer: JwtAuthorizerContext | undefined;
+      if (match.route.authorizer) {
+        const outcome = await authorize(match.route, req.headers);
+        if ("denied" in outcome) {
+          // The gateway answers without calling the integration, and names the request as always.
+          send(res, outcome.denied, { ...cors, "apigw-requestid": randomUUID() });
+          return;
+        }
+        authorizer = outcome.context;
+      }
+      const event = toApiGatewayEvent({ method, url, headers: req.headers, body, routeKey: match.route.routeKey, pathParameters: match.pathParameters, sourceIp: req.socket.remoteAddress, authorizer });
       // API Gateway names the request in every answer; the handlers' logs carry it as correlation_id.
       send(res, await match.route.handler(event), { ...cors, "apigw-requestid": event.requestContext.requestId });
     } catch (error) {
