@@ -3,8 +3,9 @@
  * local mode (which answers preflights the same way). Origins come from config, never `*`.
  */
 export const apiCors = {
-  allowMethods: ["GET", "POST", "OPTIONS"],
-  allowHeaders: ["content-type"],
+  allowMethods: ["GET", "POST", "PATCH", "OPTIONS"],
+  /** `authorization`: the events routes take the signed-in user's ID token (JWT authorizer). */
+  allowHeaders: ["authorization", "content-type"],
   exposeHeaders: ["location"],
   maxAgeSeconds: 600,
   /**

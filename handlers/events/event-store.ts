@@ -1,0 +1,484 @@
+import { TransactionCanceledException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { BatchWriteCommand, DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { randomBytes } from "node:crypto";
+import { decodeCursor, encodeCursor } from "../shared/cursor";
+import type { Page } from "../shared/paging";
+import { HttpProblem } from "../shared/problem";
+import { uuidv7 } from "../shared/uuidv7";
+import type { CreateEventInput, EventStatus, MediaKind, UpdateEventInput } from "./schemas";
+import { DRAFT_LIST, ENDED_RETENTION_DAYS, EVENT_SK, INVITEE_SK_PREFIX, PUBLIC_LIST } from "./tables";
+
+/** An uploaded (or announced) cover image or video: where it is in the media bucket. */
+export interface MediaRef {
+  key: string;
+  contentType: string;
+  size: number;
+}
+
+export interface EventRecord {
+  id: string;
+  organizerId: string;
+  organizerEmail: string;
+  title: string;
+  description: string;
+  startsAt: string;
+  durationMinutes: number;
+  visibility: "public" | "private";
+  status: EventStatus;
+  createdAt: string;
+  updatedAt: string;
+  publishedAt?: string;
+  canceledAt?: string;
+  media: Partial<Record<MediaKind, MediaRef>>;
+}
+
+export type Answer = "yes" | "no";
+
+export interface Invitation {
+  eventId: string;
+  email: string;
+  status: "pending" | Answer;
+  invitedAt: string;
+  answeredAt?: string;
+  /** Part of every RSVP token of this invitation (see rsvp-token.ts). */
+  nonce: string;
+  /** Answers whose token has been used: each token works once. */
+  usedAnswers: Answer[];
+}
+
+/** Who acts: the signed-in organizer (from the JWT's claims). */
+export interface Organizer {
+  id: string;
+  email: string;
+}
+
+const DAY_MS = 86_400_000;
+export const endOf = (e: Pick<EventRecord, "startsAt" | "durationMinutes">) => new Date(Date.parse(e.startsAt) + e.durationMinutes * 60_000);
+/** TTL: 90 days after the end, in epoch seconds. */
+const expiresAt = (e: Pick<EventRecord, "startsAt" | "durationMinutes">) => Math.floor((endOf(e).getTime() + ENDED_RETENTION_DAYS * DAY_MS) / 1000);
+
+const LIST_KEY = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z#[0-9a-f-]{36}$/;
+
+type Item = Record<string, unknown>;
+
+function toEvent(item: Item): EventRecord {
+  return {
+    id: item.pk as string,
+    organizerId: item.organizerId as string,
+    organizerEmail: item.organizerEmail as string,
+    title: item.title as string,
+    description: item.description as string,
+    startsAt: item.startsAt as string,
+    durationMinutes: item.durationMinutes as number,
+    visibility: item.visibility as EventRecord["visibility"],
+    status: item.status as EventStatus,
+    createdAt: item.createdAt as string,
+    updatedAt: item.updatedAt as string,
+    ...(item.publishedAt ? { publishedAt: item.publishedAt as string } : {}),
+    ...(item.canceledAt ? { canceledAt: item.canceledAt as string } : {}),
+    media: (item.media as EventRecord["media"]) ?? {},
+  };
+}
+
+function toInvitation(item: Item): Invitation {
+  return {
+    eventId: item.pk as string,
+    email: (item.sk as string).slice(INVITEE_SK_PREFIX.length),
+    status: item.status as Invitation["status"],
+    invitedAt: item.invitedAt as string,
+    ...(item.answeredAt ? { answeredAt: item.answeredAt as string } : {}),
+    nonce: item.nonce as string,
+    usedAnswers: item.usedAnswers ? ([...(item.usedAnswers as Set<string>)] as Answer[]).sort() : [],
+  };
+}
+
+/** The stream's images carry these shapes too (fanout.ts). */
+export const itemToEvent = toEvent;
+export const itemToInvitation = toInvitation;
+export const isEventItem = (item: Item) => item.sk === EVENT_SK;
+export const isInvitationItem = (item: Item) => typeof item.sk === "string" && item.sk.startsWith(INVITEE_SK_PREFIX);
+
+const isConditionFailure = (error: unknown) => (error as { name?: string }).name === "ConditionalCheckFailedException";
+
+/**
+ * The events platform's data in one DynamoDB table (tables.ts). Every change is one conditional
+ * write that checks who acts and what state the event is in, so a refused request changes nothing
+ * and two racing requests cannot both win; when a condition fails the current item is read to say
+ * exactly why (404, 403 or 409).
+ */
+export class EventStore {
+  private readonly doc: DynamoDBDocumentClient;
+  constructor(
+    db: DynamoDBClient,
+    private readonly tableName: string,
+  ) {
+    this.doc = DynamoDBDocumentClient.from(db, { marshallOptions: { removeUndefinedValues: true } });
+  }
+
+  async get(id: string): Promise<EventRecord | undefined> {
+    const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk: id, sk: EVENT_SK }, ConsistentRead: true }));
+    return Item ? toEvent(Item) : undefined;
+  }
+
+  async create(input: CreateEventInput, organizer: Organizer, at: Date): Promise<EventRecord> {
+    const now = at.toISOString();
+    const id = uuidv7(at.getTime());
+    const item = {
+      pk: id,
+      sk: EVENT_SK,
+      organizerId: organizer.id,
+      organizerEmail: organizer.email,
+      title: input.title,
+      titleLower: input.title.toLowerCase(),
+      description: input.description,
+      startsAt: input.startsAt,
+      durationMinutes: input.durationMinutes,
+      visibility: input.visibility,
+      status: "draft",
+      draftList: DRAFT_LIST,
+      createdAt: now,
+      updatedAt: now,
+      media: {},
+      expiresAt: expiresAt(input),
+    };
+    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: "attribute_not_exists(pk)" }));
+    return toEvent(item);
+  }
+
+  /**
+   * Why a conditional change of `id` by `organizer` was refused: the event is missing (404),
+   * someone else's (403), or in a state that does not allow it (409, with `stateProblem`).
+   */
+  private async explain(id: string, organizer: Organizer, stateProblem: (e: EventRecord) => string | undefined): Promise<HttpProblem> {
+    const event = await this.get(id);
+    if (!event) return new HttpProblem("not-found", `No event ${id}.`);
+    if (event.organizerId !== organizer.id) return new HttpProblem("forbidden", "Only the event's organizer can do this.");
+    return new HttpProblem("conflict", stateProblem(event) ?? "The event changed meanwhile; read it and try again.");
+  }
+
+  /** Edits: any time before the start unless canceled. A new start must be in the future (checked by the caller). */
+  async update(id: string, patch: UpdateEventInput, organizer: Organizer, at: Date): Promise<EventRecord> {
+    const current = await this.get(id);
+    if (!current) throw new HttpProblem("not-found", `No event ${id}.`);
+    const next = { ...current, ...patch };
+    const names: Record<string, string> = { "#status": "status", "#updatedAt": "updatedAt" };
+    const values: Record<string, unknown> = { ":me": organizer.id, ":canceled": "canceled", ":now": at.toISOString(), ":seen": current.updatedAt, ":expiresAt": expiresAt(next) };
+    const sets = ["#updatedAt = :now", "expiresAt = :expiresAt"];
+    for (const [field, value] of Object.entries(patch)) {
+      names[`#${field}`] = field;
+      values[`:${field}`] = value;
+      sets.push(`#${field} = :${field}`);
+    }
+    if (patch.title !== undefined) {
+      values[":titleLower"] = patch.title.toLowerCase();
+      sets.push("titleLower = :titleLower");
+    }
+    // Public listing follows visibility while published.
+    const remove: string[] = [];
+    if (patch.visibility !== undefined && current.status === "published") {
+      if (patch.visibility === "public") {
+        values[":publicList"] = PUBLIC_LIST;
+        sets.push("publicList = :publicList");
+      } else remove.push("publicList");
+    }
+    try {
+      const { Attributes } = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: id, sk: EVENT_SK },
+          // updatedAt as seen: the listing keys above were computed from this version.
+          ConditionExpression: "organizerId = :me AND #status <> :canceled AND startsAt > :now AND #updatedAt = :seen",
+          UpdateExpression: `SET ${sets.join(", ")}${remove.length ? ` REMOVE ${remove.join(", ")}` : ""}`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: "ALL_NEW",
+        }),
+      );
+      return toEvent(Attributes!);
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      throw await this.explain(id, organizer, (e) => (e.status === "canceled" ? "The event is canceled." : e.startsAt <= at.toISOString() ? "The event has started; it can no longer change." : undefined));
+    }
+  }
+
+  /** draft → published, before the start. Public events join the public list. */
+  async publish(id: string, organizer: Organizer, at: Date): Promise<EventRecord> {
+    const now = at.toISOString();
+    const current = await this.get(id);
+    const isPublic = current?.visibility === "public";
+    try {
+      const { Attributes } = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: id, sk: EVENT_SK },
+          ConditionExpression: "organizerId = :me AND #status = :draft AND startsAt > :now AND visibility = :visibility",
+          UpdateExpression: `SET #status = :published, publishedAt = :now, updatedAt = :now${isPublic ? ", publicList = :public" : ""} REMOVE draftList`,
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: { ":me": organizer.id, ":draft": "draft", ":published": "published", ":now": now, ":visibility": current?.visibility ?? "", ...(isPublic ? { ":public": PUBLIC_LIST } : {}) },
+          ReturnValues: "ALL_NEW",
+        }),
+      );
+      return toEvent(Attributes!);
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      throw await this.explain(id, organizer, (e) =>
+        e.status !== "draft" ? `The event is ${e.status}; only a draft can be published.` : e.startsAt <= now ? "The start time has passed: move it before publishing." : undefined,
+      );
+    }
+  }
+
+  /** Before the end, unless already canceled. Leaves the public list; the stream tells the invitees. */
+  async cancel(id: string, organizer: Organizer, at: Date): Promise<EventRecord> {
+    const now = at.toISOString();
+    const current = await this.get(id);
+    try {
+      const { Attributes } = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: id, sk: EVENT_SK },
+          ConditionExpression: "organizerId = :me AND #status <> :canceled AND :now < :endsAt",
+          UpdateExpression: "SET #status = :canceled, canceledAt = :now, updatedAt = :now REMOVE publicList, draftList",
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: { ":me": organizer.id, ":canceled": "canceled", ":now": now, ":endsAt": current ? endOf(current).toISOString() : "" },
+          ReturnValues: "ALL_NEW",
+        }),
+      );
+      return toEvent(Attributes!);
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      throw await this.explain(id, organizer, (e) => (e.status === "canceled" ? "The event is already canceled." : "The event has ended."));
+    }
+  }
+
+  /** Records an announced upload (the presigned PUT's key) on the event. */
+  async setMedia(id: string, kind: MediaKind, ref: MediaRef, organizer: Organizer, at: Date): Promise<void> {
+    const now = at.toISOString();
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: id, sk: EVENT_SK },
+          ConditionExpression: "organizerId = :me AND #status <> :canceled AND startsAt > :now",
+          UpdateExpression: "SET media.#kind = :ref, updatedAt = :now",
+          ExpressionAttributeNames: { "#status": "status", "#kind": kind },
+          ExpressionAttributeValues: { ":me": organizer.id, ":canceled": "canceled", ":now": now, ":ref": ref },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      throw await this.explain(id, organizer, (e) => (e.status === "canceled" ? "The event is canceled." : "The event has started."));
+    }
+  }
+
+  /** The organizer's own view: the event if it is theirs (404/403 otherwise). */
+  async getOwned(id: string, organizer: Organizer): Promise<EventRecord> {
+    const event = await this.get(id);
+    if (!event) throw new HttpProblem("not-found", `No event ${id}.`);
+    if (event.organizerId !== organizer.id) throw new HttpProblem("forbidden", "Only the event's organizer can see this.");
+    return event;
+  }
+
+  /**
+   * Adds invitations (existing ones are left as they are). Allowed before the start of an event
+   * that is not canceled; `max` bounds the invitations per event. Returns the newly invited.
+   */
+  async invite(id: string, emails: string[], organizer: Organizer, at: Date, max: number): Promise<{ added: string[]; existing: string[] }> {
+    const event = await this.getOwned(id, organizer);
+    if (event.status === "canceled") throw new HttpProblem("conflict", "The event is canceled.");
+    if (event.startsAt <= at.toISOString()) throw new HttpProblem("conflict", "The event has started; no more invitations.");
+    const current = new Set((await this.invitations(id)).map((i) => i.email));
+    const unique = [...new Set(emails)];
+    const fresh = unique.filter((e) => !current.has(e));
+    if (current.size + fresh.length > max) throw new HttpProblem("conflict", `An event has at most ${max} invitations (${current.size} so far).`);
+    const added: string[] = [];
+    for (const email of fresh) {
+      try {
+        await this.doc.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { pk: id, sk: `${INVITEE_SK_PREFIX}${email}`, status: "pending", invitedAt: at.toISOString(), nonce: randomBytes(12).toString("base64url") },
+            ConditionExpression: "attribute_not_exists(pk)",
+          }),
+        );
+        added.push(email);
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error; // invited meanwhile by a racing request
+      }
+    }
+    return { added, existing: unique.filter((e) => !added.includes(e)) };
+  }
+
+  async invitation(id: string, email: string): Promise<Invitation | undefined> {
+    const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk: id, sk: `${INVITEE_SK_PREFIX}${email}` }, ConsistentRead: true }));
+    return Item ? toInvitation(Item) : undefined;
+  }
+
+  /** Every invitation of an event, by address. */
+  async invitations(id: string): Promise<Invitation[]> {
+    const items: Item[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+          ExpressionAttributeValues: { ":pk": id, ":prefix": INVITEE_SK_PREFIX },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return items.map(toInvitation);
+  }
+
+  /**
+   * Records an answer carried by a verified token, once per answer: in one transaction, the event
+   * must be published and not started, and this answer's token unused (`nonce` must still match).
+   */
+  async answer(id: string, email: string, answer: Answer, nonce: string, at: Date): Promise<Invitation> {
+    const now = at.toISOString();
+    try {
+      await this.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              ConditionCheck: {
+                TableName: this.tableName,
+                Key: { pk: id, sk: EVENT_SK },
+                ConditionExpression: "#status = :published AND startsAt > :now",
+                ExpressionAttributeNames: { "#status": "status" },
+                ExpressionAttributeValues: { ":published": "published", ":now": now },
+              },
+            },
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: { pk: id, sk: `${INVITEE_SK_PREFIX}${email}` },
+                ConditionExpression: "attribute_exists(pk) AND nonce = :nonce AND NOT contains(usedAnswers, :answer)",
+                UpdateExpression: "SET #status = :answer, answeredAt = :now ADD usedAnswers :answers",
+                ExpressionAttributeNames: { "#status": "status" },
+                ExpressionAttributeValues: { ":nonce": nonce, ":answer": answer, ":answers": new Set([answer]), ":now": now },
+              },
+            },
+          ],
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const [eventCheck, invitationCheck] = error.CancellationReasons ?? [];
+      if (eventCheck?.Code === "ConditionalCheckFailed") {
+        const event = await this.get(id);
+        if (!event) throw new HttpProblem("not-found", "The event no longer exists.");
+        throw new HttpProblem("event-closed", event.status === "canceled" ? "The event was canceled." : event.status === "draft" ? "The event is not published." : "The event has started; answers are closed.");
+      }
+      if (invitationCheck?.Code === "ConditionalCheckFailed") {
+        const invitation = await this.invitation(id, email);
+        if (!invitation || invitation.nonce !== nonce) throw new HttpProblem("invalid-token", "This invitation link is no longer valid.");
+        throw new HttpProblem("token-used", `This link has already been used to answer "${answer}".`);
+      }
+      throw error;
+    }
+    return (await this.invitation(id, email))!;
+  }
+
+  /** A page of an index partition, newest first, optionally filtered by title word. */
+  private async listIndex(index: string, keyName: string, keyValue: string, sortName: string, limit: number, cursor: string | undefined, titleWord?: string): Promise<Page<EventRecord>> {
+    let start: Record<string, unknown> | undefined;
+    if (cursor) {
+      const key = decodeCursor(cursor, LIST_KEY);
+      const [sort, id] = [key.slice(0, 24), key.slice(25)];
+      start = { [keyName]: keyValue, [sortName]: sort, pk: id, sk: EVENT_SK };
+    }
+    const items: EventRecord[] = [];
+    let more = false;
+    // A title filter can leave pages short: read on (bounded) until the page is full.
+    for (let reads = 0; reads < 10 && items.length < limit; reads++) {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: index,
+          KeyConditionExpression: "#k = :k",
+          ...(titleWord ? { FilterExpression: "contains(titleLower, :word)" } : {}),
+          ExpressionAttributeNames: { "#k": keyName },
+          ExpressionAttributeValues: { ":k": keyValue, ...(titleWord ? { ":word": titleWord.toLowerCase() } : {}) },
+          ScanIndexForward: false,
+          Limit: titleWord ? Math.max(limit, 50) : limit - items.length,
+          ExclusiveStartKey: start,
+        }),
+      );
+      const found = page.Items ?? [];
+      const room = limit - items.length;
+      items.push(...found.slice(0, room).map(toEvent));
+      start = page.LastEvaluatedKey;
+      // The page is full: more exist if this read had items left over or DynamoDB has more to read.
+      if (items.length === limit) {
+        more = found.length > room || start !== undefined;
+        break;
+      }
+      if (!start) break;
+    }
+    const last = items.at(-1);
+    const sortOf = (e: EventRecord) => (sortName === "publishedAt" ? e.publishedAt! : e.updatedAt);
+    return { items, nextCursor: more && last ? encodeCursor(`${sortOf(last)}#${last.id}`) : null };
+  }
+
+  /** Public, published events, newest first; `q` keeps those whose title contains it. */
+  listPublic(limit: number, cursor?: string, q?: string) {
+    return this.listIndex("publicByPublished", "publicList", PUBLIC_LIST, "publishedAt", limit, cursor, q);
+  }
+
+  /** The organizer's events in every state, last edited first. */
+  listByOrganizer(organizerId: string, limit: number, cursor?: string) {
+    return this.listIndex("byOrganizer", "organizerId", organizerId, "updatedAt", limit, cursor);
+  }
+
+  /** Drafts not edited since `before` (oldest first), for the clean-up. */
+  async staleDrafts(before: Date, limit = 100): Promise<{ id: string; updatedAt: string }[]> {
+    const { Items } = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: "draftsByUpdated",
+        KeyConditionExpression: "draftList = :draft AND updatedAt < :before",
+        ExpressionAttributeValues: { ":draft": DRAFT_LIST, ":before": before.toISOString() },
+        Limit: limit,
+      }),
+    );
+    return (Items ?? []).map((i) => ({ id: i.pk as string, updatedAt: i.updatedAt as string }));
+  }
+
+  /** Deletes a draft only if it is still a draft and untouched since the clean-up looked. */
+  async deleteDraft(id: string, updatedAt: string): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { pk: id, sk: EVENT_SK },
+          ConditionExpression: "#status = :draft AND updatedAt = :seen",
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: { ":draft": "draft", ":seen": updatedAt },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Deletes every invitation of a removed event (the stream's REMOVE: clean-up or TTL). */
+  async deleteInvitations(id: string): Promise<number> {
+    const invitations = await this.invitations(id);
+    for (let i = 0; i < invitations.length; i += 25) {
+      let requests = invitations.slice(i, i + 25).map((inv) => ({ DeleteRequest: { Key: { pk: id, sk: `${INVITEE_SK_PREFIX}${inv.email}` } } }));
+      for (let attempt = 0; requests.length; attempt++) {
+        if (attempt === 8) throw new Error(`Could not delete ${requests.length} invitations of ${id}`);
+        const { UnprocessedItems } = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }));
+        requests = (UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
+        if (requests.length) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+      }
+    }
+    return invitations.length;
+  }
+}

@@ -1,0 +1,116 @@
+import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
+import { DynamoDBClient, type AttributeValue } from "@aws-sdk/client-dynamodb";
+import { S3Client } from "@aws-sdk/client-s3";
+import { SchedulerClient } from "@aws-sdk/client-scheduler";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { unmarshall } from "@aws-sdk/util-dynamodb";
+import { createObservability, requireEnv, type Observability } from "../shared/observability";
+import { EventStore, isEventItem, isInvitationItem, itemToEvent, itemToInvitation, type EventRecord } from "./event-store";
+import type { JobQueue } from "./job-queue";
+import { MediaStore } from "./media";
+import type { NotificationJob } from "./notification-job";
+import type { ReminderSchedules } from "./reminder-schedules";
+import { schedulerReminders } from "./scheduler-reminders";
+import { sqsJobQueue } from "./sqs-job-queue";
+
+export interface FanoutDeps {
+  store: EventStore;
+  media: MediaStore;
+  queue: JobQueue;
+  reminders: ReminderSchedules;
+  obs: Observability;
+  now?: () => Date;
+}
+
+/**
+ * Reads EVENTS_TABLE, MEDIA_BUCKET, NOTIFICATION_QUEUE_URL, NOTIFICATION_QUEUE_ARN, REMINDER_GROUP,
+ * REMINDER_ROLE_ARN and optionally REMINDER_DLQ_ARN.
+ */
+export function eventsFanoutDeps(service: string, env: NodeJS.ProcessEnv = process.env): FanoutDeps {
+  return {
+    store: new EventStore(new DynamoDBClient({}), requireEnv("EVENTS_TABLE", env)),
+    media: new MediaStore(new S3Client({ forcePathStyle: env.AWS_ENDPOINT_URL_S3 !== undefined }), requireEnv("MEDIA_BUCKET", env)),
+    queue: sqsJobQueue(new SQSClient({}), requireEnv("NOTIFICATION_QUEUE_URL", env)),
+    reminders: schedulerReminders(new SchedulerClient({}), {
+      groupName: requireEnv("REMINDER_GROUP", env),
+      queueArn: requireEnv("NOTIFICATION_QUEUE_ARN", env),
+      roleArn: requireEnv("REMINDER_ROLE_ARN", env),
+      ...(env.REMINDER_DLQ_ARN ? { deadLetterArn: env.REMINDER_DLQ_ARN } : {}),
+    }),
+    obs: createObservability(service),
+  };
+}
+
+type Image = Record<string, unknown>;
+const image = (i: Record<string, AttributeValue> | undefined): Image | undefined => (i ? unmarshall(i as Record<string, never>) : undefined);
+
+/**
+ * The events table's stream, in order per event, turned into side effects:
+ * - an event published → an invitation job per invitee, and its reminder scheduled;
+ * - a published event's start moved → its reminder moved;
+ * - an event canceled → (if it was published) a cancellation job per invitee; reminder removed;
+ * - an invitation added to a published, not yet started event → its invitation job;
+ * - an event removed (clean-up or TTL) → its invitations, media and reminder removed.
+ * Jobs may be produced twice (a retried batch, a publish racing an invitation): the sender is
+ * idempotent per (event, recipient, kind). A failing record stops the batch there and is reported,
+ * so Lambda retries from it (bisecting, then the dead-letter queue).
+ */
+export function eventsFanoutHandler(deps: FanoutDeps) {
+  const { store, media, queue, reminders, obs } = deps;
+  const now = deps.now ?? (() => new Date());
+  const jobsFor = async (e: EventRecord, kind: NotificationJob["kind"]): Promise<NotificationJob[]> =>
+    (await store.invitations(e.id)).map((i) => ({ kind, eventId: e.id, recipient: i.email }));
+  const schedule = (e: EventRecord) => reminders.upsert({ eventId: e.id, organizerEmail: e.organizerEmail, startsAt: e.startsAt });
+
+  async function onEventChange(old: EventRecord | undefined, next: EventRecord) {
+    if (next.status === "published" && old?.status !== "published") {
+      const jobs = await jobsFor(next, "invitation");
+      await queue.send(jobs);
+      await schedule(next);
+      obs.logger.info("event published", { eventId: next.id, invitations: jobs.length });
+    } else if (next.status === "published" && old?.startsAt !== next.startsAt) {
+      await schedule(next);
+      obs.logger.info("event moved", { eventId: next.id, startsAt: next.startsAt, was: old?.startsAt });
+    } else if (next.status === "canceled" && old?.status !== "canceled") {
+      const jobs = old?.status === "published" ? await jobsFor(next, "cancellation") : [];
+      await queue.send(jobs);
+      await reminders.remove(next.id);
+      obs.logger.info("event canceled", { eventId: next.id, cancellations: jobs.length });
+    }
+  }
+
+  async function onRecord(record: DynamoDBRecord) {
+    const [oldImage, newImage] = [image(record.dynamodb?.OldImage as never), image(record.dynamodb?.NewImage as never)];
+    const item = newImage ?? oldImage;
+    if (!item) return;
+    if (isEventItem(item)) {
+      if (record.eventName === "REMOVE" && oldImage) {
+        const id = itemToEvent(oldImage).id;
+        const [invitations, objects] = [await store.deleteInvitations(id), await media.deleteAll(id)];
+        await reminders.remove(id);
+        obs.logger.info("event removed", { eventId: id, invitations, objects, byTtl: (record as { userIdentity?: { principalId?: string } }).userIdentity?.principalId === "dynamodb.amazonaws.com" });
+      } else if (newImage) {
+        await onEventChange(oldImage ? itemToEvent(oldImage) : undefined, itemToEvent(newImage));
+      }
+    } else if (isInvitationItem(item) && record.eventName === "INSERT" && newImage) {
+      const invitation = itemToInvitation(newImage);
+      const event = await store.get(invitation.eventId);
+      if (event?.status === "published" && event.startsAt > now().toISOString()) {
+        await queue.send([{ kind: "invitation", eventId: event.id, recipient: invitation.email }]);
+      }
+    }
+  }
+
+  return async (event: DynamoDBStreamEvent, context?: Partial<Context>): Promise<DynamoDBBatchResponse> => {
+    if (context?.awsRequestId) obs.logger.addContext(context as Context);
+    for (const record of event.Records) {
+      try {
+        await onRecord(record);
+      } catch (error) {
+        obs.logger.error("stream record failed; retrying from it", { sequence: record.dynamodb?.SequenceNumber, eventName: record.eventName, error: error as Error });
+        return { batchItemFailures: [{ itemIdentifier: record.dynamodb!.SequenceNumber! }] };
+      }
+    }
+    return { batchItemFailures: [] };
+  };
+}

@@ -1,0 +1,146 @@
+import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { S3Client } from "@aws-sdk/client-s3";
+import { SESv2Client } from "@aws-sdk/client-sesv2";
+import { IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempotency";
+import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
+import { createObservability, requireEnv, type Observability } from "../shared/observability";
+import { secretFromEnv, type SecretProvider } from "../shared/secret";
+import { EventStore } from "./event-store";
+import type { MailSender } from "./mail/message";
+import { s3OutboxSender } from "./mail/s3-outbox";
+import { sesSender } from "./mail/ses";
+import { cancellationMail, invitationMail, reminderMail } from "./mail/templates";
+import { notificationJobSchema, notificationKey, type NotificationJob } from "./notification-job";
+import { signRsvpToken } from "./rsvp-token";
+
+/** Sent-mail records are kept longer than any event's data lives, so a late redelivery still finds one. */
+export const SENT_RECORD_DAYS = 120;
+
+export interface NotifyDeps {
+  store: EventStore;
+  sender: MailSender;
+  /** The From of every mail. */
+  from: string;
+  /** The website, for RSVP and management links. Example: `https://d111.cloudfront.net`. */
+  siteUrl: string;
+  rsvpKey: SecretProvider;
+  /** Where (event, recipient, kind) records live: the NOTIFICATIONS_SENT_TABLE. */
+  sentTable: string;
+  db: DynamoDBClient;
+  obs: Observability;
+  now?: () => Date;
+}
+
+/**
+ * Reads EVENTS_TABLE, NOTIFICATIONS_SENT_TABLE, SITE_URL, RSVP_SIGNING_KEY(_PARAMETER), and
+ * MAIL_FROM (send through SES) or OUTBOX_BUCKET (no sender configured: write each mail as an .eml
+ * object under `outbox/`). Local mode passes its own `sender` (the .local/outbox folder).
+ */
+export function notifyDeps(service: string, env: NodeJS.ProcessEnv = process.env, sender?: MailSender): NotifyDeps {
+  const db = new DynamoDBClient({});
+  const from = env.MAIL_FROM || "Switchyard Events <events@switchyard.invalid>";
+  const mailSender =
+    sender ??
+    (env.MAIL_FROM
+      ? sesSender(new SESv2Client({}))
+      : s3OutboxSender(new S3Client({ forcePathStyle: env.AWS_ENDPOINT_URL_S3 !== undefined }), requireEnv("OUTBOX_BUCKET", env)));
+  return {
+    store: new EventStore(db, requireEnv("EVENTS_TABLE", env)),
+    sender: mailSender,
+    from,
+    siteUrl: requireEnv("SITE_URL", env).replace(/\/$/, ""),
+    rsvpKey: secretFromEnv("RSVP_SIGNING_KEY", env),
+    sentTable: requireEnv("NOTIFICATIONS_SENT_TABLE", env),
+    db,
+    obs: createObservability(service),
+  };
+}
+
+export type SendOutcome = { sent: true; messageId: string } | { sent: false; reason: string };
+
+/**
+ * The notification queue's consumer. Each job is one mail, composed from the event's current state
+ * (a job for an event canceled or removed meanwhile sends nothing) and sent at most once per
+ * (event, recipient, kind): Powertools Idempotency records each send in NOTIFICATIONS_SENT_TABLE
+ * before it happens and completes the record after, so a redelivered or duplicated job returns the
+ * first outcome without sending. A failed send deletes the in-progress record and reports the
+ * message, so SQS redelivers it; after 5 receives it goes to the dead-letter queue. A crash between
+ * SES accepting a mail and the record completing is the one case that can send twice (after the
+ * in-progress record expires with the invocation's timeout).
+ */
+export function notifyHandler(deps: NotifyDeps) {
+  const { store, sender, from, siteUrl, rsvpKey, obs } = deps;
+  const now = deps.now ?? (() => new Date());
+  const config = new IdempotencyConfig({ eventKeyJmesPath: "key", expiresAfterSeconds: SENT_RECORD_DAYS * 86_400 });
+  const persistenceStore = new DynamoDBPersistenceLayer({ tableName: deps.sentTable, awsSdkV3Client: deps.db });
+
+  async function compose(job: NotificationJob, key: string) {
+    const event = await store.get(job.eventId);
+    if (!event) return { skip: "the event no longer exists" } as const;
+    if (job.kind === "invitation") {
+      if (event.status !== "published") return { skip: `the event is ${event.status}` } as const;
+      if (event.startsAt <= now().toISOString()) return { skip: "the event has started" } as const;
+      const invitation = await store.invitation(event.id, job.recipient);
+      if (!invitation) return { skip: "the invitation no longer exists" } as const;
+      const secret = await rsvpKey();
+      const link = (answer: "yes" | "no") => `${siteUrl}/events/rsvp?token=${signRsvpToken({ eventId: event.id, email: invitation.email, answer, nonce: invitation.nonce }, secret)}`;
+      return { mail: invitationMail({ from, event, invitee: invitation.email, yesUrl: link("yes"), noUrl: link("no"), key }) } as const;
+    }
+    if (job.kind === "cancellation") {
+      if (event.status !== "canceled") return { skip: `the event is ${event.status}` } as const;
+      return { mail: cancellationMail({ from, event, invitee: job.recipient, key }) } as const;
+    }
+    if (event.status !== "published") return { skip: `the event is ${event.status}` } as const;
+    const invitations = await store.invitations(event.id);
+    const attendees = invitations.filter((i) => i.status === "yes");
+    return {
+      mail: reminderMail({
+        from,
+        event,
+        attendees,
+        pending: invitations.filter((i) => i.status === "pending").length,
+        declined: invitations.filter((i) => i.status === "no").length,
+        manageUrl: `${siteUrl}/events/manage?id=${event.id}`,
+        key,
+      }),
+    } as const;
+  }
+
+  const sendOnce = makeIdempotent(
+    async (input: { key: string; job: NotificationJob }): Promise<SendOutcome> => {
+      const composed = await compose(input.job, input.key);
+      if ("skip" in composed) return { sent: false, reason: composed.skip! };
+      const { messageId } = await sender.send(composed.mail);
+      return { sent: true, messageId };
+    },
+    { persistenceStore, config },
+  );
+
+  return async (event: SQSEvent, context?: Partial<Context>): Promise<SQSBatchResponse> => {
+    if (context?.awsRequestId) obs.logger.addContext(context as Context);
+    // The in-progress record expires with the invocation (local mode: 30 s).
+    config.registerLambdaContext({ getRemainingTimeInMillis: () => 30_000, ...context } as Context);
+    const failures: { itemIdentifier: string }[] = [];
+    for (const record of event.Records) {
+      let job: NotificationJob;
+      try {
+        job = notificationJobSchema.parse(JSON.parse(record.body));
+      } catch (error) {
+        // Retrying cannot fix it: let it reach the dead-letter queue for a human.
+        obs.logger.error("notification job is malformed", { messageId: record.messageId, error: error as Error });
+        failures.push({ itemIdentifier: record.messageId });
+        continue;
+      }
+      const key = notificationKey(job);
+      try {
+        const outcome = await sendOnce({ key, job });
+        obs.logger.info(outcome.sent ? "notification sent" : "notification skipped", { key, ...outcome, receiveCount: record.attributes?.ApproximateReceiveCount });
+      } catch (error) {
+        obs.logger.warn("notification failed; it will be redelivered", { key, messageId: record.messageId, error: error as Error });
+        failures.push({ itemIdentifier: record.messageId });
+      }
+    }
+    return { batchItemFailures: failures };
+  };
+}

@@ -1,0 +1,115 @@
+import { jsonResponse, readJsonBody, validate, type HttpEvent } from "../shared/http";
+import type { HttpHandler } from "../shared/http";
+import { PAGE_DEFAULT_LIMIT } from "../shared/paging";
+import { HttpProblem } from "../shared/problem";
+import { signedInUser } from "./claims";
+import type { EventsApiDeps } from "./deps";
+import { dispatch } from "./dispatch";
+import { INVITES_PER_EVENT, MAX_LEAD_DAYS } from "./schemas";
+import { eventSummary, invitationView, organizerEventView } from "./views";
+
+/** Request bodies are small JSON documents. */
+const MAX_BODY_BYTES = 16 * 1024;
+
+/**
+ * The organizer's routes (all behind the JWT authorizer): create, edit, publish, cancel, invite,
+ * the attendee list, media uploads, and their own events. Only the organizer of an event may
+ * change it or see its invitations; anyone else gets a 403 and nothing changes.
+ */
+export function organizerHandler(deps: EventsApiDeps): HttpHandler {
+  const { store, media, obs, schemas, now } = deps;
+  const eventId = (event: HttpEvent) => validate(schemas.EventId, event.pathParameters?.id, "path");
+  const noQuery = (event: HttpEvent) => validate(schemas.NoQuery, event.queryStringParameters ?? {}, "query");
+  const body = <S extends Parameters<typeof validate>[0]>(schema: S, event: HttpEvent) => validate(schema, readJsonBody(event, MAX_BODY_BYTES), "body");
+  /** A start must be ahead of now and within the planning horizon. */
+  const checkStart = (startsAt: string | undefined, at: Date) => {
+    if (startsAt === undefined) return;
+    const t = Date.parse(startsAt);
+    const problem = t <= at.getTime() ? "must be in the future" : t > at.getTime() + MAX_LEAD_DAYS * 86_400_000 ? `must be within ${MAX_LEAD_DAYS} days` : undefined;
+    if (problem) throw new HttpProblem("validation-failed", `The body has 1 problem(s): #/startsAt ${problem}`, [{ pointer: "#/startsAt", detail: problem }]);
+  };
+  const withMedia = async (e: Parameters<typeof organizerEventView>[0]) => organizerEventView(e, await media.viewUrls(e));
+
+  return dispatch("organizer", obs, {
+    async createEvent(event) {
+      const organizer = signedInUser(event);
+      noQuery(event);
+      const input = body(schemas.CreateEvent, event);
+      const at = now();
+      checkStart(input.startsAt, at);
+      const created = await store.create(input, organizer, at);
+      return jsonResponse(201, await withMedia(created), { location: `/me/events/${created.id}` });
+    },
+
+    async listMyEvents(event) {
+      const organizer = signedInUser(event);
+      const { limit = PAGE_DEFAULT_LIMIT, cursor } = validate(schemas.PageQuery, event.queryStringParameters ?? {}, "query");
+      const page = await store.listByOrganizer(organizer.id, limit, cursor);
+      return jsonResponse(200, { items: page.items.map(eventSummary), nextCursor: page.nextCursor });
+    },
+
+    async getMyEvent(event) {
+      const organizer = signedInUser(event);
+      const id = eventId(event);
+      noQuery(event);
+      return jsonResponse(200, await withMedia(await store.getOwned(id, organizer)));
+    },
+
+    async updateEvent(event) {
+      const organizer = signedInUser(event);
+      const id = eventId(event);
+      noQuery(event);
+      const patch = body(schemas.UpdateEvent, event);
+      const at = now();
+      checkStart(patch.startsAt, at);
+      return jsonResponse(200, await withMedia(await store.update(id, patch, organizer, at)));
+    },
+
+    async publishEvent(event) {
+      const organizer = signedInUser(event);
+      const id = eventId(event);
+      noQuery(event);
+      return jsonResponse(200, await withMedia(await store.publish(id, organizer, now())));
+    },
+
+    async cancelEvent(event) {
+      const organizer = signedInUser(event);
+      const id = eventId(event);
+      noQuery(event);
+      return jsonResponse(200, await withMedia(await store.cancel(id, organizer, now())));
+    },
+
+    async inviteToEvent(event) {
+      const organizer = signedInUser(event);
+      const id = eventId(event);
+      noQuery(event);
+      const { emails } = body(schemas.Invite, event);
+      const result = await store.invite(id, emails, organizer, now(), INVITES_PER_EVENT);
+      return jsonResponse(result.added.length ? 201 : 200, result);
+    },
+
+    async listInvitations(event) {
+      const organizer = signedInUser(event);
+      const id = eventId(event);
+      noQuery(event);
+      await store.getOwned(id, organizer);
+      const invitations = await store.invitations(id);
+      const counts = { yes: 0, no: 0, pending: 0 };
+      for (const i of invitations) counts[i.status]++;
+      return jsonResponse(200, { items: invitations.map(invitationView), counts });
+    },
+
+    async requestMediaUpload(event) {
+      const organizer = signedInUser(event);
+      const id = eventId(event);
+      noQuery(event);
+      const request = body(schemas.MediaUpload, event);
+      const at = now();
+      // Checked before presigning, so a stranger never gets a URL; setMedia re-checks atomically.
+      await store.getOwned(id, organizer);
+      const { ticket, ref } = await media.uploadTicket(id, request.kind, request.contentType, request.size, at);
+      await store.setMedia(id, request.kind, ref, organizer, at);
+      return jsonResponse(201, ticket);
+    },
+  });
+}

@@ -1,0 +1,57 @@
+import { jsonResponse, readJsonBody, validate, type HttpHandler } from "../shared/http";
+import { HttpProblem } from "../shared/problem";
+import { secretFromEnv, type SecretProvider } from "../shared/secret";
+import { eventsApiDeps, type EventsApiDeps } from "./deps";
+import { dispatch } from "./dispatch";
+import { verifyRsvpToken } from "./rsvp-token";
+import { eventView } from "./views";
+
+export interface RsvpDeps extends EventsApiDeps {
+  /** The RSVP signing key (SSM in AWS, RSVP_SIGNING_KEY locally). */
+  rsvpKey: SecretProvider;
+}
+
+/**
+ * Answering an invitation without an account: the link's token names the invitation and the
+ * answer, signed by the stack. `GET /rsvp?token=` shows the event (with its media: holding a valid
+ * link is being allowed to see it); `POST /rsvp` records the answer, once per answer's link.
+ */
+export function rsvpHandler(deps: RsvpDeps): HttpHandler {
+  const { store, media, obs, schemas, now, rsvpKey } = deps;
+  const claimsOf = async (token: string) => {
+    const claims = verifyRsvpToken(token, await rsvpKey());
+    const invitation = await store.invitation(claims.eventId, claims.email);
+    // Signed, but for an invitation that no longer exists (or was re-issued): as good as forged.
+    if (!invitation || invitation.nonce !== claims.nonce) throw new HttpProblem("invalid-token", "This invitation link is no longer valid.");
+    return { claims, invitation };
+  };
+  return dispatch("rsvp", obs, {
+    async viewInvitation(event) {
+      const { token } = validate(schemas.RsvpQuery, event.queryStringParameters ?? {}, "query");
+      const { claims, invitation } = await claimsOf(token);
+      const found = await store.get(claims.eventId);
+      if (!found || found.status === "draft") throw new HttpProblem("not-found", "The event no longer exists.");
+      return jsonResponse(200, {
+        event: eventView(found, await media.viewUrls(found)),
+        invitee: invitation.email,
+        answer: claims.answer,
+        current: invitation.status,
+        used: invitation.usedAnswers.includes(claims.answer),
+        open: found.status === "published" && found.startsAt > now().toISOString(),
+      });
+    },
+
+    async answerInvitation(event) {
+      validate(schemas.NoQuery, event.queryStringParameters ?? {}, "query");
+      const { token } = validate(schemas.Rsvp, readJsonBody(event, 4096), "body");
+      const { claims } = await claimsOf(token);
+      const invitation = await store.answer(claims.eventId, claims.email, claims.answer, claims.nonce, now());
+      return jsonResponse(200, { eventId: claims.eventId, invitee: invitation.email, status: invitation.status, answeredAt: invitation.answeredAt });
+    },
+  });
+}
+
+/** eventsApiDeps plus RSVP_SIGNING_KEY_PARAMETER (AWS) or RSVP_SIGNING_KEY (local mode). */
+export function rsvpDeps(service: string, env: NodeJS.ProcessEnv = process.env): RsvpDeps {
+  return { ...eventsApiDeps(service, env), rsvpKey: secretFromEnv("RSVP_SIGNING_KEY", env) };
+}

@@ -1,0 +1,62 @@
+import { z } from "zod";
+import { pageQuerySchema } from "../shared/paging";
+import { UUID_V7_PATTERN } from "../shared/uuidv7";
+
+export const EVENT_STATUSES = ["draft", "published", "canceled"] as const;
+export type EventStatus = (typeof EVENT_STATUSES)[number];
+export const VISIBILITIES = ["public", "private"] as const;
+export const MEDIA_KINDS = ["cover", "video"] as const;
+export type MediaKind = (typeof MEDIA_KINDS)[number];
+
+/** What an upload may be, per kind: the presigned PUT is signed for exactly the declared type and size. */
+export const MEDIA_LIMITS: Record<MediaKind, { contentTypes: readonly string[]; maxBytes: number }> = {
+  cover: { contentTypes: ["image/jpeg", "image/png", "image/webp"], maxBytes: 5 * 1024 * 1024 },
+  video: { contentTypes: ["video/mp4", "video/webm"], maxBytes: 100 * 1024 * 1024 },
+};
+
+/** An event may be planned this far ahead at most. */
+export const MAX_LEAD_DAYS = 730;
+/** At most this many addresses per invitation request, and per event. */
+export const INVITES_PER_REQUEST = 50;
+export const INVITES_PER_EVENT = 500;
+
+const title = z.string().trim().min(1, "must not be empty").max(200).describe("Shown in lists and mails");
+const description = z.string().trim().max(5000).describe("Plain text");
+const startsAt = z.iso.datetime({ offset: true }).describe("ISO 8601 with a zone; must be in the future").transform((s) => new Date(s).toISOString());
+const durationMinutes = z.int().min(5).max(24 * 60).describe("5 minutes to 24 hours");
+const visibility = z.enum(VISIBILITIES).describe("public events are listed for everyone; private ones are seen by the organizer and the invitees");
+/** Lower-cased, so one person is one invitation whatever the case typed. */
+const email = z.email().max(254).transform((e) => e.toLowerCase());
+
+/** Request shapes of the events API: the handlers validate with these and the OpenAPI document is built from them. */
+export function eventSchemas() {
+  return {
+    EventId: z.string().regex(UUID_V7_PATTERN, "an event id (UUIDv7)"),
+    CreateEvent: z.strictObject({ title, description: description.default(""), startsAt, durationMinutes, visibility: visibility.default("private") }),
+    /** Any subset; at least one field. */
+    UpdateEvent: z
+      .strictObject({ title, description, startsAt, durationMinutes, visibility })
+      .partial()
+      .refine((patch) => Object.keys(patch).length > 0, "send at least one field to change"),
+    Invite: z.strictObject({ emails: z.array(email).min(1).max(INVITES_PER_REQUEST).describe(`1 to ${INVITES_PER_REQUEST} addresses`) }),
+    MediaUpload: z
+      .strictObject({
+        kind: z.enum(MEDIA_KINDS),
+        contentType: z.string().toLowerCase().describe("cover: image/jpeg, image/png or image/webp; video: video/mp4 or video/webm"),
+        size: z.int().min(1).describe("Bytes: the upload must be exactly this long (cover ≤ 5 MiB, video ≤ 100 MiB)"),
+      })
+      .superRefine((m, ctx) => {
+        const limits = MEDIA_LIMITS[m.kind];
+        if (!limits.contentTypes.includes(m.contentType)) ctx.addIssue({ code: "custom", path: ["contentType"], message: `a ${m.kind} must be ${limits.contentTypes.join(", ")}` });
+        if (m.size > limits.maxBytes) ctx.addIssue({ code: "custom", path: ["size"], message: `a ${m.kind} is at most ${limits.maxBytes} bytes` });
+      }),
+    Rsvp: z.strictObject({ token: z.string().min(10).max(1024).describe("The token from the invitation link") }),
+    RsvpQuery: z.strictObject({ token: z.string().min(10).max(1024).describe("The token from the invitation link") }),
+    PublicListQuery: pageQuerySchema().extend({ q: z.string().trim().min(1).max(100).optional().describe("Only events whose title contains this word (case-insensitive)") }),
+    PageQuery: pageQuerySchema(),
+    NoQuery: z.strictObject({}),
+  };
+}
+export type EventSchemas = ReturnType<typeof eventSchemas>;
+export type CreateEventInput = z.output<EventSchemas["CreateEvent"]>;
+export type UpdateEventInput = z.output<EventSchemas["UpdateEvent"]>;

@@ -1,0 +1,35 @@
+import { endOf, type EventRecord, type Invitation } from "./event-store";
+import type { MediaKind } from "./schemas";
+
+type MediaUrls = Record<MediaKind, string | null>;
+
+/** What anyone allowed to see the event gets (no organizer identity, no keys). */
+export function eventView(e: EventRecord, media: MediaUrls) {
+  return {
+    id: e.id,
+    title: e.title,
+    description: e.description,
+    startsAt: e.startsAt,
+    durationMinutes: e.durationMinutes,
+    endsAt: endOf(e).toISOString(),
+    visibility: e.visibility,
+    status: e.status,
+    publishedAt: e.publishedAt ?? null,
+    coverUrl: media.cover,
+    videoUrl: media.video,
+  };
+}
+
+/** The organizer's view adds the bookkeeping. */
+export function organizerEventView(e: EventRecord, media: MediaUrls) {
+  return { ...eventView(e, media), createdAt: e.createdAt, updatedAt: e.updatedAt, canceledAt: e.canceledAt ?? null };
+}
+
+/** A list entry (no presigned URLs: lists are cheap to build and cache-free). */
+export function eventSummary(e: EventRecord) {
+  return { id: e.id, title: e.title, startsAt: e.startsAt, durationMinutes: e.durationMinutes, visibility: e.visibility, status: e.status, publishedAt: e.publishedAt ?? null, hasCover: Boolean(e.media.cover) };
+}
+
+export function invitationView(i: Invitation) {
+  return { email: i.email, status: i.status, invitedAt: i.invitedAt, answeredAt: i.answeredAt ?? null };
+}
