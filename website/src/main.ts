@@ -1,8 +1,10 @@
-// The Switchyard website: one page, four sections, no framework. Reads /config.json (written at
-// deploy time from the stack's outputs, or by local mode) to find the API; never hard-codes one.
+// The Switchyard website: one page, four sections, no framework, plus the Events pages under
+// /events (client-side routes, see events.ts). Reads /config.json (written at deploy time from the
+// stack's outputs, or by local mode) to find the API; never hard-codes one.
 import { Api } from "./api";
 import { parseSiteConfig, type SiteConfig } from "./config";
 import { byId, fill, h } from "./dom";
+import { initEvents } from "./events";
 import { checkHealth, renderHealth } from "./health";
 import { initMeetings } from "./meetings";
 import { initMessages } from "./messages";
@@ -14,7 +16,14 @@ async function loadConfig(): Promise<SiteConfig> {
   return parseSiteConfig(await response.json());
 }
 
+const onEvents = location.pathname === "/events" || location.pathname.startsWith("/events/");
+
 async function main() {
+  if (onEvents) {
+    byId("home").hidden = true;
+    byId("events-root").hidden = false;
+    byId("nav-events").setAttribute("aria-current", "page");
+  }
   let config: SiteConfig;
   try {
     config = await loadConfig();
@@ -24,6 +33,7 @@ async function main() {
     return;
   }
   const api = new Api(config.apiUrl);
+  if (onEvents) return initEvents(api, config, byId("events-root"));
   initMessages(api);
   initMeetings(api, config.liveUrl);
   const sync = initSync(api);

@@ -1,0 +1,115 @@
+// The events API as the pages use it: public calls plain, organizer calls with the ID token.
+import { ApiError, type Api } from "./api";
+import type { Auth } from "./events-auth";
+
+export type EventStatus = "draft" | "published" | "canceled";
+export type Visibility = "public" | "private";
+export type MediaKind = "cover" | "video";
+
+export interface EventSummary {
+  id: string;
+  title: string;
+  startsAt: string;
+  durationMinutes: number;
+  visibility: Visibility;
+  status: EventStatus;
+  publishedAt: string | null;
+  hasCover: boolean;
+}
+
+export interface EventView extends Omit<EventSummary, "hasCover"> {
+  description: string;
+  endsAt: string;
+  coverUrl: string | null;
+  videoUrl: string | null;
+}
+
+export interface EventFields {
+  title: string;
+  description: string;
+  startsAt: string;
+  durationMinutes: number;
+  visibility: Visibility;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface Invitations {
+  items: { email: string; status: "yes" | "no" | "pending"; invitedAt: string; answeredAt: string | null }[];
+  counts: { yes: number; no: number; pending: number };
+}
+
+export interface RsvpView {
+  event: EventView;
+  invitee: string;
+  answer: "yes" | "no";
+  current: "yes" | "no" | "pending";
+  used: boolean;
+  open: boolean;
+}
+
+interface UploadTicket {
+  method: "PUT";
+  url: string;
+  headers: Record<string, string>;
+}
+
+const MEDIA_TYPES: Record<MediaKind, string[]> = { cover: ["image/jpeg", "image/png", "image/webp"], video: ["video/mp4", "video/webm"] };
+
+export class EventsApi {
+  constructor(
+    private readonly api: Api,
+    readonly auth: Auth | undefined,
+  ) {}
+
+  publicEvents(q: string, cursor?: string | null) {
+    const query = new URLSearchParams({ limit: "10" });
+    if (q) query.set("q", q);
+    if (cursor) query.set("cursor", cursor);
+    return this.api.get<Page<EventSummary>>(`/events?${query}`);
+  }
+
+  publicEvent = (id: string) => this.api.get<EventView>(`/events/${encodeURIComponent(id)}`);
+  rsvp = (token: string) => this.api.get<RsvpView>(`/rsvp?${new URLSearchParams({ token })}`);
+  answer = (token: string) => this.api.post<{ status: string }>("/rsvp", { token });
+
+  myEvents = (cursor?: string | null) => this.signedIn<Page<EventSummary>>("GET", `/me/events?limit=20${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
+  myEvent = (id: string) => this.signedIn<EventView>("GET", `/me/events/${encodeURIComponent(id)}`);
+  create = (fields: EventFields) => this.signedIn<EventView>("POST", "/events", fields);
+  update = (id: string, patch: Partial<EventFields>) => this.signedIn<EventView>("PATCH", `/events/${encodeURIComponent(id)}`, patch);
+  publish = (id: string) => this.signedIn<EventView>("POST", `/events/${encodeURIComponent(id)}/publish`, {});
+  cancel = (id: string) => this.signedIn<EventView>("POST", `/events/${encodeURIComponent(id)}/cancel`, {});
+  invite = (id: string, emails: string[]) => this.signedIn<{ added: string[]; existing: string[] }>("POST", `/events/${encodeURIComponent(id)}/invitations`, { emails });
+  invitations = (id: string) => this.signedIn<Invitations>("GET", `/events/${encodeURIComponent(id)}/invitations`);
+
+  /** Asks for a presigned PUT, then sends the file to it with exactly the signed content type. */
+  async upload(id: string, kind: MediaKind, file: File): Promise<void> {
+    if (!MEDIA_TYPES[kind].includes(file.type)) throw new Error(`A ${kind} must be ${MEDIA_TYPES[kind].join(", ")}; this file is ${file.type || "of unknown type"}.`);
+    const ticket = await this.signedIn<UploadTicket>("POST", `/events/${encodeURIComponent(id)}/media`, { kind, contentType: file.type, size: file.size });
+    let response: Response;
+    try {
+      // The browser sets content-length itself (it is signed too, and equals file.size).
+      response = await fetch(ticket.url, { method: "PUT", headers: { "content-type": ticket.headers["content-type"] ?? file.type }, body: file });
+    } catch {
+      throw new Error("The upload could not reach the media store. Try again.");
+    }
+    if (!response.ok) throw new Error(`The media store refused the upload (${response.status}). Try again.`);
+  }
+
+  private async signedIn<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const token = await this.auth?.idToken();
+    if (!token) throw new ApiError("Sign in first.", 401);
+    const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+    if (body !== undefined) headers["content-type"] = "application/json";
+    try {
+      return await this.api.request<T>(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    } catch (error) {
+      // The token was refused (expired, or the sign-in service restarted): sign in again.
+      if (error instanceof ApiError && error.status === 401) this.auth?.clear();
+      throw error;
+    }
+  }
+}

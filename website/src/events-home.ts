@@ -1,0 +1,102 @@
+// /events/: public events (search by title word, paging); signed in, also "My events" and "New event".
+import { append, fill, h, isBusy, setBusy } from "./dom";
+import type { EventSummary } from "./events-api";
+import { alertBox, badge, eventForm, fail, ok, when, type Ctx } from "./events-ui";
+
+function eventItem(e: EventSummary, href: string): HTMLLIElement {
+  return h(
+    "li",
+    { "data-event-id": e.id },
+    h("h3", { class: "event-title" }, h("a", { href }, e.title), e.status !== "published" || href.includes("manage") ? badge(e.status) : null),
+    h("p", { class: "meta" }, when(e), href.includes("manage") ? ` · ${e.visibility === "public" ? "Public" : "Private"}` : null),
+  );
+}
+
+/** A list with a "More" button that follows nextCursor. */
+function pagedList(label: string, emptyText: string, more: string, load: (cursor: string | null) => Promise<{ items: EventSummary[]; nextCursor: string | null }>, href: (e: EventSummary) => string) {
+  const list = h("ul", { class: "items events", "aria-label": label });
+  const state = h("p", { class: "state", "aria-live": "polite" }, "Loading…");
+  const error = alertBox(`${label.toLowerCase().replace(/\W+/g, "-")}-error`);
+  const button = h("button", { type: "button", class: "secondary" }, more);
+  button.hidden = true;
+  let cursor: string | null = null;
+  const page = async (reset: boolean) => {
+    if (isBusy(button)) return;
+    setBusy(button, true);
+    try {
+      const result = await load(reset ? null : cursor);
+      if (reset) list.replaceChildren();
+      append(list, ...result.items.map((e) => eventItem(e, href(e))));
+      cursor = result.nextCursor;
+      button.hidden = !cursor;
+      state.textContent = list.childElementCount ? "" : emptyText;
+      ok(error);
+    } catch (e) {
+      state.textContent = "";
+      fail(error, e);
+    } finally {
+      setBusy(button, false);
+    }
+  };
+  button.addEventListener("click", () => void page(false));
+  return { el: h("div", {}, state, error, list, button), reload: () => page(true) };
+}
+
+export async function homePage(ctx: Ctx): Promise<void> {
+  const { events } = ctx;
+  const signedIn = Boolean(events.auth?.email);
+
+  let q = "";
+  const publicList = pagedList("Public events", "No public events yet.", "More events", (cursor) => events.publicEvents(q, cursor), (e) => `/events/view?id=${e.id}`);
+  const search = h("input", { type: "search", name: "q", id: "event-search", maxlength: 100, autocomplete: "off" });
+  const searchForm = h(
+    "form",
+    { class: "stack", role: "search", novalidate: true },
+    h("label", { for: "event-search" }, "Search public events by a title word"),
+    h("div", { class: "inline" }, search, h("button", { type: "submit", class: "secondary" }, "Search")),
+  );
+  searchForm.addEventListener("submit", (e) => {
+    e.preventDefault();
+    q = search.value.trim();
+    void publicList.reload();
+  });
+
+  const sections: HTMLElement[] = [];
+  if (signedIn) {
+    const mine = pagedList("My events", "You have no events yet: create one below.", "More of my events", (cursor) => events.myEvents(cursor), (e) => `/events/manage?id=${e.id}`);
+    const create = eventForm("new-event", "Create event");
+    create.form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      if (isBusy(create.submit)) return;
+      setBusy(create.submit, true);
+      create.status.textContent = "Creating…";
+      try {
+        const created = await events.create(create.values());
+        ok(create.error, create.form);
+        ctx.go(`/events/manage?id=${created.id}`);
+      } catch (error) {
+        create.status.textContent = "";
+        fail(create.error, error, create.form);
+      } finally {
+        setBusy(create.submit, false);
+      }
+    });
+    sections.push(
+      h("section", { class: "card", "aria-labelledby": "my-events-title" }, h("h2", { id: "my-events-title" }, "My events"), mine.el),
+      h("section", { class: "card", "aria-labelledby": "new-event-title" }, h("h2", { id: "new-event-title" }, "New event"), h("p", { class: "hint" }, "Events start as drafts: invite people and add a cover, then publish to send the invitations."), create.form),
+    );
+    void mine.reload();
+  }
+
+  fill(
+    ctx.root,
+    h("div", { class: "page-head" }, h("h1", { tabindex: "-1" }, "Events"), ctx.authBar()),
+    h(
+      "div",
+      { class: "events-grid" },
+      h("section", { class: "card", "aria-labelledby": "public-events-title" }, h("h2", { id: "public-events-title" }, "Public events"), searchForm, publicList.el),
+      ...sections,
+    ),
+  );
+  await publicList.reload();
+}

@@ -1,0 +1,206 @@
+// /events/manage?id=: the organizer's event. Edit (before its start, unless canceled), publish,
+// cancel, cover and video upload, invitations and the answers so far.
+import { fill, h, isBusy, setBusy } from "./dom";
+import type { EventFields, EventView, MediaKind } from "./events-api";
+import { alertBox, badge, eventForm, fail, ok, problemText, when, type Ctx } from "./events-ui";
+import { plural, timeEl } from "./format";
+
+/** Runs an action behind a button: busy while it runs, errors into `error`. */
+async function act(button: HTMLButtonElement, error: HTMLElement, run: () => Promise<void>, form?: HTMLFormElement) {
+  if (isBusy(button)) return;
+  setBusy(button, true);
+  try {
+    await run();
+    ok(error, form);
+  } catch (e) {
+    fail(error, e, form);
+  } finally {
+    setBusy(button, false);
+  }
+}
+
+function media(e: EventView): HTMLElement | null {
+  if (!e.coverUrl && !e.videoUrl) return null;
+  return h(
+    "div",
+    { class: "event-media" },
+    e.coverUrl ? h("img", { class: "cover", src: e.coverUrl, alt: `Cover image of ${e.title}` }) : null,
+    e.videoUrl ? h("video", { class: "video", src: e.videoUrl, controls: true, preload: "metadata", "aria-label": `Video of ${e.title}` }) : null,
+  );
+}
+export { media as eventMedia };
+
+function uploadForm(ctx: Ctx, e: EventView, kind: MediaKind, refresh: (done: string) => Promise<void>): HTMLFormElement {
+  const input = h("input", { type: "file", id: `${kind}-file`, name: kind, accept: kind === "cover" ? "image/jpeg,image/png,image/webp" : "video/mp4,video/webm" });
+  const error = alertBox(`${kind}-error`);
+  const status = h("p", { class: "status", role: "status" });
+  const submit = h("button", { type: "submit", class: "secondary" }, kind === "cover" ? "Upload cover" : "Upload video");
+  const form = h(
+    "form",
+    { class: "stack", novalidate: true },
+    h("label", { for: input.id }, kind === "cover" ? "Cover image" : "Video"),
+    input,
+    h("p", { class: "hint" }, kind === "cover" ? "JPEG, PNG or WebP, up to 5 MB." : "MP4 or WebM, up to 100 MB."),
+    error,
+    h("div", { class: "actions" }, submit, status),
+  );
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    void act(submit, error, async () => {
+      const file = input.files?.[0];
+      if (!file) throw new Error(`Choose a ${kind === "cover" ? "image" : "video"} file first.`);
+      status.textContent = "Uploading…";
+      try {
+        await ctx.events.upload(e.id, kind, file);
+      } finally {
+        status.textContent = "";
+      }
+      await refresh(kind === "cover" ? "Cover uploaded." : "Video uploaded.");
+    });
+  });
+  return form;
+}
+
+function invitationsSection(ctx: Ctx, e: EventView, canInvite: boolean): HTMLElement {
+  const counts = h("p", { class: "counts", id: "invitation-counts", "aria-live": "polite" });
+  const list = h("ul", { class: "items", "aria-label": "Invitations" });
+  const listError = alertBox("invitations-error");
+  const refreshButton = h("button", { type: "button", class: "secondary small" }, "Refresh answers");
+  const load = () =>
+    act(refreshButton, listError, async () => {
+      const result = await ctx.events.invitations(e.id);
+      const { yes, no, pending } = result.counts;
+      counts.textContent = `${yes} yes · ${no} no · ${pending} pending`;
+      fill(
+        list,
+        ...result.items.map((i) => h("li", { class: "invitee" }, h("span", { class: "invitee-email" }, i.email), badge(i.status), i.answeredAt ? h("span", { class: "meta" }, "answered ", timeEl(i.answeredAt)) : null)),
+      );
+      if (!result.items.length) fill(list, h("li", { class: "muted" }, "Nobody invited yet."));
+    });
+  refreshButton.addEventListener("click", () => void load());
+
+  const section = h("section", { class: "card", "aria-labelledby": "invitations-title" }, h("div", { class: "card-head" }, h("h2", { id: "invitations-title" }, "Invitations"), refreshButton), counts, listError, list);
+  if (canInvite) {
+    const emails = h("textarea", { id: "invite-emails", name: "emails", rows: 3, "aria-describedby": "invite-hint" });
+    const error = alertBox("invite-error");
+    const status = h("p", { class: "status", role: "status" });
+    const submit = h("button", { type: "submit" }, "Invite");
+    const form = h(
+      "form",
+      { class: "stack invite", novalidate: true },
+      h("label", { for: "invite-emails" }, "Invite by email"),
+      emails,
+      h("p", { class: "hint", id: "invite-hint" }, e.status === "draft" ? "Separate addresses with commas or new lines. Invitations are mailed when you publish." : "Separate addresses with commas or new lines. Invitations are mailed at once."),
+      error,
+      h("div", { class: "actions" }, submit, status),
+    );
+    form.addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      const list = emails.value.split(/[\s,;]+/).filter(Boolean);
+      void act(submit, error, async () => {
+        if (!list.length) throw new Error("Enter at least one email address.");
+        const result = await ctx.events.invite(e.id, list);
+        emails.value = "";
+        status.textContent = `Invited ${plural(result.added.length, "person", "people")}${result.existing.length ? `; already invited: ${result.existing.join(", ")}` : ""}.`;
+        await load();
+      }, form);
+    });
+    section.append(form);
+  }
+  void load();
+  return section;
+}
+
+export async function managePage(ctx: Ctx, params: URLSearchParams, notice?: string): Promise<void> {
+  const id = params.get("id") ?? "";
+  const { events } = ctx;
+  if (!events.auth) {
+    fill(ctx.root, h("h1", { tabindex: "-1" }, "Manage event"), h("p", { class: "alert" }, "Sign-in is not configured for this site, so events cannot be managed here."));
+    return;
+  }
+  if (!events.auth.email) {
+    fill(ctx.root, h("div", { class: "page-head" }, h("h1", { tabindex: "-1" }, "Manage event"), ctx.authBar()), h("p", {}, "Sign in as the event's organizer to manage it."));
+    return;
+  }
+  let e: EventView;
+  try {
+    e = await events.myEvent(id);
+  } catch (error) {
+    fill(ctx.root, h("div", { class: "page-head" }, h("h1", { tabindex: "-1" }, "Manage event"), ctx.authBar()), h("div", { class: "alert", role: "alert" }, h("p", {}, ...problemText(error))), h("p", {}, h("a", { href: "/events/" }, "Back to Events")));
+    return;
+  }
+  /** Re-reads and re-renders the event; the notice says what just happened, and focus goes to the heading. */
+  const refresh = async (done?: string) => {
+    await managePage(ctx, params, done);
+    ctx.root.querySelector<HTMLElement>("h1")?.focus();
+  };
+  const started = Date.parse(e.startsAt) <= Date.now();
+  const editable = e.status !== "canceled" && !started;
+  const actionsError = alertBox("event-actions-error");
+  const buttons: HTMLElement[] = [];
+  if (e.status === "draft" && !started) {
+    const publish = h("button", { type: "button" }, "Publish");
+    publish.addEventListener("click", () => void act(publish, actionsError, async () => (await events.publish(e.id), await refresh("Published: invitations are on their way."))));
+    buttons.push(publish);
+  }
+  if (e.status !== "canceled") {
+    const cancel = h("button", { type: "button", class: "secondary danger" }, "Cancel event");
+    cancel.addEventListener("click", () => {
+      if (!confirm(`Cancel "${e.title}"? ${e.status === "published" ? "Everyone invited gets a cancellation mail. " : ""}This cannot be undone.`)) return;
+      void act(cancel, actionsError, async () => (await events.cancel(e.id), await refresh("Canceled: everyone invited is told.")));
+    });
+    buttons.push(cancel);
+  }
+  if (e.status === "published" && e.visibility === "public") buttons.push(h("a", { href: `/events/view?id=${e.id}`, class: "button-link secondary" }, "Public page"));
+
+  const overview = h(
+    "section",
+    { class: "card", "aria-labelledby": "overview-title" },
+    h("h2", { id: "overview-title" }, "Overview"),
+    h(
+      "dl",
+      { class: "facts" },
+      h("dt", {}, "Status"),
+      h("dd", { id: "event-status" }, badge(e.status)),
+      h("dt", {}, "When"),
+      h("dd", {}, when(e)),
+      h("dt", {}, "Visibility"),
+      h("dd", {}, e.visibility === "public" ? "Public" : "Private"),
+    ),
+    media(e),
+    actionsError,
+    buttons.length ? h("div", { class: "actions" }, ...buttons) : null,
+  );
+
+  const sections: HTMLElement[] = [overview];
+  if (editable) {
+    const edit = eventForm("edit-event", "Save changes", e);
+    edit.form.addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      const values = edit.values();
+      const patch: Partial<EventFields> = {};
+      for (const key of Object.keys(values) as (keyof EventFields)[]) if (values[key] !== e[key]) (patch as Record<string, unknown>)[key] = values[key];
+      void act(edit.submit, edit.error, async () => {
+        if (!Object.keys(patch).length) {
+          edit.status.textContent = "Nothing changed.";
+          return;
+        }
+        await events.update(e.id, patch);
+        await refresh("Changes saved.");
+      }, edit.form);
+    });
+    sections.push(
+      h("section", { class: "card", "aria-labelledby": "edit-title" }, h("h2", { id: "edit-title" }, "Edit"), edit.form),
+      h("section", { class: "card", "aria-labelledby": "media-title" }, h("h2", { id: "media-title" }, "Cover and video"), uploadForm(ctx, e, "cover", refresh), uploadForm(ctx, e, "video", refresh)),
+    );
+  }
+  sections.push(invitationsSection(ctx, e, editable));
+
+  fill(
+    ctx.root,
+    h("p", { class: "crumbs" }, h("a", { href: "/events/" }, "Events"), " › Manage"),
+    h("div", { class: "page-head" }, h("h1", { tabindex: "-1" }, e.title), ctx.authBar()),
+    notice ? h("p", { class: "notice", id: "manage-notice" }, notice) : null,
+    h("div", { class: "events-grid" }, ...sections),
+  );
+}

@@ -1,0 +1,107 @@
+// Pieces the Events pages share: the page context, badges, times, fields and error regions.
+import { ApiError } from "./api";
+import { h, type Child } from "./dom";
+import type { EventFields, EventStatus, EventView } from "./events-api";
+import type { EventsApi } from "./events-api";
+import { timeEl } from "./format";
+import { clearError, showError } from "./problems";
+
+export interface Ctx {
+  events: EventsApi;
+  /** Where pages render. */
+  root: HTMLElement;
+  /** Client-side navigation to a path under /events. */
+  go(path: string, replace?: boolean): void;
+  /** The Sign in / Sign out control (or a note that sign-in is not configured). */
+  authBar(): HTMLElement;
+}
+
+const BADGE: Record<string, string> = { published: "badge-active", yes: "badge-active", canceled: "badge-canceled", no: "badge-canceled", draft: "badge-neutral", pending: "badge-neutral" };
+const LABEL: Record<string, string> = { published: "Published", canceled: "Canceled", draft: "Draft", yes: "Attending", no: "Not attending", pending: "No answer yet" };
+
+export const badge = (status: EventStatus | "yes" | "no" | "pending") => h("span", { class: `badge ${BADGE[status] ?? "badge-neutral"}` }, LABEL[status] ?? status);
+
+/** "Tue, 1 Dec 2026, 18:00 – Tue, 1 Dec 2026, 19:00 (60 minutes)", in the browser's time zone. */
+export const when = (e: { startsAt: string; durationMinutes: number }) =>
+  h("span", {}, timeEl(e.startsAt), " – ", timeEl(new Date(Date.parse(e.startsAt) + e.durationMinutes * 60_000).toISOString()), ` (${e.durationMinutes} minutes)`);
+
+/** An alert region that takes focus when it shows an error, so screen readers and keyboards land there. */
+export function alertBox(id: string): HTMLDivElement {
+  return h("div", { id, class: "alert", role: "alert", tabindex: "-1" });
+}
+
+/** Shows the error (the problem's detail and per-field lines), marks named fields invalid, focuses the region. */
+export function fail(region: HTMLElement, error: unknown, form?: HTMLFormElement): void {
+  const pointers = showError(region, error);
+  for (const el of form?.querySelectorAll("[name]") ?? []) {
+    if (pointers.includes(`#/${el.getAttribute("name")}`)) el.setAttribute("aria-invalid", "true");
+    else el.removeAttribute("aria-invalid");
+  }
+  region.focus();
+}
+
+export function ok(region: HTMLElement, form?: HTMLFormElement): void {
+  clearError(region);
+  form?.querySelectorAll("[aria-invalid]").forEach((el) => el.removeAttribute("aria-invalid"));
+}
+
+/** A problem's title (when the API sent one) over its detail. */
+export function problemText(error: unknown): Child[] {
+  const title = error instanceof ApiError ? error.problem?.title : undefined;
+  return [title ? h("strong", {}, `${title}. `) : null, error instanceof Error ? error.message : String(error)];
+}
+
+/** A labelled field in a `.stack`; `hint` is tied to it with aria-describedby. */
+export function field(label: string, control: HTMLElement, hint?: string): HTMLElement {
+  const id = control.id || `f-${Math.random().toString(36).slice(2, 9)}`;
+  control.id = id;
+  if (hint) control.setAttribute("aria-describedby", `${id}-hint`);
+  return h("div", { class: "stack field" }, h("label", { for: id }, label), control, hint ? h("p", { class: "hint", id: `${id}-hint` }, hint) : null);
+}
+
+const pad = (n: number) => String(n).padStart(2, "0");
+/** An ISO instant as a `datetime-local` value in the browser's zone. */
+export function toLocalInput(iso: string): string {
+  const d = new Date(iso);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/** A `datetime-local` value (the browser's zone) as an ISO instant; "" stays "" (the API names it). */
+export const fromLocalInput = (value: string) => (value && !Number.isNaN(new Date(value).getTime()) ? new Date(value).toISOString() : value);
+
+/** The event form: new (empty) or edit (filled). Field names are the API's, so its problems mark them. */
+export function eventForm(id: string, submitLabel: string, current?: EventView): { form: HTMLFormElement; values(): EventFields; error: HTMLDivElement; submit: HTMLButtonElement; status: HTMLElement } {
+  const title = h("input", { name: "title", type: "text", id: `${id}-title`, required: true, maxlength: 200, value: current?.title ?? "" });
+  const description = h("textarea", { name: "description", id: `${id}-description`, rows: 4, maxlength: 5000 });
+  description.value = current?.description ?? "";
+  const start = h("input", { name: "startsAt", type: "datetime-local", id: `${id}-start`, required: true, value: current ? toLocalInput(current.startsAt) : "" });
+  const duration = h("input", { name: "durationMinutes", type: "number", id: `${id}-duration`, min: 5, max: 1440, step: 5, required: true, value: current?.durationMinutes ?? 60 });
+  const visibility = h(
+    "select",
+    { name: "visibility", id: `${id}-visibility` },
+    h("option", { value: "public" }, "Public: listed for everyone"),
+    h("option", { value: "private" }, "Private: you and your invitees"),
+  );
+  visibility.value = current?.visibility ?? "public";
+  const error = alertBox(`${id}-error`);
+  const submit = h("button", { type: "submit" }, submitLabel);
+  const status = h("p", { class: "status", role: "status" });
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const form = h(
+    "form",
+    { id, class: "stack", novalidate: true },
+    field("Title", title),
+    field("Description", description),
+    h("div", { class: "field-row" }, field("Starts", start, `Your time zone: ${zone}`), field("Duration (minutes)", duration)),
+    field("Visibility", visibility),
+    error,
+    h("div", { class: "actions" }, submit, status),
+  );
+  return {
+    form,
+    error,
+    submit,
+    status,
+    values: () => ({ title: title.value, description: description.value, startsAt: fromLocalInput(start.value), durationMinutes: Number(duration.value), visibility: visibility.value as EventFields["visibility"] }),
+  };
+}
