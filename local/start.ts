@@ -1,8 +1,9 @@
 // `npm start`: Switchyard on this machine. DynamoDB Local and s3rver (data kept in .local/), the
 // tables and buckets the stacks define, the HTTP API at http://127.0.0.1:3000 and the live
 // WebSocket at ws://127.0.0.1:3001, all served by the Lambda handler code, and the website at
-// http://127.0.0.1:3002 (built from website/, with a config.json pointing at the two).
-// Environment: PORT (default 3000; the WebSocket takes PORT+1, the website PORT+2), CORS_ORIGINS (extra,
+// http://127.0.0.1:3002 (built from website/, with a config.json pointing at the two), and the events
+// platform's local sign-in stand-in at http://127.0.0.1:3003 (local/events.ts).
+// Environment: PORT (default 3000; the WebSocket takes PORT+1, the website PORT+2, sign-in PORT+3), CORS_ORIGINS (extra,
 // comma-separated), SWITCHYARD_LOCAL_DIR (data folder, default .local/), CALENDLY_SIGNING_KEY and
 // REPLAY_TOKEN (local defaults printed when unset), FORWARD_URL (forward webhooks there),
 // REPLAY_INTERVAL_SECONDS (default 60). The syncs run at start and on their schedules
@@ -22,11 +23,13 @@ import { LocalSetupError, assertJava, startDynamoDbLocal } from "./dynamodb-loca
 import { LOCAL_HEALTH_CHECK_INTERVAL_MS, startLocalHealthCheck } from "./health-check";
 import { installLogSink, localLogFile } from "./log-sink";
 import { localMessageRoutes } from "./message-api";
+import { startLocalEvents } from "./events";
 import { startS3Local } from "./s3-local";
 import { startStaticSite } from "./static-site";
 import { startLocalSchedules } from "./syncs";
 import { createTable } from "./tables";
 import { buildWebsite } from "../website/build";
+import type { SiteConfig } from "../website/src/config";
 import { LOCAL_REPLAY_TOKEN, LOCAL_SIGNING_KEY, LOCAL_TABLES, startLocalWebhooks } from "./webhooks";
 
 const ROOT = join(__dirname, "..");
@@ -46,6 +49,7 @@ async function main() {
   await assertPortFree(port);
   await assertPortFree(port + 1);
   await assertPortFree(port + 2);
+  await assertPortFree(port + 3);
   const dataDir = process.env.SWITCHYARD_LOCAL_DIR ?? join(ROOT, ".local");
   // Handlers' JSON log lines and EMF metrics go to a file, as a stack's go to CloudWatch (errors also here).
   const logs = installLogSink({ file: localLogFile(dataDir), terminal: process.env.LOG_TO_TERMINAL === "1" ? "all" : "errors" });
@@ -74,15 +78,24 @@ async function main() {
 
   const syncs = await startLocalSchedules({ dynamodb: dynamodb.client, s3 });
 
+  const events = await startLocalEvents({
+    dynamodb,
+    s3,
+    dataDir,
+    siteUrl: `http://127.0.0.1:${port + 2}`,
+    signInPort: port + 3,
+    rsvpSigningKey: process.env.RSVP_SIGNING_KEY || undefined,
+  });
+
   // The website (PORT+2) calls the API from its own origin, as the stack's site does from CloudFront.
   const origins = [`http://localhost:${port}`, `http://127.0.0.1:${port}`, `http://127.0.0.1:${port + 2}`, `http://localhost:${port + 2}`, ...(process.env.CORS_ORIGINS?.split(",").filter(Boolean) ?? [])];
   const api = await startApiServer({
-    routes: [...localMessageRoutes(LOCAL_MESSAGES_TABLE), ...webhooks.routes, ...syncs.routes, { routeKey: "$default", handler: routeNotFoundHandler(createObservability("api-not-found")) }],
+    routes: [...localMessageRoutes(LOCAL_MESSAGES_TABLE), ...webhooks.routes, ...syncs.routes, ...events.routes, { routeKey: "$default", handler: routeNotFoundHandler(createObservability("api-not-found")) }],
     corsOrigins: origins,
     port,
   });
 
-  const website = await startStaticSite({ root: websiteDir, files: websiteFiles, config: { apiUrl: api.url, liveUrl: webhooks.liveUrl }, port: port + 2 });
+  const website = await startStaticSite({ root: websiteDir, files: websiteFiles, config: { apiUrl: api.url, liveUrl: webhooks.liveUrl, auth: { domain: events.signInUrl, clientId: events.clientId }, mediaOrigin: events.mediaOrigin } as SiteConfig, port: port + 2 });
   // As the stack's EventBridge rule runs it: the website and the API's /health.
   const healthCheck = startLocalHealthCheck({ targets: [{ name: "website", url: `${website.url}/` }, { name: "api", url: `${api.url}/health` }] });
 
@@ -97,6 +110,9 @@ async function main() {
     gistsUrl: `${api.url}/gists`,
     healthUrl: `${api.url}/health`,
     eventsTable: LOCAL_TABLES.events,
+    eventsApiUrl: `${api.url}/events`,
+    eventsSignInUrl: events.signInUrl,
+    outbox: `${api.url}/_local/outbox`,
     dynamodbEndpoint: dynamodb.endpoint,
     s3Endpoint: s3.endpoint,
     logFile: logs.file,
@@ -112,6 +128,8 @@ async function main() {
   console.log("Logs: handlers' JSON lines and EMF metrics go to logFile (errors also here; LOG_TO_TERMINAL=1 for all): npm run logs -- --local [--errors|--slow|--id <id>], npm run status");
   console.log(`Health check: the website and ${api.url}/health every ${LOCAL_HEALTH_CHECK_INTERVAL_MS / 60_000} minutes, first in 2 s.`);
   console.log(`Try: curl -i -X POST ${outputs.messagesUrl} -H 'content-type: application/json' -d '{"message":"hello"}'`);
+  console.log(`Events: sign in at ${website.url}/events/ through the local sign-in stand-in (${events.signInUrl}: local mode only, email and no password); mails go to ${events.outboxDir} and ${outputs.outbox}.`);
+  console.log(`  curl: TOKEN=$(curl -s -X POST ${events.signInUrl}/_local/token -H 'content-type: application/json' -d '{"email":"you@example.com"}' | node -pe 'JSON.parse(require("fs").readFileSync(0)).id_token')`);
   console.log("Ctrl-C stops everything.");
 
   let stopping = false;
@@ -122,6 +140,7 @@ async function main() {
     await website.close();
     await api.close();
     await webhooks.stop();
+    await events.stop();
     await syncs.stop();
     await s3.stop();
     await dynamodb.stop();

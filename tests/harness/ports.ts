@@ -8,10 +8,10 @@ const canListen = (port: number) =>
     probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
   });
 
-/** A free port P whose neighbours P+1 and P+2 are free too (local mode serves the WebSocket on PORT+1, the website on PORT+2). */
+/** A free port P whose neighbours P+1 to P+3 are free too (local mode serves the WebSocket on PORT+1, the website on PORT+2, the sign-in stand-in on PORT+3). */
 export async function freeLocalModePort(): Promise<number> {
   for (;;) {
     const port = await freePort();
-    if (port < 65534 && (await canListen(port + 1)) && (await canListen(port + 2))) return port;
+    if (port < 65532 && (await canListen(port + 1)) && (await canListen(port + 2)) && (await canListen(port + 3))) return port;
   }
 }
