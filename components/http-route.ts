@@ -8,6 +8,8 @@ export interface LambdaRouteArgs {
   routeKey: string;
   /** The function that serves the route. Example: `fn.function`. */
   fn: aws.lambda.Function;
+  /** A JWT authorizer the route requires (no authorization when unset). Example: `{ id: authorizer.id }`. */
+  authorizer?: { id: pulumi.Input<string> };
 }
 
 /** The execute-api ARN pattern for one route: `{id}` path segments become `*`. */
@@ -30,7 +32,12 @@ export function addLambdaRoute(name: string, args: LambdaRouteArgs, parent: pulu
   );
   const route = new aws.apigatewayv2.Route(
     name,
-    { apiId: args.api.id, routeKey: args.routeKey, target: pulumi.interpolate`integrations/${integration.id}` },
+    {
+      apiId: args.api.id,
+      routeKey: args.routeKey,
+      target: pulumi.interpolate`integrations/${integration.id}`,
+      ...(args.authorizer ? { authorizationType: "JWT", authorizerId: args.authorizer.id } : {}),
+    },
     { parent },
   );
   const permission = new aws.lambda.Permission(

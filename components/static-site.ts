@@ -22,12 +22,17 @@ export interface SiteSettings {
    * What the page reads from `/config.json`, written at deploy time from stack outputs so the build
    * never holds an address. Example: `{ apiUrl: api.url, liveUrl: ingest.liveUrl }`.
    */
-  config: Record<string, pulumi.Input<string> | undefined>;
+  config: Record<string, pulumi.Input<string> | Record<string, pulumi.Input<string>> | undefined>;
   /**
    * Origins the page may connect to (the CSP's `connect-src`), besides its own. Example:
    * `[api.url, ingest.liveUrl]` (paths are dropped).
    */
   connectOrigins: pulumi.Input<string>[];
+  /**
+   * Origins the page may load images and video from (the CSP's `img-src` and `media-src`),
+   * besides its own. Example: `[events.mediaOrigin]` (presigned S3 URLs).
+   */
+  mediaOrigins?: pulumi.Input<string>[];
 }
 
 export interface StaticSiteArgs {
@@ -68,6 +73,7 @@ export class StaticSite extends pulumi.ComponentResource {
   readonly csp: aws.cloudfront.Function;
   readonly settings: aws.cloudfront.KeyValueStore;
   connectSrc?: aws.cloudfront.KeyvaluestoreKey;
+  mediaSrc?: aws.cloudfront.KeyvaluestoreKey;
   configFile?: aws.s3.BucketObjectv2;
   readonly originAccess: aws.cloudfront.OriginAccessControl;
   readonly files: aws.s3.BucketObjectv2[];
@@ -103,6 +109,7 @@ export class StaticSite extends pulumi.ComponentResource {
    */
   publishSettings(settings: SiteSettings) {
     this.connectSrc = this.writeConnectSources(settings.connectOrigins);
+    if (settings.mediaOrigins?.length) this.mediaSrc = this.writeOrigins("media-src", settings.mediaOrigins);
     this.configFile = this.writeConfig(settings.config);
   }
 
@@ -160,9 +167,14 @@ export class StaticSite extends pulumi.ComponentResource {
    * API wait for each other.
    */
   private writeConnectSources(origins: pulumi.Input<string>[]) {
+    return this.writeOrigins("connect-src", origins);
+  }
+
+  /** One KeyValueStore entry of origins (`connect-src`; `media-src`, which the function adds to `img-src` and `media-src`). */
+  private writeOrigins(key: string, origins: pulumi.Input<string>[]) {
     return new aws.cloudfront.KeyvaluestoreKey(
-      `${this.name}-connect-src`,
-      { keyValueStoreArn: this.settings.arn, key: "connect-src", value: pulumi.all(origins).apply((urls) => [...new Set(urls.map(originOf))].join(" ")) },
+      `${this.name}-${key}`,
+      { keyValueStoreArn: this.settings.arn, key, value: pulumi.all(origins).apply((urls) => [...new Set(urls.map(originOf))].join(" ")) },
       { parent: this },
     );
   }
@@ -279,7 +291,7 @@ export class StaticSite extends pulumi.ComponentResource {
   }
 
   private writeConfig(config: SiteSettings["config"]) {
-    const entries = Object.entries(config).filter((e): e is [string, pulumi.Input<string>] => e[1] !== undefined);
+    const entries = Object.entries(config).filter((e) => e[1] !== undefined);
     return new aws.s3.BucketObjectv2(
       `${this.name}-config`,
       {

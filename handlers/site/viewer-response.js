@@ -11,14 +11,22 @@ const kvs = cf.kvs();
 async function handler(event) {
   var response = event.response;
   var connect = "";
+  var media = "";
   try {
     connect = await kvs.get("connect-src");
   } catch (e) {
     // No entry yet (first deploy in progress): the page may talk to its own origin only.
   }
+  try {
+    // Where event covers and videos are served from (presigned S3 URLs); absent: own origin only.
+    media = await kvs.get("media-src");
+  } catch (e) {
+    media = "";
+  }
   response.headers["content-security-policy"] = {
     value:
-      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
+      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:" + (media ? " " + media : "") + "; " +
+      "media-src 'self'" + (media ? " " + media : "") + "; font-src 'self'; " +
       "connect-src 'self'" + (connect ? " " + connect : "") + "; " +
       "base-uri 'none'; form-action 'self'; object-src 'none'; frame-ancestors 'none'; upgrade-insecure-requests",
   };
