@@ -1,3 +1,4 @@
+import { eventsApiFragment } from "./events/openapi";
 import { healthApiFragment } from "./health/openapi";
 import { messageApiFragment } from "./messages/openapi";
 import { PROBLEM_TYPES, problemTypeUri, type ProblemSlug } from "./shared/problem";
@@ -6,7 +7,7 @@ import { webhookApiFragment } from "./webhooks/openapi";
 
 /** The HTTP API's OpenAPI 3.1 document, generated from the zod schemas and the route lists. */
 export function apiDocument(serverUrl = "http://127.0.0.1:3000") {
-  const fragments = [messageApiFragment(), webhookApiFragment("calendly"), gistsApiFragment(), healthApiFragment()];
+  const fragments = [messageApiFragment(), webhookApiFragment("calendly"), gistsApiFragment(), healthApiFragment(), eventsApiFragment()];
   return {
     openapi: "3.1.0",
     info: {
@@ -20,7 +21,10 @@ export function apiDocument(serverUrl = "http://127.0.0.1:3000") {
     paths: Object.assign({}, ...fragments.map((f) => f.paths)),
     components: {
       schemas: Object.assign({}, ...fragments.map((f) => f.schemas)),
-      securitySchemes: { replayToken: { type: "http", scheme: "bearer", description: "The stack's webhookReplayToken secret" } },
+      securitySchemes: {
+        replayToken: { type: "http", scheme: "bearer", description: "The stack's webhookReplayToken secret" },
+        cognitoIdToken: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "The signed-in user's Cognito ID token (hosted UI, code + PKCE); local mode: the local sign-in stand-in's" },
+      },
     },
   };
 }

@@ -1,0 +1,76 @@
+import { z } from "zod";
+import { jsonContent, jsonSchema, pathsOf, problem, queryParameters, type OpenApiFragment } from "../shared/openapi";
+import { eventRoutes } from "./routes";
+import { EVENT_STATUSES, MEDIA_KINDS, VISIBILITIES, eventSchemas } from "./schemas";
+
+/** Response shapes of the events API (documentation; views.ts builds them). */
+function responseSchemas() {
+  const url = z.string().nullable().describe("A presigned GET, valid 15 minutes; null when there is none");
+  const Event = z.object({
+    id: z.string(),
+    title: z.string(),
+    description: z.string(),
+    startsAt: z.string(),
+    durationMinutes: z.int(),
+    endsAt: z.string(),
+    visibility: z.enum(VISIBILITIES),
+    status: z.enum(EVENT_STATUSES),
+    publishedAt: z.string().nullable(),
+    coverUrl: url,
+    videoUrl: url,
+  });
+  const Summary = z.object({ id: z.string(), title: z.string(), startsAt: z.string(), durationMinutes: z.int(), visibility: z.enum(VISIBILITIES), status: z.enum(EVENT_STATUSES), publishedAt: z.string().nullable(), hasCover: z.boolean() });
+  const Invitation = z.object({ email: z.string(), status: z.enum(["pending", "yes", "no"]), invitedAt: z.string(), answeredAt: z.string().nullable() });
+  return {
+    Event,
+    OrganizerEvent: Event.extend({ createdAt: z.string(), updatedAt: z.string(), canceledAt: z.string().nullable() }),
+    EventPage: z.object({ items: z.array(Summary), nextCursor: z.string().nullable() }),
+    InviteResult: z.object({ added: z.array(z.string()).describe("Newly invited (mailed once the event is published)"), existing: z.array(z.string()).describe("Already invited: unchanged") }),
+    Invitations: z.object({ items: z.array(Invitation), counts: z.object({ yes: z.int(), no: z.int(), pending: z.int() }) }),
+    UploadTicket: z.object({
+      method: z.literal("PUT"),
+      url: z.string(),
+      headers: z.object({ "content-type": z.string(), "content-length": z.string() }).describe("Send exactly these: both are signed"),
+      key: z.string(),
+      expiresAt: z.string(),
+    }),
+    RsvpView: z.object({ event: Event, invitee: z.string(), answer: z.enum(["yes", "no"]), current: z.enum(["pending", "yes", "no"]), used: z.boolean(), open: z.boolean().describe("The event still takes answers") }),
+    RsvpResult: z.object({ eventId: z.string(), invitee: z.string(), status: z.enum(["yes", "no"]), answeredAt: z.string() }),
+  };
+}
+
+/** The events platform's part of the OpenAPI document. Signed-in routes take the Cognito ID token. */
+export function eventsApiFragment(): OpenApiFragment {
+  const s = eventSchemas();
+  const id = [{ name: "id", in: "path", required: true, schema: jsonSchema(s.EventId, "input") }];
+  const unauthorized = { "401": { description: "No or an invalid token (API Gateway's JWT authorizer: `{\"message\":\"Unauthorized\"}`)" } };
+  const forbidden = problem("Not the event's organizer");
+  const json = (name: string) => ({ required: true, content: jsonContent(name) });
+  const operations: Record<string, object> = {
+    createEvent: { requestBody: json("CreateEvent"), responses: { "201": { description: "The draft", content: jsonContent("OrganizerEvent") }, "400": problem("Invalid fields (a past start, an unknown field such as an address…)"), ...unauthorized } },
+    listPublicEvents: { parameters: queryParameters(s.PublicListQuery), responses: { "200": { description: "Newest first", content: jsonContent("EventPage") }, "400": problem("Unknown parameter, bad limit or cursor") } },
+    getPublicEvent: { parameters: id, responses: { "200": { description: "The event", content: jsonContent("Event") }, "404": problem("No public, published event has this id") } },
+    listMyEvents: { parameters: queryParameters(s.PageQuery), responses: { "200": { description: "Last edited first", content: jsonContent("EventPage") }, ...unauthorized } },
+    getMyEvent: { parameters: id, responses: { "200": { description: "The event", content: jsonContent("OrganizerEvent") }, "403": forbidden, "404": problem("No such event"), ...unauthorized } },
+    updateEvent: { parameters: id, requestBody: json("UpdateEvent"), responses: { "200": { description: "Edited", content: jsonContent("OrganizerEvent") }, "400": problem("Invalid fields"), "403": forbidden, "409": problem("Canceled or started"), ...unauthorized } },
+    publishEvent: { parameters: id, responses: { "200": { description: "Published", content: jsonContent("OrganizerEvent") }, "403": forbidden, "409": problem("Not a draft, or the start has passed"), ...unauthorized } },
+    cancelEvent: { parameters: id, responses: { "200": { description: "Canceled", content: jsonContent("OrganizerEvent") }, "403": forbidden, "409": problem("Already canceled or ended"), ...unauthorized } },
+    inviteToEvent: { parameters: id, requestBody: json("Invite"), responses: { "201": { description: "Some were new", content: jsonContent("InviteResult") }, "200": { description: "All were invited already", content: jsonContent("InviteResult") }, "403": forbidden, "409": problem("Canceled, started, or the invitation limit reached"), ...unauthorized } },
+    listInvitations: { parameters: id, responses: { "200": { description: "By address", content: jsonContent("Invitations") }, "403": forbidden, ...unauthorized } },
+    requestMediaUpload: { parameters: id, requestBody: json("MediaUpload"), responses: { "201": { description: `PUT the file to url with these headers (kinds: ${MEDIA_KINDS.join(", ")})`, content: jsonContent("UploadTicket") }, "400": problem("Type or size not allowed"), "403": forbidden, ...unauthorized } },
+    viewInvitation: { parameters: queryParameters(s.RsvpQuery), responses: { "200": { description: "The invitation", content: jsonContent("RsvpView") }, "403": problem("The link is not valid") } },
+    answerInvitation: { requestBody: json("Rsvp"), responses: { "200": { description: "Answer recorded", content: jsonContent("RsvpResult") }, "403": problem("The link is not valid"), "409": problem("This link was used already, or the event is canceled or started") } },
+  };
+  for (const route of eventRoutes) if (route.signedIn) Object.assign(operations[route.operationId]!, { security: [{ cognitoIdToken: [] }] });
+  return {
+    paths: pathsOf(eventRoutes, operations),
+    schemas: {
+      CreateEvent: jsonSchema(s.CreateEvent, "input"),
+      UpdateEvent: jsonSchema(s.UpdateEvent, "input"),
+      Invite: jsonSchema(s.Invite, "input"),
+      MediaUpload: jsonSchema(s.MediaUpload, "input"),
+      Rsvp: jsonSchema(s.Rsvp, "input"),
+      ...Object.fromEntries(Object.entries(responseSchemas()).map(([name, schema]) => [name, jsonSchema(schema, "output")])),
+    },
+  };
+}
