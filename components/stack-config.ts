@@ -43,6 +43,17 @@ export const stackConfigSchema = z.strictObject({
     .regex(/^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\))$/, "rate(…) or cron(…)")
     .default("rate(5 minutes)")
     .meta({ example: '"rate(5 minutes)"' }),
+  /** Key that signs the events platform's invitation (RSVP) links. Secret. */
+  "switchyard:rsvpSigningKey": z.string().min(16, "at least 16 characters").meta({ example: '"$(openssl rand -hex 32)"', secret: true }),
+  /** Who the events platform's mails are from (an SES identity, verified from SES's mail); unset: mails go to the media bucket's `outbox/` instead. */
+  "switchyard:eventsSender": z.email().optional().meta({ example: "events@example.com" }),
+  /** Prefix of the hosted sign-in domain (`<prefix>.auth.<region>.amazoncognito.com`, unique per region); default `switchyard-<stack>-<account id>`. */
+  "switchyard:cognitoDomain": z
+    .string()
+    .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, "lower-case letters, digits and hyphens, 1–63 characters, no hyphen at either end")
+    .refine((d) => !/aws|amazon|cognito/.test(d), "must not contain aws, amazon or cognito")
+    .optional()
+    .meta({ example: "acme-events" }),
   /** GitHub users whose public gists become Pipedrive deals; the gists sync exists only when set. */
   "switchyard:gistUsers": z.array(z.string().regex(/^[A-Za-z0-9-]{1,39}$/, "a GitHub login")).max(50).default([]).meta({ example: '\'["octocat"]\'' }),
   /** When the gists sync runs. */
@@ -142,6 +153,15 @@ export interface StackConfig {
     toleranceSeconds: number;
     replaySchedule: string;
   };
+  /** The events platform (Cognito sign-in, events API, mail). */
+  events: {
+    /** Secret output. */
+    rsvpSigningKey: pulumi.Output<string>;
+    /** Unset: the S3 outbox instead of SES. */
+    sender?: string;
+    /** Unset: `switchyard-<stack>-<account id>`. */
+    cognitoDomain?: string;
+  };
   /** Present when `switchyard:airtableBaseId` is set. */
   skills?: {
     schedule: string;
@@ -230,6 +250,11 @@ export function parseStackConfig(raw: Record<string, string | undefined>, stack:
       forwardUrl: c["switchyard:forwardUrl"],
       toleranceSeconds: c["switchyard:signatureToleranceSeconds"],
       replaySchedule: c["switchyard:replaySchedule"],
+    },
+    events: {
+      rsvpSigningKey: pulumi.secret(c["switchyard:rsvpSigningKey"]),
+      sender: c["switchyard:eventsSender"],
+      cognitoDomain: c["switchyard:cognitoDomain"],
     },
     skills: c["switchyard:airtableBaseId"]
       ? {

@@ -11,11 +11,12 @@ test("the committed dev and prod configs parse, and differ in protection, retent
 });
 
 test("optional keys fall back to defaults", (t) => {
-  const { webhooks, gists, skills, ...config } = parseStackConfig({ "aws:region": "eu-west-1", "switchyard:protectData": "false", ...TEST_SECRETS }, "test");
+  const { webhooks, gists, skills, events, ...config } = parseStackConfig({ "aws:region": "eu-west-1", "switchyard:protectData": "false", ...TEST_SECRETS }, "test");
   t.deepEqual(config, { stack: "test", region: "eu-west-1", protectData: false, logRetentionDays: 14, throttle: { rateLimit: 50, burstLimit: 100 }, allowedOrigins: [], siteDomain: undefined, alarmEmail: undefined, alarmThresholds: { apiErrorRatePercent: 5, apiLatencyP99Ms: 3000, functionErrorRatePercent: 5, siteErrorRatePercent: 5, spoolAgeMinutes: 60 } });
   t.like(webhooks, { forwardUrl: undefined, toleranceSeconds: 180, replaySchedule: "rate(5 minutes)" });
   t.is(gists, undefined, "no gist users, no gists sync");
   t.is(skills, undefined, "no Airtable base, no skill-app sync");
+  t.like(events, { sender: undefined, cognitoDomain: undefined }, "no sender: the S3 outbox; the default sign-in domain");
 });
 
 const bad: [string, Record<string, string>, RegExp][] = [
@@ -108,6 +109,20 @@ test("an Airtable base needs the rest of the skill-app settings", (t) => {
   const error = t.throws(() => parseStackConfig({ ...base, "switchyard:airtableBaseId": "appABCDEFGHIJKLMN" }, "qa"));
   for (const key of ["airtableTable", "airtableToken", "releaseRepo", "badgrUsername", "badgrPassword", "badgrIssuer"]) t.regex(error!.message, new RegExp(`switchyard:${key} is missing`));
   t.regex(t.throws(() => parseStackConfig({ ...base, "switchyard:airtableBaseId": "nope" }, "qa"))!.message, /switchyard:airtableBaseId is invalid/);
+});
+
+test("events settings: the RSVP key is required and long enough, the sender an address, the sign-in domain prefix one Cognito takes", (t) => {
+  const base = { "aws:region": "us-west-2", "switchyard:protectData": "true", ...TEST_SECRETS };
+  t.regex(t.throws(() => parseStackConfig({ ...base, "switchyard:rsvpSigningKey": undefined }, "qa"))!.message, /switchyard:rsvpSigningKey is missing\. Fix: pulumi config set --secret switchyard:rsvpSigningKey "\$\(openssl rand -hex 32\)" --stack qa/);
+  const short = t.throws(() => parseStackConfig({ ...base, "switchyard:rsvpSigningKey": "short" }, "qa"))!.message;
+  t.regex(short, /switchyard:rsvpSigningKey is invalid \(at least 16 characters\)/);
+  t.false(short.includes("short"), "the bad secret is not echoed");
+  t.like(parseStackConfig({ ...base, "switchyard:eventsSender": "events@example.com", "switchyard:cognitoDomain": "acme-events" }, "qa").events, { sender: "events@example.com", cognitoDomain: "acme-events" });
+  t.regex(t.throws(() => parseStackConfig({ ...base, "switchyard:eventsSender": "events" }, "qa"))!.message, /switchyard:eventsSender is invalid/);
+  for (const domain of ["Acme", "-acme", "acme-", "my-aws-login", "amazon-events", "cognito-x", "a".repeat(64), "acme.events"]) {
+    t.regex(t.throws(() => parseStackConfig({ ...base, "switchyard:cognitoDomain": domain }, "qa"))!.message, /switchyard:cognitoDomain is invalid/, domain);
+  }
+  t.throws(() => parseStackConfig({ ...base, "switchyard:rsvpSigningKey": "0123456789abcdef0123" }, "qa", SECRET_KEYS.filter((k) => k !== "switchyard:rsvpSigningKey")), { message: /switchyard:rsvpSigningKey is stored in plain text/ });
 });
 
 test("every bad key is reported at once", (t) => {

@@ -11,7 +11,7 @@ const kvs = cf.kvs();
 async function handler(event) {
   var response = event.response;
   var connect = "";
-  var media = "";
+  var media;
   try {
     connect = await kvs.get("connect-src");
   } catch (e) {

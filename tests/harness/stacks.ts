@@ -29,6 +29,7 @@ export class StackEvaluationError extends Error {
 export const TEST_SECRETS: Record<string, string> = {
   "switchyard:calendlySigningKey": "test-calendly-signing-key-0123456789",
   "switchyard:webhookReplayToken": "test-replay-token-0123456789abcdef",
+  "switchyard:rsvpSigningKey": "test-rsvp-signing-key-0123456789abcdef",
 };
 
 /** Config that turns the gists sync on (with test secrets), for tests that need it. */
