@@ -83,7 +83,7 @@ export async function homePage(ctx: Ctx): Promise<void> {
     });
     sections.push(
       h("section", { class: "card", "aria-labelledby": "my-events-title" }, h("h2", { id: "my-events-title" }, "My events"), mine.el),
-      h("section", { class: "card", "aria-labelledby": "new-event-title" }, h("h2", { id: "new-event-title" }, "New event"), h("p", { class: "hint" }, "Events start as drafts: invite people and add a cover, then publish to send the invitations."), create.form),
+      h("section", { class: "card", "aria-labelledby": "new-event-heading" }, h("h2", { id: "new-event-heading" }, "New event"), h("p", { class: "hint" }, "Events start as drafts: invite people and add a cover, then publish to send the invitations."), create.form),
     );
     void mine.reload();
   }

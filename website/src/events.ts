@@ -23,7 +23,8 @@ export async function initEvents(api: Api, config: SiteConfig, root: HTMLElement
 
   let rendering = 0;
   const route = async (focus: boolean) => {
-    const path = location.pathname === "/events" ? "/events/" : location.pathname.replace(/(.)\/$/, "$1");
+    const trimmed = location.pathname.replace(/\/+$/, "");
+    const path = trimmed === "/events" ? "/events/" : trimmed;
     const page = PAGES[path];
     const run = ++rendering;
     document.title = `${page?.title ?? "Not found"} · Switchyard`;
