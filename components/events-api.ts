@@ -11,7 +11,7 @@ import { rsvpDeps, rsvpHandler } from "../handlers/events/rsvp";
 import { eventsTable, notificationsSentTable } from "../handlers/events/tables";
 import { addLambdaRoute } from "./http-route";
 import { inlinePolicy, serviceRole } from "./iam";
-import { DEFAULT_RUNTIME_PACKAGES, HandlerFunction, type Permission } from "./lambda";
+import { DEFAULT_RUNTIME_PACKAGES, HandlerFunction, POWERTOOLS_PACKAGES, type Permission } from "./lambda";
 import { createPrivateBucket } from "./private-bucket";
 import { createDeadLetterQueue } from "./queue";
 import { createDataTable } from "./table";
@@ -471,7 +471,7 @@ export class EventsApi extends pulumi.ComponentResource {
     const fn = this.fn("cleanup", factories.cleanup, "daily: removes abandoned drafts", [
       { actions: ["dynamodb:Query"], resources: [this.index("draftsByUpdated")] },
       { actions: ["dynamodb:DeleteItem"], resources: [this.table] },
-    ], { EVENTS_TABLE: this.eventsTable.name }, { timeout: 60 });
+    ], { EVENTS_TABLE: this.eventsTable.name }, { packages: POWERTOOLS_PACKAGES, timeout: 60 });
     const rule = new aws.cloudwatch.EventRule(`${this.name}-cleanup`, { scheduleExpression: "rate(1 day)", description: "Removes abandoned event drafts" }, { parent: this });
     new aws.cloudwatch.EventTarget(
       `${this.name}-cleanup`,

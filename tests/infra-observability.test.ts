@@ -21,6 +21,8 @@ const metricsText = (w: any) => JSON.stringify(w.properties.metrics);
 const alarms = (r: StackRecord) => ofType(r, "aws:cloudwatch/metricAlarm:MetricAlarm");
 const alarm = (r: StackRecord, name: string) => byName(r, "aws:cloudwatch/metricAlarm:MetricAlarm", name);
 const functions = (r: StackRecord) => ofType(r, "aws:lambda/function:Function");
+/** The dead-letter queues (createDeadLetterQueue names them `…-dlq`); work queues such as the events notifications are not. */
+const deadLetterQueues = (r: StackRecord) => ofType(r, "aws:sqs/queue:Queue").filter((q) => q.name.endsWith("-dlq"));
 
 for (const stack of ["dev", "prod"] as const) {
   test(`${stack}: one dashboard that shows every function, table, dead-letter queue and the API`, (t) => {
@@ -38,7 +40,7 @@ for (const stack of ["dev", "prod"] as const) {
     for (const table of ofType(r, "aws:dynamodb/table:Table")) {
       for (const text of [capacity, throttles, systemErrors]) t.true(text.includes(table.state.name), `table ${table.name}`);
     }
-    for (const queue of ofType(r, "aws:sqs/queue:Queue")) {
+    for (const queue of deadLetterQueues(r)) {
       t.true(metricsText(widget(r, "Dead-letter queues: depth")).includes(queue.state.name));
       t.true(metricsText(widget(r, "Dead-letter queues: oldest message (s)")).includes(queue.state.name));
     }
@@ -111,7 +113,7 @@ test("error rates are metric math (errors / requests, 0 when idle), never raw co
 });
 
 test("dead-letter queues alarm on one message; sync staleness after two intervals; spool age; health check; CloudFront in us-east-1", (t) => {
-  for (const queue of ofType(prod, "aws:sqs/queue:Queue")) {
+  for (const queue of deadLetterQueues(prod)) {
     t.like(alarm(prod, `${queue.name}-not-empty`).inputs, { metricName: "ApproximateNumberOfMessagesVisible", threshold: 0, dimensions: { QueueName: queue.state.name }, treatMissingData: "notBreaching" });
   }
   t.like(alarm(prod, "gists-stale").inputs, { metricName: "freshnessMinutes", dimensions: { service: "gists-run" }, period: 1800, evaluationPeriods: 2, threshold: 60, treatMissingData: "breaching" });
