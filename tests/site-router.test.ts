@@ -48,6 +48,16 @@ test("before the stack has written the origins, the page may connect to its own 
   t.regex(csp, /connect-src 'self';/);
 });
 
+test("images and video may come from the media origins in the KeyValueStore (presigned S3 URLs); without the entry, from the site only", async (t) => {
+  const media = "https://events-media.s3.us-east-1.amazonaws.com";
+  const csp = (await responseHandler({ "connect-src": media, "media-src": media })(structuredClone(viewerResponse))).headers["content-security-policy"]!.value;
+  t.regex(csp, /img-src 'self' data: https:\/\/events-media\.s3\.us-east-1\.amazonaws\.com;/);
+  t.regex(csp, /media-src 'self' https:\/\/events-media\.s3\.us-east-1\.amazonaws\.com;/);
+  const none = (await responseHandler({})(structuredClone(viewerResponse))).headers["content-security-policy"]!.value;
+  t.regex(none, /img-src 'self' data:;/);
+  t.regex(none, /media-src 'self';/);
+});
+
 test("the response function imports only CloudFront's own module", (t) => {
   t.deepEqual(responseSource.match(/^import .*$/gm), ['import cf from "cloudfront";']);
   t.notRegex(responseSource, /\brequire\(|\bprocess\./);
