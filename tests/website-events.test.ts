@@ -17,12 +17,14 @@ import { listOutbox, type OutboxEntry } from "../handlers/events/mail/outbox";
 import { parseMime } from "../handlers/events/mail/mime";
 import { LOCAL_CREDENTIALS } from "../local/dynamodb-local";
 import { LOCAL_MEDIA_BUCKET } from "../local/events";
+import { parseSiteConfig, siteContentSecurityPolicy } from "../website/src/config";
 import { startLocalMode, stopLocalMode, type LocalMode } from "./harness/local-mode";
 import { freeLocalModePort } from "./harness/ports";
 import { ROOT } from "./harness/stacks";
 
 // Callbacks passed to page.evaluate run in Chromium; the repo's Node typings have no DOM.
 declare const document: any;
+declare const window: any;
 
 const CHROMIUM = "/usr/bin/chromium";
 const ARTIFACTS = join(ROOT, "tests", "artifacts");
@@ -136,6 +138,21 @@ async function ensureMediaCors(endpoint: string, origin: string) {
     s3.destroy();
   }
 }
+
+test("config.json: auth and mediaOrigin are checked; the CSP lets the page reach the sign-in domain and load and upload media", (t) => {
+  const config = parseSiteConfig({ apiUrl: "https://api.example", auth: { domain: "https://x.auth.us-west-2.amazoncognito.com/", clientId: "abc" }, mediaOrigin: "https://media.s3.us-west-2.amazonaws.com/" });
+  t.deepEqual(config, { apiUrl: "https://api.example", auth: { domain: "https://x.auth.us-west-2.amazoncognito.com", clientId: "abc" }, mediaOrigin: "https://media.s3.us-west-2.amazonaws.com" });
+  t.throws(() => parseSiteConfig({ apiUrl: "https://api.example", auth: { domain: "javascript:alert(1)", clientId: "abc" } }), { message: "config.json: auth.domain must be an http(s) URL" });
+  t.throws(() => parseSiteConfig({ apiUrl: "https://api.example", auth: { domain: "https://x.example", clientId: "" } }), { message: "config.json: auth.clientId must be a non-empty string" });
+  t.throws(() => parseSiteConfig({ apiUrl: "https://api.example", mediaOrigin: "ftp://x" }), { message: "config.json: mediaOrigin must be an http(s) URL" });
+  const directives = Object.fromEntries(siteContentSecurityPolicy(config).split("; ").map((d) => [d.split(" ")[0], d.split(" ").slice(1).join(" ")]));
+  t.like(directives, {
+    "connect-src": "'self' https://api.example https://x.auth.us-west-2.amazoncognito.com https://media.s3.us-west-2.amazonaws.com",
+    "img-src": "'self' data: https://media.s3.us-west-2.amazonaws.com",
+    "media-src": "'self' https://media.s3.us-west-2.amazonaws.com",
+  });
+  t.like(Object.fromEntries(siteContentSecurityPolicy({ apiUrl: "https://api.example" }).split("; ").map((d) => [d.split(" ")[0], d.split(" ").slice(1).join(" ")])), { "img-src": "'self' data:", "media-src": "'self'" });
+});
 
 const missingChromium = !existsSync(CHROMIUM);
 if (missingChromium && !process.env.CI) {
@@ -365,6 +382,40 @@ if (missingChromium && !process.env.CI) {
       t.deepEqual(await rsvp.page.evaluate<string[]>(CONTRAST_CHECK), [], `rsvp: text contrast in the ${colorScheme} scheme`);
     }
     await closeSite(t, rsvp);
+  });
+
+  test.serial("an ID token about to expire is refreshed with the refresh token before the API call", async (t) => {
+    const { page } = organizerSite;
+    const grants: string[] = [];
+    const onRequest = (request: { url(): string; method(): string; postData(): string | null }) => {
+      if (request.url().startsWith(`${signInUrl}/oauth2/token`)) grants.push(new URLSearchParams(request.postData() ?? "").get("grant_type") ?? "");
+    };
+    page.on("request", onRequest);
+    await page.evaluate(() => {
+      const key = "switchyard.events.session";
+      const session = JSON.parse(window.sessionStorage.getItem(key));
+      window.sessionStorage.setItem(key, JSON.stringify({ ...session, expiresAt: Date.now() + 30_000 }));
+    });
+    await page.goto(`${siteUrl}/events/`);
+    t.true(await appears(page.getByRole("list", { name: "My events" }).getByRole("link", { name: title })), "My events still loads");
+    t.deepEqual(grants, ["refresh_token"]);
+    const expiresAt = await page.evaluate(() => JSON.parse(window.sessionStorage.getItem("switchyard.events.session")).expiresAt as number);
+    t.true(expiresAt > Date.now() + 10 * 60_000, "a fresh ID token is kept");
+    page.off("request", onRequest);
+  });
+
+  test.serial("at 360 px the Events pages do not scroll sideways", async (t) => {
+    const { page } = organizerSite;
+    await page.setViewportSize({ width: 360, height: 740 });
+    for (const path of ["/events/", `/events/manage?id=${eventId}`, `/events/view?id=${eventId}`]) {
+      await page.goto(`${siteUrl}${path}`);
+      t.true(await appears(page.locator("h1:visible")));
+      await page.waitForLoadState("networkidle");
+      const widths = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, viewport: window.innerWidth }));
+      t.true(widths.scroll <= widths.viewport, `${path}: ${widths.scroll} px of content in ${widths.viewport} px`);
+    }
+    await screenshot(page, "website-events-phone.png");
+    await page.setViewportSize({ width: 1280, height: 900 });
   });
 
   test.serial("the organizer cancels (after confirming); each invitee gets a cancellation mail; signing out returns to the public view", async (t) => {

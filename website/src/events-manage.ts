@@ -147,7 +147,7 @@ export async function managePage(ctx: Ctx, params: URLSearchParams, notice?: str
     const cancel = h("button", { type: "button", class: "secondary danger" }, "Cancel event");
     cancel.addEventListener("click", () => {
       if (!confirm(`Cancel "${e.title}"? ${e.status === "published" ? "Everyone invited gets a cancellation mail. " : ""}This cannot be undone.`)) return;
-      void act(cancel, actionsError, async () => (await events.cancel(e.id), await refresh("Canceled: everyone invited is told.")));
+      void act(cancel, actionsError, async () => (await events.cancel(e.id), await refresh(e.status === "published" ? "Canceled: everyone invited is told." : "Canceled.")));
     });
     buttons.push(cancel);
   }
