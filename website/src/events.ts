@@ -30,11 +30,15 @@ export async function initEvents(api: Api, config: SiteConfig, root: HTMLElement
     document.title = `${page?.title ?? "Not found"} · Switchyard`;
     root.setAttribute("aria-busy", "true");
     fill(root, h("p", { class: "state" }, "Loading…"));
-    if (page) await page.render(ctx, new URLSearchParams(location.search));
-    else fill(root, h("h1", { tabindex: "-1" }, "Page not found"), h("p", {}, "No such Events page. ", h("a", { href: "/events/" }, "All events")));
+    // Each visit renders into its own element, shown only if no later navigation overtook it.
+    const view = h("div");
+    const pageCtx: Ctx = { ...ctx, root: view };
+    if (page) await page.render(pageCtx, new URLSearchParams(location.search));
+    else fill(view, h("h1", { tabindex: "-1" }, "Page not found"), h("p", {}, "No such Events page. ", h("a", { href: "/events/" }, "All events")));
     if (run !== rendering) return;
+    fill(root, view);
     root.removeAttribute("aria-busy");
-    const heading = root.querySelector<HTMLElement>("h1");
+    const heading = view.querySelector<HTMLElement>("h1");
     if (heading) document.title = `${heading.textContent} · Switchyard`;
     if (focus) heading?.focus();
   };
