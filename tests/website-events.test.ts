@@ -352,7 +352,7 @@ if (missingChromium && !process.env.CI) {
     await closeSite(t, site);
   });
 
-  test.serial("accessibility: labelled fields, one h1, text contrast ≥ AA in light and dark on the manage and RSVP pages", async (t) => {
+  test.serial("accessibility: labelled fields, one h1, every control reachable by Tab, text contrast ≥ AA in light and dark on the manage and RSVP pages", async (t) => {
     const { page } = organizerSite;
     for (const [name, target] of [["manage", page], ["home", null]] as const) {
       const p = target ?? page;
@@ -369,6 +369,18 @@ if (missingChromium && !process.env.CI) {
       t.deepEqual(unlabelled, [], `${name}: every field labelled`);
       const tree = await p.locator("body").ariaSnapshot();
       t.deepEqual(tree.split("\n").filter((line) => /- (textbox|button|link|searchbox|combobox)( \[|:|$)/.test(line.trim())), [], `${name}: every control named`);
+      // Tab through the page, marking what gets focus; every visible control must be among them.
+      await p.bringToFront();
+      // (A date-time field takes several presses, one per part, so this does not stop at a repeat.)
+      await p.evaluate(() => document.activeElement?.blur());
+      for (let i = 0; i < 80; i++) {
+        await p.keyboard.press("Tab");
+        await p.evaluate(() => document.activeElement?.setAttribute("data-tab-reached", ""));
+      }
+      const unreachable = await p.evaluate(() =>
+        [...document.querySelectorAll("a[href], button, input, textarea, select")].filter((el: any) => el.getClientRects().length > 0 && !el.hasAttribute("data-tab-reached")).map((el: any) => el.outerHTML.slice(0, 120)),
+      );
+      t.deepEqual(unreachable, [], `${name}: every visible control is reachable with Tab`);
       for (const colorScheme of ["light", "dark"] as const) {
         await p.emulateMedia({ colorScheme, reducedMotion: "reduce" });
         t.deepEqual(await p.evaluate<string[]>(CONTRAST_CHECK), [], `${name}: text contrast in the ${colorScheme} scheme`);
