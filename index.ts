@@ -2,6 +2,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { tagResourcesWithComponent } from "./components/component-tags";
+import { disableCustomMetrics } from "./components/custom-metrics";
 import { loadStackConfig } from "./components/stack-config";
 import { MessageApi } from "./components/message-api";
 import { ScheduledSync, runsPerHour } from "./components/scheduled-sync";
@@ -15,6 +16,8 @@ const config = loadStackConfig();
 
 // Every taggable resource also gets `component` (site, api, calendly, …): its top-level component.
 tagResourcesWithComponent();
+// Lean observability (dev): no function or task publishes EMF custom metrics (see components/custom-metrics.ts).
+if (config.observability === "lean") disableCustomMetrics();
 
 // One explicit provider: the region is visible in config and tests, and every resource is tagged
 // with project and stack so costs and ownership can be read off the console.
@@ -130,6 +133,7 @@ const observability = new ObservabilityDashboard(
     site,
     usEast1,
     thresholds: config.alarmThresholds,
+    level: config.observability,
     alarmEmail: config.alarmEmail,
     logRetentionDays: config.logRetentionDays,
   },

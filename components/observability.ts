@@ -9,7 +9,7 @@ import { addLambdaRoute } from "./http-route";
 import { inventory } from "./inventory";
 import { HandlerFunction } from "./lambda";
 import type { ScheduledSync } from "./scheduled-sync";
-import type { AlarmThresholds } from "./stack-config";
+import type { AlarmThresholds, ObservabilityLevel } from "./stack-config";
 import type { StaticSite } from "./static-site";
 
 /** The health functions' factories (module level: Pulumi serializes what they capture). */
@@ -18,8 +18,10 @@ const factories = {
   check: () => healthCheckHandler(healthCheckDeps("health-check")),
 };
 
-/** How often the health check requests the website and `GET /health`. */
+/** How often the health check requests the website and `GET /health` (full observability). */
 export const HEALTH_CHECK_SCHEDULE = "rate(5 minutes)";
+/** How often it does with lean observability: its failures are Lambda errors there, not custom metrics. */
+export const LEAN_HEALTH_CHECK_SCHEDULE = "rate(15 minutes)";
 
 export interface ObservabilityDashboardArgs {
   /** The HTTP API: its metrics, its alarms, and `GET /health` on it. Example: `{ api: messageApi.api, url: messageApi.url }`. */
@@ -44,6 +46,28 @@ export interface ObservabilityDashboardArgs {
   alarmEmail?: string;
   /** Example: `14`. */
   logRetentionDays: number;
+  /**
+   * How much CloudWatch to use (config `switchyard:observability`).
+   *
+   * - `"full"` (the default; prod): the dashboard described above, error-rate alarms per function by
+   *   metric math, API latency, spool age, sync staleness, health-target and CloudFront alarms, and a
+   *   health check every 5 minutes publishing availability and latency as EMF custom metrics.
+   * - `"lean"` (dev): sized for CloudWatch's always-free tier (10 custom metrics, 10 alarm metrics,
+   *   3 dashboards of up to 50 metrics per account). No custom metrics (register
+   *   `disableCustomMetrics()` from `./custom-metrics` too, so no handler publishes EMF); alarms on
+   *   the region-wide `AWS/Lambda` `Errors` metric, the API's 5xx count and each dead-letter queue;
+   *   a dashboard of at most 50 metrics without SEARCH expressions; a health check every 15
+   *   minutes that publishes nothing and fails its invocation (a Lambda error, so the errors alarm
+   *   fires) when a target is down. No us-east-1 topic.
+   *
+   * @default `"full"`
+   * @example
+   * ```ts
+   * if (config.observability === "lean") disableCustomMetrics();
+   * new ObservabilityDashboard("observability", { ...args, level: config.observability });
+   * ```
+   */
+  level?: ObservabilityLevel;
 }
 
 type Widget = Record<string, unknown>;
@@ -60,6 +84,7 @@ const W = { full: 24, half: 12, third: 8, quarter: 6 };
  * for error rates, 60 s periods with M-of-N datapoints and `treatMissingData` chosen per metric,
  * and notify one SNS topic (a second one in us-east-1 for CloudFront's). The health check is a
  * scheduled function requesting the website and `GET /health` (added here) every 5 minutes.
+ * With `level: "lean"` (dev) all of it is cut down to CloudWatch's always-free tier: see `level`.
  */
 export class ObservabilityDashboard extends pulumi.ComponentResource {
   readonly dashboard: aws.cloudwatch.Dashboard;
@@ -74,24 +99,30 @@ export class ObservabilityDashboard extends pulumi.ComponentResource {
   readonly logGroups: pulumi.Output<Record<string, string>>;
 
   private readonly name: string;
+  private readonly level: ObservabilityLevel;
   private readonly region: pulumi.Output<string>;
   private usEast1Alarms?: { provider: aws.Provider; topic: aws.sns.Topic };
 
   constructor(name: string, args: ObservabilityDashboardArgs, opts?: pulumi.ComponentResourceOptions) {
     super("switchyard:observability:ObservabilityDashboard", name, {}, opts);
     this.name = name;
+    this.level = args.level ?? "full";
     this.region = aws.getRegionOutput({}, { parent: this }).region;
     this.healthApi = this.createHealthApi(args);
     this.healthCheck = this.createHealthCheck(args);
     // Read after the health functions exist, so they are covered too.
     const resources = args.resources ?? inventory;
     this.topic = this.createTopic(`${name}-alarms`, args.alarmEmail);
-    this.createApiAlarms(args);
-    this.createFunctionAlarms(resources, args.thresholds);
-    this.createQueueAlarms(resources, args);
-    this.createSyncAlarms(args.syncs);
-    this.createHealthAlarms(args);
-    if (args.site) this.createSiteAlarm(args.site, args);
+    if (this.level === "lean") {
+      this.createLeanAlarms(resources, args);
+    } else {
+      this.createApiAlarms(args);
+      this.createFunctionAlarms(resources, args.thresholds);
+      this.createQueueAlarms(resources, args);
+      this.createSyncAlarms(args.syncs);
+      this.createHealthAlarms(args);
+      if (args.site) this.createSiteAlarm(args.site, args);
+    }
     this.logGroups = pulumi
       .all([...resources.functions, ...resources.otherLogGroups].map((f) => f.logGroup.name.apply((group) => [f.name, group] as const)))
       .apply((pairs) => Object.fromEntries(pairs));
@@ -130,8 +161,14 @@ export class ObservabilityDashboard extends pulumi.ComponentResource {
     return fn;
   }
 
-  /** Every 5 minutes: the website and `GET /health`, as availability and latency metrics per target. */
+  /**
+   * Every 5 minutes: the website and `GET /health`, as availability and latency metrics per target.
+   * Lean: every 15 minutes, and a target down fails the invocation (FAIL_WHEN_UNHEALTHY), with no
+   * retry of the failed invocation (its failure is the signal; the next run is the retry).
+   */
   private createHealthCheck(args: ObservabilityDashboardArgs) {
+    const lean = this.level === "lean";
+    const schedule = lean ? LEAN_HEALTH_CHECK_SCHEDULE : HEALTH_CHECK_SCHEDULE;
     const targets = pulumi.all([args.api.url, args.site?.url]).apply(([api, site]) =>
       JSON.stringify([...(site ? [{ name: "website", url: `${site}/` }] : []), { name: "api", url: `${api}/health` }]),
     );
@@ -139,18 +176,20 @@ export class ObservabilityDashboard extends pulumi.ComponentResource {
       "health-check",
       {
         factory: factories.check as never,
-        description: `Requests the website and GET /health (${HEALTH_CHECK_SCHEDULE})`,
+        description: `Requests the website and GET /health (${schedule})`,
         permissions: [],
-        environment: { TARGETS: targets, TIMEOUT_MS: "5000" },
+        environment: { TARGETS: targets, TIMEOUT_MS: "5000", ...(lean ? { FAIL_WHEN_UNHEALTHY: "true" } : {}) },
         logRetentionDays: args.logRetentionDays,
         timeout: 30,
         packages: ["got", "zod", "@aws-lambda-powertools/logger", "@aws-lambda-powertools/metrics"],
       },
       { parent: this },
     );
-    const rule = new aws.cloudwatch.EventRule("health-check", { scheduleExpression: HEALTH_CHECK_SCHEDULE, description: "Runs the health check" }, { parent: this });
+    const rule = new aws.cloudwatch.EventRule("health-check", { scheduleExpression: schedule, description: "Runs the health check" }, { parent: this });
     new aws.cloudwatch.EventTarget("health-check", { rule: rule.name, arn: fn.function.arn, retryPolicy: { maximumRetryAttempts: 0, maximumEventAgeInSeconds: 300 } }, { parent: this });
     new aws.lambda.Permission("health-check", { action: "lambda:InvokeFunction", function: fn.function.name, principal: "events.amazonaws.com", sourceArn: rule.arn }, { parent: this });
+    // A failed asynchronous invocation is retried twice by default: one failed check, one error.
+    if (lean) new aws.lambda.FunctionEventInvokeConfig("health-check", { functionName: fn.function.name, maximumRetryAttempts: 0 }, { parent: this });
     return fn;
   }
 
@@ -225,7 +264,8 @@ export class ObservabilityDashboard extends pulumi.ComponentResource {
     }
   }
 
-  private createQueueAlarms(resources: typeof inventory, args: ObservabilityDashboardArgs) {
+  /** One alarm per dead-letter queue: a single message is something that failed past its retries. */
+  private createDeadLetterAlarms(resources: typeof inventory) {
     for (const q of resources.deadLetterQueues) {
       this.alarm(`${q.name}-not-empty`, {
         alarmDescription: `${q.name}: a message is in the dead-letter queue (something failed past its retries)`,
@@ -241,6 +281,10 @@ export class ObservabilityDashboard extends pulumi.ComponentResource {
         treatMissingData: "notBreaching",
       });
     }
+  }
+
+  private createQueueAlarms(resources: typeof inventory, args: ObservabilityDashboardArgs) {
+    this.createDeadLetterAlarms(resources);
     // The webhook spool: the replay reports how long the oldest spooled event has waited.
     this.alarm("spool-age", {
       alarmDescription: `Webhook spool: an event has waited more than ${args.thresholds.spoolAgeMinutes} minutes for the downstream`,
@@ -321,6 +365,41 @@ export class ObservabilityDashboard extends pulumi.ComponentResource {
     );
   }
 
+  /**
+   * Lean (CloudWatch's free tier: 10 alarm metrics): one alarm per metric read. Lambda publishes
+   * `Errors` without dimensions too (every function of the region), so one alarm covers every
+   * function, including the health check, whose failed invocation is a down target.
+   */
+  private createLeanAlarms(resources: typeof inventory, args: ObservabilityDashboardArgs) {
+    this.alarm("functions-errors", {
+      alarmDescription:
+        "Lambda: an invocation failed in the last 15 minutes. Reads the region-wide AWS/Lambda Errors metric, so it covers every function in this account's region (not only this stack's), the health check included (it fails when the website or GET /health is down); the log groups say which.",
+      namespace: "AWS/Lambda",
+      metricName: "Errors",
+      statistic: "Sum",
+      period: 900,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      comparisonOperator: "GreaterThanThreshold",
+      threshold: 0,
+      treatMissingData: "notBreaching",
+    });
+    this.alarm("api-5xx", {
+      alarmDescription: "HTTP API: a request was answered 5xx in the last 5 minutes",
+      namespace: "AWS/ApiGateway",
+      metricName: "5xx",
+      dimensions: { ApiId: args.api.api.id },
+      statistic: "Sum",
+      period: 300,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      comparisonOperator: "GreaterThanThreshold",
+      threshold: 0,
+      treatMissingData: "notBreaching",
+    });
+    this.createDeadLetterAlarms(resources);
+  }
+
   // ── logs ──────────────────────────────────────────────────────────────────────────────────
 
   private createQueries(resources: typeof inventory) {
@@ -343,8 +422,9 @@ export class ObservabilityDashboard extends pulumi.ComponentResource {
       distributionId: args.site?.distribution.id,
       queryNames: this.queries.map((q) => q.name),
     });
+    const widgets = this.level === "lean" ? leanDashboardWidgets : dashboardWidgets;
     const body = inputs
-      .apply((v) => JSON.stringify({ widgets: layout(dashboardWidgets({ ...(v as unknown as Omit<DashboardInputs, "syncs">), syncs: args.syncs.map((s) => ({ job: s.job, service: s.service })) })) }));
+      .apply((v) => JSON.stringify({ widgets: layout(widgets({ ...(v as unknown as Omit<DashboardInputs, "syncs">), syncs: args.syncs.map((s) => ({ job: s.job, service: s.service })) })) }));
     return new aws.cloudwatch.Dashboard(this.name, { dashboardName, dashboardBody: body }, { parent: this });
   }
 }
@@ -406,9 +486,6 @@ export function dashboardWidgets(v: DashboardInputs): Widget[][] {
   const header = (markdown: string): Widget => ({ type: "text", width: W.full, height: 1, properties: { markdown } });
   const fn = (metric: string, stat: string) => v.functions.map(([name, physical]) => ["AWS/Lambda", metric, "FunctionName", physical, { stat, label: name }] as Metric);
   const api = (metric: string, stat: string, label = metric) => ["AWS/ApiGateway", metric, "ApiId", v.apiId, { stat, label }] as Metric;
-  const consoleLink = (hash: string) => `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#${hash}`;
-  // The console's log-group paths encode "/" twice ($252F).
-  const groupLink = (group: string) => consoleLink(`logsV2:log-groups/log-group/${encodeURIComponent(encodeURIComponent(group))}`);
 
   const rows: Widget[][] = [
     [header("## HTTP API")],
@@ -461,21 +538,68 @@ export function dashboardWidgets(v: DashboardInputs): Widget[][] {
       metricWidget("Health check: availability and latency", [...emf("healthCheckAvailable", "Minimum", 300, "service,target"), ...emf("healthCheckLatencyMs", "Maximum", 300, "service,target")], region, W.third),
     ],
   );
+  rows.push([logsWidget(v)]);
+  return rows;
+}
+
+/** A text widget linking every log group of the stack, and naming the saved queries. */
+function logsWidget(v: DashboardInputs): Widget {
+  const { region } = v;
+  const consoleLink = (hash: string) => `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#${hash}`;
+  // The console's log-group paths encode "/" twice ($252F).
+  const groupLink = (group: string) => consoleLink(`logsV2:log-groups/log-group/${encodeURIComponent(encodeURIComponent(group))}`);
   const groups = [...v.functions.map(([name, , group]) => [name, group] as const), ...v.otherGroups];
-  rows.push([
-    {
-      type: "text",
-      width: W.full,
-      height: Math.min(18, 4 + Math.ceil(groups.length / 3)),
-      properties: {
-        markdown: [
-          "## Logs",
-          `Saved Logs Insights queries (Logs → Logs Insights → Saved queries): ${v.queryNames.map((q) => `**${q}**`).join(", ")}. From a terminal: \`npm run logs -- --stack <stack> [--errors | --slow | --id <id>]\`.`,
-          "",
-          groups.map(([name, group]) => `[${name}](${groupLink(group)})`).join(" · "),
-        ].join("\n"),
-      },
+  return {
+    type: "text",
+    width: W.full,
+    height: Math.min(18, 4 + Math.ceil(groups.length / 3)),
+    properties: {
+      markdown: [
+        "## Logs",
+        `Saved Logs Insights queries (Logs → Logs Insights → Saved queries): ${v.queryNames.map((q) => `**${q}**`).join(", ")}. From a terminal: \`npm run logs -- --stack <stack> [--errors | --slow | --id <id>]\`.`,
+        "",
+        groups.map(([name, group]) => `[${name}](${groupLink(group)})`).join(" · "),
+      ].join("\n"),
     },
-  ]);
+  };
+}
+
+/**
+ * The lean dashboard's rows (`level: "lean"`): at most 50 metrics for a stack of dev's size (the
+ * always-free dashboard size), no SEARCH and no EMF. Functions as a whole from Lambda's region-wide
+ * metrics (no dimensions), plus one line per function for errors; reads and writes per table;
+ * dead-letter queue depth; CloudFront requests and 5xx rate; the same logs widget.
+ */
+export function leanDashboardWidgets(v: DashboardInputs): Widget[][] {
+  const { region } = v;
+  const header = (markdown: string): Widget => ({ type: "text", width: W.full, height: 1, properties: { markdown } });
+  const api = (metric: string, stat: string, label = metric) => ["AWS/ApiGateway", metric, "ApiId", v.apiId, { stat, label }] as Metric;
+  const lambda = (metric: string, stat: string, label: string) => ["AWS/Lambda", metric, { stat, label }] as Metric;
+  const rows: Widget[][] = [
+    [header("## HTTP API")],
+    [
+      metricWidget("Requests, 4xx, 5xx", [api("Count", "Sum", "requests"), api("4xx", "Sum"), api("5xx", "Sum")], region, W.half),
+      metricWidget("Latency p50 / p99 (ms)", [api("Latency", "p50", "p50"), api("Latency", "p99", "p99")], region, W.half),
+    ],
+    [header("## Functions (invocations, errors, throttles and duration: every function in the region)")],
+    [
+      metricWidget("All functions: invocations, errors, throttles", [lambda("Invocations", "Sum", "invocations"), lambda("Errors", "Sum", "errors"), lambda("Throttles", "Sum", "throttles")], region, W.third),
+      metricWidget("All functions: duration p99 (ms)", [lambda("Duration", "p99", "p99")], region, W.third),
+      metricWidget("Errors by function", v.functions.map(([name, physical]) => ["AWS/Lambda", "Errors", "FunctionName", physical, { stat: "Sum", label: name }] as Metric), region, W.third),
+    ],
+    [header("## Tables and queues")],
+    [
+      metricWidget("Consumed read / write capacity", v.tables.flatMap((t) => [["AWS/DynamoDB", "ConsumedReadCapacityUnits", "TableName", t, { stat: "Sum", label: `${t} read` }], ["AWS/DynamoDB", "ConsumedWriteCapacityUnits", "TableName", t, { stat: "Sum", label: `${t} write` }]] as Metric[]), region, W.half),
+      metricWidget("Dead-letter queues: depth", v.queues.map((q) => ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", q, { stat: "Maximum", label: q }] as Metric), region, W.half),
+    ],
+  ];
+  if (v.distributionId) {
+    const cf = (metric: string, stat: string) => ["AWS/CloudFront", metric, "DistributionId", v.distributionId!, "Region", "Global", { stat, label: metric }] as Metric;
+    rows.push(
+      [header("## Website (CloudFront metrics are in us-east-1)")],
+      [metricWidget("Requests", [cf("Requests", "Sum")], "us-east-1", W.half), metricWidget("5xx error rate (%)", [cf("5xxErrorRate", "Average")], "us-east-1", W.half)],
+    );
+  }
+  rows.push([logsWidget(v)]);
   return rows;
 }

@@ -106,6 +106,14 @@ export const stackConfigSchema = z.strictObject({
     })
     .default({ apiErrorRatePercent: 5, apiLatencyP99Ms: 3000, functionErrorRatePercent: 5, siteErrorRatePercent: 5, spoolAgeMinutes: 60 })
     .meta({ example: '\'{"apiErrorRatePercent":1,"apiLatencyP99Ms":1000,"functionErrorRatePercent":1,"siteErrorRatePercent":1,"spoolAgeMinutes":30}\'' }),
+  /**
+   * How much CloudWatch the stack uses. `full` (prod): the whole dashboard, per-function error-rate,
+   * latency, staleness and health alarms, the handlers' EMF metrics, a health check every 5 minutes.
+   * `lean` (dev): sized for CloudWatch's always-free tier — no custom metrics, a region-wide function
+   * errors alarm, the API's 5xx and dead-letter-queue alarms, a dashboard of at most 50 metrics, and
+   * a health check every 15 minutes that fails its invocation when a target is down.
+   */
+  "switchyard:observability": z.enum(["full", "lean"]).default("full").meta({ example: "lean" }),
   /** A custom domain for the website (CloudFront alias; ACM certificate in us-east-1); the CloudFront domain when unset. */
   "switchyard:siteDomain": z
     .string()
@@ -132,6 +140,8 @@ export const stackConfigSchema = z.strictObject({
 
 export type StackConfigKeys = z.infer<typeof stackConfigSchema>;
 export type AlarmThresholds = StackConfigKeys["switchyard:alarmThresholds"];
+/** `full` (default, prod) or `lean` (dev: fits CloudWatch's always-free tier). */
+export type ObservabilityLevel = StackConfigKeys["switchyard:observability"];
 
 /** The stack settings as the components use them. */
 export interface StackConfig {
@@ -143,6 +153,8 @@ export interface StackConfig {
   allowedOrigins: string[];
   alarmEmail?: string;
   alarmThresholds: AlarmThresholds;
+  /** `switchyard:observability`: `full` (default) or `lean`. */
+  observability: ObservabilityLevel;
   /** The website's custom domain and its hosted zone, when set. */
   siteDomain?: { name: string; zoneId: string };
   webhooks: {
@@ -243,6 +255,7 @@ export function parseStackConfig(raw: Record<string, string | undefined>, stack:
     allowedOrigins: c["switchyard:allowedOrigins"],
     alarmEmail: c["switchyard:alarmEmail"],
     alarmThresholds: c["switchyard:alarmThresholds"],
+    observability: c["switchyard:observability"],
     siteDomain: c["switchyard:siteDomain"] ? { name: c["switchyard:siteDomain"], zoneId: c["switchyard:siteZoneId"]! } : undefined,
     webhooks: {
       calendlySigningKey: pulumi.secret(c["switchyard:calendlySigningKey"]),

@@ -81,8 +81,18 @@ test.serial("the uploaded functions log structured JSON carrying the request id 
   t.is(stored.level, "INFO");
   t.is(stored.service, "api-create");
   t.truthy(stored.function_request_id, "Lambda request id from the context");
-  // Metrics in Embedded Metric Format, namespace Switchyard.
-  const emf = lines.find((l) => l._aws?.CloudWatchMetrics?.[0]?.Metrics?.some((m: any) => m.Name === "messagesCreated"));
+  // dev's lean observability turns Powertools metrics off: no Embedded Metric Format at all.
+  t.is(byName(record, "aws:lambda/function:Function", "api-create").inputs.environment.variables.POWERTOOLS_METRICS_DISABLED, "true");
+  t.false(lines.some((l) => l._aws), "no custom metrics in dev");
+  // The same upload with metrics on (as in prod, where the variable is not set): EMF, namespace Switchyard.
+  const fn = byName(record, "aws:lambda/function:Function", "api-create");
+  const { POWERTOOLS_METRICS_DISABLED: _disabled, ...fullEnv } = fn.inputs.environment.variables as Record<string, string>;
+  const dir = unpackFunction(fn);
+  dirs.push(dir);
+  const withMetrics = await startFunction(dir, { ...fullEnv, AWS_ENDPOINT_URL_DYNAMODB: ddb.endpoint, AWS_LAMBDA_FUNCTION_NAME: "api-create" });
+  t.teardown(() => withMetrics.stop());
+  t.is(parseResult(await withMetrics.invoke(jsonEvent("POST", "/messages", { message: "measured" }))).status, 201);
+  const emf = withMetrics.logs.map((l) => JSON.parse(l)).find((l) => l._aws?.CloudWatchMetrics?.[0]?.Metrics?.some((m: any) => m.Name === "messagesCreated"));
   t.truthy(emf);
   t.is(emf._aws.CloudWatchMetrics[0].Namespace, "Switchyard");
 });

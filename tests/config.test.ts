@@ -3,16 +3,17 @@ import test from "ava";
 import { SECRET_KEYS, parseStackConfig } from "../components/stack-config";
 import { StackEvaluationError, TEST_SECRETS, evaluateStack, stackConfig } from "./harness/stacks";
 
-test("the committed dev and prod configs parse, and differ in protection, retention and throttling", (t) => {
+test("the committed dev and prod configs parse, and differ in protection, retention, throttling and observability", (t) => {
   const dev = parseStackConfig({ ...stackConfig("dev"), ...TEST_SECRETS }, "dev");
   const prod = parseStackConfig({ ...stackConfig("prod"), ...TEST_SECRETS }, "prod");
-  t.like(dev, { region: "us-west-2", protectData: false, logRetentionDays: 14, throttle: { rateLimit: 50, burstLimit: 100 } });
-  t.like(prod, { region: "us-east-1", protectData: true, logRetentionDays: 90, throttle: { rateLimit: 20, burstLimit: 40 } });
+  t.like(dev, { region: "us-west-2", protectData: false, logRetentionDays: 14, throttle: { rateLimit: 50, burstLimit: 100 }, observability: "lean" });
+  t.like(prod, { region: "us-east-1", protectData: true, logRetentionDays: 90, throttle: { rateLimit: 20, burstLimit: 40 }, observability: "full" });
+  t.is(stackConfig("prod")["switchyard:observability"], undefined, "prod takes the default");
 });
 
 test("optional keys fall back to defaults", (t) => {
   const { webhooks, gists, skills, events, ...config } = parseStackConfig({ "aws:region": "eu-west-1", "switchyard:protectData": "false", ...TEST_SECRETS }, "test");
-  t.deepEqual(config, { stack: "test", region: "eu-west-1", protectData: false, logRetentionDays: 14, throttle: { rateLimit: 50, burstLimit: 100 }, allowedOrigins: [], siteDomain: undefined, alarmEmail: undefined, alarmThresholds: { apiErrorRatePercent: 5, apiLatencyP99Ms: 3000, functionErrorRatePercent: 5, siteErrorRatePercent: 5, spoolAgeMinutes: 60 } });
+  t.deepEqual(config, { stack: "test", region: "eu-west-1", protectData: false, logRetentionDays: 14, throttle: { rateLimit: 50, burstLimit: 100 }, allowedOrigins: [], siteDomain: undefined, alarmEmail: undefined, alarmThresholds: { apiErrorRatePercent: 5, apiLatencyP99Ms: 3000, functionErrorRatePercent: 5, siteErrorRatePercent: 5, spoolAgeMinutes: 60 }, observability: "full" });
   t.like(webhooks, { forwardUrl: undefined, toleranceSeconds: 180, replaySchedule: "rate(5 minutes)" });
   t.is(gists, undefined, "no gist users, no gists sync");
   t.is(skills, undefined, "no Airtable base, no skill-app sync");
@@ -26,6 +27,7 @@ const bad: [string, Record<string, string>, RegExp][] = [
   ["a boolean given as text", { "aws:region": "us-west-2", "switchyard:protectData": "yes" }, /switchyard:protectData is invalid/],
   ["a throttle with a typo", { "aws:region": "us-west-2", "switchyard:protectData": "true", "switchyard:throttle": '{"rateLimit":5,"burst":10}' }, /switchyard:throttle is invalid/],
   ["an origin with a path", { "aws:region": "us-west-2", "switchyard:protectData": "true", "switchyard:allowedOrigins": '["https://example.com/app"]' }, /switchyard:allowedOrigins is invalid/],
+  ["an observability level that is not one", { "aws:region": "us-west-2", "switchyard:protectData": "true", "switchyard:observability": "minimal" }, /switchyard:observability is invalid .*Fix: pulumi config set switchyard:observability lean --stack qa/],
   ["a wildcard origin", { "aws:region": "us-west-2", "switchyard:protectData": "true", "switchyard:allowedOrigins": '["*"]' }, /switchyard:allowedOrigins is invalid/],
 ];
 

@@ -135,7 +135,52 @@ test("checks every target in parallel, once each; a 500, a hang past the timeout
   t.like(logs.find((l) => l.target === "broken"), { status: 500, ok: false, error: "HTTP 500" });
 });
 
-test("TARGETS and TIMEOUT_MS are checked at cold start; TIMEOUT_MS defaults to 5000", (t) => {
+test("lean (FAIL_WHEN_UNHEALTHY=true, metrics disabled): logs every target, publishes nothing, then fails the invocation naming the targets that are down", async (t) => {
+  const [up, broken] = await Promise.all([startServer(200), startServer(500)]);
+  t.teardown(() => Promise.all([up.close(), broken.close()]).then(() => undefined));
+  const refused = await refusedUrl();
+  const targets = [
+    { name: "website", url: up.url },
+    { name: "api", url: `${broken.url}health` },
+    { name: "refused", url: refused },
+  ];
+  const run = await runCheck({ TARGETS: JSON.stringify(targets), TIMEOUT_MS: "1000", EVENT_ID: "evt-lean-1", FAIL_WHEN_UNHEALTHY: "true", POWERTOOLS_METRICS_DISABLED: "true" });
+  t.is(run.code, 1, "the invocation fails: a Lambda error");
+  t.false(run.stdout.includes("RESULT "), run.stdout);
+  const threw = run.stderr.split("\n").find((l) => l.startsWith("THREW "));
+  t.truthy(threw, run.stderr);
+  t.regex(threw!, /^THREW Error: Health check failed: api HTTP 500 \(http:\/\/127\.0\.0\.1:\d+\/health\); refused ECONNREFUSED/);
+  t.false(threw!.includes("website"), "a target that is up is not named");
+  t.deepEqual([up.requests.length, broken.requests.length], [1, 1], "still one attempt each");
+
+  // Every result is logged before the failure, the up one too; no EMF document at all.
+  const lines = [...jsonLines(run.stdout), ...jsonLines(run.stderr)];
+  const logs = lines.filter((l) => l.message === "health check");
+  t.deepEqual(logs.map((l) => [l.target, l.level, l.ok, l.correlation_id]).sort(), [
+    ["api", "WARN", false, "evt-lean-1"],
+    ["refused", "WARN", false, "evt-lean-1"],
+    ["website", "INFO", true, "evt-lean-1"],
+  ]);
+  t.deepEqual(lines.filter((l) => l._aws), [], "no custom metrics");
+});
+
+test("lean with every target up: no failure and no metrics; full mode (no FAIL_WHEN_UNHEALTHY) never fails for a down target", async (t) => {
+  const [up, down] = await Promise.all([startServer(200), startServer(503)]);
+  t.teardown(() => Promise.all([up.close(), down.close()]).then(() => undefined));
+  const lean = await runCheck({ TARGETS: JSON.stringify([{ name: "website", url: up.url }]), FAIL_WHEN_UNHEALTHY: "true", POWERTOOLS_METRICS_DISABLED: "true" });
+  t.is(lean.code, 0, lean.stderr);
+  t.like(JSON.parse(lean.stdout.split("\n").find((l) => l.startsWith("RESULT "))!.slice("RESULT ".length)).results[0], { name: "website", ok: true, status: 200 });
+  t.deepEqual(jsonLines(lean.stdout).filter((l) => l._aws), []);
+  for (const env of [{}, { FAIL_WHEN_UNHEALTHY: "false" }] as Record<string, string>[]) {
+    const full = await runCheck({ TARGETS: JSON.stringify([{ name: "api", url: down.url }]), ...env });
+    t.is(full.code, 0, full.stderr);
+    t.false(full.stderr.includes("THREW"));
+    const emf = jsonLines(full.stdout).filter((l) => l._aws);
+    t.deepEqual(emf.map((d) => [d.target, d.healthCheckAvailable]), [["api", 0]], "a down target is a metric");
+  }
+});
+
+test("TARGETS, TIMEOUT_MS and FAIL_WHEN_UNHEALTHY are checked at cold start; TIMEOUT_MS defaults to 5000", (t) => {
   const targets = JSON.stringify([{ name: "api", url: "https://api.example.com/health" }]);
   t.is(healthCheckDeps("x", { TARGETS: targets }).timeoutMs, HEALTH_CHECK_TIMEOUT_DEFAULT_MS);
   t.is(HEALTH_CHECK_TIMEOUT_DEFAULT_MS, 5000);
@@ -147,6 +192,10 @@ test("TARGETS and TIMEOUT_MS are checked at cold start; TIMEOUT_MS defaults to 5
   t.throws(() => healthCheckDeps("x", { TARGETS: JSON.stringify([{ name: "a", url: "ftp://example.com/" }]) }), { message: /TARGETS is not/ });
   t.throws(() => healthCheckDeps("x", { TARGETS: JSON.stringify([{ name: "a", url: "https://a.example/" }, { name: "a", url: "https://b.example/" }]) }), { message: /unique/ });
   t.throws(() => healthCheckDeps("x", { TARGETS: targets, TIMEOUT_MS: "soon" }), { message: /TIMEOUT_MS/ });
+  t.is(healthCheckDeps("x", { TARGETS: targets }).failWhenUnhealthy, false, "never fails for a down target unless told");
+  t.is(healthCheckDeps("x", { TARGETS: targets, FAIL_WHEN_UNHEALTHY: "true" }).failWhenUnhealthy, true);
+  t.is(healthCheckDeps("x", { TARGETS: targets, FAIL_WHEN_UNHEALTHY: "false" }).failWhenUnhealthy, false);
+  t.throws(() => healthCheckDeps("x", { TARGETS: targets, FAIL_WHEN_UNHEALTHY: "yes" }), { message: /FAIL_WHEN_UNHEALTHY must be "true" or "false"/ });
 });
 
 test("local mode's health check: a first check soon after the start, then every interval, one line each; nothing after stop", async (t) => {

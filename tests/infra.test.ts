@@ -166,5 +166,17 @@ for (const stack of ["dev", "prod"] as const) {
 
 test("dev and prod differ only where config says so", (t) => {
   const shape = (record: StackRecord) => record.resources.map((r) => `${r.type}::${r.name}`).sort();
-  t.deepEqual(shape(stacks.dev!), shape(stacks.prod!));
+  const dev = shape(stacks.dev!);
+  const prod = shape(stacks.prod!);
+  // switchyard:observability (dev lean, prod full) decides the alarms, the us-east-1 alarm topic and
+  // the health check's retry setting; everything else is the same resource for resource.
+  const observability = (key: string) =>
+    /^aws:cloudwatch\/metricAlarm:MetricAlarm::/.test(key) || key === "aws:sns/topic:Topic::observability-alarms-us-east-1" || key === "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig::health-check";
+  t.deepEqual(dev.filter((k) => !observability(k)), prod.filter((k) => !observability(k)));
+  t.deepEqual(dev.filter((k) => !prod.includes(k)), [
+    "aws:cloudwatch/metricAlarm:MetricAlarm::api-5xx",
+    "aws:cloudwatch/metricAlarm:MetricAlarm::functions-errors",
+    "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig::health-check",
+  ]);
+  t.true(prod.includes("aws:sns/topic:Topic::observability-alarms-us-east-1") && !dev.includes("aws:sns/topic:Topic::observability-alarms-us-east-1"));
 });

@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { stackConfigSchema } from "../components/stack-config";
+import type { StackRecord } from "./harness/record";
 import { ROOT, evaluateStack } from "./harness/stacks";
 
 const GUIDE = readFileSync(join(ROOT, "docs", "operations.md"), "utf8");
@@ -72,16 +73,61 @@ test("the guide covers what a newcomer needs, and the files and commands it name
   t.regex(deploy, /\(docs\/operations\.md\)/);
 });
 
-test("the costs at idle are counted from what dev creates: the resource counts and the alarm metrics the guide prices", async (t) => {
-  const dev = await evaluateStack("dev");
-  const count = (type: string) => dev.resources.filter((r) => r.type === type).length;
-  const counted = `${count("aws:lambda/function:Function")} functions, ${count("aws:dynamodb/table:Table")} tables, ${count("aws:cloudwatch/metricAlarm:MetricAlarm")} CloudWatch alarms, ${count("aws:cloudwatch/dashboard:Dashboard")} dashboard, ${count("aws:cloudwatch/logGroup:LogGroup")} log groups, ${count("aws:cloudfront/distribution:Distribution")} CloudFront distribution, ${count("aws:sns/topic:Topic")} SNS topics, ${count("aws:sqs/queue:Queue")} SQS queue, ${count("aws:cloudwatch/eventRule:EventRule")} EventBridge rule`;
-  t.true(GUIDE.replace(/\s+/g, " ").includes(counted), `the guide should say: ${counted}`);
-  // CloudWatch bills an alarm per metric it reads ($0.10 each): metric math over N metrics is N.
-  const alarms = dev.resources.filter((r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm");
-  const metrics = alarms.reduce((sum, a) => sum + (a.inputs.metricQueries ? (a.inputs.metricQueries as { metric?: unknown }[]).filter((q) => q.metric).length : 1), 0);
-  const mathAlarms = alarms.filter((a) => a.inputs.metricQueries);
-  t.regex(GUIDE, new RegExp(`\\*\\*≈ \\$${(metrics * 0.1).toFixed(2).replace(".", "\\.")}/month\\*\\* \\(≈ \\$${((metrics - 10) * 0.1).toFixed(2).replace(".", "\\.")} after the 10 free alarm metrics\\)`));
-  t.true(GUIDE.includes(`(${mathAlarms.length} × $0.20), plus ${alarms.length - mathAlarms.length} single-metric alarms`));
-  t.true(mathAlarms.every((a) => (a.inputs.metricQueries as { metric?: unknown }[]).filter((q) => q.metric).length === 2));
+/** `1 SNS topic`, `2 SNS topics`. */
+const counted = (n: number, noun: string) => `${n} ${n === 1 ? noun : `${noun}s`}`;
+
+/** The guide's resource-count sentence for one stack, from its evaluation. */
+function countSentence(record: StackRecord): string {
+  const count = (type: string) => record.resources.filter((r) => r.type === type).length;
+  return [
+    counted(count("aws:lambda/function:Function"), "function"),
+    counted(count("aws:dynamodb/table:Table"), "table"),
+    counted(count("aws:cloudwatch/metricAlarm:MetricAlarm"), "CloudWatch alarm"),
+    counted(count("aws:cloudwatch/dashboard:Dashboard"), "dashboard"),
+    counted(count("aws:cloudwatch/logGroup:LogGroup"), "log group"),
+    counted(count("aws:cloudfront/distribution:Distribution"), "CloudFront distribution"),
+    counted(count("aws:sns/topic:Topic"), "SNS topic"),
+    counted(count("aws:sqs/queue:Queue"), "SQS queue"),
+    counted(count("aws:cloudwatch/eventRule:EventRule"), "EventBridge rule"),
+  ].join(", ");
+}
+
+/** CloudWatch bills an alarm per metric it reads ($0.10 each): metric math over N metrics is N. */
+function alarmMetrics(record: StackRecord) {
+  const alarms = record.resources.filter((r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm");
+  const perAlarm = alarms.map((a) => (a.inputs.metricQueries ? (a.inputs.metricQueries as { metric?: unknown }[]).filter((q) => q.metric).length : 1));
+  return { alarms, metrics: perAlarm.reduce((a, b) => a + b, 0), math: alarms.filter((a) => a.inputs.metricQueries) };
+}
+
+const dollars = (n: number) => `\\$${n.toFixed(2).replace(".", "\\.")}`;
+
+test("the costs at idle are counted from what dev (lean) and prod (full) create: the resource counts, the alarm metrics and the dashboard size the guide prices", async (t) => {
+  const [dev, prod] = await Promise.all([evaluateStack("dev"), evaluateStack("prod")]);
+  const guide = GUIDE.replace(/\s+/g, " ");
+  const section = guide.split("## Costs at idle")[1]!.split("## Troubleshooting")[0]!;
+  for (const [record, level] of [[dev, "lean"], [prod, "full"]] as const) {
+    const sentence = `**${record.stack}** (\`${level}\`): ${countSentence(record)}`;
+    t.true(section.includes(sentence), `the guide should say: ${sentence}`);
+  }
+
+  // dev (lean): single-metric alarms only, within the 10 free alarm metrics; priced at list.
+  const lean = alarmMetrics(dev);
+  t.is(lean.math.length, 0);
+  t.true(lean.metrics <= 10, `${lean.metrics} alarm metrics`);
+  t.regex(section, new RegExp(`\\*\\*\\$0 within the free tier\\*\\* \\(${lean.metrics} alarm metrics of the 10 free; ≈ ${dollars(lean.metrics * 0.1)}/month at list price\\)`));
+  t.true(section.includes(`dev: ${lean.alarms.length} single-metric alarms.`));
+  t.true(section.includes(`the ${lean.metrics} alarm metrics, $${(lean.metrics * 0.1).toFixed(2)},`));
+  // Its dashboard: every metric line and expression of every widget, within the free 50.
+  const body = JSON.parse(dev.resources.find((r) => r.type === "aws:cloudwatch/dashboard:Dashboard")!.inputs.dashboardBody) as { widgets: { properties: { metrics?: unknown[] } }[] };
+  const plotted = body.widgets.reduce((sum, w) => sum + (w.properties.metrics?.length ?? 0), 0);
+  t.true(plotted <= 50);
+  t.true(section.includes(`the dashboard plots ${plotted} metrics.`), `${plotted} dashboard metrics`);
+
+  // prod (full): metric math over 2 metrics per error rate, the rest single-metric.
+  const full = alarmMetrics(prod);
+  t.regex(section, new RegExp(`\\*\\*≈ ${dollars(full.metrics * 0.1)}/month\\*\\* \\(≈ ${dollars((full.metrics - 10) * 0.1)} after the 10 free alarm metrics\\)`));
+  t.true(section.includes(`the ${full.math.length - 1} function error-rate alarms and \`api-5xx-rate\` are metric math`));
+  t.true(section.includes(`(${full.math.length} × $0.20), plus ${full.alarms.length - full.math.length} single-metric alarms (${full.alarms.length - full.math.length} × $0.10)`));
+  t.true(full.math.every((a) => (a.inputs.metricQueries as { metric?: unknown }[]).filter((q) => q.metric).length === 2));
+  t.true(section.includes(`its alarms read ${full.metrics})`));
 });

@@ -26,6 +26,8 @@ export interface HealthCheckDeps {
   targets: HealthTarget[];
   timeoutMs: number;
   obs: Observability;
+  /** Throw (after logging every result) when a target is not OK, so the invocation counts as a Lambda error. */
+  failWhenUnhealthy?: boolean;
 }
 
 export const HEALTH_CHECK_TIMEOUT_DEFAULT_MS = 5000;
@@ -38,12 +40,14 @@ export function healthCheckSchemas() {
       .min(1)
       .refine((targets) => new Set(targets.map((t) => t.name)).size === targets.length, "target names must be unique"),
     TimeoutMs: z.coerce.number().int().min(1).max(60_000),
+    FailWhenUnhealthy: z.enum(["true", "false"]).optional(),
   };
 }
 
 /**
- * Reads TARGETS (JSON `[{"name":"website","url":"https://…/"},{"name":"api","url":"https://…/health"}]`)
- * and TIMEOUT_MS (per request; default 5000). Malformed values fail the cold start (a deploy bug).
+ * Reads TARGETS (JSON `[{"name":"website","url":"https://…/"},{"name":"api","url":"https://…/health"}]`),
+ * TIMEOUT_MS (per request; default 5000) and FAIL_WHEN_UNHEALTHY (`true` or `false`, the default).
+ * Malformed values fail the cold start (a deploy bug).
  */
 export function healthCheckDeps(service: string, env: NodeJS.ProcessEnv = process.env): HealthCheckDeps {
   const schemas = healthCheckSchemas();
@@ -57,14 +61,19 @@ export function healthCheckDeps(service: string, env: NodeJS.ProcessEnv = proces
   if (!targets.success) throw new Error(`Environment variable TARGETS is not [{"name","url"}]: ${targets.error.message}`);
   const timeoutMs = schemas.TimeoutMs.safeParse(env.TIMEOUT_MS || HEALTH_CHECK_TIMEOUT_DEFAULT_MS);
   if (!timeoutMs.success) throw new Error(`Environment variable TIMEOUT_MS must be a whole number of milliseconds, 1 to 60000 (got "${env.TIMEOUT_MS}")`);
-  return { targets: targets.data, timeoutMs: timeoutMs.data, obs: createObservability(service) };
+  const failWhenUnhealthy = schemas.FailWhenUnhealthy.safeParse(env.FAIL_WHEN_UNHEALTHY || undefined);
+  if (!failWhenUnhealthy.success) throw new Error(`Environment variable FAIL_WHEN_UNHEALTHY must be "true" or "false" (got "${env.FAIL_WHEN_UNHEALTHY}")`);
+  return { targets: targets.data, timeoutMs: timeoutMs.data, obs: createObservability(service), failWhenUnhealthy: failWhenUnhealthy.data === "true" };
 }
 
 /**
  * The scheduled health check (EventBridge, every 5 minutes): GETs every target in parallel (one
  * attempt, no retries, TIMEOUT_MS each) and records per target `healthCheckAvailable` (1 for a 2xx,
  * else 0) and `healthCheckLatencyMs`, each with the dimensions `service` and `target`, plus one
- * log line. A target that is down is a metric, not a failed invocation: this never throws for one.
+ * log line. A target that is down is a metric, not a failed invocation: this never throws for one —
+ * unless `failWhenUnhealthy` (FAIL_WHEN_UNHEALTHY=true; lean observability, every 15 minutes, where
+ * metrics are disabled): then, after logging every result, it throws an error naming the targets
+ * that are down, so the failure is counted in the free `AWS/Lambda` `Errors` metric.
  */
 export function healthCheckHandler(deps: HealthCheckDeps) {
   const { targets, timeoutMs, obs } = deps;
@@ -107,6 +116,10 @@ export function healthCheckHandler(deps: HealthCheckDeps) {
       }
     } finally {
       if (obs.metrics.hasStoredMetrics()) obs.metrics.publishStoredMetrics();
+    }
+    const down = results.filter((r) => !r.ok);
+    if (deps.failWhenUnhealthy && down.length > 0) {
+      throw new Error(`Health check failed: ${down.map((r) => `${r.name} ${r.error ?? "not OK"} (${r.url})`).join("; ")}`);
     }
     return { results };
   };
