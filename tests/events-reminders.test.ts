@@ -3,86 +3,17 @@
 // local mode's in-process timers with fake time.
 import test from "ava";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GetScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
 import { REMINDER_LEAD_MS } from "../handlers/events/reminder-schedules";
 import { reminderScheduleName, SCHEDULE_NAME_PATTERN, schedulerReminders } from "../handlers/events/scheduler-reminders";
+import { SchedulerStandIn, startScheduler } from "./harness/scheduler";
 import type { NotificationJob } from "../handlers/events/notification-job";
 import { uuidv7, UUID_V7_PATTERN } from "../handlers/shared/uuidv7";
 import { localReminders, MAX_TIMER_MS, type SetTimer } from "../local/reminders";
 
-// ---------------------------------------------------------------------------------------------
-// A stand-in for the Scheduler API: schedules in a Map keyed by group and name, 404 on updating or
-// deleting a missing one, 409 on creating an existing one, errors as `x-amzn-errortype`.
-
-interface Call {
-  method: string;
-  name: string;
-  query: URLSearchParams;
-  body: any;
-}
-
-class SchedulerStandIn {
-  readonly schedules = new Map<string, any>();
-  readonly calls: Call[] = [];
-  /** Runs before a request is answered (to simulate a racing client). */
-  before?: (call: Call) => void;
-  private server!: Server;
-  endpoint = "";
-
-  async start() {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
-    this.endpoint = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  stop = () => new Promise<void>((resolve) => this.server.close(() => resolve()));
-
-  private async handle(req: IncomingMessage, res: ServerResponse) {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const text = Buffer.concat(chunks).toString("utf8");
-    const url = new URL(req.url!, "http://x");
-    const match = /^\/schedules\/([^/]+)$/.exec(url.pathname);
-    const send = (status: number, body: unknown, errorType?: string) => {
-      res.writeHead(status, { "content-type": "application/json", ...(errorType ? { "x-amzn-errortype": errorType } : {}) });
-      res.end(JSON.stringify(body));
-    };
-    if (!match) return send(404, { Message: "unknown route" }, "UnknownOperationException");
-    const call: Call = { method: req.method!, name: decodeURIComponent(match[1]!), query: url.searchParams, body: text ? JSON.parse(text) : undefined };
-    this.calls.push(call);
-    this.before?.(call);
-    const group = (call.method === "GET" || call.method === "DELETE" ? call.query.get("groupName") : call.body?.GroupName) ?? "default";
-    const key = `${group}/${call.name}`;
-    const arn = `arn:aws:scheduler:us-east-1:123456789012:schedule/${group}/${call.name}`;
-    const missing = () => send(404, { Message: `Schedule ${call.name} does not exist.` }, "ResourceNotFoundException");
-    if (!SCHEDULE_NAME_PATTERN.test(call.name)) return send(400, { Message: "bad name" }, "ValidationException");
-    switch (call.method) {
-      case "POST":
-        if (this.schedules.has(key)) return send(409, { Message: `Schedule ${call.name} already exists.` }, "ConflictException");
-        this.schedules.set(key, { ...call.body, Name: call.name, GroupName: group, Arn: arn });
-        return send(200, { ScheduleArn: arn });
-      case "PUT":
-        if (!this.schedules.has(key)) return missing();
-        this.schedules.set(key, { ...call.body, Name: call.name, GroupName: group, Arn: arn });
-        return send(200, { ScheduleArn: arn });
-      case "DELETE":
-        if (!this.schedules.delete(key)) return missing();
-        return send(200, {});
-      case "GET": {
-        const schedule = this.schedules.get(key);
-        if (!schedule) return missing();
-        const { ClientToken: _token, ...rest } = schedule;
-        return send(200, rest);
-      }
-      default:
-        return send(405, { Message: "method" }, "ValidationException");
-    }
-  }
-}
+// The Scheduler API stand-in lives in tests/harness/scheduler.ts.
 
 const GROUP = "switchyard-dev-reminders";
 const QUEUE_ARN = "arn:aws:sqs:us-east-1:123456789012:switchyard-dev-notifications";
@@ -92,8 +23,7 @@ const NOW = new Date("2026-11-25T10:00:00.000Z");
 let scheduler: SchedulerStandIn;
 let client: SchedulerClient;
 test.before(async () => {
-  scheduler = new SchedulerStandIn();
-  await scheduler.start();
+  scheduler = await startScheduler();
   client = new SchedulerClient({ endpoint: scheduler.endpoint, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" }, maxAttempts: 1 });
 });
 test.after.always(async () => {

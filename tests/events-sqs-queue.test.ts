@@ -2,75 +2,12 @@
 // protocol, with the real SDK client: chunks of ten, JSON bodies, the kind attribute, Failed
 // entries retried, what still fails named in the error.
 import test from "ava";
-import { createHash } from "node:crypto";
-import { createServer, type IncomingHttpHeaders } from "node:http";
-import { SQSClient } from "@aws-sdk/client-sqs";
 import { sqsJobQueue, JobQueueSendError } from "../handlers/events/sqs-job-queue";
 import type { NotificationJob } from "../handlers/events/notification-job";
-import { LOCAL_CREDENTIALS } from "../local/dynamodb-local";
+import { startSqs, type SqsEntry, type SqsFailure } from "./harness/sqs";
 
-interface Entry {
-  Id: string;
-  MessageBody: string;
-  MessageAttributes?: Record<string, { DataType: string; StringValue?: string }>;
-}
-interface Call {
-  headers: IncomingHttpHeaders;
-  body: { QueueUrl: string; Entries: Entry[] };
-}
-
-/**
- * A SendMessageBatch endpoint. `fail(entry, attempt)` decides per entry (attempt = how many times
- * this body was seen): undefined accepts it, otherwise the Failed entry to report.
- */
-async function startSqsStandIn(fail: (entry: Entry, seen: number) => { Code: string; SenderFault: boolean } | undefined = () => undefined) {
-  const calls: Call[] = [];
-  const seen = new Map<string, number>();
-  const accepted: string[] = [];
-  const state = { refuse: false };
-  const server = createServer((req, res) => {
-    let text = "";
-    req.on("data", (c) => (text += c));
-    req.on("end", () => {
-      const answer = (status: number, body: unknown) => {
-        res.writeHead(status, { "content-type": "application/x-amz-json-1.0", "x-amzn-requestid": "req-1" }).end(JSON.stringify(body));
-      };
-      if (req.headers["x-amz-target"] !== "AmazonSQS.SendMessageBatch") return answer(400, { __type: "com.amazonaws.sqs#InvalidAction", message: "only SendMessageBatch" });
-      const body = JSON.parse(text) as Call["body"];
-      calls.push({ headers: req.headers, body });
-      if (state.refuse) return answer(400, { __type: "com.amazonaws.sqs#QueueDoesNotExist", message: "The specified queue does not exist." });
-      if (body.Entries.length > 10) return answer(400, { __type: "com.amazonaws.sqs#TooManyEntriesInBatchRequest", message: "max 10" });
-      const Successful: unknown[] = [];
-      const Failed: unknown[] = [];
-      for (const entry of body.Entries) {
-        const count = (seen.get(entry.MessageBody) ?? 0) + 1;
-        seen.set(entry.MessageBody, count);
-        const failure = fail(entry, count);
-        if (failure) Failed.push({ Id: entry.Id, ...failure, Message: `${failure.Code} for ${entry.Id}` });
-        else {
-          accepted.push(entry.MessageBody);
-          // The SDK checks MD5OfMessageBody, as against real SQS.
-          Successful.push({ Id: entry.Id, MessageId: `m-${accepted.length}`, MD5OfMessageBody: createHash("md5").update(entry.MessageBody).digest("hex") });
-        }
-      }
-      answer(200, { Successful, Failed });
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  const client = new SQSClient({ endpoint: url, region: "us-east-1", credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
-  return {
-    state,
-    client,
-    queueUrl: `${url}/000000000000/notifications`,
-    calls,
-    accepted,
-    close: async () => {
-      client.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
+/** The SendMessageBatch stand-in (tests/harness/sqs.ts); `fail(entry, seen)` decides per entry. */
+const startSqsStandIn = (fail?: (entry: SqsEntry, seen: number) => SqsFailure | undefined) => startSqs(fail ? { fail } : {});
 
 const jobs = (n: number): NotificationJob[] =>
   Array.from({ length: n }, (_, i) => ({ kind: i % 2 ? "cancellation" : "invitation", eventId: `event-${i}`, recipient: `person${i}@example.com` }));
