@@ -450,7 +450,7 @@ export class EventsApi extends pulumi.ComponentResource {
         RSVP_SIGNING_KEY_PARAMETER: this.rsvpKeyParameter.name,
         ...(sender ? { MAIL_FROM: sender } : { OUTBOX_BUCKET: this.media.bucket.bucket }),
       },
-      { packages: [...DEFAULT_RUNTIME_PACKAGES, "@aws-lambda-powertools/idempotency", "@aws-lambda-powertools/parameters/ssm"], timeout: NOTIFY_TIMEOUT_SECONDS },
+      { packages: [...DEFAULT_RUNTIME_PACKAGES, "@aws-lambda-powertools/idempotency", "@aws-lambda-powertools/idempotency/dynamodb", "@aws-lambda-powertools/parameters/ssm"], timeout: NOTIFY_TIMEOUT_SECONDS },
     );
     this.mappings.notify = new aws.lambda.EventSourceMapping(
       `${this.name}-notify`,

@@ -8,7 +8,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { S3Client } from "@aws-sdk/client-s3";
+import { PutBucketCorsCommand, S3Client } from "@aws-sdk/client-s3";
 import { cleanupDeps, cleanupHandler } from "../handlers/events/cleanup";
 import { EventStore } from "../handlers/events/event-store";
 import { eventsFanoutHandler } from "../handlers/events/fanout";
@@ -70,6 +70,13 @@ export async function startLocalEvents(options: LocalEventsOptions): Promise<Loc
   await createTable(dynamodb.client, LOCAL_EVENTS_TABLES.events, eventsTable);
   await createTable(dynamodb.client, LOCAL_EVENTS_TABLES.sent, notificationsSentTable);
   await s3.createBucket(LOCAL_MEDIA_BUCKET);
+  // As the stack's bucket CORS: the website PUTs uploads and reads media from its own origin.
+  await s3.client.send(
+    new PutBucketCorsCommand({
+      Bucket: LOCAL_MEDIA_BUCKET,
+      CORSConfiguration: { CORSRules: [{ AllowedOrigins: [options.siteUrl, options.siteUrl.replace("127.0.0.1", "localhost")], AllowedMethods: ["PUT", "GET"], AllowedHeaders: ["content-type"], MaxAgeSeconds: 600 }] },
+    }),
+  );
   const outboxDir = join(dataDir, "outbox");
   mkdirSync(outboxDir, { recursive: true });
 

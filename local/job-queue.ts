@@ -245,7 +245,7 @@ export function createLocalQueue<T>(opts: LocalQueueOptions<T>): LocalQueue<T> {
   return {
     send,
     jobQueue: {
-      send: async (jobs) => send(jobs.map((job) => notificationJobSchema.parse(job)) as unknown as T[]),
+      send: async (jobs) => send(jobs.map((job) => notificationJobSchema().parse(job)) as unknown as T[]),
     },
     deadLetters: () => dead.map((d) => ({ ...d })),
     size: () => messages.size,

@@ -11,12 +11,9 @@ import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { deflateSync } from "node:zlib";
-import { GetBucketCorsCommand, PutBucketCorsCommand, S3Client } from "@aws-sdk/client-s3";
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from "playwright-core";
 import { listOutbox, type OutboxEntry } from "../handlers/events/mail/outbox";
 import { parseMime } from "../handlers/events/mail/mime";
-import { LOCAL_CREDENTIALS } from "../local/dynamodb-local";
-import { LOCAL_MEDIA_BUCKET } from "../local/events";
 import { parseSiteConfig, siteContentSecurityPolicy } from "../website/src/config";
 import { startLocalMode, stopLocalMode, type LocalMode } from "./harness/local-mode";
 import { freeLocalModePort } from "./harness/ports";
@@ -127,18 +124,6 @@ async function organizerToken(email: string): Promise<string> {
  * The browser PUTs covers straight to the media bucket, which needs a CORS rule for the site's
  * origin (the stack's media bucket has one). Until local mode writes it itself, the test does.
  */
-async function ensureMediaCors(endpoint: string, origin: string) {
-  const s3 = new S3Client({ endpoint, region: "us-east-1", credentials: LOCAL_CREDENTIALS, forcePathStyle: true });
-  try {
-    const existing = await s3.send(new GetBucketCorsCommand({ Bucket: LOCAL_MEDIA_BUCKET })).catch(() => undefined);
-    if (existing?.CORSRules?.length) return;
-    console.warn("tests/website-events.test.ts: local mode set no CORS rule on the media bucket; the test adds one.");
-    await s3.send(new PutBucketCorsCommand({ Bucket: LOCAL_MEDIA_BUCKET, CORSConfiguration: { CORSRules: [{ AllowedOrigins: [origin], AllowedMethods: ["PUT", "GET"], AllowedHeaders: ["content-type"], MaxAgeSeconds: 600 }] } }));
-  } finally {
-    s3.destroy();
-  }
-}
-
 test("config.json: auth and mediaOrigin are checked; the CSP lets the page reach the sign-in domain and load and upload media", (t) => {
   const config = parseSiteConfig({ apiUrl: "https://api.example", auth: { domain: "https://x.auth.us-west-2.amazoncognito.com/", clientId: "abc" }, mediaOrigin: "https://media.s3.us-west-2.amazonaws.com/" });
   t.deepEqual(config, { apiUrl: "https://api.example", auth: { domain: "https://x.auth.us-west-2.amazoncognito.com", clientId: "abc" }, mediaOrigin: "https://media.s3.us-west-2.amazonaws.com" });
@@ -177,7 +162,6 @@ if (missingChromium && !process.env.CI) {
     siteUrl = mode.outputs.websiteUrl!;
     apiUrl = mode.outputs.apiUrl!;
     signInUrl = mode.outputs.eventsSignInUrl ?? `http://127.0.0.1:${port + 3}`;
-    await ensureMediaCors(mode.outputs.s3Endpoint!, siteUrl);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
   });
 

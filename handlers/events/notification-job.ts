@@ -8,14 +8,20 @@ import { z } from "zod";
 export const NOTIFICATION_KINDS = ["invitation", "cancellation", "reminder"] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
-export const notificationJobSchema = z.strictObject({
+/**
+ * The job's shape. A function, not a module-level constant: handler modules build library objects
+ * when called, so Pulumi's closure serialization never has to capture one (it cannot serialize
+ * zod's internals).
+ */
+export const notificationJobSchema = () =>
+  z.strictObject({
   kind: z.enum(NOTIFICATION_KINDS),
   /** The event (a UUIDv7). */
   eventId: z.string().min(1).max(64),
   /** Who gets the mail: an invitee, or for a reminder the organizer. Lower-case. */
   recipient: z.email().max(254),
-});
-export type NotificationJob = z.infer<typeof notificationJobSchema>;
+  });
+export type NotificationJob = z.infer<ReturnType<typeof notificationJobSchema>>;
 
 /**
  * Sending is idempotent per (event, recipient, kind): a redelivered or duplicated job with this

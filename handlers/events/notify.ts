@@ -125,7 +125,7 @@ export function notifyHandler(deps: NotifyDeps) {
     for (const record of event.Records) {
       let job: NotificationJob;
       try {
-        job = notificationJobSchema.parse(JSON.parse(record.body));
+        job = notificationJobSchema().parse(JSON.parse(record.body));
       } catch (error) {
         // Retrying cannot fix it: let it reach the dead-letter queue for a human.
         obs.logger.error("notification job is malformed", { messageId: record.messageId, error: error as Error });

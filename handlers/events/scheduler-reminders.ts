@@ -58,7 +58,7 @@ export const atExpression = (time: Date) => `at(${time.toISOString().slice(0, 19
 
 /** The job a reminder puts on the notification queue. Validated, with the recipient lower-cased. */
 export const reminderJob = (eventId: string, organizerEmail: string): NotificationJob =>
-  notificationJobSchema.parse({ kind: "reminder", eventId, recipient: organizerEmail.toLowerCase() });
+  notificationJobSchema().parse({ kind: "reminder", eventId, recipient: organizerEmail.toLowerCase() });
 
 export interface SchedulerRemindersOptions {
   /** The schedule group the reminders live in (the stack's; not "default"). */

@@ -20,16 +20,15 @@ export const MAX_LEAD_DAYS = 730;
 export const INVITES_PER_REQUEST = 50;
 export const INVITES_PER_EVENT = 500;
 
-const title = z.string().trim().min(1, "must not be empty").max(200).describe("Shown in lists and mails");
-const description = z.string().trim().max(5000).describe("Plain text");
-const startsAt = z.iso.datetime({ offset: true }).describe("ISO 8601 with a zone; must be in the future").transform((s) => new Date(s).toISOString());
-const durationMinutes = z.int().min(5).max(24 * 60).describe("5 minutes to 24 hours");
-const visibility = z.enum(VISIBILITIES).describe("public events are listed for everyone; private ones are seen by the organizer and the invitees");
-/** Lower-cased, so one person is one invitation whatever the case typed. */
-const email = z.email().max(254).transform((e) => e.toLowerCase());
-
 /** Request shapes of the events API: the handlers validate with these and the OpenAPI document is built from them. */
 export function eventSchemas() {
+  const title = z.string().trim().min(1, "must not be empty").max(200).describe("Shown in lists and mails");
+  const description = z.string().trim().max(5000).describe("Plain text");
+  const startsAt = z.iso.datetime({ offset: true }).describe("ISO 8601 with a zone; must be in the future").transform((s) => new Date(s).toISOString());
+  const durationMinutes = z.int().min(5).max(24 * 60).describe("5 minutes to 24 hours");
+  const visibility = z.enum(VISIBILITIES).describe("public events are listed for everyone; private ones are seen by the organizer and the invitees");
+  /** Lower-cased, so one person is one invitation whatever the case typed. */
+  const email = z.email().max(254).transform((e) => e.toLowerCase());
   return {
     EventId: z.string().regex(UUID_V7_PATTERN, "an event id (UUIDv7)"),
     CreateEvent: z.strictObject({ title, description: description.default(""), startsAt, durationMinutes, visibility: visibility.default("private") }),

@@ -67,7 +67,7 @@ export function sqsJobQueue(client: SQSClient, queueUrl: string, opts: SqsJobQue
 
   return {
     async send(jobs) {
-      const valid = jobs.map((job) => notificationJobSchema.parse(job));
+      const valid = jobs.map((job) => notificationJobSchema().parse(job));
       const chunks: NotificationJob[][] = [];
       for (let i = 0; i < valid.length; i += SQS_BATCH_SIZE) chunks.push(valid.slice(i, i + SQS_BATCH_SIZE));
       const results = await Promise.allSettled(chunks.map(sendChunk));

@@ -9,7 +9,8 @@ import type { MailMessage } from "./message";
 const CRLF = "\r\n";
 
 /** Headers toMime writes itself; `message.headers` may not set them. */
-const RESERVED_HEADERS = new Set(["from", "to", "subject", "date", "message-id", "mime-version", "content-type", "content-transfer-encoding"]);
+// An array, not a Set: Pulumi's closure serialization turns a captured Set into a plain object.
+const RESERVED_HEADERS: readonly string[] = ["from", "to", "subject", "date", "message-id", "mime-version", "content-type", "content-transfer-encoding"];
 
 /** RFC 5322 field-name: printable ASCII except colon. */
 const FIELD_NAME = /^[!-9;-~]+$/;
@@ -147,7 +148,7 @@ export function toMime(message: MailMessage, opts: { date?: Date; messageId?: st
   ];
   for (const [name, value] of Object.entries(message.headers ?? {})) {
     if (!FIELD_NAME.test(name)) throw new TypeError(`Not a mail header name: ${JSON.stringify(name)}`);
-    if (RESERVED_HEADERS.has(name.toLowerCase())) throw new TypeError(`Mail header ${name} is set by toMime; do not pass it in headers`);
+    if (RESERVED_HEADERS.includes(name.toLowerCase())) throw new TypeError(`Mail header ${name} is set by toMime; do not pass it in headers`);
     lines.push(`${name}: ${encodeHeaderText(assertHeaderValue(name, value), name.length)}`);
   }
   const text = Buffer.from(canonical(message.text), "utf8");
