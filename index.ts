@@ -10,6 +10,7 @@ import { ObservabilityDashboard } from "./components/observability";
 import { StaticSite } from "./components/static-site";
 import { WebhookIngest } from "./components/webhook-ingest";
 import { builtWebsite } from "./components/website-build";
+import { EventsApi, LOCAL_EVENTS_CALLBACK } from "./components/events-api";
 import { assertionsTable, assessmentsTable, badgeClassesTable } from "./handlers/sync/tables";
 
 const config = loadStackConfig();
@@ -63,10 +64,36 @@ const calendly = new WebhookIngest(
   { providers: [provider] },
 );
 
+// The events platform (#8): organizers sign in with Cognito's hosted UI; invitees answer by signed link.
+const localOrigins = config.allowedOrigins.some((o) => ["localhost", "127.0.0.1"].includes(new URL(o).hostname));
+const events = new EventsApi(
+  "events",
+  {
+    api: messages.api,
+    // The site's events page; the local website too when the stack allows local origins.
+    callbackUrls: [pulumi.interpolate`${site.url}/events/`, ...(localOrigins ? [LOCAL_EVENTS_CALLBACK] : [])],
+    corsOrigins: pulumi.all([site.url, ...config.allowedOrigins]),
+    siteUrl: site.url,
+    rsvpSigningKey: config.events.rsvpSigningKey,
+    sender: config.events.sender,
+    cognitoDomain: config.events.cognitoDomain,
+    protectData: config.protectData,
+    logRetentionDays: config.logRetentionDays,
+  },
+  { providers: [provider] },
+);
+
 // Now that the APIs exist: the page's /config.json and the origins its CSP allows.
 site.publishSettings({
-  config: { apiUrl: messages.url, liveUrl: calendly.liveUrl, dashboardUrl: ObservabilityDashboard.urlFor(config.region) },
-  connectOrigins: [messages.url, calendly.liveUrl],
+  config: {
+    apiUrl: messages.url,
+    liveUrl: calendly.liveUrl,
+    dashboardUrl: ObservabilityDashboard.urlFor(config.region),
+    auth: { domain: events.signInDomain, clientId: events.userPoolClientId },
+  },
+  // The hosted UI's token endpoint and the media bucket (presigned uploads) are fetched from the page.
+  connectOrigins: [messages.url, calendly.liveUrl, events.signInDomain, events.mediaOrigin],
+  mediaOrigins: [events.mediaOrigin],
 });
 
 // GitHub's public gists → Pipedrive deals, when users are configured.
@@ -159,3 +186,9 @@ export const skillsSyncFunction = skillsSync?.fn?.function.name;
 export const gistsRunNow = gistsSync?.runNowCommand;
 export const skillsRunNow = skillsSync?.runNowCommand;
 export const releasesBucket = skillsSync?.buckets.RELEASES_BUCKET?.bucket;
+export const eventsUserPoolId = events.userPoolId;
+export const eventsUserPoolClientId = events.userPoolClientId;
+/** The hosted UI's base URL (sign-in at `/login`, sign-out at `/logout`). */
+export const eventsSignInUrl = events.signInDomain;
+export const eventsMediaBucket = events.mediaBucketName;
+export const eventsQueueUrl = events.queueUrl;

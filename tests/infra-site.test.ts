@@ -65,7 +65,7 @@ test("HTTPS only, index.html and config.json never cached, hashed assets cached 
   t.is(prod.outputs.websiteUrl, `https://${distribution(prod).state.domainName}`);
 });
 
-test("security headers: HSTS, nosniff, no framing; the CSP's connect-src is exactly the API and live origins", (t) => {
+test("security headers: HSTS, nosniff, no framing; the CSP's connect-src is exactly the API, live, sign-in and media origins", (t) => {
   const policy = byName(prod, "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy", "site");
   const d = distribution(prod).inputs;
   for (const behaviour of [d.defaultCacheBehavior, ...d.orderedCacheBehaviors]) t.is(behaviour.responseHeadersPolicyId, policy.id);
@@ -80,14 +80,21 @@ test("security headers: HSTS, nosniff, no framing; the CSP's connect-src is exac
   const api = byName(prod, "aws:apigatewayv2/api:Api", "api").state.apiEndpoint;
   const live = byName(prod, "aws:apigatewayv2/api:Api", "calendly-live").state.apiEndpoint;
   t.like(key, { keyValueStoreArn: store.state.arn, key: "connect-src" });
-  t.is(key.value, `${api} ${live}`);
+  const media = `https://${byName(prod, "aws:s3/bucket:Bucket", "events-media").state.bucketRegionalDomainName}`;
+  t.is(key.value, `${api} ${live} ${prod.outputs.eventsSignInUrl} ${media}`);
+  t.like(byName(prod, "aws:cloudfront/keyvaluestoreKey:KeyvaluestoreKey", "site-media-src").inputs, { keyValueStoreArn: store.state.arn, key: "media-src", value: media });
   t.regex(live, /^wss:\/\//);
 });
 
 test("config.json is written from the stack's outputs, never cached; the built files carry their content types", (t) => {
   const config = byName(prod, "aws:s3/bucketObjectv2:BucketObjectv2", "site-config").inputs;
   t.like(config, { key: "config.json", contentType: "application/json", cacheControl: "no-cache" });
-  t.deepEqual(JSON.parse(config.content), { apiUrl: prod.outputs.apiUrl, liveUrl: prod.outputs.liveUrl, dashboardUrl: prod.outputs.dashboardUrl });
+  t.deepEqual(JSON.parse(config.content), {
+    apiUrl: prod.outputs.apiUrl,
+    liveUrl: prod.outputs.liveUrl,
+    dashboardUrl: prod.outputs.dashboardUrl,
+    auth: { domain: prod.outputs.eventsSignInUrl, clientId: prod.outputs.eventsUserPoolClientId },
+  });
   const files = ofType(prod, "aws:s3/bucketObjectv2:BucketObjectv2").filter((o) => o.name !== "site-config");
   const byKey = Object.fromEntries(files.map((f) => [f.inputs.key, f.inputs]));
   t.like(byKey["index.html"], { contentType: "text/html; charset=utf-8", cacheControl: "no-cache" });
