@@ -240,7 +240,7 @@ test("lean: at most 10 alarm metrics — region-wide Lambda errors, the API's 5x
     }
     t.false(alarms(r).some((a) => a.inputs.namespace === "Switchyard" || a.provider?.includes("::us-east-1::")));
   }
-  t.is(alarmMetrics(dev), 3);
+  t.is(alarmMetrics(dev), 2 + deadLetterQueues(dev).length, "the two region-wide alarms and one per dead-letter queue");
   const errors = alarm(dev, "functions-errors").inputs;
   t.like(errors, { namespace: "AWS/Lambda", metricName: "Errors", statistic: "Sum", period: 900, evaluationPeriods: 1, datapointsToAlarm: 1, comparisonOperator: "GreaterThanThreshold", threshold: 0, treatMissingData: "notBreaching" });
   t.is(errors.dimensions, undefined, "no dimensions: every function of the region");
