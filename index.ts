@@ -90,6 +90,7 @@ site.publishSettings({
     liveUrl: calendly.liveUrl,
     dashboardUrl: ObservabilityDashboard.urlFor(config.region),
     auth: { domain: events.signInDomain, clientId: events.userPoolClientId },
+    mediaOrigin: events.mediaOrigin,
   },
   // The hosted UI's token endpoint and the media bucket (presigned uploads) are fetched from the page.
   connectOrigins: [messages.url, calendly.liveUrl, events.signInDomain, events.mediaOrigin],

@@ -353,6 +353,7 @@ test("the website learns the sign-in settings (config.json) and may reach the ho
     const config = JSON.parse(byName(record, "aws:s3/bucketObjectv2:BucketObjectv2", "site-config").inputs.content);
     t.deepEqual(config.auth, { domain: record.outputs.eventsSignInUrl, clientId: record.outputs.eventsUserPoolClientId }, stack);
     const media = `https://${byName(record, T.bucket, "events-media").state.bucket}.s3.${record.region}.amazonaws.com`;
+    t.is(config.mediaOrigin, media, stack);
     const connect = byName(record, "aws:cloudfront/keyvaluestoreKey:KeyvaluestoreKey", "site-connect-src").inputs.value.split(" ");
     t.true(connect.includes(record.outputs.eventsSignInUrl), stack);
     t.true(connect.includes(media), stack);

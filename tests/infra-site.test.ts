@@ -94,6 +94,7 @@ test("config.json is written from the stack's outputs, never cached; the built f
     liveUrl: prod.outputs.liveUrl,
     dashboardUrl: prod.outputs.dashboardUrl,
     auth: { domain: prod.outputs.eventsSignInUrl, clientId: prod.outputs.eventsUserPoolClientId },
+    mediaOrigin: `https://${byName(prod, "aws:s3/bucket:Bucket", "events-media").state.bucketRegionalDomainName}`,
   });
   const files = ofType(prod, "aws:s3/bucketObjectv2:BucketObjectv2").filter((o) => o.name !== "site-config");
   const byKey = Object.fromEntries(files.map((f) => [f.inputs.key, f.inputs]));
