@@ -97,7 +97,8 @@ export async function startLocalEvents(options: LocalEventsOptions): Promise<Loc
   const queue = createLocalQueue<NotificationJob>({
     name: "switchyard-local-notifications",
     consumer: notify,
-    visibilityTimeoutMs: options.visibilityTimeoutMs ?? 2000,
+    // Well above a send's duration even on a loaded machine (the stack: 180 s), so a slow send is not redelivered while it runs.
+    visibilityTimeoutMs: options.visibilityTimeoutMs ?? 10_000,
     maxReceiveCount: 5,
     onDeadLetter: (m) => console.error(`events: notification ${JSON.stringify(m.body)} moved to the dead-letter list after ${m.receiveCount} receives: ${m.lastError}`),
   });

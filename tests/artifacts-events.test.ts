@@ -147,7 +147,7 @@ test.before(async () => {
   // after 5 receives), batches handed to the serialized notify function.
   queue = createLocalQueue<NotificationJob>({
     name: "events-notifications",
-    visibilityTimeoutMs: 1000,
+    visibilityTimeoutMs: 3000,
     maxReceiveCount: 5,
     consumer: async (event: SQSEvent) => {
       const response = (await fns.notify!.invoke(event)) as SQSBatchResponse;

@@ -39,9 +39,10 @@ test.before(async () => {
     startS3Local(),
   ]);
   badgr = await startBadgrStandIn({ username: SKILLS_SYNC_CONFIG["switchyard:badgrUsername"], password: SKILLS_SYNC_CONFIG["switchyard:badgrPassword"] });
+  // Full observability (prod's): the run's freshness metric is what the stale alarm reads.
   const record = await evaluateStack(
     "dev",
-    { ...GISTS_SYNC_CONFIG, "switchyard:pipedriveBaseUrl": pipedrive.url, ...SKILLS_SYNC_CONFIG, "switchyard:badgrBaseUrl": badgr.url },
+    { "switchyard:observability": "full", ...GISTS_SYNC_CONFIG, "switchyard:pipedriveBaseUrl": pipedrive.url, ...SKILLS_SYNC_CONFIG, "switchyard:badgrBaseUrl": badgr.url },
     "ts-node",
     [...Object.keys(TEST_SECRETS), ...GISTS_SECRET_KEYS, ...SKILLS_SECRET_KEYS],
   );

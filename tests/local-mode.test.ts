@@ -62,7 +62,12 @@ test.serial("npm start serves the API like a stack: create, get, count, list, er
     // The website on PORT+2, with a config.json pointing at this API and its live endpoint; its
     // origin may call the API.
     t.is(mode.outputs.websiteUrl, `http://127.0.0.1:${port + 2}`);
-    t.deepEqual(await (await fetch(`${mode.outputs.websiteUrl}/config.json`)).json(), { apiUrl: api, liveUrl: `ws://127.0.0.1:${port + 1}` });
+    t.deepEqual(await (await fetch(`${mode.outputs.websiteUrl}/config.json`)).json(), {
+      apiUrl: api,
+      liveUrl: `ws://127.0.0.1:${port + 1}`,
+      auth: { domain: `http://127.0.0.1:${port + 3}`, clientId: "switchyard-local-web" },
+      mediaOrigin: new URL(mode.outputs.s3Endpoint!).origin,
+    });
     t.regex(await (await fetch(mode.outputs.websiteUrl!)).text(), /<title>Switchyard<\/title>/);
     for (const origin of [`http://127.0.0.1:${port + 2}`, `http://localhost:${port + 2}`]) {
       t.is((await preflight(origin)).headers.get("access-control-allow-origin"), origin);

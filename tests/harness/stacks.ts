@@ -1,7 +1,8 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { parse } from "yaml";
 import type { RecordedResource, StackRecord } from "./record";
 
@@ -75,6 +76,9 @@ export async function evaluateStack(
     if (value === null) delete config[key];
     else config[key] = value;
   }
+  const cacheFile = recordCacheFile(stack, config, loader, secretKeys);
+  const cached = readRecord(cacheFile);
+  if (cached) return cached;
   const dir = mkdtempSync(join(tmpdir(), `switchyard-${stack}-`));
   const out = join(dir, "record.json");
   try {
@@ -87,10 +91,61 @@ export async function evaluateStack(
         (error, _stdout, stderr) => (error ? reject(new StackEvaluationError(stderr.trim() || error.message, error.code as number | null)) : resolve()),
       );
     });
-    return JSON.parse(readFileSync(out, "utf8")) as StackRecord;
+    const text = readFileSync(out, "utf8");
+    saveRecord(cacheFile, text);
+    return JSON.parse(text) as StackRecord;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** What an evaluation reads: the program, its components and handlers, the website, config files, the lock file and this harness. */
+const EVALUATION_INPUTS = ["index.ts", "Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.prod.yaml", "package-lock.json", "components", "handlers", "website", "tests/harness"];
+
+function* filesUnder(path: string): Generator<string> {
+  const stat = statSync(path, { throwIfNoEntry: false });
+  if (!stat) return;
+  if (stat.isFile()) {
+    yield path;
+    return;
+  }
+  for (const entry of readdirSync(path).sort()) {
+    if (entry === "node_modules" || entry === "dist") continue;
+    yield* filesUnder(join(path, entry));
+  }
+}
+
+/**
+ * Evaluations are deterministic in their inputs, and each takes ~10 s of CPU (closure
+ * serialization), while the test files ask for the same stacks many times: a record is kept in
+ * `.cache/stack-records/`, keyed by the config, the loader, the secret keys and the content of every
+ * file an evaluation reads. Any edit to those files is a new key, so a stale record is never used.
+ * Only successful evaluations are kept; SWITCHYARD_NO_EVAL_CACHE=1 turns the cache off.
+ */
+function recordCacheFile(stack: string, config: Record<string, string>, loader: Loader, secretKeys: string[]): string | undefined {
+  if (process.env.SWITCHYARD_NO_EVAL_CACHE === "1") return undefined;
+  const hash = createHash("sha256").update(JSON.stringify([stack, Object.entries(config).sort(), loader, [...secretKeys].sort()]));
+  for (const input of EVALUATION_INPUTS) {
+    for (const file of filesUnder(join(ROOT, input))) hash.update(`\0${relative(ROOT, file)}\0`).update(readFileSync(file));
+  }
+  return join(ROOT, ".cache", "stack-records", `${hash.digest("hex").slice(0, 32)}.json`);
+}
+
+function readRecord(file: string | undefined): StackRecord | undefined {
+  if (!file) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as StackRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+function saveRecord(file: string | undefined, text: string) {
+  if (!file) return;
+  mkdirSync(join(file, ".."), { recursive: true });
+  const temp = `${file}.${process.pid}.tmp`;
+  writeFileSync(temp, text);
+  renameSync(temp, file);
 }
 
 export const ofType = (record: StackRecord, type: string): RecordedResource[] => record.resources.filter((r) => r.type === type);
