@@ -13,7 +13,7 @@ import { addLambdaRoute } from "./http-route";
 import { inlinePolicy, serviceRole } from "./iam";
 import { DEFAULT_RUNTIME_PACKAGES, HandlerFunction, POWERTOOLS_PACKAGES, type Permission } from "./lambda";
 import { createPrivateBucket } from "./private-bucket";
-import { createDeadLetterQueue } from "./queue";
+import { createDeadLetterQueue, createWorkQueue } from "./queue";
 import { createDataTable } from "./table";
 
 export interface EventsApiArgs {
@@ -301,15 +301,9 @@ export class EventsApi extends pulumi.ComponentResource {
   /** Notification jobs (invitation, cancellation, reminder mails): retried, then kept in the DLQ for 14 days. */
   private createQueue(): [aws.sqs.Queue, aws.sqs.Queue] {
     const dlq = createDeadLetterQueue(`${this.name}-notifications-dlq`, { parent: this });
-    const queue = new aws.sqs.Queue(
+    const queue = createWorkQueue(
       `${this.name}-notifications`,
-      {
-        sqsManagedSseEnabled: true,
-        // Lambda's advice: at least six times the consumer's timeout, so a retried batch is not received twice.
-        visibilityTimeoutSeconds: 6 * NOTIFY_TIMEOUT_SECONDS,
-        messageRetentionSeconds: 4 * 24 * 3600,
-        redrivePolicy: pulumi.jsonStringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: NOTIFY_MAX_RECEIVES }),
-      },
+      { deadLetterQueue: dlq, maxReceiveCount: NOTIFY_MAX_RECEIVES, visibilityTimeoutSeconds: 6 * NOTIFY_TIMEOUT_SECONDS, messageRetentionSeconds: 4 * 24 * 3600 },
       { parent: this },
     );
     return [queue, dlq];

@@ -18,6 +18,9 @@ const factories = {
   check: () => healthCheckHandler(healthCheckDeps("health-check")),
 };
 
+/** A work queue's oldest message may wait this long before its backlog alarm fires (full level). */
+export const WORK_QUEUE_MAX_AGE_MINUTES = 15;
+
 /** How often the health check requests the website and `GET /health` (full observability). */
 export const HEALTH_CHECK_SCHEDULE = "rate(5 minutes)";
 /** How often it does with lean observability: its failures are Lambda errors there, not custom metrics. */
@@ -31,7 +34,7 @@ export interface ObservabilityDashboardArgs {
   /** The website: CloudFront rows and alarm (us-east-1), and a health-check target. Example: `site`. */
   site?: StaticSite;
   /**
-   * Functions, tables and dead-letter queues to cover. Example: `inventory` (the default: everything
+   * Functions, tables, work and dead-letter queues to cover. Example: `inventory` (the default: everything
    * the program made through the shared helpers, so what is added later is covered without edits).
    */
   resources?: typeof inventory;
@@ -285,6 +288,22 @@ export class ObservabilityDashboard extends pulumi.ComponentResource {
 
   private createQueueAlarms(resources: typeof inventory, args: ObservabilityDashboardArgs) {
     this.createDeadLetterAlarms(resources);
+    // A work queue whose oldest message keeps aging: its consumer is failing, throttled or gone.
+    for (const q of resources.workQueues) {
+      this.alarm(`${q.name}-backlog`, {
+        alarmDescription: `${q.name}: the oldest message has waited more than ${WORK_QUEUE_MAX_AGE_MINUTES} minutes (the consumer is failing, throttled or stopped)`,
+        namespace: "AWS/SQS",
+        metricName: "ApproximateAgeOfOldestMessage",
+        dimensions: { QueueName: q.queue.name },
+        statistic: "Maximum",
+        period: 300,
+        evaluationPeriods: 2,
+        datapointsToAlarm: 2,
+        comparisonOperator: "GreaterThanThreshold",
+        threshold: WORK_QUEUE_MAX_AGE_MINUTES * 60,
+        treatMissingData: "notBreaching",
+      });
+    }
     // The webhook spool: the replay reports how long the oldest spooled event has waited.
     this.alarm("spool-age", {
       alarmDescription: `Webhook spool: an event has waited more than ${args.thresholds.spoolAgeMinutes} minutes for the downstream`,
@@ -419,6 +438,7 @@ export class ObservabilityDashboard extends pulumi.ComponentResource {
       otherGroups: resources.otherLogGroups.map((g) => [g.name, g.logGroup.name]),
       tables: resources.tables.map((t) => t.table.name),
       queues: resources.deadLetterQueues.map((q) => q.queue.name),
+      workQueues: resources.workQueues.map((q) => q.queue.name),
       distributionId: args.site?.distribution.id,
       queryNames: this.queries.map((q) => q.name),
     });
@@ -436,6 +456,8 @@ interface DashboardInputs {
   otherGroups: [string, string][];
   tables: string[];
   queues: string[];
+  /** Queues that feed a consumer (not dead-letter queues). */
+  workQueues: string[];
   distributionId?: string;
   queryNames: string[];
   syncs: { job: string; service: string }[];
@@ -510,6 +532,12 @@ export function dashboardWidgets(v: DashboardInputs): Widget[][] {
       metricWidget("System errors", v.tables.map((t, i) => [{ expression: `SEARCH('{AWS/DynamoDB,TableName,Operation} MetricName="SystemErrors" TableName="${t}"', 'Sum', 60)`, id: `sys${i}`, label: t }] as Metric), region, W.third),
       metricWidget("Dead-letter queues: depth", v.queues.map((q) => ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", q, { stat: "Maximum", label: q }] as Metric), region, W.half),
       metricWidget("Dead-letter queues: oldest message (s)", v.queues.map((q) => ["AWS/SQS", "ApproximateAgeOfOldestMessage", "QueueName", q, { stat: "Maximum", label: q }] as Metric), region, W.half),
+      ...(v.workQueues.length
+        ? [
+            metricWidget("Work queues: waiting / in flight", v.workQueues.flatMap((q) => [["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", q, { stat: "Maximum", label: `${q} waiting` }], ["AWS/SQS", "ApproximateNumberOfMessagesNotVisible", "QueueName", q, { stat: "Maximum", label: `${q} in flight` }]] as Metric[]), region, W.half),
+            metricWidget("Work queues: oldest message (s)", v.workQueues.map((q) => ["AWS/SQS", "ApproximateAgeOfOldestMessage", "QueueName", q, { stat: "Maximum", label: q }] as Metric), region, W.half),
+          ]
+        : []),
     ],
   ];
   if (v.distributionId) {
@@ -587,10 +615,12 @@ export function leanDashboardWidgets(v: DashboardInputs): Widget[][] {
       metricWidget("All functions: duration p99 (ms)", [lambda("Duration", "p99", "p99")], region, W.third),
       metricWidget("Errors by function", v.functions.map(([name, physical]) => ["AWS/Lambda", "Errors", "FunctionName", physical, { stat: "Sum", label: name }] as Metric), region, W.third),
     ],
-    [header("## Tables and queues")],
+    // No per-table rows: two metrics a table would outgrow the free tier's 50 as components are added,
+    // and a failing table call shows up as its function's errors above.
+    [header("## Queues")],
     [
-      metricWidget("Consumed read / write capacity", v.tables.flatMap((t) => [["AWS/DynamoDB", "ConsumedReadCapacityUnits", "TableName", t, { stat: "Sum", label: `${t} read` }], ["AWS/DynamoDB", "ConsumedWriteCapacityUnits", "TableName", t, { stat: "Sum", label: `${t} write` }]] as Metric[]), region, W.half),
       metricWidget("Dead-letter queues: depth", v.queues.map((q) => ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", q, { stat: "Maximum", label: q }] as Metric), region, W.half),
+      ...(v.workQueues.length ? [metricWidget("Work queues: oldest message (s)", v.workQueues.map((q) => ["AWS/SQS", "ApproximateAgeOfOldestMessage", "QueueName", q, { stat: "Maximum", label: q }] as Metric), region, W.half)] : []),
     ],
   ];
   if (v.distributionId) {

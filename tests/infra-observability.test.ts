@@ -35,6 +35,8 @@ const alarm = (r: StackRecord, name: string) => byName(r, "aws:cloudwatch/metric
 const functions = (r: StackRecord) => ofType(r, "aws:lambda/function:Function");
 /** The dead-letter queues (createDeadLetterQueue names them `…-dlq`); work queues such as the events notifications are not. */
 const deadLetterQueues = (r: StackRecord) => ofType(r, "aws:sqs/queue:Queue").filter((q) => q.name.endsWith("-dlq"));
+/** Queues that feed a consumer (createWorkQueue): every queue that is not a dead-letter queue. */
+const workQueues = (r: StackRecord) => ofType(r, "aws:sqs/queue:Queue").filter((q) => !q.name.endsWith("-dlq"));
 const taskDefinitions = (r: StackRecord) => ofType(r, "aws:ecs/taskDefinition:TaskDefinition");
 const METRICS_DISABLED = "POWERTOOLS_METRICS_DISABLED";
 
@@ -57,6 +59,12 @@ for (const stack of ["dev (full)", "prod"] as const) {
     for (const queue of deadLetterQueues(r)) {
       t.true(metricsText(widget(r, "Dead-letter queues: depth")).includes(queue.state.name));
       t.true(metricsText(widget(r, "Dead-letter queues: oldest message (s)")).includes(queue.state.name));
+    }
+    t.true(workQueues(r).length > 0);
+    for (const queue of workQueues(r)) {
+      t.true(metricsText(widget(r, "Work queues: waiting / in flight")).includes(queue.state.name));
+      t.true(metricsText(widget(r, "Work queues: oldest message (s)")).includes(queue.state.name));
+      t.like(alarm(r, `${queue.name}-backlog`).inputs, { metricName: "ApproximateAgeOfOldestMessage", threshold: 15 * 60, dimensions: { QueueName: queue.state.name }, treatMissingData: "notBreaching" });
     }
     const httpApi = byName(r, "aws:apigatewayv2/api:Api", "api");
     for (const title of ["Requests, 4xx, 5xx", "Latency p50 / p99 (ms)", "Integration latency p50 / p99 (ms)"]) {
@@ -260,7 +268,7 @@ test("lean: at most 10 alarm metrics — region-wide Lambda errors, the API's 5x
   t.true(alarmMetrics(prod) > 10, "full keeps its alarms");
 });
 
-test("lean: a dashboard of at most 50 metrics, no SEARCH; region-wide Lambda rows, errors by function, tables, queues, CloudFront, logs", (t) => {
+test("lean: a dashboard of at most 50 metrics, no SEARCH; region-wide Lambda rows, errors by function, queues, CloudFront, logs", (t) => {
   t.is(ofType(dev, "aws:cloudwatch/dashboard:Dashboard").length, 1);
   t.is(byName(dev, "aws:cloudwatch/dashboard:Dashboard", "observability").inputs.dashboardName, "switchyard-dev");
   t.true(dashboardMetrics(dev) <= 50, `${dashboardMetrics(dev)} metrics`);
@@ -277,10 +285,10 @@ test("lean: a dashboard of at most 50 metrics, no SEARCH; region-wide Lambda row
   t.deepEqual(widget(dev, "All functions: duration p99 (ms)").properties.metrics, [["AWS/Lambda", "Duration", { stat: "p99", label: "p99" }]]);
   const byFunction = widget(dev, "Errors by function").properties.metrics as any[][];
   t.deepEqual(byFunction.map((m) => m[3]).sort(), functions(dev).map((f) => f.state.name).sort(), "one line per function");
-  const capacity = metricsText(widget(dev, "Consumed read / write capacity"));
-  for (const table of ofType(dev, "aws:dynamodb/table:Table")) t.true(capacity.includes(table.state.name), table.name);
-  t.is(widget(dev, "Consumed read / write capacity").properties.metrics.length, 2 * ofType(dev, "aws:dynamodb/table:Table").length);
+  t.false(text.includes("AWS/DynamoDB"), "no per-table rows (they would outgrow 50 metrics)");
   for (const queue of deadLetterQueues(dev)) t.true(metricsText(widget(dev, "Dead-letter queues: depth")).includes(queue.state.name));
+  for (const queue of workQueues(dev)) t.true(metricsText(widget(dev, "Work queues: oldest message (s)")).includes(queue.state.name));
+  t.true(workQueues(dev).length > 0, "the events notifications queue");
   const distribution = byName(dev, "aws:cloudfront/distribution:Distribution", "site");
   for (const [title, metric] of [["Requests", "Requests"], ["5xx error rate (%)", "5xxErrorRate"]] as const) {
     const w = widget(dev, title);
@@ -291,8 +299,9 @@ test("lean: a dashboard of at most 50 metrics, no SEARCH; region-wide Lambda row
   for (const group of Object.values(dev.outputs.logGroups as Record<string, string>)) t.true(logs.includes(encodeURIComponent(encodeURIComponent(group))), group);
   t.is(ofType(dev, "aws:cloudwatch/queryDefinition:QueryDefinition").length, 3, "the saved queries stay (they are free)");
   t.is(dev.outputs.dashboardUrl, `https://us-west-2.console.aws.amazon.com/cloudwatch/home?region=us-west-2#dashboards/dashboard/switchyard-dev`);
-  // Grows by one per function and two per table: the sync config takes dev to its limit.
-  t.is(dashboardMetrics(devSyncs), dashboardMetrics(dev) + (functions(devSyncs).length - functions(dev).length) + 2 * (ofType(devSyncs, "aws:dynamodb/table:Table").length - ofType(dev, "aws:dynamodb/table:Table").length) + (deadLetterQueues(devSyncs).length - deadLetterQueues(dev).length));
+  // Grows by one per function and queue only: every optional component on still fits.
+  t.is(dashboardMetrics(devSyncs), dashboardMetrics(dev) + (functions(devSyncs).length - functions(dev).length) + (deadLetterQueues(devSyncs).length - deadLetterQueues(dev).length) + (workQueues(devSyncs).length - workQueues(dev).length));
+  t.true(dashboardMetrics(devSyncs) <= 50, `with the syncs and forwarding: ${dashboardMetrics(devSyncs)} metrics`);
   const cells = new Set<string>();
   for (const w of body(dev).widgets) {
     t.true(w.x + w.width <= 24);
