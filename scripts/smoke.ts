@@ -1,7 +1,7 @@
 // `npm run smoke -- --stack dev` or `npm run smoke -- --url http://127.0.0.1:3000 --site http://127.0.0.1:3002`:
 // a few real requests against a deployed stack (or local mode) that show it works end to end —
-// health, a message written and read back, a signed Calendly webhook, the website and its
-// config.json. Each check prints ✔ or ✘ with its time. Exit codes: 0 every check passed, 1 one
+// health, a message written and read back, a signed Calendly webhook, the public events list and
+// the JWT authorizer in front of the events routes, the website and its config.json. Each check prints ✔ or ✘ with its time. Exit codes: 0 every check passed, 1 one
 // failed (or the target could not be resolved), 2 bad usage.
 import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -282,6 +282,21 @@ export async function runChecks(target: SmokeTarget, timeoutMs: number, print: (
     const result = record(answer.json());
     if (typeof result.id !== "string" || typeof result.duplicate !== "boolean") throw new CheckFailed(`expected {id, duplicate}, got ${answer.text.slice(0, 200)}`);
     return `${answer.status} {"id":"${result.id}","duplicate":${result.duplicate}}`;
+  });
+
+  await check("GET /events (public list)", async () => {
+    const answer = await request(`${api}/events?limit=1`, timeoutMs);
+    expectStatus(answer, 200);
+    const body = record(answer.json());
+    if (!Array.isArray(body.items) || !("nextCursor" in body)) throw new CheckFailed(`expected {items, nextCursor}, got ${answer.text.slice(0, 200)}`);
+    return `200, ${body.items.length} item(s)`;
+  });
+
+  await check("POST /events without sign-in", async () => {
+    // Writes nothing: the JWT authorizer must refuse the request before any function runs.
+    const answer = await request(`${api}/events`, timeoutMs, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    expectStatus(answer, 401);
+    return "401: the JWT authorizer guards the events routes";
   });
 
   await check("website /", async () => {

@@ -18,7 +18,7 @@ interface Run {
   stderr: string;
 }
 
-const CHECKS = ["GET /health", "POST /messages", "GET /messages/{id}", "GET /messages count", "POST /webhooks/calendly (signed)", "website /", "website /config.json"];
+const CHECKS = ["GET /health", "POST /messages", "GET /messages/{id}", "GET /messages count", "POST /webhooks/calendly (signed)", "GET /events (public list)", "POST /events without sign-in", "website /", "website /config.json"];
 
 function smoke(args: string[], env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve) => {
@@ -47,7 +47,7 @@ test.serial("npm run smoke passes every check against local mode, by --url and b
     const lines = checkLines(byUrl.stdout);
     t.deepEqual(Object.keys(lines), CHECKS);
     for (const name of CHECKS) t.is(lines[name]!.mark, "✔", `${name}: ${lines[name]!.detail}`);
-    t.regex(byUrl.stdout, /^7 passed, 0 failed\.$/m);
+    t.regex(byUrl.stdout, /^9 passed, 0 failed\.$/m);
     t.regex(lines["GET /messages count"]!.detail, /^1 \(was 0\)$/);
     t.regex(lines["POST /webhooks/calendly (signed)"]!.detail, /^201 \{"id":"[0-9a-f]{32}","duplicate":false\}$/);
 
@@ -83,8 +83,8 @@ test("npm run smoke against an API answering 500 exits 1 and names every failing
     for (const name of CHECKS) t.is(lines[name]?.mark, "✘", name);
     t.regex(lines["GET /health"]!.detail, /^expected 200, got 500: \{"type":"urn:switchyard:problem:internal-error"/);
     t.is(lines["GET /messages/{id}"]!.detail, "not run: POST /messages failed");
-    t.regex(run.stdout, /^0 passed, 7 failed\.$/m);
-    t.is(run.stderr.trim(), `npm run smoke: 7 of 7 checks failed: ${CHECKS.join(", ")}`);
+    t.regex(run.stdout, /^0 passed, 9 failed\.$/m);
+    t.is(run.stderr.trim(), `npm run smoke: 9 of 9 checks failed: ${CHECKS.join(", ")}`);
   } finally {
     server.close();
   }
@@ -98,7 +98,7 @@ test("npm run smoke against a closed port says the connection was refused; witho
   t.is(lines["GET /health"]!.detail, `GET http://127.0.0.1:${port}/health failed: ECONNREFUSED`);
   t.regex(lines["POST /webhooks/calendly (signed)"]!.detail, /^no signing key: pass --signing-key, set CALENDLY_SIGNING_KEY/);
   t.is(lines["website /"]!.mark, "○");
-  t.regex(run.stdout, /^0 passed, 5 failed, 2 skipped\.$/m);
+  t.regex(run.stdout, /^0 passed, 7 failed, 2 skipped\.$/m);
 });
 
 test("npm run smoke: usage mistakes exit 2, --help says what it writes, --stack without the Pulumi CLI says so", async (t) => {
