@@ -1,7 +1,5 @@
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { S3Client } from "@aws-sdk/client-s3";
-import { SESv2Client } from "@aws-sdk/client-sesv2";
 import { IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempotency";
 import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
 import { createObservability, requireEnv, type Observability } from "../shared/observability";
@@ -40,11 +38,18 @@ export interface NotifyDeps {
 export function notifyDeps(service: string, env: NodeJS.ProcessEnv = process.env, sender?: MailSender): NotifyDeps {
   const db = new DynamoDBClient({});
   const from = env.MAIL_FROM || "Switchyard Events <events@switchyard.invalid>";
+  const outboxBucket = sender || env.MAIL_FROM ? undefined : requireEnv("OUTBOX_BUCKET", env);
+  // Only the configured way of sending is loaded, on the first mail: a cold start does not pay for
+  // the other SDK client (the SES and S3 clients each cost tens of milliseconds to load).
   const mailSender =
     sender ??
-    (env.MAIL_FROM
-      ? sesSender(new SESv2Client({}))
-      : s3OutboxSender(new S3Client({ forcePathStyle: env.AWS_ENDPOINT_URL_S3 !== undefined }), requireEnv("OUTBOX_BUCKET", env)));
+    lazySender(async () => {
+      // require, not import(): CommonJS resolution finds the runtime's SDK (NODE_PATH); ESM's does not.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, on purpose
+      if (!outboxBucket) return sesSender(new (require("@aws-sdk/client-sesv2") as typeof import("@aws-sdk/client-sesv2")).SESv2Client({}));
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, on purpose
+      return s3OutboxSender(new (require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3")).S3Client({ forcePathStyle: env.AWS_ENDPOINT_URL_S3 !== undefined }), outboxBucket);
+    });
   return {
     store: new EventStore(db, requireEnv("EVENTS_TABLE", env)),
     sender: mailSender,
@@ -54,6 +59,20 @@ export function notifyDeps(service: string, env: NodeJS.ProcessEnv = process.env
     sentTable: requireEnv("NOTIFICATIONS_SENT_TABLE", env),
     db,
     obs: createObservability(service),
+  };
+}
+
+/** A sender built on its first use, then kept for the life of the execution environment. */
+function lazySender(build: () => Promise<MailSender>): MailSender {
+  let built: Promise<MailSender> | undefined;
+  return {
+    async send(message) {
+      built ??= build().catch((error) => {
+        built = undefined; // a failed load is retried by the next mail
+        throw error;
+      });
+      return (await built).send(message);
+    },
   };
 }
 

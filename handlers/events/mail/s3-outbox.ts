@@ -1,4 +1,4 @@
-import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { randomUUID } from "node:crypto";
 import type { MailSender } from "./message";
 import { toMime } from "./mime";
@@ -14,6 +14,8 @@ export const OUTBOX_PREFIX = "outbox/";
 export function s3OutboxSender(s3: S3Client, bucket: string): MailSender {
   return {
     async send(message) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use (see notify.ts)
+      const { PutObjectCommand } = require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3");
       const at = new Date();
       const messageId = `${randomUUID()}@switchyard.local`;
       const key = `${OUTBOX_PREFIX}${at.toISOString().replace(/:/g, "")}-${messageId.slice(0, 8)}.eml`;

@@ -1,6 +1,6 @@
 // The cloud's mail sender: SES v2 SendEmail with the raw MIME message toMime builds, so the mail
 // is byte-for-byte what local mode writes to its outbox (apart from Date and Message-ID).
-import { SendEmailCommand, type SESv2Client } from "@aws-sdk/client-sesv2";
+import type { SESv2Client } from "@aws-sdk/client-sesv2";
 import type { MailSender } from "./message";
 import { toMime } from "./mime";
 
@@ -13,6 +13,9 @@ export interface SesSenderOptions {
 export function sesSender(client: SESv2Client, opts: SesSenderOptions = {}): MailSender {
   return {
     async send(message) {
+      // Loaded on the first mail (it is cached by Node): a stack that writes to the S3 outbox never loads it.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use (see notify.ts)
+      const { SendEmailCommand } = require("@aws-sdk/client-sesv2") as typeof import("@aws-sdk/client-sesv2");
       const raw = toMime(message);
       const result = await client.send(
         new SendEmailCommand({
