@@ -3,7 +3,7 @@
 // cannot edit, publish, cancel, invite, read the attendee list or upload), RSVP tokens (tampered,
 // foreign, reused, after cancel), public listing and search, and presigned media uploads.
 import test from "ava";
-import { ScanCommand } from "@aws-sdk/client-dynamodb";
+import { GetItemCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { randomUUID } from "node:crypto";
 import { organizerHandler } from "../handlers/events/organizer";
 import { publicEventsHandler } from "../handlers/events/public-events";
@@ -329,4 +329,19 @@ test("media: a presigned PUT accepts exactly the declared type and size; viewers
   t.deepEqual(Buffer.from(await got.arrayBuffer()), png);
   t.true(verifyPresigned("GET", shown.body.coverUrl, {}, secret), "a signed, expiring GET (the bucket itself is private: tests/infra-events.test.ts)");
   t.regex(new URL(shown.body.coverUrl).searchParams.get("X-Amz-Expires")!, /^(900)$/);
+});
+
+test("every event item carries its TTL: 90 days after its end, moved with the end; drafts are listed for the clean-up until published", async (t) => {
+  const a = await platform();
+  const id = (await a.create(draft({ durationMinutes: 60 }))).body.id as string;
+  const raw = async () => (await ddb.client.send(new GetItemCommand({ TableName: a.table, Key: { pk: { S: id }, sk: { S: "event" } }, ConsistentRead: true }))).Item!;
+  const ttlOf = (endsAt: string) => String(Math.floor((Date.parse(endsAt) + 90 * 86_400_000) / 1000));
+  const created = await a.myEvent(id);
+  t.is((await raw()).expiresAt!.N, ttlOf(created.body.endsAt));
+  t.is((await raw()).draftList!.S, "draft");
+  const moved = await a.update(id, { startsAt: new Date(Date.now() + 20 * 86_400_000).toISOString(), durationMinutes: 120 });
+  t.is((await raw()).expiresAt!.N, ttlOf(moved.body.endsAt));
+  await a.publish(id);
+  t.is((await raw()).draftList, undefined, "a published event is no clean-up candidate");
+  t.is((await raw()).publicList!.S, "public");
 });
