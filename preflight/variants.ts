@@ -1,0 +1,45 @@
+// The stack variants preflight checks: each committed stack as it is, and with every optional part
+// switched on (both syncs, an SES sender, alarm email, a forward URL, a custom domain), once with
+// the syncs on Lambda (dev) and once on Fargate (prod), so every resource type the program can
+// create is in some record.
+import { evaluateStack, GISTS_SECRET_KEYS, GISTS_SYNC_CONFIG, SKILLS_SECRET_KEYS, SKILLS_SYNC_CONFIG, TEST_SECRETS } from "../tests/harness/stacks";
+import type { StackRecord } from "./finding";
+
+export interface Variant {
+  /** Example: `"prod-everything"`. */
+  name: string;
+  stack: "dev" | "prod";
+  /** Config keys set on top of `Pulumi.<stack>.yaml`. */
+  overrides: Record<string, string>;
+  secretKeys: string[];
+}
+
+const EVERYTHING: Record<string, string> = {
+  ...GISTS_SYNC_CONFIG,
+  ...SKILLS_SYNC_CONFIG,
+  "switchyard:githubToken": "test-github-token-0123456789",
+  "switchyard:eventsSender": "events@example.com",
+  "switchyard:alarmEmail": "oncall@example.com",
+  "switchyard:forwardUrl": "https://app.example.com/webhooks/calendly",
+  "switchyard:siteDomain": "switchyard.example.com",
+  "switchyard:siteZoneId": "Z0123456789ABCDEFGHIJ",
+};
+const EVERYTHING_SECRETS = [...Object.keys(TEST_SECRETS), ...GISTS_SECRET_KEYS, ...SKILLS_SECRET_KEYS, "switchyard:githubToken"];
+
+export const VARIANTS: Variant[] = [
+  { name: "dev", stack: "dev", overrides: {}, secretKeys: Object.keys(TEST_SECRETS) },
+  { name: "prod", stack: "prod", overrides: {}, secretKeys: Object.keys(TEST_SECRETS) },
+  { name: "dev-everything", stack: "dev", overrides: EVERYTHING, secretKeys: EVERYTHING_SECRETS },
+  {
+    name: "prod-everything",
+    stack: "prod",
+    overrides: { ...EVERYTHING, "switchyard:gistRunner": "fargate", "switchyard:skillsRunner": "fargate" },
+    secretKeys: EVERYTHING_SECRETS,
+  },
+];
+
+/** Each variant's record (evaluated under mocks; cached by content in `.cache/stack-records/`). */
+export async function evaluateVariants(variants: Variant[] = VARIANTS): Promise<Map<string, StackRecord>> {
+  const records = await Promise.all(variants.map((v) => evaluateStack(v.stack, v.overrides, "tsx", v.secretKeys)));
+  return new Map(variants.map((v, i) => [v.name, records[i]!]));
+}
