@@ -99,8 +99,8 @@ export async function evaluateStack(
   }
 }
 
-/** What an evaluation reads: the program, its components and handlers, the website, config files, the lock file and this harness. */
-const EVALUATION_INPUTS = ["index.ts", "Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.prod.yaml", "package-lock.json", "components", "handlers", "website", "tests/harness"];
+/** What an evaluation reads: the program, its components and handlers, the website, config files, the lock file and the evaluator. */
+const EVALUATION_INPUTS = ["index.ts", "Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.prod.yaml", "package-lock.json", "components", "handlers", "website", "tests/harness/evaluate-stack.ts", "tests/harness/record.ts"];
 
 function* filesUnder(path: string): Generator<string> {
   const stat = statSync(path, { throwIfNoEntry: false });
