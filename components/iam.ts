@@ -1,6 +1,16 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
+/**
+ * IAM accepts only tab, line breaks, printable ASCII and Latin-1 in a role's description
+ * (CreateRole: `[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*`, at most 1000 characters),
+ * while function descriptions here use arrows and dashes: spell those in ASCII, drop the rest.
+ */
+export function iamDescription(text: string): string {
+  const ascii = text.replace(/[→⟶]/g, "->").replace(/[←]/g, "<-").replace(/[–—]/g, "-").replace(/…/g, "...").replace(/[‘’]/g, "'").replace(/[“”]/g, '"');
+  return ascii.replace(/[^\t\n\r\u0020-\u007E\u00A1-\u00FF]/g, "").slice(0, 1000);
+}
+
 /** One IAM statement: exactly these actions on exactly these resources. */
 export interface Permission {
   /** Example: `["dynamodb:GetItem"]`. Never `*`. */
@@ -38,7 +48,7 @@ export function serviceRole(name: string, args: ServiceRoleArgs, opts: pulumi.Cu
   return new aws.iam.Role(
     name,
     {
-      description: args.description,
+      description: iamDescription(args.description),
       assumeRolePolicy: pulumi.jsonStringify({
         Version: "2012-10-17",
         Statement: [{ Effect: "Allow", Principal: { Service: args.service }, Action: "sts:AssumeRole", ...(args.conditions ? { Condition: args.conditions } : {}) }],

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { inventory } from "./inventory";
-import { inlinePolicy, type Permission } from "./iam";
+import { iamDescription, inlinePolicy, type Permission } from "./iam";
 import { rootDependencies, tracePackageFiles } from "./package-trace";
 
 export type { Permission } from "./iam";
@@ -74,7 +74,7 @@ export class HandlerFunction<E = unknown, R = unknown> extends pulumi.ComponentR
 
   private createRole(name: string, args: HandlerFunctionArgs<E, R>) {
     const roleArgs: aws.iam.RoleArgs = {
-      description: `Runs ${args.description}`,
+      description: iamDescription(`Runs ${args.description}`),
       assumeRolePolicy: aws.iam.assumeRolePolicyForPrincipal({ Service: "lambda.amazonaws.com" }),
     };
     args.transform?.role?.(roleArgs);

@@ -270,7 +270,7 @@ export class WebhookIngest extends pulumi.ComponentResource {
       { CONNECTIONS_TABLE: this.connectionsTable.name },
       POWERTOOLS,
     );
-    const integration = new aws.apigatewayv2.Integration(`${this.name}-live`, { apiId: ws.id, integrationType: "AWS_PROXY", integrationUri: fn.function.invokeArn }, { parent: this });
+    const integration = new aws.apigatewayv2.Integration(`${this.name}-live`, { apiId: ws.id, integrationType: "AWS_PROXY", integrationMethod: "POST", integrationUri: fn.function.invokeArn }, { parent: this });
     for (const routeKey of ["$connect", "$disconnect"]) {
       const slug = routeKey.slice(1);
       new aws.apigatewayv2.Route(`${this.name}-live-${slug}`, { apiId: ws.id, routeKey, target: pulumi.interpolate`integrations/${integration.id}` }, { parent: this });

@@ -18,6 +18,8 @@ export interface Instruction {
 
 export interface Stage {
   from: string;
+  /** `FROM --platform=<platform>`, as written. Example: `"$BUILDPLATFORM"`. */
+  platform?: string;
   name?: string;
   instructions: Instruction[];
 }
@@ -32,8 +34,11 @@ export function parseDockerfile(text: string): Stage[] {
     const [, keyword = "", args = ""] = /^(\S+)\s*(.*)$/.exec(line) ?? [];
     const instruction = { keyword: keyword.toUpperCase(), args, line: i + 1 };
     if (instruction.keyword === "FROM") {
-      const [from = "", as, name] = args.split(/\s+/);
-      stages.push({ from, ...(as?.toUpperCase() === "AS" && name ? { name } : {}), instructions: [] });
+      const words = args.split(/\s+/);
+      const platform = words[0]?.startsWith("--platform=") ? words.shift()!.slice("--platform=".length) : undefined;
+      const [from = "", as, name] = words;
+      if (from.startsWith("--")) throw new Error(`line ${i + 1}: unsupported FROM ${args}`);
+      stages.push({ from, ...(platform ? { platform } : {}), ...(as?.toUpperCase() === "AS" && name ? { name } : {}), instructions: [] });
     } else {
       const stage = stages.at(-1);
       if (!stage) throw new Error(`line ${i + 1}: ${keyword} before FROM`);
