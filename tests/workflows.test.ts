@@ -101,7 +101,7 @@ test("every action is pinned to a version tag or a commit SHA; jobs that reach A
   }
 });
 
-test("pull requests: npm run check and the smoke test against local mode, then a preview of dev and prod with the policy pack, commented on the PR", (t) => {
+test("pull requests: npm run check and the smoke test against local mode, then preflight and a preview of dev and prod with the policy pack, commented on the PR", (t) => {
   const pr = load("pr.yml");
   t.deepEqual(Object.keys(pr.on), ["pull_request"]);
   const check = pr.jobs.check!;
@@ -123,6 +123,8 @@ test("pull requests: npm run check and the smoke test against local mode, then a
   for (const { stack, region } of matrix) t.regex(readFileSync(join(ROOT, `Pulumi.${stack}.yaml`), "utf8"), new RegExp(`aws:region: ${region}\\b`));
   const [pulumi] = pulumiSteps(preview);
   t.like(pulumi!.with, { command: "preview", "stack-name": "${{ matrix.stack }}", policyPacks: "policy", "comment-on-pr": true });
+  const preflight = preview.steps.findIndex((s) => s.run?.trim() === "npm run preflight");
+  t.true(preflight >= 0 && preflight < preview.steps.indexOf(pulumi!), "npm run preflight runs before pulumi preview");
   t.is(preview.steps.find((s) => s.uses?.startsWith("aws-actions/"))!.with!["role-to-assume"], "${{ vars.AWS_PREVIEW_ROLE_ARN }}");
 });
 
