@@ -1,41 +1,50 @@
 // The AWS SDK the uploaded code gets at run time, as the Lambda runtime provides it.
-import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { ROOT } from "./stacks";
 
 /**
- * A stand-in for the Lambda runtime's bundled AWS SDK: a node_modules folder holding only the
- * AWS SDK v3 packages and what they depend on (symlinked from the project's install).
+ * The folder holding the runtime's SDK: its own package.json pins the @aws-sdk packages at the
+ * version the nodejs22.x runtime ships, and the root `npm ci` installs it (the "postinstall" script).
  */
-export function runtimeSdkLayer(): string {
-  // Keyed by the lockfile, so a newly installed SDK client is never missing from an old layer.
-  const lock = createHash("sha256").update(readFileSync(join(ROOT, "package-lock.json"))).digest("hex").slice(0, 12);
-  const final = join(ROOT, ".cache", `lambda-runtime-${lock}`);
-  if (existsSync(join(final, "node_modules", "@aws-sdk", "client-dynamodb"))) return final;
-  // Build it aside and rename, so a concurrent test process never sees a half-made layer.
-  mkdirSync(join(ROOT, ".cache"), { recursive: true });
-  const work = mkdtempSync(join(ROOT, ".cache", "lambda-runtime-tmp-"));
-  const seen = new Set<string>();
-  const visit = (name: string) => {
-    if (seen.has(name)) return;
-    seen.add(name);
-    const pkgDir = join(ROOT, "node_modules", name);
-    if (!existsSync(pkgDir)) return;
-    const pkg = require(join(pkgDir, "package.json")) as { dependencies?: Record<string, string> };
-    for (const dep of Object.keys(pkg.dependencies ?? {})) visit(dep);
+export const RUNTIME_SDK_DIR = join(ROOT, "tests", "lambda-runtime");
+
+/** What tests/lambda-runtime/package.json declares: the runtime, its SDK version and where AWS says so. */
+export interface RuntimeSdkPin {
+  runtime: string;
+  sdkVersion: string;
+  source: string;
+  /** Package name → declared version. */
+  dependencies: Record<string, string>;
+}
+
+/** Reads the pin from tests/lambda-runtime/package.json (or the package.json in `dir`). */
+export function runtimeSdkPin(dir = RUNTIME_SDK_DIR): RuntimeSdkPin {
+  const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as {
+    lambdaRuntime: { runtime: string; sdkVersion: string; source: string };
+    dependencies: Record<string, string>;
   };
-  for (const name of readdirSync(join(ROOT, "node_modules", "@aws-sdk"))) visit(`@aws-sdk/${name}`);
-  for (const name of seen) {
-    if (!existsSync(join(ROOT, "node_modules", name))) continue;
-    const target = join(work, "node_modules", name);
-    mkdirSync(dirname(target), { recursive: true });
-    symlinkSync(join(ROOT, "node_modules", name), target, "dir");
+  return { ...pkg.lambdaRuntime, dependencies: pkg.dependencies };
+}
+
+/** The version of `name` installed in the runtime SDK folder, or undefined when it is not installed. */
+export function installedRuntimeSdkVersion(name: string, dir = RUNTIME_SDK_DIR): string | undefined {
+  const manifest = join(dir, "node_modules", name, "package.json");
+  return existsSync(manifest) ? (JSON.parse(readFileSync(manifest, "utf8")) as { version: string }).version : undefined;
+}
+
+/**
+ * A stand-in for the Lambda runtime's bundled AWS SDK: the folder whose node_modules holds exactly
+ * the pinned @aws-sdk packages (and what they depend on), for NODE_PATH. Throws when the install is
+ * missing or does not match the pin, so a test never runs the uploads against some other SDK.
+ * `dir` is for testing that check on another folder.
+ */
+export function runtimeSdkLayer(dir = RUNTIME_SDK_DIR): string {
+  const installed = (name: string) => installedRuntimeSdkVersion(name, dir);
+  const stale = Object.entries(runtimeSdkPin(dir).dependencies).filter(([name, version]) => installed(name) !== version);
+  if (stale.length) {
+    const found = stale.map(([name, version]) => `${name} ${installed(name) ?? "missing"} (pinned ${version})`).join(", ");
+    throw new Error(`The Lambda runtime's AWS SDK is not installed in ${dir}: ${found}. Run npm ci (its postinstall installs it).`);
   }
-  try {
-    renameSync(work, final);
-  } catch {
-    rmSync(work, { recursive: true, force: true }); // another process won the race
-  }
-  return final;
+  return dir;
 }
