@@ -1,6 +1,7 @@
 // Every preflight rule, in the order `npm run preflight` reports them.
 import type { PreflightRule } from "../finding";
 import { containerImages } from "./container-images";
+import { fieldConstraints } from "./field-constraints";
 import { websocketIntegrations } from "./websocket-integrations";
 
-export const rules: PreflightRule[] = [websocketIntegrations, containerImages];
+export const rules: PreflightRule[] = [fieldConstraints, websocketIntegrations, containerImages];
