@@ -61,6 +61,9 @@ function mockState(type: string, name: string, inputs: Record<string, any>, id: 
     case "aws:ecs/cluster:Cluster":
       state.arn = `arn:aws:ecs:${region}:${ACCOUNT}:cluster/${physical}`;
       break;
+    case "aws:sesv2/emailIdentity:EmailIdentity":
+      state.arn = `arn:aws:ses:${region}:${ACCOUNT}:identity/${inputs.emailIdentity}`;
+      break;
     case "aws:ecs/taskDefinition:TaskDefinition":
       state.revision = 1;
       state.arnWithoutRevision = `arn:aws:ecs:${region}:${ACCOUNT}:task-definition/${inputs.family}`;
