@@ -5,6 +5,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
+import { recordingEnvironment, rememberUpload } from "./aws-calls";
 import type { RecordedResource } from "./record";
 import { runtimeSdkLayer } from "./runtime-sdk";
 import { ROOT } from "./stacks";
@@ -18,6 +19,7 @@ export function unpackFunction(fn: RecordedResource, into = mkdtempSync(join(tmp
     mkdirSync(dirname(target), { recursive: true });
     cpSync(join(ROOT, source), target, { recursive: true, dereference: true });
   }
+  rememberUpload(into, fn);
   return into;
 }
 
@@ -29,8 +31,14 @@ export interface RunningFunction {
   stop(): Promise<void>;
 }
 
-/** Starts the unpacked function in a fresh `node` with the given environment (the function's own, plus endpoints). */
-export async function startFunction(dir: string, env: Record<string, string>, args: string[] = []): Promise<RunningFunction> {
+/**
+ * Starts the unpacked function in a fresh `node` with the given environment (the function's own, plus
+ * endpoints). Its AWS endpoints are reached through recording proxies (aws-calls.ts), so the test
+ * file's end checks every call against the function's own role.
+ */
+export async function startFunction(dir: string, givenEnv: Record<string, string>, args: string[] = []): Promise<RunningFunction> {
+  const recording = await recordingEnvironment(dir, givenEnv);
+  const env = recording.env;
   const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [join(__dirname, "lambda-runner.cjs"), ...args], {
     cwd: dir,
     env: {
@@ -72,6 +80,7 @@ export async function startFunction(dir: string, env: Record<string, string>, ar
   const status = await readyLine;
   if (!status.ready) {
     child.kill();
+    await recording.close();
     throw new Error(`cold init failed: ${status.error}`);
   }
   let nextId = 0;
@@ -86,10 +95,12 @@ export async function startFunction(dir: string, env: Record<string, string>, ar
       });
     },
     async stop() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((resolve) => child.once("exit", resolve));
-      child.kill();
-      await exited;
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once("exit", resolve));
+        child.kill();
+        await exited;
+      }
+      await recording.close();
     },
   };
 }

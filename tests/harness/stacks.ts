@@ -78,7 +78,7 @@ export async function evaluateStack(
   }
   const cacheFile = recordCacheFile(stack, config, loader, secretKeys);
   const cached = readRecord(cacheFile);
-  if (cached) return cached;
+  if (cached) return remember(cached);
   const dir = mkdtempSync(join(tmpdir(), `switchyard-${stack}-`));
   const out = join(dir, "record.json");
   try {
@@ -93,7 +93,7 @@ export async function evaluateStack(
     });
     const text = readFileSync(out, "utf8");
     saveRecord(cacheFile, text);
-    return JSON.parse(text) as StackRecord;
+    return remember(JSON.parse(text) as StackRecord);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -147,6 +147,14 @@ function saveRecord(file: string | undefined, text: string) {
   writeFileSync(temp, text);
   renameSync(temp, file);
 }
+
+const owners = new WeakMap<RecordedResource, StackRecord>();
+function remember(record: StackRecord): StackRecord {
+  for (const resource of record.resources) owners.set(resource, record);
+  return record;
+}
+/** The record a resource came from, for every record `evaluateStack` returned in this process (the artifact harness finds a function's role by it). */
+export const recordOf = (resource: RecordedResource): StackRecord | undefined => owners.get(resource);
 
 export const ofType = (record: StackRecord, type: string): RecordedResource[] => record.resources.filter((r) => r.type === type);
 
