@@ -381,7 +381,8 @@ export class EventsApi extends pulumi.ComponentResource {
       [
         { actions: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchWriteItem"], resources: [this.table] },
         { actions: ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"], resources: [this.eventsTable.streamArn] },
-        { actions: ["dynamodb:ListStreams"], resources: [pulumi.interpolate`${this.eventsTable.arn}/stream/*`] },
+        // ListStreams has no resource type in IAM: only "*" grants it (policy/rules.ts allows exactly this).
+        { actions: ["dynamodb:ListStreams"], resources: ["*"] },
         { actions: ["sqs:SendMessage"], resources: [this.queue.arn] },
         // The stream mapping's on-failure destination is sent with the function's role.
         { actions: ["sqs:SendMessage"], resources: [this.streamDeadLetters.arn] },

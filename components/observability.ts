@@ -199,7 +199,11 @@ export class ObservabilityDashboard extends pulumi.ComponentResource {
   // ── alarms ────────────────────────────────────────────────────────────────────────────────
 
   private createTopic(name: string, email: string | undefined, provider?: aws.Provider) {
-    const topic = new aws.sns.Topic(name, { kmsMasterKeyId: "alias/aws/sns" }, { parent: this, provider });
+    // No server-side encryption with SNS's AWS-managed key: its key policy does not let CloudWatch
+    // alarms use it, so every alarm action would fail (preflight's alarm-topic-key rule). A
+    // customer-managed key would need kms:CreateKey, which the deploy role deliberately lacks, and
+    // alarm notifications carry alarm names and metric values, no personal data.
+    const topic = new aws.sns.Topic(name, {}, { parent: this, provider });
     if (email) new aws.sns.TopicSubscription(name, { topic: topic.arn, protocol: "email", endpoint: email }, { parent: this, provider });
     return topic;
   }
@@ -304,19 +308,21 @@ export class ObservabilityDashboard extends pulumi.ComponentResource {
         treatMissingData: "notBreaching",
       });
     }
-    // The webhook spool: the replay reports how long the oldest spooled event has waited.
-    this.alarm("spool-age", {
+    // The webhook spool: the replay reports how long the oldest spooled event has waited. Without
+    // forwarding there is no replay and nothing publishes the metric: no alarm that can never fire.
+    const replay = resources.functions.find((f) => f.name.endsWith("-replay"));
+    if (replay) this.alarm("spool-age", {
       alarmDescription: `Webhook spool: an event has waited more than ${args.thresholds.spoolAgeMinutes} minutes for the downstream`,
       namespace: "Switchyard",
       metricName: "spoolOldestAgeSeconds",
-      dimensions: { service: "calendly-replay" },
+      dimensions: { service: replay.name },
       statistic: "Maximum",
       period: 300,
       evaluationPeriods: 2,
       datapointsToAlarm: 2,
       comparisonOperator: "GreaterThanThreshold",
       threshold: args.thresholds.spoolAgeMinutes * 60,
-      // No replay (no forwarding configured) is no problem.
+      // A period without a replay run has no datapoint: no problem.
       treatMissingData: "notBreaching",
     });
   }
@@ -523,7 +529,7 @@ export function dashboardWidgets(v: DashboardInputs): Widget[][] {
       metricWidget("Throttles", fn("Throttles", "Sum"), region, W.third),
       metricWidget("Duration p99 (ms)", fn("Duration", "p99"), region, W.third),
       metricWidget("Concurrent executions", fn("ConcurrentExecutions", "Maximum"), region, W.third),
-      metricWidget("Cold starts (Powertools)", emf("ColdStart", "Sum", 300, "function_name,service"), region, W.third),
+      metricWidget("Cold starts (Powertools)", emf("ColdStart", "Sum", 300, "service"), region, W.third),
     ],
     [header("## Tables and queues")],
     [

@@ -17,13 +17,15 @@ import { createDataTable } from "./table";
  * The jobs a ScheduledSync can run, each a serialized handler factory (module level: see
  * message-api.ts); a job with `read` also serves those HTTP routes from its run state.
  */
-const jobs: Record<"gists" | "skills", { factory: () => unknown; packages: string[]; read?: { factory: () => unknown; routeKeys: string[] } }> = {
+const jobs: Record<"gists" | "skills", { factory: () => unknown; packages: string[]; stateActions: string[]; read?: { factory: () => unknown; routeKeys: string[] } }> = {
   gists: {
     factory: () => gistsSyncHandler("sync-gists"),
+    // UpdateItem: RunStateStore.confirm (intent → confirmed), which only the gists job uses.
+    stateActions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
     packages: [...POWERTOOLS_PACKAGES, "got", "@aws-lambda-powertools/parameters/ssm"],
     read: { factory: () => gistsReadHandler(gistsReadDeps("sync-gists-read")), routeKeys: gistsReadRouteKeys().map((r) => r.routeKey) },
   },
-  skills: { factory: () => skillsSyncHandler("sync-skills"), packages: [...POWERTOOLS_PACKAGES, "got", "@aws-lambda-powertools/parameters/ssm"] },
+  skills: { factory: () => skillsSyncHandler("sync-skills"), packages: [...POWERTOOLS_PACKAGES, "got", "@aws-lambda-powertools/parameters/ssm"], stateActions: ["dynamodb:GetItem", "dynamodb:PutItem"] },
 };
 export type SyncJob = keyof typeof jobs;
 
@@ -177,7 +179,7 @@ export class ScheduledSync extends pulumi.ComponentResource {
     );
     return {
       permissions: [
-        { actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], resources: [this.stateTable.arn] },
+        { actions: jobs[args.job].stateActions, resources: [this.stateTable.arn] },
         ...(parameters.length ? [{ actions: ["ssm:GetParameter"], resources: parameters.map(([, p]) => p.arn) }] : []),
         ...data.permissions,
         ...(args.permissions ?? []),

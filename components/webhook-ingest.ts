@@ -190,7 +190,8 @@ export class WebhookIngest extends pulumi.ComponentResource {
   private streamRead(): Permission[] {
     return [
       { actions: ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"], resources: [this.eventsTable.streamArn] },
-      { actions: ["dynamodb:ListStreams"], resources: [pulumi.interpolate`${this.eventsTable.arn}/stream/*`] },
+      // ListStreams has no resource type in IAM: only "*" grants it (policy/rules.ts allows exactly this).
+      { actions: ["dynamodb:ListStreams"], resources: ["*"] },
       { actions: ["sqs:SendMessage"], resources: [this.deadLetterQueue.arn] },
     ];
   }

@@ -136,6 +136,13 @@ export const tablesProtected: ResourceRule = {
 /** Services that hold data: a `*` resource on their actions reaches every table, bucket, queue, … */
 export const DATA_SERVICES = ["dynamodb", "s3", "sqs", "sns", "ssm", "secretsmanager", "kms", "kinesis", "rds", "elasticfilesystem"];
 
+/**
+ * Data-service actions IAM authorizes only on `*`: the service authorization reference gives them
+ * no resource type, so naming a resource grants nothing (a Lambda stream consumer's
+ * `dynamodb:ListStreams`). `tests/preflight-iam.test.ts` checks each against that reference.
+ */
+export const ACTIONS_ONLY_ON_ANY_RESOURCE = ["dynamodb:ListStreams"];
+
 interface PolicyStatement {
   Effect?: string;
   Action?: string | string[];
@@ -161,7 +168,8 @@ export function policyDocumentViolations(where: string, document: unknown): stri
     const resources = list(s.Resource);
     const wild = actions.filter((a) => a.includes("*"));
     if (wild.length) out.push(`${where}: wildcard action(s) ${wild.join(", ")}; name each action.`);
-    const services = [...new Set(actions.map((a) => (a === "*" ? "*" : a.split(":")[0]!.toLowerCase())))];
+    const scoped = actions.filter((a) => !ACTIONS_ONLY_ON_ANY_RESOURCE.some((x) => x.toLowerCase() === a.toLowerCase()));
+    const services = [...new Set(scoped.map((a) => (a === "*" ? "*" : a.split(":")[0]!.toLowerCase())))];
     const data = services.filter((svc) => svc === "*" || DATA_SERVICES.includes(svc));
     const wildResources = resources.filter((res) => isWildcardResource(res));
     if (data.length && wildResources.length) out.push(`${where}: ${data.join(", ")} actions on wildcard resource(s) ${wildResources.join(", ")}; name the tables, buckets, queues, … .`);

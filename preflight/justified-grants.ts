@@ -11,8 +11,6 @@ const PRESIGNED_PUT = "media uploads use presigned PUT URLs the function signs w
 // Real code paths the artifact tests do not drive yet (each is covered in-process by the test named):
 // listed so the table shows them as the gaps they are, not as proven.
 const UNTESTED = "NOT YET EXERCISED by an artifact test:";
-// Grants the code does not need: each is reported for removal in components/ and stays listed until it is gone.
-const TO_REMOVE = "TO REMOVE:";
 const PRESIGNED_GET = "media is served by presigned GET URLs the function signs with its role; the browser makes the GetObject call, not the code (https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-presigned-url.html)";
 
 export const JUSTIFIED_GRANTS: Justifications = {
@@ -64,7 +62,6 @@ export const JUSTIFIED_GRANTS: Justifications = {
     "sqs:ChangeMessageVisibility": QUEUE_MAPPING,
   },
   "skills-run": {
-    "dynamodb:UpdateItem": `${TO_REMOVE} the run-state table's UpdateItem is for RunStateStore.confirm (a TransactWriteItems Update), which only the gists job calls; components/scheduled-sync.ts grants it to every sync`,
     "s3:ListBucket": "makes HeadObject on a release not stored yet answer 404 instead of 403: the code's 'already stored?' check (handlers/sync/release-archive.ts) relies on it; the HeadObject itself is authorized as s3:GetObject (https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html)",
     "s3:AbortMultipartUpload": `${UNTESTED} a multipart upload of a release that fails midway is aborted (tests/sync-skills.test.ts "uploadStream: ... a failure aborts the upload")`,
   },

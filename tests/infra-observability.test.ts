@@ -141,6 +141,7 @@ test("dead-letter queues alarm on one message; sync staleness after two interval
   t.like(alarm(prod, "gists-stale").inputs, { metricName: "freshnessMinutes", dimensions: { service: "gists-run" }, period: 1800, evaluationPeriods: 2, threshold: 60, treatMissingData: "breaching" });
   t.like(alarm(prod, "skills-stale").inputs, { period: 21_600, threshold: 720, treatMissingData: "breaching" });
   t.like(alarm(prod, "spool-age").inputs, { metricName: "spoolOldestAgeSeconds", threshold: 30 * 60, dimensions: { service: "calendly-replay" } });
+  t.false(alarms(devFull).some((a) => a.name === "spool-age"), "no forwarding, no replay: no alarm on a metric nothing publishes");
   for (const target of ["website", "api"]) {
     t.like(alarm(prod, `health-${target}`).inputs, { metricName: "healthCheckAvailable", dimensions: { service: "health-check", target }, comparisonOperator: "LessThanThreshold", threshold: 1, treatMissingData: "breaching" });
   }

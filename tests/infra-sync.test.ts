@@ -68,7 +68,6 @@ test("the skill-app sync upserts into its own tables and writes release archives
     "logs:PutLogEvents": [logs],
     "dynamodb:GetItem": [table("state")],
     "dynamodb:PutItem": [table("assertions"), table("assessments"), table("badge-classes"), table("state")].sort(),
-    "dynamodb:UpdateItem": [table("state")],
     "dynamodb:BatchGetItem": [table("assertions"), table("assessments"), table("badge-classes")].sort(),
     "ssm:GetParameter": [param("airtable-token"), param("badgr-password")].sort(),
     "s3:ListBucket": [bucket.state.arn],

@@ -1,12 +1,15 @@
 // npm run preflight as a whole: every rule is clean on every variant, the CLI reports and exits as
-// documented; and the rules the lead's fixes of #13 brought (WebSocket integration method, images
-// that build on the deploy runner) fire on broken copies.
+// documented; and the smaller rules (WebSocket integration method, images that build on the deploy
+// runner, alarm topics' key) fire on broken copies.
 import test from "ava";
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { formatFinding, type Finding } from "../preflight/finding";
 import { rules } from "../preflight/rules";
+import { ACTIONS_ONLY_ON_ANY_RESOURCE, policyDocumentViolations } from "../policy/rules";
+import { serviceActions } from "../preflight/iam-data";
+import { alarmTopics } from "../preflight/rules/alarm-topics";
 import { containerImages, deployRunners, imageFindings } from "../preflight/rules/container-images";
 import { websocketIntegrations } from "../preflight/rules/websocket-integrations";
 import { VARIANTS, evaluateVariants } from "../preflight/variants";
@@ -89,4 +92,25 @@ test("npm run preflight: clean exits 0 with a count per rule; an unknown variant
   const usage = await runPreflight(["--variant", "staging"]);
   t.is(usage.code, 2);
   t.regex(usage.stderr, /unknown: staging\nusage: npm run preflight/);
+});
+
+test("alarm-topic-key fires when a topic alarms notify is encrypted with SNS's AWS-managed key", async (t) => {
+  const copy = structuredClone(records.get("prod")!);
+  const topic = byName(copy, "aws:sns/topic:Topic", "observability-alarms");
+  t.is(topic.inputs.kmsMasterKeyId, undefined, "the committed topics use no AWS-managed key");
+  topic.inputs.kmsMasterKeyId = "alias/aws/sns";
+  const findings = await alarmTopics.check(copy, "prod");
+  t.deepEqual(findings.map((f) => [f.resource, f.input]), [['aws:sns/topic:Topic "observability-alarms"', "kmsMasterKeyId"]]);
+  t.regex(findings[0]!.message, /CloudWatch cannot use that key/);
+});
+
+test("the policy pack lets dynamodb:ListStreams (and only such actions) name *: IAM gives them no resource type", async (t) => {
+  for (const id of ACTIONS_ONLY_ON_ANY_RESOURCE) {
+    const [service, name] = id.split(":") as [string, string];
+    const action = (await serviceActions(service))!.find((a) => a.id === `${service}:${name}`);
+    t.deepEqual(action?.arnFormats, [], `${id} takes only "*" in the service authorization reference`);
+  }
+  const doc = (actions: string[]) => JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: actions, Resource: "*" }] });
+  t.deepEqual(policyDocumentViolations("p", doc(["dynamodb:ListStreams"])), []);
+  t.deepEqual(policyDocumentViolations("p", doc(["dynamodb:ListStreams", "dynamodb:GetRecords"])), ["p: dynamodb actions on wildcard resource(s) *; name the tables, buckets, queues, … ."]);
 });
