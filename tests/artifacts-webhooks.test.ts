@@ -3,7 +3,10 @@
 // meetings projector and the forwarder like event source mappings), s3rver, an SSM stand-in, the local
 // WebSocket gateway and a real downstream HTTP server.
 import test from "ava";
+import { randomUUID } from "node:crypto";
 import WebSocket from "ws";
+import { GetItemCommand, PutItemCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
+import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { connectionsTable, meetingsTable, webhookEventsTable } from "../handlers/webhooks/tables";
 import { startStreamPoller, type StreamPoller } from "../local/dynamodb-stream-poller";
 import { startS3Local, type S3Local } from "../local/s3-local";
@@ -28,6 +31,8 @@ let downstream: TestDownstream;
 let ssm: Awaited<ReturnType<typeof startSsm>>;
 let gateway: RunningWebSocketGateway;
 let record: StackRecord;
+let tables: { events: string; meetings: string; connections: string };
+let spoolBucket: string;
 const fns: Partial<Record<(typeof FUNCTIONS)[number], RunningFunction>> = {};
 const pollers: StreamPoller[] = [];
 const dirs: string[] = [];
@@ -41,11 +46,12 @@ test.before(async () => {
     evaluateStack("dev", { "switchyard:forwardUrl": downstream.url }, "ts-node"),
   ]);
   const physical = (type: string, name: string) => byName(record, type, name).state.name as string;
-  const tables = { events: physical("aws:dynamodb/table:Table", "calendly-events"), meetings: physical("aws:dynamodb/table:Table", "calendly-meetings"), connections: physical("aws:dynamodb/table:Table", "calendly-connections") };
+  tables = { events: physical("aws:dynamodb/table:Table", "calendly-events"), meetings: physical("aws:dynamodb/table:Table", "calendly-meetings"), connections: physical("aws:dynamodb/table:Table", "calendly-connections") };
   await createTable(ddb.client, tables.events, webhookEventsTable);
   await createTable(ddb.client, tables.meetings, meetingsTable);
   await createTable(ddb.client, tables.connections, connectionsTable);
-  await s3.createBucket(byName(record, "aws:s3/bucket:Bucket", "calendly-spool").state.bucket);
+  spoolBucket = byName(record, "aws:s3/bucket:Bucket", "calendly-spool").state.bucket;
+  await s3.createBucket(spoolBucket);
   ssm = await startSsm({
     [physical("aws:ssm/parameter:Parameter", "calendly-signing-key")]: SIGNING_KEY,
     [physical("aws:ssm/parameter:Parameter", "calendly-replay-token")]: REPLAY_TOKEN,
@@ -164,4 +170,73 @@ test.serial("a browser connected to the live view gets the new meeting pushed, t
   // $disconnect removed the connection: the next push has no one to go to.
   const meetings = parseResult(await fns.meetings!.invoke(apiEvent("GET", "/meetings?limit=100")));
   t.true(meetings.body.items.some((m: any) => m.id === b.meetingId));
+});
+
+test.serial("a meeting's history, as uploaded: its current status and its events newest first, paged by cursor", async (t) => {
+  const booking = newBooking();
+  const created = await ingest(inviteeEvent("invitee.created", booking, { createdAt: "2026-11-21T09:00:00.000Z" }));
+  const canceled = await ingest(inviteeEvent("invitee.canceled", booking, { createdAt: "2026-11-22T09:00:00.000Z" }));
+  await drained();
+  const history = async (id: string, query = "") =>
+    parseResult(await fns.history!.invoke(apiEvent("GET", `/meetings/${id}/events${query}`, { routeKey: "GET /meetings/{id}/events", pathParameters: { id } })));
+  const first = await history(booking.meetingId, "?limit=1");
+  t.is(first.status, 200, JSON.stringify(first.body));
+  t.like(first.body.meeting, { id: booking.meetingId, status: "canceled" });
+  t.deepEqual(first.body.items.map((e: any) => [e.id, e.type]), [[canceled.body.id, "invitee.canceled"]], "newest first");
+  t.truthy(first.body.nextCursor);
+  const second = await history(booking.meetingId, `?limit=1&cursor=${encodeURIComponent(first.body.nextCursor)}`);
+  t.deepEqual(second.body.items.map((e: any) => [e.id, e.type]), [[created.body.id, "invitee.created"]], "the cursor continues where the first page ended");
+  t.false(JSON.stringify([first.body, second.body]).includes("jane.doe@example.com"), "emails are masked");
+  t.is((await history(randomUUID())).status, 404, "a meeting no event mentions");
+});
+
+test.serial("a connection API Gateway answers GoneException for is forgotten; the open one stays and gets the push", async (t) => {
+  const socket = new WebSocket(gateway.url);
+  const messages: any[] = [];
+  socket.on("message", (data) => messages.push(JSON.parse(String(data))));
+  await new Promise((resolve, reject) => (socket.once("open", resolve), socket.once("error", reject)));
+  const stored = async () => ((await ddb.client.send(new ScanCommand({ TableName: tables.connections, ConsistentRead: true }))).Items ?? []).map((i) => i.connectionId!.S!);
+  // The earlier test's socket is closed; its $disconnect may still be on its way.
+  let open = await stored();
+  for (const deadline = Date.now() + 5000; open.length !== 1 && Date.now() < deadline; open = await stored()) await new Promise((r) => setTimeout(r, 50));
+  t.is(open.length, 1, "the $connect route stored the open connection");
+  // A connection whose $disconnect never arrived: the gateway no longer knows it.
+  const gone = "GoneConn0000=";
+  await ddb.client.send(new PutItemCommand({ TableName: tables.connections, Item: { connectionId: { S: gone }, connectedAt: { S: new Date().toISOString() }, expiresAt: { N: String(Math.floor(Date.now() / 1000) + 3600) } } }));
+  const booking = newBooking();
+  await ingest(inviteeEvent("invitee.created", booking));
+  await drained();
+  const connection = (id: string) => ddb.client.send(new GetItemCommand({ TableName: tables.connections, Key: { connectionId: { S: id } }, ConsistentRead: true })).then((r) => r.Item);
+  t.is(await connection(gone), undefined, "the gone connection was deleted");
+  t.truthy(await connection(open[0]!), "the open one was kept");
+  const deadline = Date.now() + 5000;
+  while (Date.now() < deadline && !messages.some((m) => m.meeting?.id === booking.meetingId)) await new Promise((r) => setTimeout(r, 50));
+  t.true(messages.some((m) => m.meeting?.id === booking.meetingId), "and got the push");
+  socket.close();
+  await new Promise((resolve) => socket.once("close", resolve));
+});
+
+test.serial("a spooled event the downstream finally refuses (4xx) is moved to dead-letter/ by the replay, and leaves the spool", async (t) => {
+  await downstream.goOffline();
+  const accepted = await ingest(inviteeEvent("invitee.created", newBooking()));
+  await drained();
+  const keys = async (Prefix: string) => ((await s3.client.send(new ListObjectsV2Command({ Bucket: spoolBucket, Prefix }))).Contents ?? []).map((o) => o.Key!);
+  t.deepEqual((await keys("spool/")).filter((k) => k.endsWith(`/${accepted.body.id}.json`)).length, 1, "spooled while the downstream was down");
+  downstream.mode = "refusing";
+  await downstream.listen();
+  try {
+    const refusedBefore = downstream.refused;
+    const summary = await fns.replay!.invoke({ "detail-type": "Scheduled Event", source: "aws.events", detail: {} });
+    t.like(summary, { replayed: 0, deadLettered: 1, remaining: false });
+    t.is(downstream.refused, refusedBefore + 1, "one attempt: a 400 is final");
+    t.deepEqual(await keys("spool/"), [], "the spool is empty");
+    const deadLetters = await keys("dead-letter/");
+    t.is(deadLetters.length, 1);
+    t.true(deadLetters[0]!.endsWith(`/${accepted.body.id}.json`));
+    const entry = JSON.parse(await (await s3.client.send(new GetObjectCommand({ Bucket: spoolBucket, Key: deadLetters[0]! }))).Body!.transformToString());
+    t.like(entry, { event: { id: accepted.body.id, type: "invitee.created" }, reason: "HTTP 400" });
+  } finally {
+    downstream.mode = "up";
+  }
+  t.deepEqual(deadLettered, []);
 });

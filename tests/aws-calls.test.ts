@@ -46,8 +46,11 @@ test("each service's requests map to the actions and resources IAM authorizes", 
     { action: "iam:PassRole", resource: "arn:aws:iam::123456789012:role/r", context: { "iam:PassedToService": "scheduler.amazonaws.com" } },
   ]);
   t.deepEqual(callsOf("scheduler", rest("DELETE", "/schedules/reminder-1?groupName=g"), scope), [{ action: "scheduler:DeleteSchedule", resource: "arn:aws:scheduler:us-west-2:123456789012:schedule/g/reminder-1" }]);
-  t.deepEqual(callsOf("sesv2", rest("POST", "/v2/email/outbound-emails", JSON.stringify({ FromEmailAddress: "Events <events@example.com>" })), scope), [{ action: "ses:SendEmail", resource: "arn:aws:ses:us-west-2:123456789012:identity/events@example.com" }]);
+  t.deepEqual(callsOf("sesv2", rest("POST", "/v2/email/outbound-emails", JSON.stringify({ FromEmailAddress: "Events <events@example.com>" })), scope), [{ action: "ses:SendEmail", resource: "arn:aws:ses:us-west-2:123456789012:identity/events@example.com", context: { "ses:FromAddress": "events@example.com" } }]);
   t.is(callsOf("sesv2", rest("POST", "/v2/email/outbound-emails", JSON.stringify({ FromEmailAddress: "events@example.com", Content: { Raw: { Data: "" } } })), scope)[0]!.action, "ses:SendRawEmail");
+  // Raw content without FromEmailAddress is sent from its own From header.
+  const rawMail = Buffer.from("From: Events <events@example.com>\r\nTo: ann@example.com\r\nFrom-Note: x\r\n\r\nFrom: not a header\r\n").toString("base64");
+  t.deepEqual(callsOf("sesv2", rest("POST", "/v2/email/outbound-emails", JSON.stringify({ Content: { Raw: { Data: rawMail } } })), scope), [{ action: "ses:SendRawEmail", resource: "arn:aws:ses:us-west-2:123456789012:identity/events@example.com", context: { "ses:FromAddress": "events@example.com" } }]);
   t.deepEqual(callsOf("execute-api", rest("POST", "/@connections/Zx1%3D"), scope), [{ action: "execute-api:ManageConnections", resource: "arn:aws:execute-api:us-west-2:123456789012:0d34233/live/POST/@connections/Zx1%3D" }]);
   // A service no mapper knows is a call no role grants: the check fails until it is mapped.
   t.is(callsOf("kinesis", rest("POST", "/"), scope)[0]!.action, "kinesis:unknown POST /");

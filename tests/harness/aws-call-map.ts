@@ -129,13 +129,16 @@ const scheduler: Mapper = (request, scope) => {
 };
 
 // SES v2 (REST): SendEmail is authorized on the sending identity, as ses:SendRawEmail when the
-// content is raw MIME (what IAM answers for it: https://github.com/aws/aws-actionmailer-ses-ruby/issues/10).
+// content is raw MIME (what IAM answers for it: https://github.com/aws/aws-actionmailer-ses-ruby/issues/10),
+// with the From address as ses:FromAddress; raw content without FromEmailAddress is sent from its own From header.
+const rawFromHeader = (raw: string) => /^From:[ \t]*(.*)$/im.exec(raw.split(/\r?\n\r?\n/)[0]!)?.[1];
 const sesv2: Mapper = (request, scope) => {
   const url = new URL(request.url, "http://local");
   if (request.method === "POST" && url.pathname === "/v2/email/outbound-emails") {
     const body = json(request);
-    const from = String(body.FromEmailAddress ?? "").replace(/^.*</, "").replace(/>.*$/, "");
-    return [{ action: body.Content?.Raw ? "ses:SendRawEmail" : "ses:SendEmail", resource: body.FromEmailAddressIdentityArn ?? arn(scope, "ses", `identity/${from}`) }];
+    const raw = body.Content?.Raw ? Buffer.from(String(body.Content.Raw.Data ?? ""), "base64").toString("utf8") : undefined;
+    const from = String(body.FromEmailAddress ?? (raw && rawFromHeader(raw)) ?? "").replace(/^.*</, "").replace(/>.*$/, "").trim();
+    return [{ action: raw === undefined ? "ses:SendEmail" : "ses:SendRawEmail", resource: body.FromEmailAddressIdentityArn ?? arn(scope, "ses", `identity/${from}`), context: { "ses:FromAddress": from } }];
   }
   return [{ action: `ses:${request.method} ${url.pathname}`, resource: "*" }];
 };
