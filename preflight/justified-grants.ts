@@ -21,10 +21,6 @@ export const JUSTIFIED_GRANTS: Justifications = {
     "logs:CreateLogStream": LAMBDA_LOGS,
     "logs:PutLogEvents": LAMBDA_LOGS,
   },
-  "events-cleanup": {
-    "dynamodb:Query": `${UNTESTED} the daily clean-up finds drafts untouched for 30 days (tests/events-notifications.test.ts "the clean-up removes drafts untouched for 30 days")`,
-    "dynamodb:DeleteItem": `${UNTESTED} the daily clean-up deletes them (tests/events-notifications.test.ts "the clean-up removes drafts untouched for 30 days")`,
-  },
   "calendly-project": {
     "dynamodb:DescribeStream": STREAM_MAPPING,
     "dynamodb:GetRecords": STREAM_MAPPING,
@@ -44,9 +40,6 @@ export const JUSTIFIED_GRANTS: Justifications = {
     "dynamodb:GetRecords": STREAM_MAPPING,
     "dynamodb:GetShardIterator": STREAM_MAPPING,
     "dynamodb:ListStreams": STREAM_MAPPING,
-    "dynamodb:BatchWriteItem": `${UNTESTED} a deleted event's invitations are removed in batches (tests/events-notifications.test.ts "the clean-up removes drafts ... with their invitations and media")`,
-    "s3:ListBucket": `${UNTESTED} a deleted event's media are listed under events/<id>/ (tests/events-notifications.test.ts, same test)`,
-    "s3:DeleteObject": `${UNTESTED} and deleted (tests/events-notifications.test.ts, same test)`,
   },
   "events-notify": {
     "ses:SendEmail": UNNEEDED_SES_SEND_EMAIL,
@@ -61,8 +54,6 @@ export const JUSTIFIED_GRANTS: Justifications = {
   },
   "events-public": {
     "s3:GetObject": PRESIGNED_GET,
-    "dynamodb:GetItem": `${UNTESTED} GET /events/{id} for the public (tests/events-api.test.ts "the public sees it listed")`,
-    "dynamodb:Query": `${UNTESTED} GET /events, the public list (tests/events-api.test.ts "public list: newest first, paged without gaps")`,
   },
   "events-rsvp": {
     "s3:GetObject": PRESIGNED_GET,

@@ -8,14 +8,14 @@
 import test from "ava";
 import { createServer, request, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
-import { ScanCommand } from "@aws-sdk/client-dynamodb";
-import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { GetItemCommand, QueryCommand, ScanCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import { SendMessageBatchCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { parseMime } from "../handlers/events/mail/mime";
 import type { NotificationJob } from "../handlers/events/notification-job";
 import { verifyRsvpToken } from "../handlers/events/rsvp-token";
-import { eventsTable, notificationsSentTable } from "../handlers/events/tables";
+import { EVENT_SK, eventsTable, notificationsSentTable } from "../handlers/events/tables";
 import { startStreamPoller, type StreamPoller } from "../local/dynamodb-stream-poller";
 import { createLocalQueue, type LocalQueue } from "../local/job-queue";
 import { startS3Local, type S3Local } from "../local/s3-local";
@@ -29,7 +29,7 @@ import { startSqs, type SqsStandIn } from "./harness/sqs";
 import { startSsm } from "./harness/ssm";
 import { TEST_SECRETS, byName, evaluateStack } from "./harness/stacks";
 
-const FUNCTIONS = ["organizer", "rsvp", "fanout", "notify"] as const;
+const FUNCTIONS = ["organizer", "rsvp", "fanout", "notify", "public", "cleanup"] as const;
 const RSVP_KEY = TEST_SECRETS["switchyard:rsvpSigningKey"]!;
 const ORGANIZER = { sub: "6f1c2d3e-0000-4000-8000-000000000001", email: "olga@example.com" };
 const ANN = "ann@example.com";
@@ -48,6 +48,7 @@ let record: StackRecord;
 let fnEnv: Record<(typeof FUNCTIONS)[number], Record<string, string>>;
 let bucket: string;
 let sentTable: string;
+let eventsTableName: string;
 const fns: Partial<Record<(typeof FUNCTIONS)[number], RunningFunction>> = {};
 const dirs: string[] = [];
 const streamFailures: unknown[] = [];
@@ -113,6 +114,7 @@ test.before(async () => {
   await createTable(ddb.client, tables.events, eventsTable);
   await createTable(ddb.client, tables.sent, notificationsSentTable);
   sentTable = tables.sent;
+  eventsTableName = tables.events;
   bucket = byName(record, "aws:s3/bucket:Bucket", "events-media").state.bucket as string;
   await s3.createBucket(bucket);
   faultyS3 = await startFaultyS3(s3.endpoint, bensMailPut);
@@ -322,4 +324,62 @@ test.serial("create → invite → publish → RSVP → move → reminder → ca
   const sent = (await ddb.client.send(new ScanCommand({ TableName: sentTable, ConsistentRead: true }))).Items ?? [];
   t.deepEqual(sent.map((item) => item.status?.S), Array(5).fill("COMPLETED"));
   t.log(`${mails.length} mails; ${deliveries.length} notify deliveries (${deliveries.filter((d) => d.failed).length} failed, ${faultyS3.outage.resets} S3 PUTs cut off); flow took ${Date.now() - started} ms`);
+});
+
+test.serial("the public, as uploaded: a published public event is listed and shown, a private one is neither", async (t) => {
+  const startsAt = new Date(Math.floor((Date.now() + 5 * 24 * HOUR) / 1000) * 1000).toISOString();
+  const create = async (title: string, visibility: "public" | "private") => {
+    const created = await organizer("POST", "/events", "POST /events", { body: { title, description: "All welcome", startsAt, durationMinutes: 60, visibility } });
+    t.is(created.status, 201, JSON.stringify(created.body));
+    const id = created.body.id as string;
+    t.is((await organizer("POST", `/events/${id}/publish`, "POST /events/{id}/publish", { id })).status, 200);
+    return id;
+  };
+  const open = await create("Open house", "public");
+  const closed = await create("Board meeting", "private");
+  await idle();
+  const visitor = async (path: string, routeKey: string, id?: string) => parseResult(await fns.public!.invoke(apiEvent("GET", path, { routeKey, ...(id ? { pathParameters: { id } } : {}) })));
+  const list = await visitor("/events?limit=50", "GET /events");
+  t.is(list.status, 200, JSON.stringify(list.body));
+  const listed = list.body.items.map((e: any) => e.id);
+  t.true(listed.includes(open), "the public event is listed");
+  t.false(listed.includes(closed), "the private one is not");
+  const shown = await visitor(`/events/${open}`, "GET /events/{id}", open);
+  t.is(shown.status, 200);
+  t.like(shown.body, { id: open, title: "Open house", startsAt, status: "published" });
+  t.is((await visitor(`/events/${closed}`, "GET /events/{id}", closed)).status, 404, "a private event is not found by the public");
+});
+
+test.serial("the daily clean-up removes a draft untouched for 30 days; the fan-out then removes its invitations and media", async (t) => {
+  const startsAt = new Date(Math.floor((Date.now() + 60 * 24 * HOUR) / 1000) * 1000).toISOString();
+  const draft = async (title: string) => {
+    const created = await organizer("POST", "/events", "POST /events", { body: { title, startsAt, durationMinutes: 30 } });
+    t.is(created.status, 201, JSON.stringify(created.body));
+    return created.body.id as string;
+  };
+  const stale = await draft("Forgotten idea");
+  const fresh = await draft("Next week's plan");
+  const invited = await organizer("POST", `/events/${stale}/invitations`, "POST /events/{id}/invitations", { id: stale, body: { emails: [ANN, BEN] } });
+  t.is(invited.status, 201);
+  // Its media, as the browser would have uploaded them with the presigned PUTs.
+  const media = [`events/${stale}/cover/one`, `events/${stale}/video/two`];
+  for (const Key of media) await s3.client.send(new PutObjectCommand({ Bucket: bucket, Key, Body: "bytes" }));
+  await s3.client.send(new PutObjectCommand({ Bucket: bucket, Key: `events/${fresh}/cover/kept`, Body: "bytes" }));
+  // Untouched for 40 days: its edit time moved back (the clean-up reads the clock; the test cannot wait).
+  const longAgo = new Date(Date.now() - 40 * 24 * HOUR).toISOString();
+  await ddb.client.send(new UpdateItemCommand({ TableName: eventsTableName, Key: { pk: { S: stale }, sk: { S: EVENT_SK } }, UpdateExpression: "SET updatedAt = :t", ExpressionAttributeValues: { ":t": { S: longAgo } }, ConditionExpression: "attribute_exists(pk)" }));
+  await idle();
+
+  // The EventBridge schedule's event, through the serialized clean-up.
+  const result = await fns.cleanup!.invoke({ "detail-type": "Scheduled Event", source: "aws.events", detail: {} });
+  t.deepEqual(result, { deleted: 1, kept: 0 });
+  await idle();
+  const items = async (id: string) => (await ddb.client.send(new QueryCommand({ TableName: eventsTableName, KeyConditionExpression: "pk = :id", ExpressionAttributeValues: { ":id": { S: id } }, ConsistentRead: true }))).Items ?? [];
+  const keys = async (id: string) => ((await s3.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `events/${id}/` }))).Contents ?? []).map((o) => o.Key!);
+  t.deepEqual(await items(stale), [], "the draft and both invitations are gone");
+  t.deepEqual(await keys(stale), [], "its media are gone");
+  t.truthy((await ddb.client.send(new GetItemCommand({ TableName: eventsTableName, Key: { pk: { S: fresh }, sk: { S: EVENT_SK } }, ConsistentRead: true }))).Item, "a recent draft is kept");
+  t.deepEqual(await keys(fresh), [`events/${fresh}/cover/kept`], "with its media");
+  t.true(fns.fanout!.logs.some((l) => l.includes("event removed") && l.includes(stale) && l.includes('"invitations":2') && l.includes('"objects":2')));
+  t.deepEqual(streamFailures, []);
 });
