@@ -8,9 +8,6 @@ const STREAM_MAPPING = "the DynamoDB stream's event source mapping reads the str
 const ON_FAILURE = "the event source mapping's on-failure destination: Lambda sends the failed batch's record there with the function's execution role (https://docs.aws.amazon.com/lambda/latest/dg/services-dynamodb-errors.html)";
 const QUEUE_MAPPING = "the SQS event source mapping polls, deletes and extends messages with the function's execution role; the code only gets the batches and reports batchItemFailures (https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html#events-sqs-permissions)";
 const PRESIGNED_PUT = "media uploads use presigned PUT URLs the function signs with its role (POST /events/{id}/media); the browser makes the PutObject call, not the code (https://docs.aws.amazon.com/AmazonS3/latest/userguide/PresignedUrlUploadObject.html)";
-// Real code paths the artifact tests do not drive yet (each is covered in-process by the test named):
-// listed so the table shows them as the gaps they are, not as proven.
-const UNTESTED = "NOT YET EXERCISED by an artifact test:";
 // Granted but never used: to be removed from the role in components/events-api.ts (createNotify).
 const UNNEEDED_SES_SEND_EMAIL =
   "NOT NEEDED, to be removed from the role: the code sends only SES v2 SendEmail with Content.Raw, which IAM authorizes as ses:SendRawEmail (exercised in artifacts-everything.test.ts); ses:SendEmail is for simple and templated content. AWS's service authorization reference does not say which content needs which (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsimpleemailservicev2.html); AWS's AccessDenied for raw v2 sends names ses:SendRawEmail (https://github.com/aws/aws-actionmailer-ses-ruby/issues/10), and ses:SendRawEmail alone was found to allow them (https://github.com/anymail/django-anymail/issues/274, https://github.com/directus/docs/pull/782)";
@@ -50,7 +47,6 @@ export const JUSTIFIED_GRANTS: Justifications = {
   },
   "skills-run": {
     "s3:ListBucket": "makes HeadObject on a release not stored yet answer 404 instead of 403: the code's 'already stored?' check (handlers/sync/release-archive.ts) relies on it; the HeadObject itself is authorized as s3:GetObject (https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html)",
-    "s3:AbortMultipartUpload": `${UNTESTED} a multipart upload of a release that fails midway is aborted (tests/sync-skills.test.ts "uploadStream: ... a failure aborts the upload")`,
   },
   "events-public": {
     "s3:GetObject": PRESIGNED_GET,

@@ -7,7 +7,12 @@ import { apiEvent } from "./harness/http";
 import { startAirtableStandIn, type AirtableStandIn } from "../local/standins/airtable";
 import { startBadgrStandIn, type BadgrStandIn } from "../local/standins/badgr";
 import { startS3Local, type S3Local } from "../local/s3-local";
-import { GetObjectCommand } from "@aws-sdk/client-s3";
+import { GetObjectCommand, HeadObjectCommand } from "@aws-sdk/client-s3";
+import { existsSync, readdirSync, rmSync } from "node:fs";
+import { createServer, request } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { MIN_PART_SIZE } from "../handlers/sync/s3-stream-upload";
 import { startGitHubStandIn, type GitHubStandIn } from "../local/standins/github";
 import { startPipedriveStandIn, type PipedriveStandIn } from "../local/standins/pipedrive";
 import { createTable } from "../local/tables";
@@ -28,6 +33,7 @@ let fn: RunningFunction;
 let skills: RunningFunction;
 let read: RunningFunction;
 let releasesBucket: string;
+let releasesS3: ReleasesS3;
 const dirs: string[] = [];
 
 test.before(async () => {
@@ -70,20 +76,78 @@ test.before(async () => {
     GITHUB_API_URL: github.url,
     AIRTABLE_BASE_URL: airtable.url,
   };
-  const start = async (name: string) => {
+  releasesS3 = await startReleasesS3(s3, releasesBucket);
+  const start = async (name: string, own: Record<string, string> = {}) => {
     const lambda = byName(record, "aws:lambda/function:Function", name);
     const dir = unpackFunction(lambda);
     dirs.push(dir);
-    return startFunction(dir, { ...lambda.inputs.environment.variables, ...endpoints });
+    return startFunction(dir, { ...lambda.inputs.environment.variables, ...endpoints, ...own });
   };
-  [fn, skills, read] = await Promise.all([start("gists-run"), start("skills-run"), start("gists-read")]);
+  [fn, skills, read] = await Promise.all([start("gists-run"), start("skills-run", { AWS_ENDPOINT_URL_S3: releasesS3.endpoint }), start("gists-read")]);
 });
 
 test.after.always(async () => {
   await Promise.all([fn?.stop(), skills?.stop(), read?.stop()]);
   dirs.forEach(removeDir);
-  await Promise.all([ddb?.stop(), github?.close(), pipedrive?.close(), airtable?.close(), badgr?.close(), s3?.stop(), ssm?.close()]);
+  await Promise.all([ddb?.stop(), github?.close(), pipedrive?.close(), airtable?.close(), badgr?.close(), releasesS3?.close(), s3?.stop(), ssm?.close()]);
 });
+
+// ---------------------------------------------------------------------------------------------
+// The releases bucket as skills-run reaches it: s3rver behind a proxy that completes what s3rver
+// lacks and injects the fault. s3rver answers AbortMultipartUpload with 405 (not implemented), so the
+// proxy does what S3 does: removes the upload and its parts from s3rver's store. While `failPart` is
+// set, every attempt to upload that part of a multipart upload is cut off on the wire (a network
+// fault the SDK retries, then gives up on).
+
+interface ReleasesS3 {
+  endpoint: string;
+  failPart?: number;
+  /** The parts s3rver held for the upload when the injected fault cut a part off. */
+  partsWhenCut: string[];
+  /** Upload ids aborted. */
+  aborted: string[];
+  /** Multipart uploads s3rver still holds in the bucket. */
+  uploadsLeft(): string[];
+  close(): Promise<void>;
+}
+
+async function startReleasesS3(local: S3Local, bucket: string): Promise<ReleasesS3> {
+  // Where s3rver's filesystem store keeps a bucket's multipart uploads, one folder of parts per upload.
+  const uploads = join(local.directory, bucket, "._S3rver_uploads");
+  const state: Omit<ReleasesS3, "endpoint" | "close"> = { partsWhenCut: [], aborted: [], uploadsLeft: () => (existsSync(uploads) ? readdirSync(uploads) : []) };
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const url = new URL(req.url ?? "/", "http://local");
+      const uploadId = url.searchParams.get("uploadId");
+      if (uploadId && req.method === "DELETE") {
+        rmSync(join(uploads, uploadId), { recursive: true, force: true });
+        state.aborted.push(uploadId);
+        res.writeHead(204).end();
+        return;
+      }
+      if (uploadId && req.method === "PUT" && state.failPart !== undefined && url.searchParams.get("partNumber") === String(state.failPart)) {
+        state.partsWhenCut = readdirSync(join(uploads, uploadId)).filter((f) => /^\d+$/.test(f));
+        req.socket.destroy();
+        return;
+      }
+      const upstream = request(`${local.endpoint}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode!, answer.headers);
+        answer.pipe(res);
+      });
+      upstream.on("error", (error) => res.destroy(error));
+      upstream.end(Buffer.concat(chunks));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return Object.assign(state, {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
 
 const scheduled = (id: string) => ({ id, "detail-type": "Scheduled Event", source: "aws.events", time: new Date().toISOString(), detail: {} });
 
@@ -136,4 +200,25 @@ test.serial("the read API, as uploaded: /gists (with its session cookie) and /us
   const bad = await get("/gists?limit=0");
   t.is(bad.statusCode, 400);
   t.is(bad.headers["content-type"], "application/problem+json");
+});
+
+test.serial("a release upload that fails midway is aborted, leaving no parts; the next run stores the release whole", async (t) => {
+  // Over one part: a multipart upload (part 1 of 5 MiB, part 2 the rest).
+  const bytes = Buffer.alloc(MIN_PART_SIZE + 4096, "release ");
+  github.setLatestRelease("acme", "skill-app", { tag_name: "v1.3.0", body: bytes });
+  const key = "releases/acme/skill-app/v1.3.0.tar.gz";
+  releasesS3.failPart = 2;
+  const failed = await skills.invoke(scheduled("skills-abort")).finally(() => (releasesS3.failPart = undefined));
+  t.like(failed.sources, { airtable: "synced", badgr: "synced" });
+  t.not(failed.sources.github, "synced", "the release sync failed");
+  t.deepEqual(releasesS3.partsWhenCut, ["1"], "part 1 was stored when part 2 was cut off");
+  t.is(releasesS3.aborted.length, 1, "the upload was aborted");
+  t.deepEqual(releasesS3.uploadsLeft(), [], "no upload and no part is left behind");
+  await t.throwsAsync(s3.client.send(new HeadObjectCommand({ Bucket: releasesBucket, Key: key })), { name: "NotFound" }, "nothing stored under the key");
+
+  const next = await skills.invoke(scheduled("skills-after-abort"));
+  t.is(next.sources.github, "synced");
+  const archive = await s3.client.send(new GetObjectCommand({ Bucket: releasesBucket, Key: key }));
+  t.true(Buffer.from(await archive.Body!.transformToByteArray()).equals(bytes), "the whole release, byte for byte");
+  t.deepEqual(releasesS3.uploadsLeft(), [], "the completed upload left no parts either");
 });
