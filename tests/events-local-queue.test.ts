@@ -174,11 +174,16 @@ test("at least once: a consumer slower than the visibility timeout sees the mess
 
 test("drained() resolves at once on an empty queue and waits for redeliveries otherwise", async (t) => {
   let handled = 0;
+  let firstFailed: () => void;
+  const failed = new Promise<void>((resolve) => (firstFailed = resolve));
   const queue = createLocalQueue<Body>({
     name: "q",
-    visibilityTimeoutMs: 60,
+    visibilityTimeoutMs: 500,
     consumer: async (event) => {
-      if (event.Records[0]!.attributes.ApproximateReceiveCount === "1") return { batchItemFailures: [{ itemIdentifier: event.Records[0]!.messageId }] };
+      if (event.Records[0]!.attributes.ApproximateReceiveCount === "1") {
+        setImmediate(firstFailed);
+        return { batchItemFailures: [{ itemIdentifier: event.Records[0]!.messageId }] };
+      }
       handled++;
     },
   });
@@ -186,7 +191,8 @@ test("drained() resolves at once on an empty queue and waits for redeliveries ot
   await queue.send([{ n: 1 }]);
   let done = false;
   const drained = queue.drained().then(() => (done = true));
-  await new Promise((r) => setTimeout(r, 30));
+  // Checked right after the first delivery failed, well inside the 500 ms before the redelivery.
+  await failed;
   t.false(done, "still waiting for the redelivery");
   t.is(queue.size(), 1);
   await drained;
