@@ -8,9 +8,9 @@ const STREAM_MAPPING = "the DynamoDB stream's event source mapping reads the str
 const ON_FAILURE = "the event source mapping's on-failure destination: Lambda sends the failed batch's record there with the function's execution role (https://docs.aws.amazon.com/lambda/latest/dg/services-dynamodb-errors.html)";
 const QUEUE_MAPPING = "the SQS event source mapping polls, deletes and extends messages with the function's execution role; the code only gets the batches and reports batchItemFailures (https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html#events-sqs-permissions)";
 const PRESIGNED_PUT = "media uploads use presigned PUT URLs the function signs with its role (POST /events/{id}/media); the browser makes the PutObject call, not the code (https://docs.aws.amazon.com/AmazonS3/latest/userguide/PresignedUrlUploadObject.html)";
-// Granted but never used: to be removed from the role in components/events-api.ts (createNotify).
-const UNNEEDED_SES_SEND_EMAIL =
-  "NOT NEEDED, to be removed from the role: the code sends only SES v2 SendEmail with Content.Raw, which IAM authorizes as ses:SendRawEmail (exercised in artifacts-everything.test.ts); ses:SendEmail is for simple and templated content. AWS's service authorization reference does not say which content needs which (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsimpleemailservicev2.html); AWS's AccessDenied for raw v2 sends names ses:SendRawEmail (https://github.com/aws/aws-actionmailer-ses-ruby/issues/10), and ses:SendRawEmail alone was found to allow them (https://github.com/anymail/django-anymail/issues/274, https://github.com/directus/docs/pull/782)";
+// Kept on purpose until a real send settles it (one SES identity, From pinned by condition).
+const SES_SEND_EMAIL_KEPT =
+  "kept deliberately: the code sends SES v2 SendEmail with Content.Raw, which field reports say IAM authorizes as ses:SendRawEmail (exercised in artifacts-everything.test.ts; AccessDenied for raw v2 sends names it: https://github.com/aws/aws-actionmailer-ses-ruby/issues/10, https://github.com/anymail/django-anymail/issues/274). AWS documents neither way (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsimpleemailservicev2.html), and CDK's EmailIdentity.grantSendEmail grants both; without it a wrong guess would dead-letter every mail. Scoped to the sender identity with ses:FromAddress pinned. Drop it once a send from a deployed stack works without it";
 const PRESIGNED_GET = "media is served by presigned GET URLs the function signs with its role; the browser makes the GetObject call, not the code (https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-presigned-url.html)";
 
 export const JUSTIFIED_GRANTS: Justifications = {
@@ -39,7 +39,7 @@ export const JUSTIFIED_GRANTS: Justifications = {
     "dynamodb:ListStreams": STREAM_MAPPING,
   },
   "events-notify": {
-    "ses:SendEmail": UNNEEDED_SES_SEND_EMAIL,
+    "ses:SendEmail": SES_SEND_EMAIL_KEPT,
     "sqs:ReceiveMessage": QUEUE_MAPPING,
     "sqs:DeleteMessage": QUEUE_MAPPING,
     "sqs:GetQueueAttributes": QUEUE_MAPPING,
