@@ -1,5 +1,5 @@
+import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { freePort } from "../../local/dynamodb-local";
 
 const canListen = (port: number) =>
   new Promise<boolean>((resolve) => {
@@ -8,10 +8,26 @@ const canListen = (port: number) =>
     probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
   });
 
-/** A free port P whose neighbours P+1 to P+3 are free too (local mode serves the WebSocket on PORT+1, the website on PORT+2, the sign-in stand-in on PORT+3). */
+/**
+ * Where the kernel hands out ports for `listen(0)` (every stand-in, DynamoDB Local and the recording
+ * proxies of the parallel test files do that). A port chosen inside that range can be taken by one
+ * of them between our check and local mode's own listen; below it, nothing takes it by chance.
+ */
+function ephemeralLow(): number {
+  try {
+    const low = Number(readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/)[0]);
+    return Number.isInteger(low) && low > 11_000 ? low : 32_768;
+  } catch {
+    return 32_768;
+  }
+}
+
+/** A free port P whose neighbours P+1 to P+3 are free too (local mode serves the WebSocket on PORT+1, the website on PORT+2, the sign-in stand-in on PORT+3), below the ephemeral range. */
 export async function freeLocalModePort(): Promise<number> {
+  const high = ephemeralLow() - 4;
+  const low = 10_000;
   for (;;) {
-    const port = await freePort();
-    if (port < 65532 && (await canListen(port + 1)) && (await canListen(port + 2)) && (await canListen(port + 3))) return port;
+    const port = low + Math.floor(Math.random() * (high - low));
+    if ((await canListen(port)) && (await canListen(port + 1)) && (await canListen(port + 2)) && (await canListen(port + 3))) return port;
   }
 }
