@@ -18,7 +18,7 @@ export interface Permission {
   /** Example: `[table.arn]`. Never `*` for data services. */
   resources: pulumi.Input<string>[];
   /** Narrows the statement further. Example: `{ ArnEquals: { "ecs:cluster": cluster.arn } }`. */
-  conditions?: Record<string, Record<string, pulumi.Input<string>>>;
+  conditions?: Record<string, Record<string, pulumi.Input<string> | string[]>>;
 }
 
 /** An identity policy document allowing exactly `permissions`, one statement each. */

@@ -6,10 +6,9 @@ import { rootDependencies, tracePackageFiles } from "./package-trace";
 
 export type { Permission } from "./iam";
 
-/** Structured logs and EMF metrics: every handler loads these. */
-export const POWERTOOLS_PACKAGES = ["@aws-lambda-powertools/logger", "@aws-lambda-powertools/metrics"];
-/** The packages most handlers load; AWS SDK v3 clients are left out because the runtime ships them. */
-export const DEFAULT_RUNTIME_PACKAGES = ["zod", ...POWERTOOLS_PACKAGES];
+import { DEFAULT_RUNTIME_PACKAGES } from "../handlers/shared/packages";
+
+export { DEFAULT_RUNTIME_PACKAGES, POWERTOOLS_PACKAGES } from "../handlers/shared/packages";
 
 export interface HandlerFunctionArgs<E, R> {
   /**

@@ -1,15 +1,14 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { apiCors } from "../handlers/shared/cors";
-import type { HttpEvent, HttpResult } from "../handlers/shared/http";
-import { createObservability } from "../handlers/shared/observability";
-import { createMessageHandler, getMessageHandler, listMessagesHandler, messageDeps } from "../handlers/messages/handlers";
-import { routeNotFoundHandler } from "../handlers/shared/route-not-found";
-import { messageRoutes, routeKey, type MessageFunction } from "../handlers/messages/routes";
-import { messageTable } from "../handlers/messages/table";
-import { HandlerFunction, POWERTOOLS_PACKAGES, type Permission } from "./lambda";
+import { messageTopology } from "../handlers/messages/topology";
+import { describeFunction, kebab } from "../handlers/shared/topology";
+import { definedFunction, linkTable } from "./defined-function";
+import type { HandlerFunction } from "./lambda";
 import { addLambdaRoute } from "./http-route";
 import { createDataTable } from "./table";
+
+type MessageFunction = keyof typeof messageTopology.functions;
 
 export interface MessageApiArgs {
   /** Browser origins allowed by CORS; never `*`. Example: `["https://d111111abcdef8.cloudfront.net"]`. */
@@ -28,15 +27,6 @@ export interface MessageApiArgs {
   };
 }
 
-// The serialized handlers. Kept at module level so each closure captures only the handler module,
-// never component state. Service names come from POWERTOOLS_SERVICE_NAME at run time.
-const handlerFactories: Record<MessageFunction, () => ReturnType<typeof createMessageHandler>> = {
-  create: () => createMessageHandler(messageDeps("messages-create")),
-  list: () => listMessagesHandler(messageDeps("messages-list")),
-  get: () => getMessageHandler(messageDeps("messages-get")),
-};
-const notFoundFactory = () => routeNotFoundHandler(createObservability("api-not-found"));
-
 /**
  * The message REST API: an HTTP API (v2) with a DynamoDB message store behind it.
  *
@@ -51,7 +41,7 @@ export class MessageApi extends pulumi.ComponentResource {
   readonly stage: aws.apigatewayv2.Stage;
   readonly table: aws.dynamodb.Table;
   readonly accessLogGroup: aws.cloudwatch.LogGroup;
-  readonly functions: Record<MessageFunction | "notFound", HandlerFunction<HttpEvent, HttpResult>>;
+  readonly functions: Record<MessageFunction, HandlerFunction<any, any>>;
   /** Base URL of the API, no trailing slash. */
   readonly url: pulumi.Output<string>;
   /** `<url>/messages`. */
@@ -59,7 +49,7 @@ export class MessageApi extends pulumi.ComponentResource {
 
   constructor(name: string, args: MessageApiArgs, opts?: pulumi.ComponentResourceOptions) {
     super("switchyard:api:MessageApi", name, {}, opts);
-    this.table = createDataTable(`${name}-messages`, { definition: messageTable, protectData: args.protectData, transform: args.transform?.table }, { parent: this });
+    this.table = createDataTable(`${name}-messages`, { definition: messageTopology.tables.messages, protectData: args.protectData, transform: args.transform?.table }, { parent: this });
     this.functions = this.createFunctions(name, args);
     this.api = this.createApi(name, args);
     this.accessLogGroup = this.createAccessLogGroup(name, args);
@@ -74,36 +64,14 @@ export class MessageApi extends pulumi.ComponentResource {
     return { api: this.api, stage: this.stage, table: this.table, accessLogGroup: this.accessLogGroup, functions: this.functions };
   }
 
-  /** What each route's function may do to the table: nothing more. */
-  private permissions(): Record<MessageFunction, Permission[]> {
-    const table = this.table.arn;
-    return {
-      create: [{ actions: ["dynamodb:PutItem", "dynamodb:UpdateItem"], resources: [table] }],
-      list: [{ actions: ["dynamodb:GetItem", "dynamodb:Query"], resources: [table] }],
-      get: [{ actions: ["dynamodb:GetItem"], resources: [table] }],
-    };
-  }
-
+  /** One function per entry of the topology (handlers/messages/topology.ts), its grants resolved against the table. */
   private createFunctions(name: string, args: MessageApiArgs) {
-    const permissions = this.permissions();
-    const fn = (kind: MessageFunction) =>
-      new HandlerFunction(
-        `${name}-${kind}`,
-        {
-          factory: handlerFactories[kind],
-          description: messageRoutes.filter((r) => r.fn === kind).map(routeKey).join(", "),
-          permissions: permissions[kind],
-          environment: { MESSAGES_TABLE: this.table.name },
-          logRetentionDays: args.logRetentionDays,
-        },
-        { parent: this },
-      );
-    const notFound = new HandlerFunction(
-      `${name}-not-found`,
-      { factory: notFoundFactory, description: "$default (unmatched routes)", permissions: [], logRetentionDays: args.logRetentionDays, packages: POWERTOOLS_PACKAGES },
-      { parent: this },
+    const links = { resources: { messages: linkTable(this.table) } };
+    const entries = Object.entries(messageTopology.functions).map(
+      ([kind, fn]) =>
+        [kind, definedFunction(`${name}-${kebab(kind)}`, { definition: fn.definition, links, description: describeFunction(fn), logRetentionDays: args.logRetentionDays }, { parent: this })] as const,
     );
-    return { create: fn("create"), list: fn("list"), get: fn("get"), notFound };
+    return Object.fromEntries(entries) as Record<MessageFunction, HandlerFunction<any, any>>;
   }
 
   private createApi(name: string, args: MessageApiArgs) {
@@ -156,10 +124,11 @@ export class MessageApi extends pulumi.ComponentResource {
   }
 
   private createRoutes(name: string) {
-    for (const route of messageRoutes) {
-      const slug = `${route.method}${route.path}`.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/-+$/, "");
-      addLambdaRoute(`${name}-${slug}`, { api: this.api, routeKey: routeKey(route), fn: this.functions[route.fn].function }, this);
+    for (const [kind, fn] of Object.entries(messageTopology.functions) as [MessageFunction, (typeof messageTopology.functions)[MessageFunction]][]) {
+      for (const routeKey of fn.routes) {
+        const slug = routeKey === "$default" ? "default" : routeKey.replace(" ", "").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/-+$/, "");
+        addLambdaRoute(`${name}-${slug}`, { api: this.api, routeKey, fn: this.functions[kind].function }, this);
+      }
     }
-    addLambdaRoute(`${name}-default`, { api: this.api, routeKey: "$default", fn: this.functions.notFound.function }, this);
   }
 }

@@ -14,26 +14,22 @@
 import { mkdirSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { messageTable } from "../handlers/messages/table";
-import { routeNotFoundHandler } from "../handlers/shared/route-not-found";
-import { createObservability } from "../handlers/shared/observability";
+import { messageTopology } from "../handlers/messages/topology";
 import { startApiServer } from "./api-server";
 import { useLocalAws } from "./aws-env";
 import { LocalSetupError, assertJava, startDynamoDbLocal } from "./dynamodb-local";
 import { LOCAL_HEALTH_CHECK_INTERVAL_MS, startLocalHealthCheck } from "./health-check";
 import { installLogSink, localLogFile } from "./log-sink";
-import { localMessageRoutes } from "./message-api";
 import { startLocalEvents } from "./events";
 import { startS3Local } from "./s3-local";
 import { startStaticSite } from "./static-site";
 import { startLocalSchedules } from "./syncs";
-import { createTable } from "./tables";
+import { runTopology } from "./topology";
 import { buildWebsite } from "../website/build";
 import type { SiteConfig } from "../website/src/config";
 import { LOCAL_REPLAY_TOKEN, LOCAL_SIGNING_KEY, LOCAL_TABLES, startLocalWebhooks } from "./webhooks";
 
 const ROOT = join(__dirname, "..");
-export const LOCAL_MESSAGES_TABLE = "switchyard-local-messages";
 
 function assertPortFree(port: number): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -61,7 +57,8 @@ async function main() {
   const dynamodb = await startDynamoDbLocal({ dbPath: join(dataDir, "dynamodb") });
   const s3 = await startS3Local({ directory: join(dataDir, "s3") });
   useLocalAws({ dynamodb: dynamodb.endpoint, s3: s3.endpoint });
-  await createTable(dynamodb.client, LOCAL_MESSAGES_TABLE, messageTable);
+  // The MessageApi ("api" in the stacks): its table, its functions, its routes and the $default.
+  const messages = await runTopology({ component: "api", topology: messageTopology, dynamodb });
 
   const signingKey = process.env.CALENDLY_SIGNING_KEY || LOCAL_SIGNING_KEY;
   const replayToken = process.env.REPLAY_TOKEN || LOCAL_REPLAY_TOKEN;
@@ -90,7 +87,7 @@ async function main() {
   // The website (PORT+2) calls the API from its own origin, as the stack's site does from CloudFront.
   const origins = [`http://localhost:${port}`, `http://127.0.0.1:${port}`, `http://127.0.0.1:${port + 2}`, `http://localhost:${port + 2}`, ...(process.env.CORS_ORIGINS?.split(",").filter(Boolean) ?? [])];
   const api = await startApiServer({
-    routes: [...localMessageRoutes(LOCAL_MESSAGES_TABLE), ...webhooks.routes, ...syncs.routes, ...events.routes, { routeKey: "$default", handler: routeNotFoundHandler(createObservability("api-not-found")) }],
+    routes: [...messages.routes, ...webhooks.routes, ...syncs.routes, ...events.routes],
     corsOrigins: origins,
     port,
   });
@@ -103,7 +100,7 @@ async function main() {
     websiteUrl: website.url,
     apiUrl: api.url,
     messagesUrl: `${api.url}/messages`,
-    messagesTable: LOCAL_MESSAGES_TABLE,
+    messagesTable: messages.tables.messages,
     webhookUrl: `${api.url}/webhooks/calendly`,
     meetingsUrl: `${api.url}/meetings`,
     liveUrl: webhooks.liveUrl,
@@ -143,6 +140,7 @@ async function main() {
     await events.stop();
     await syncs.stop();
     await s3.stop();
+    await messages.stop();
     await dynamodb.stop();
     process.exit(0);
   };

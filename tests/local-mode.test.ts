@@ -29,7 +29,7 @@ test.serial("npm start serves the API like a stack: create, get, count, list, er
     const api = `http://127.0.0.1:${port}`;
     t.is(mode.outputs.apiUrl, api);
     t.is(mode.outputs.messagesUrl, `${api}/messages`);
-    t.is(mode.outputs.messagesTable, "switchyard-local-messages");
+    t.is(mode.outputs.messagesTable, "switchyard-local-api-messages");
 
     const post = await fetch(`${api}/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ message: "hi from curl" }) });
     t.is(post.status, 201);

@@ -18,7 +18,7 @@ test.after.always(async () => ddb?.stop());
 /** Handlers over a table of their own, so tests can run concurrently. */
 async function api() {
   const table = await freshTable(ddb, messageTable, "msgs");
-  const deps: MessageDeps = messageDeps("test", { ...process.env, MESSAGES_TABLE: table });
+  const deps: MessageDeps = messageDeps("test", table);
   const create = createMessageHandler(deps);
   const list = listMessagesHandler(deps);
   const get = getMessageHandler(deps);
@@ -85,7 +85,7 @@ test("a base64-encoded body (as API Gateway may send it) is accepted", async (t)
   const event = jsonEvent("POST", "/messages", { message: "encoded" });
   event.body = Buffer.from(event.body!, "utf8").toString("base64");
   event.isBase64Encoded = true;
-  const created = parseResult(await createMessageHandler(messageDeps("t", { ...process.env, MESSAGES_TABLE: (await freshTable(ddb, messageTable)) }))(event));
+  const created = parseResult(await createMessageHandler(messageDeps("t", await freshTable(ddb, messageTable)))(event));
   t.is(created.status, 201);
   t.is(created.body.message, "encoded");
 });

@@ -1,6 +1,6 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { httpHandler, jsonResponse, readJsonBody, validate, type HttpHandler } from "../shared/http";
-import { createObservability, requireEnv, type Observability } from "../shared/observability";
+import { createObservability, type Observability } from "../shared/observability";
 import { HttpProblem } from "../shared/problem";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { PAGE_DEFAULT_LIMIT } from "../shared/paging";
@@ -13,10 +13,10 @@ export interface MessageDeps {
   schemas: MessageSchemas;
 }
 
-/** Builds what every message handler needs, once per cold start. Reads MESSAGES_TABLE. */
-export function messageDeps(service: string, env: NodeJS.ProcessEnv = process.env): MessageDeps {
+/** Builds what every message handler needs, once per cold start (see functions.ts for where `tableName` comes from). */
+export function messageDeps(service: string, tableName: string): MessageDeps {
   return {
-    store: new MessageStore(new DynamoDBClient({}), requireEnv("MESSAGES_TABLE", env)),
+    store: new MessageStore(new DynamoDBClient({}), tableName),
     obs: createObservability(service),
     schemas: messageSchemas(),
   };

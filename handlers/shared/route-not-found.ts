@@ -1,5 +1,7 @@
 import { httpHandler, type HttpHandler } from "./http";
-import type { Observability } from "./observability";
+import { defineFunction } from "./function-definition";
+import { createObservability, type Observability } from "./observability";
+import { POWERTOOLS_PACKAGES } from "./packages";
 import { HttpProblem } from "./problem";
 
 /**
@@ -12,3 +14,11 @@ export function routeNotFoundHandler(obs: Observability): HttpHandler {
     throw new HttpProblem("route-not-found", `No route for ${event.requestContext?.http?.method ?? "?"} ${event.rawPath}.`);
   });
 }
+
+/** The `$default` route's function: it validates nothing, so it loads no zod. */
+export const routeNotFoundFunction = defineFunction({
+  service: "api-not-found",
+  packages: POWERTOOLS_PACKAGES,
+  env: {},
+  create: (_env, service) => routeNotFoundHandler(createObservability(service)),
+});

@@ -1,5 +1,3 @@
-import { getParameter } from "@aws-lambda-powertools/parameters/ssm";
-
 /**
  * Where a secret comes from. In AWS: an SSM SecureString the stack writes from `pulumi config
  * set --secret`, named by `<NAME>_PARAMETER`, fetched with Powertools Parameters and cached for
@@ -12,6 +10,9 @@ export function secretFromEnv(name: string, env: NodeJS.ProcessEnv = process.env
   const parameter = env[`${name}_PARAMETER`];
   if (parameter) {
     return async () => {
+      // Required here, not imported: only functions with a secret upload the SSM package.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { getParameter } = require("@aws-lambda-powertools/parameters/ssm") as typeof import("@aws-lambda-powertools/parameters/ssm");
       const value = await getParameter(parameter, { decrypt: true, maxAge: 300 });
       if (!value) throw new Error(`SSM parameter ${parameter} is empty`);
       return value;

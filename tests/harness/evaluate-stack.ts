@@ -11,7 +11,7 @@ const [stack, outFile] = process.argv.slice(2) as [string, string];
 const config = JSON.parse(process.env.PULUMI_CONFIG ?? "{}") as Record<string, string>;
 const region = config["aws:region"] ?? "us-east-1";
 const ACCOUNT = "123456789012";
-const resources: { type: string; name: string; id: string; inputs: Record<string, any>; state: Record<string, any>; provider?: string }[] = [];
+const resources: { type: string; name: string; id: string; inputs: Record<string, any>; state: Record<string, any>; provider?: string; urn: string }[] = [];
 
 const shortHash = (s: string) => createHash("sha256").update(s).digest("hex").slice(0, 7);
 
@@ -110,6 +110,12 @@ let registeringParent = "";
   };
 }
 
+/** The URN the engine gives a resource (its parent's type chain, its type and name): what `pulumi up` matches state by. */
+function mockUrn(parent: string, type: string, name: string): string {
+  const parentType = parent ? parent.split("::")[2]! : "";
+  return `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${parentType ? `${parentType}$` : ""}${type}::${name}`;
+}
+
 async function transformed(args: { type: string; name: string; inputs: Record<string, any>; custom?: boolean }, parent: string): Promise<Record<string, any>> {
   let props: pulumi.Inputs = args.inputs;
   let opts: pulumi.ResourceOptions = parent ? { parent: new pulumi.DependencyResource(parent) } : {};
@@ -123,10 +129,12 @@ async function transformed(args: { type: string; name: string; inputs: Record<st
 pulumi.runtime.setMocks(
   {
     async newResource(args) {
-      const inputs = await transformed(args, registeringParent);
+      const parent = registeringParent;
+      const urn = mockUrn(parent, args.type, args.name);
+      const inputs = await transformed(args, parent);
       const id = args.type === "aws:apigatewayv2/api:Api" ? shortHash(args.name).slice(0, 10) : `${args.name}-id`;
       const state = mockState(args.type, args.name, inputs, id);
-      resources.push({ type: args.type, name: args.name, id, inputs, state, provider: args.provider });
+      resources.push({ type: args.type, name: args.name, urn, id, inputs, state, provider: args.provider });
       return { id, state };
     },
     registerTransform(transform) {
@@ -199,7 +207,7 @@ async function main() {
     const isArchive = r.inputs.code !== undefined && typeof r.inputs.code !== "string";
     const { code, ...rest } = r.inputs;
     const inputs = await resolveAssets(isArchive ? rest : r.inputs);
-    recorded.push({ type: r.type, name: r.name, id: r.id, provider: r.provider, inputs, state: isArchive ? { ...r.state, code: undefined } : r.state, archive: isArchive ? await recordArchive(code) : undefined });
+    recorded.push({ type: r.type, name: r.name, urn: r.urn, id: r.id, provider: r.provider, inputs, state: isArchive ? { ...r.state, code: undefined } : r.state, archive: isArchive ? await recordArchive(code) : undefined });
   }
   const record: StackRecord = { stack, region, outputs, resources: recorded };
   writeFileSync(outFile, JSON.stringify(record, null, 1));

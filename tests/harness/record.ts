@@ -9,6 +9,8 @@ export interface RecordedArchive {
 export interface RecordedResource {
   type: string;
   name: string;
+  /** Its URN (parent type chain, type, name): a changed URN is a replacement on the next `pulumi up`. */
+  urn?: string;
   /** The id the mock gave it (what other resources' inputs refer to). */
   id: string;
   inputs: Record<string, any>;

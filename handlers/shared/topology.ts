@@ -1,0 +1,39 @@
+// What an area of Switchyard is, as plain data: its tables and its functions with what triggers
+// each (HTTP routes, a table's stream, a schedule). The components deploy a topology (components/
+// *.ts); local mode runs the same one (local/topology.ts). Adding a route, a stream consumer or a
+// scheduled function is an entry here plus its definition and handler.
+import type { FunctionDefinition } from "./function-definition";
+import type { TableDefinition } from "./table-definition";
+
+export interface TopologyFunction {
+  /** Example: `createMessageFunction`. */
+  definition: FunctionDefinition<any, any>;
+  /** Shown in the console; the routes when omitted. Example: `"events stream → meetings table"`. */
+  description?: string;
+  /** HTTP API route keys it serves. Example: `["GET /messages/{id}"]`. */
+  routes?: readonly string[];
+  /** Logical name of the table whose new items (stream INSERTs) it consumes. Example: `"events"`. */
+  stream?: string;
+  /** Logical name of the setting holding the schedule (rate or cron) that runs it. Example: `"replaySchedule"`. */
+  schedule?: string;
+  /** Logical name of a setting without which the function does not exist. Example: `"forwardUrl"`. */
+  when?: string;
+  /** Seconds. Example: `60`. */
+  timeoutSeconds?: number;
+}
+
+export interface Topology {
+  /** The area's tables by logical name (the names definitions' grants use). Example: `{ messages: messageTable }`. */
+  tables: Record<string, TableDefinition>;
+  /** The area's functions by logical name. */
+  functions: Record<string, TopologyFunction>;
+}
+
+/** Identity with inference. */
+export const defineTopology = <const T extends Topology>(topology: T): T => topology;
+
+/** A function's console description: its own, or its routes. */
+export const describeFunction = (fn: TopologyFunction): string => fn.description ?? (fn.routes ?? []).join(", ");
+
+/** `notFound` → `not-found`: logical names as resource-name parts. */
+export const kebab = (name: string): string => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
