@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { tagResourcesWithComponent } from "./components/component-tags";
 import { disableCustomMetrics } from "./components/custom-metrics";
 import { loadStackConfig } from "./components/stack-config";
+import { HttpApi } from "./components/http-api";
 import { MessageApi } from "./components/message-api";
 import { ScheduledSync, runsPerHour } from "./components/scheduled-sync";
 import { ObservabilityDashboard } from "./components/observability";
@@ -35,17 +36,21 @@ const site = new StaticSite(
   { providers: [provider] },
 );
 
-const messages = new MessageApi(
+// The HTTP API every component puts its routes on. Its resources were the MessageApi's children
+// before HttpApi existed: `formerParent` makes `pulumi up` move them, not replace them (a new URL).
+const http = new HttpApi(
   "api",
   {
     // The website's origin always; more (local development) from config.
     corsOrigins: pulumi.all([site.url, ...config.allowedOrigins]),
     throttle: config.throttle,
-    protectData: config.protectData,
     logRetentionDays: config.logRetentionDays,
+    formerParent: pulumi.createUrn("api", "switchyard:api:MessageApi"),
   },
   { providers: [provider] },
 );
+
+const messages = new MessageApi("api", { api: http.api, protectData: config.protectData, logRetentionDays: config.logRetentionDays }, { providers: [provider] });
 
 const calendly = new WebhookIngest(
   "calendly",

@@ -24,11 +24,12 @@ function routeSourceArn(api: aws.apigatewayv2.Api, routeKey: string) {
  * scoped to this route's method and path, so a function cannot be invoked through another route.
  * Later components call this to put their routes on the shared API.
  */
-export function addLambdaRoute(name: string, args: LambdaRouteArgs, parent: pulumi.Resource) {
+export function addLambdaRoute(name: string, args: LambdaRouteArgs, parent: pulumi.Resource, aliases?: pulumi.CustomResourceOptions["aliases"]) {
+  const opts: pulumi.CustomResourceOptions = { parent, ...(aliases ? { aliases } : {}) };
   const integration = new aws.apigatewayv2.Integration(
     name,
     { apiId: args.api.id, integrationType: "AWS_PROXY", integrationUri: args.fn.arn, payloadFormatVersion: "2.0", timeoutMilliseconds: 29_000 },
-    { parent },
+    opts,
   );
   const route = new aws.apigatewayv2.Route(
     name,
@@ -38,12 +39,12 @@ export function addLambdaRoute(name: string, args: LambdaRouteArgs, parent: pulu
       target: pulumi.interpolate`integrations/${integration.id}`,
       ...(args.authorizer ? { authorizationType: "JWT", authorizerId: args.authorizer.id } : {}),
     },
-    { parent },
+    opts,
   );
   const permission = new aws.lambda.Permission(
     name,
     { action: "lambda:InvokeFunction", function: args.fn.name, principal: "apigateway.amazonaws.com", sourceArn: routeSourceArn(args.api, args.routeKey) },
-    { parent },
+    opts,
   );
   return { integration, route, permission };
 }

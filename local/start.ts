@@ -15,6 +15,7 @@ import { mkdirSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { messageTopology } from "../handlers/messages/topology";
+import { httpApiTopology } from "../handlers/shared/http-api-topology";
 import { startApiServer } from "./api-server";
 import { useLocalAws } from "./aws-env";
 import { LocalSetupError, assertJava, startDynamoDbLocal } from "./dynamodb-local";
@@ -59,6 +60,8 @@ async function main() {
   useLocalAws({ dynamodb: dynamodb.endpoint, s3: s3.endpoint });
   // The MessageApi ("api" in the stacks): its table, its functions, its routes and the $default.
   const messages = await runTopology({ component: "api", topology: messageTopology, dynamodb });
+  // The HTTP API's own function: the `$default` route (a problem+json 404).
+  const httpApi = await runTopology({ component: "api", topology: httpApiTopology, dynamodb });
 
   const signingKey = process.env.CALENDLY_SIGNING_KEY || LOCAL_SIGNING_KEY;
   const replayToken = process.env.REPLAY_TOKEN || LOCAL_REPLAY_TOKEN;
@@ -87,7 +90,7 @@ async function main() {
   // The website (PORT+2) calls the API from its own origin, as the stack's site does from CloudFront.
   const origins = [`http://localhost:${port}`, `http://127.0.0.1:${port}`, `http://127.0.0.1:${port + 2}`, `http://localhost:${port + 2}`, ...(process.env.CORS_ORIGINS?.split(",").filter(Boolean) ?? [])];
   const api = await startApiServer({
-    routes: [...messages.routes, ...webhooks.routes, ...syncs.routes, ...events.routes],
+    routes: [...messages.routes, ...webhooks.routes, ...syncs.routes, ...events.routes, ...httpApi.routes],
     corsOrigins: origins,
     port,
   });
@@ -141,6 +144,7 @@ async function main() {
     await syncs.stop();
     await s3.stop();
     await messages.stop();
+    await httpApi.stop();
     await dynamodb.stop();
     process.exit(0);
   };

@@ -121,6 +121,7 @@ const apiGatewayV2 = (collection: string, source: string): Entry => ({
 /** Every recorded type → the calls deploying it makes. */
 export const DEPLOY_ACTIONS: Record<string, Entry | NoCalls> = {
   "pulumi:providers:aws": { noAwsCalls: "the provider's own calls (configure) are in PROGRAM_CALLS" },
+  "switchyard:api:HttpApi": { noAwsCalls: "component" },
   "switchyard:api:MessageApi": { noAwsCalls: "component" },
   "switchyard:ecs:FargateTask": { noAwsCalls: "component" },
   "switchyard:events:EventsApi": { noAwsCalls: "component" },

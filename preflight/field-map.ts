@@ -102,6 +102,7 @@ const cacheBehavior = (input: string, member: string): [string, string][] => [
 /** Pulumi type → its API and, per input, the API member. */
 export const FIELD_MAP: Record<string, TypeEntry> = {
   "pulumi:providers:aws": { none: "the AWS provider; its defaultTags are merged into every taggable resource's tags and checked there" },
+  "switchyard:api:HttpApi": { none: COMPONENT },
   "switchyard:api:MessageApi": { none: COMPONENT },
   "switchyard:ecs:FargateTask": { none: COMPONENT },
   "switchyard:events:EventsApi": { none: COMPONENT },

@@ -14,7 +14,7 @@ function digest(resource: RecordedResource): unknown {
   const inputs = { ...rest.inputs };
   if (typeof inputs.policy === "string" && inputs.policy.startsWith("{")) inputs.policy = allowed(inputs.policy);
   // Paths inside this checkout (built website files) as `<root>/…`, so two checkouts compare.
-  return { type: rest.type, inputs: JSON.parse(JSON.stringify(sortKeys(inputs)).split(ROOT).join("<root>")), ...(archive ? { archiveFiles: Object.keys(archive.files).sort() } : {}) };
+  return { type: rest.type, ...(rest.aliases?.length ? { aliases: rest.aliases } : {}), inputs: JSON.parse(JSON.stringify(sortKeys(inputs)).split(ROOT).join("<root>")), ...(archive ? { archiveFiles: Object.keys(archive.files).sort() } : {}) };
 }
 
 /**

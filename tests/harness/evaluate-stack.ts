@@ -1,4 +1,4 @@
-// Child process: evaluates index.ts for one stack under Pulumi's mock runtime and writes every
+// Child process: evaluates index.ts (or PULUMI_PROGRAM, an absolute path) for one stack under Pulumi's mock runtime and writes every
 // resource (type, name, resolved inputs, mock outputs) plus the stack outputs to a JSON file.
 // Usage: node --import tsx tests/harness/evaluate-stack.ts <stack> <out.json>
 // Config arrives in PULUMI_CONFIG (set by stacks.ts from Pulumi.<stack>.yaml).
@@ -11,7 +11,7 @@ const [stack, outFile] = process.argv.slice(2) as [string, string];
 const config = JSON.parse(process.env.PULUMI_CONFIG ?? "{}") as Record<string, string>;
 const region = config["aws:region"] ?? "us-east-1";
 const ACCOUNT = "123456789012";
-const resources: { type: string; name: string; id: string; inputs: Record<string, any>; state: Record<string, any>; provider?: string; urn: string }[] = [];
+const resources: { type: string; name: string; id: string; inputs: Record<string, any>; state: Record<string, any>; provider?: string; urn: string; aliases?: string[] }[] = [];
 
 const shortHash = (s: string) => createHash("sha256").update(s).digest("hex").slice(0, 7);
 
@@ -100,12 +100,32 @@ function mockState(type: string, name: string, inputs: Record<string, any>, id: 
 // and state change, which is all a transform that edits tags affects).
 const stackTransforms: pulumi.ResourceTransform[] = [];
 let registeringParent = "";
+let registeringAliases: string[] = [];
+/** Each resource's aliases as URNs (its own, and those its parent's aliases give it, as the engine derives them). */
+const aliasesByUrn = new Map<string, string[]>();
+interface AliasProto {
+  hasUrn(): boolean;
+  getUrn(): string;
+  getSpec(): { getName(): string; getType(): string; getParenturn(): string; getNoparent(): boolean } | undefined;
+}
 {
-  const { MockMonitor } = require("@pulumi/pulumi/runtime/mocks") as { MockMonitor: { prototype: { registerResource(req: { getParent(): string }, callback: unknown): unknown } } };
+  type Request = { getParent(): string; getType(): string; getName(): string; getAliasesList?(): AliasProto[] };
+  const { MockMonitor } = require("@pulumi/pulumi/runtime/mocks") as { MockMonitor: { prototype: { registerResource(req: Request, callback: unknown): unknown } } };
   const registerResource = MockMonitor.prototype.registerResource;
   MockMonitor.prototype.registerResource = function (req, callback) {
     // newResource is called synchronously from here, before the monitor's first await.
     registeringParent = req.getParent();
+    const type = req.getType();
+    const name = req.getName();
+    const own = (req.getAliasesList?.() ?? []).map((alias) => {
+      if (alias.hasUrn()) return alias.getUrn();
+      const spec = alias.getSpec()!;
+      const parent = spec.getNoparent() ? "" : spec.getParenturn() || registeringParent;
+      return mockUrn(parent, spec.getType() || type, spec.getName() || name);
+    });
+    const inherited = (aliasesByUrn.get(registeringParent) ?? []).map((parentAlias) => mockUrn(parentAlias, type, name));
+    registeringAliases = [...own, ...inherited];
+    aliasesByUrn.set(mockUrn(registeringParent, type, name), registeringAliases);
     return registerResource.call(this, req, callback);
   };
 }
@@ -130,11 +150,12 @@ pulumi.runtime.setMocks(
   {
     async newResource(args) {
       const parent = registeringParent;
+      const aliases = registeringAliases;
       const urn = mockUrn(parent, args.type, args.name);
       const inputs = await transformed(args, parent);
       const id = args.type === "aws:apigatewayv2/api:Api" ? shortHash(args.name).slice(0, 10) : `${args.name}-id`;
       const state = mockState(args.type, args.name, inputs, id);
-      resources.push({ type: args.type, name: args.name, urn, id, inputs, state, provider: args.provider });
+      resources.push({ type: args.type, name: args.name, urn, ...(aliases.length ? { aliases } : {}), id, inputs, state, provider: args.provider });
       return { id, state };
     },
     registerTransform(transform) {
@@ -182,7 +203,7 @@ async function resolveAssets(inputs: Record<string, any>): Promise<Record<string
 async function main() {
   let program: Record<string, unknown> = {};
   try {
-    program = require("../../index");
+    program = require(process.env.PULUMI_PROGRAM ?? "../../index");
   } catch (error) {
     // A program error (bad config, for one) exits 3 with just its message, like `pulumi up` shows it.
     process.stderr.write(`${(error as Error).message}\n`);
@@ -207,7 +228,7 @@ async function main() {
     const isArchive = r.inputs.code !== undefined && typeof r.inputs.code !== "string";
     const { code, ...rest } = r.inputs;
     const inputs = await resolveAssets(isArchive ? rest : r.inputs);
-    recorded.push({ type: r.type, name: r.name, urn: r.urn, id: r.id, provider: r.provider, inputs, state: isArchive ? { ...r.state, code: undefined } : r.state, archive: isArchive ? await recordArchive(code) : undefined });
+    recorded.push({ type: r.type, name: r.name, urn: r.urn, aliases: r.aliases, id: r.id, provider: r.provider, inputs, state: isArchive ? { ...r.state, code: undefined } : r.state, archive: isArchive ? await recordArchive(code) : undefined });
   }
   const record: StackRecord = { stack, region, outputs, resources: recorded };
   writeFileSync(outFile, JSON.stringify(record, null, 1));

@@ -11,6 +11,8 @@ export interface RecordedResource {
   name: string;
   /** Its URN (parent type chain, type, name): a changed URN is a replacement on the next `pulumi up`. */
   urn?: string;
+  /** Former URNs it answers to (Pulumi `aliases`, also those derived from its parent's): `pulumi up` moves these, replaces nothing. */
+  aliases?: string[];
   /** The id the mock gave it (what other resources' inputs refer to). */
   id: string;
   inputs: Record<string, any>;

@@ -62,7 +62,8 @@ export type Loader = "tsx" | "ts-node";
 const LOADER_ARGS: Record<Loader, string[]> = { tsx: ["--import", "tsx"], "ts-node": ["-r", "ts-node/register"] };
 
 /**
- * Evaluates index.ts for `stack` under mocks, in a fresh process (Pulumi's runtime state is
+ * Evaluates index.ts (or `program`, a path from the repository root: another Pulumi program using
+ * Switchyard's components) for `stack` under mocks, in a fresh process (Pulumi's runtime state is
  * per-process). `overrides` change config keys; `null` removes one.
  */
 export async function evaluateStack(
@@ -70,13 +71,14 @@ export async function evaluateStack(
   overrides: Record<string, string | null> = {},
   loader: Loader = "tsx",
   secretKeys: string[] = Object.keys(TEST_SECRETS),
+  program = "index.ts",
 ): Promise<StackRecord> {
   const config: Record<string, string> = { ...stackConfig(stack), ...TEST_SECRETS };
   for (const [key, value] of Object.entries(overrides)) {
     if (value === null) delete config[key];
     else config[key] = value;
   }
-  const cacheFile = recordCacheFile(stack, config, loader, secretKeys);
+  const cacheFile = recordCacheFile(stack, config, loader, secretKeys, program);
   const cached = readRecord(cacheFile) ?? (await takeEvaluation(cacheFile));
   if (cached) return remember(cached);
   const dir = mkdtempSync(join(tmpdir(), `switchyard-${stack}-`));
@@ -87,7 +89,7 @@ export async function evaluateStack(
         process.execPath,
         [...LOADER_ARGS[loader], join(__dirname, "evaluate-stack.ts"), stack, out],
         // Type-checking is tsc's job (npm test runs it first); ts-node only transpiles here.
-        { cwd: ROOT, env: { ...process.env, PULUMI_CONFIG: JSON.stringify(config), PULUMI_CONFIG_SECRET_KEYS: JSON.stringify(secretKeys), TS_NODE_TRANSPILE_ONLY: "true" }, maxBuffer: 16 * 1024 * 1024 },
+        { cwd: ROOT, env: { ...process.env, PULUMI_CONFIG: JSON.stringify(config), PULUMI_CONFIG_SECRET_KEYS: JSON.stringify(secretKeys), PULUMI_PROGRAM: join(ROOT, program), TS_NODE_TRANSPILE_ONLY: "true" }, maxBuffer: 16 * 1024 * 1024 },
         (error, _stdout, stderr) => (error ? reject(new StackEvaluationError(stderr.trim() || error.message, error.code as number | null)) : resolve()),
       );
     });
@@ -171,10 +173,12 @@ function* filesUnder(path: string): Generator<string> {
  * file an evaluation reads. Any edit to those files is a new key, so a stale record is never used.
  * Only successful evaluations are kept; SWITCHYARD_NO_EVAL_CACHE=1 turns the cache off.
  */
-function recordCacheFile(stack: string, config: Record<string, string>, loader: Loader, secretKeys: string[]): string | undefined {
+function recordCacheFile(stack: string, config: Record<string, string>, loader: Loader, secretKeys: string[], program: string): string | undefined {
   if (process.env.SWITCHYARD_NO_EVAL_CACHE === "1") return undefined;
-  const hash = createHash("sha256").update(JSON.stringify([stack, Object.entries(config).sort(), loader, [...secretKeys].sort()]));
-  for (const input of EVALUATION_INPUTS) {
+  const hash = createHash("sha256").update(JSON.stringify([stack, Object.entries(config).sort(), loader, [...secretKeys].sort(), program]));
+  // Another program: its whole folder is an input too.
+  const inputs = program === "index.ts" ? EVALUATION_INPUTS : [...EVALUATION_INPUTS, relative(ROOT, join(ROOT, program, ".."))];
+  for (const input of inputs) {
     for (const file of filesUnder(join(ROOT, input))) hash.update(`\0${relative(ROOT, file)}\0`).update(readFileSync(file));
   }
   return join(ROOT, ".cache", "stack-records", `${hash.digest("hex").slice(0, 32)}.json`);
