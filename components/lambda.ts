@@ -14,14 +14,14 @@ export interface HandlerFunctionArgs<E, R> {
   /**
    * Builds the handler once per cold start (clients, schemas, logger) and returns it. Pulumi
    * serializes this closure and everything it captures into the upload.
-   * Example: `() => getMessageHandler(messageDeps("messages-get"))`.
+   * Usually `() => buildHandler(definition)` (see defined-function.ts, which builds every function from its definition).
    */
   factory: aws.lambda.CallbackFactory<E, R>;
   /** Shown in the console. Example: `"GET /messages/{id}"`. */
   description: string;
   /** What the function may do besides writing its own logs. Example: `[{ actions: ["dynamodb:GetItem"], resources: [table.arn] }]`. */
   permissions: Permission[];
-  /** Environment variables. Example: `{ MESSAGES_TABLE: table.name }`. */
+  /** Environment variables (from the definition's keys; see defined-function.ts). Example: `{ ITEMS_TABLE: table.name }`. */
   environment?: Record<string, pulumi.Input<string>>;
   /** Days the function's log group keeps logs. Example: `14`. */
   logRetentionDays: number;
