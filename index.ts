@@ -2,24 +2,25 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { tagResourcesWithComponent } from "./components/component-tags";
-import { disableCustomMetrics } from "./components/custom-metrics";
 import { loadStackConfig } from "./components/stack-config";
 import { HttpApi } from "./components/http-api";
 import { MessageApi } from "./components/message-api";
-import { ScheduledSync, runsPerHour } from "./components/scheduled-sync";
+import { ScheduledSync } from "./components/scheduled-sync";
 import { ObservabilityDashboard } from "./components/observability";
+import { applyObservabilityProfile } from "./components/observability/profile";
 import { StaticSite } from "./components/static-site";
 import { WebhookIngest } from "./components/webhook-ingest";
 import { builtWebsite } from "./components/website-build";
 import { EventsApi, LOCAL_EVENTS_CALLBACK } from "./components/events-api";
-import { assertionsTable, assessmentsTable, badgeClassesTable } from "./handlers/sync/tables";
+import { syncJobs } from "./handlers/sync/registry";
 
 const config = loadStackConfig();
 
 // Every taggable resource also gets `component` (site, api, calendly, …): its top-level component.
 tagResourcesWithComponent();
-// Lean observability (dev): no function or task publishes EMF custom metrics (see components/custom-metrics.ts).
-if (config.observability === "lean") disableCustomMetrics();
+// What the observability level changes program-wide (lean, dev: no function or task publishes EMF
+// custom metrics): a stack transform, so before any component (components/observability/profile.ts).
+applyObservabilityProfile(config.observability);
 
 // One explicit provider: the region is visible in config and tests, and every resource is tagged
 // with project and stack so costs and ownership can be read off the console.
@@ -102,67 +103,27 @@ site.publishSettings({
   mediaOrigins: [events.mediaOrigin],
 });
 
-// GitHub's public gists → Pipedrive deals, when users are configured.
-let gistsSync: ScheduledSync | undefined;
-if (config.gists) {
-  const { users, schedule, runner, githubToken, pipedriveBaseUrl, pipedriveApiToken, gistUrlField } = config.gists;
-  const perHour = runsPerHour(schedule);
-  if (!githubToken && perHour !== undefined && users.length * perHour > 60) {
-    pulumi.log.warn(`${users.length} users × ${perHour} runs/h = ${users.length * perHour} GitHub requests/h exceeds the 60/h unauthenticated budget: set switchyard:githubToken or slow switchyard:gistSchedule.`);
-  }
-  gistsSync = new ScheduledSync(
-    "gists",
-    {
-      job: "gists",
-      schedule,
-      runner,
-      environment: { GIST_USERS: users.join(","), PIPEDRIVE_BASE_URL: pipedriveBaseUrl, PIPEDRIVE_GIST_URL_FIELD: gistUrlField },
-      secrets: { PIPEDRIVE_API_TOKEN: pipedriveApiToken, ...(githubToken ? { GITHUB_TOKEN: githubToken } : {}) },
-      // /users/scanned, /users/current and /gists (with the original paths) on the API.
-      api: messages.api,
-      protectData: config.protectData,
-      logRetentionDays: config.logRetentionDays,
-    },
+// The scheduled syncs (handlers/sync/registry.ts): one ScheduledSync per job set in switchyard:syncs,
+// named after the job. Read routes (the gists job's) go on the HTTP API.
+const syncs: Record<string, ScheduledSync> = {};
+for (const job of syncJobs) {
+  const sync = config.syncs[job.name];
+  if (!sync) continue;
+  syncs[job.name] = new ScheduledSync(
+    job.name,
+    { job, settings: sync.settings, schedule: sync.schedule, runner: sync.runner, api: http.api, protectData: config.protectData, logRetentionDays: config.logRetentionDays },
     { providers: [provider] },
   );
 }
-
-// The skill-app sync: Airtable assessments, the latest release archive, Badgr badges.
-let skillsSync: ScheduledSync | undefined;
-if (config.skills) {
-  const k = config.skills;
-  skillsSync = new ScheduledSync(
-    "skills",
-    {
-      job: "skills",
-      schedule: k.schedule,
-      runner: k.runner,
-      environment: {
-        AIRTABLE_BASE_ID: k.airtableBaseId,
-        AIRTABLE_TABLE: k.airtableTable,
-        RELEASE_REPO: k.releaseRepo,
-        BADGR_BASE_URL: k.badgrBaseUrl,
-        BADGR_USERNAME: k.badgrUsername,
-        BADGR_ISSUER: k.badgrIssuer,
-      },
-      secrets: { AIRTABLE_TOKEN: k.airtableToken, BADGR_PASSWORD: k.badgrPassword, ...(config.gists?.githubToken ? { GITHUB_TOKEN: config.gists.githubToken } : {}) },
-      tables: { ASSESSMENTS_TABLE: assessmentsTable, BADGE_CLASSES_TABLE: badgeClassesTable, ASSERTIONS_TABLE: assertionsTable },
-      buckets: { RELEASES_BUCKET: { prefix: "releases/" } },
-      // Airtable's 30 s penalty can hit a few times in one run (on Fargate the watchdog is 1 h).
-      timeoutSeconds: 600,
-      protectData: config.protectData,
-      logRetentionDays: config.logRetentionDays,
-    },
-    { providers: [provider] },
-  );
-}
+const gistsSync = syncs.gists;
+const skillsSync = syncs.skills;
 
 // Last, so it covers every function, table and queue made above (see components/inventory.ts).
 const observability = new ObservabilityDashboard(
   "observability",
   {
     api: { api: messages.api, url: messages.url },
-    syncs: [gistsSync, skillsSync].filter((s): s is ScheduledSync => s !== undefined),
+    syncs: Object.values(syncs),
     site,
     usEast1,
     thresholds: config.alarmThresholds,
@@ -191,7 +152,7 @@ export const skillsSyncFunction = skillsSync?.fn?.function.name;
 /** `$(pulumi stack output gistsRunNow)`: one run now, whichever the runner. */
 export const gistsRunNow = gistsSync?.runNowCommand;
 export const skillsRunNow = skillsSync?.runNowCommand;
-export const releasesBucket = skillsSync?.buckets.RELEASES_BUCKET?.bucket;
+export const releasesBucket = skillsSync?.buckets.releases?.bucket;
 export const eventsUserPoolId = events.userPoolId;
 export const eventsUserPoolClientId = events.userPoolClientId;
 /** The hosted UI's base URL (sign-in at `/login`, sign-out at `/logout`). */

@@ -14,7 +14,7 @@ import { LOCAL_CREDENTIALS, startDynamoDbLocal } from "../local/dynamodb-local";
 import { freeLocalModePort } from "../tests/harness/ports";
 import { removeDir, unpackFunction } from "../tests/harness/artifact";
 import { runtimeSdkLayer } from "../tests/harness/runtime-sdk";
-import { GISTS_SECRET_KEYS, GISTS_SYNC_CONFIG, SKILLS_SECRET_KEYS, SKILLS_SYNC_CONFIG, TEST_SECRETS, evaluateStack, ofType, ROOT } from "../tests/harness/stacks";
+import { SYNCS_CONFIG, SYNC_SECRET_KEYS, TEST_SECRETS, evaluateStack, ofType, ROOT } from "../tests/harness/stacks";
 import { zipSize } from "./zip-size";
 import { MessageStore } from "../handlers/messages/store";
 import { createCalendlySource, signCalendlyBody } from "../handlers/webhooks/calendly";
@@ -59,9 +59,9 @@ async function packagesAndColdStarts() {
   // With forwarding and both syncs on, so every function the program can create is measured.
   const record = await evaluateStack(
     "dev",
-    { "switchyard:forwardUrl": "https://downstream.example.com/hooks", ...GISTS_SYNC_CONFIG, ...SKILLS_SYNC_CONFIG },
+    { "switchyard:forwardUrl": "https://downstream.example.com/hooks", ...SYNCS_CONFIG },
     "tsx",
-    [...Object.keys(TEST_SECRETS), ...GISTS_SECRET_KEYS, ...SKILLS_SECRET_KEYS],
+    [...Object.keys(TEST_SECRETS), ...SYNC_SECRET_KEYS],
   );
   const layer = join(runtimeSdkLayer(), "node_modules");
   const runner = join(ROOT, "tests", "harness", "lambda-runner.cjs");

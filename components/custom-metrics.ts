@@ -36,8 +36,8 @@ export function containerDefinitionsWithVariable(json: string): string {
  * `containerDefinitions`) the program creates from then on, so the handlers' Embedded Metric Format
  * metrics (business counters, cold starts, the health check's) are never published and no custom
  * metric exists at idle. Because it is a stack transform, a function or task added later by any
- * component is covered without edits. Logs are unaffected. Register it before the components:
- * `if (config.observability === "lean") disableCustomMetrics();`
+ * component is covered without edits. Logs are unaffected. Register it before the components; the
+ * lean observability profile does (`applyObservabilityProfile("lean")`, components/observability/profile.ts).
  */
 export function disableCustomMetrics(): void {
   pulumi.runtime.registerResourceTransform((args) => {

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { buildHandler, grantsOf, packagesOf, type EnvSpec, type FunctionDefinition } from "../handlers/shared/function-definition";
+import { buildHandlerWithoutSecrets, grantsOf, hasSecrets, packagesOf, type EnvSpec, type FunctionDefinition } from "../handlers/shared/function-definition";
+import { buildHandler } from "../handlers/shared/function-environment";
 import { HandlerFunction, type HandlerFunctionArgs } from "./lambda";
 import type { Permission } from "./iam";
 
@@ -40,6 +41,8 @@ export function linkDefinition(label: string, definition: FunctionDefinition<any
   };
   const environment: Record<string, pulumi.Input<string>> = {};
   const secretArns: pulumi.Input<string>[] = [];
+  // Resources an optional key names that the component leaves out: no key, no grants on them.
+  const absent = new Set<string>();
   for (const [key, spec] of Object.entries(definition.env as EnvSpec)) {
     if (spec.kind === "setting") {
       const value = links.settings?.[spec.setting];
@@ -51,19 +54,29 @@ export function linkDefinition(label: string, definition: FunctionDefinition<any
         environment[`${key}_PARAMETER`] = parameter.name;
         secretArns.push(parameter.arn);
       } else if (!spec.optional) throw new MissingLinkError(`${label}: ${key} needs secret "${spec.secret}"`);
+    } else if (spec.optional && !links.resources?.[spec.on]) {
+      absent.add(spec.on);
     } else {
       const linked = find(key, spec.on);
-      if (linked.value === undefined) throw new MissingLinkError(`${label}: ${key} names "${spec.on}", which has no value to hold`);
-      environment[key] = linked.value;
+      const value = spec.holds === "arn" ? linked.arn : linked.value;
+      if (value === undefined) throw new MissingLinkError(`${label}: ${key} names "${spec.on}", which has no value to hold`);
+      environment[key] = value;
     }
   }
-  const permissions: Permission[] = grantsOf(definition).map((grant) => {
-    if (grant.on === "*") return { actions: grant.actions, resources: ["*"] };
-    const linked = find(`a grant of ${grant.actions.join(", ")}`, grant.on);
-    const base = grant.attribute ? linked.attributes?.[grant.attribute] : linked.arn;
-    if (base === undefined) throw new MissingLinkError(`${label}: "${grant.on}" has no ${grant.attribute} ARN`);
-    return { actions: grant.actions, resources: [grant.path ? pulumi.interpolate`${base}${grant.path}` : base], ...(grant.conditions ? { conditions: grant.conditions } : {}) };
-  });
+  const permissions: Permission[] = grantsOf(definition)
+    .filter((grant) => !absent.has(grant.on))
+    .map((grant) => {
+      if (grant.on === "*") return { actions: grant.actions, resources: ["*"] };
+      const linked = find(`a grant of ${grant.actions.join(", ")}`, grant.on);
+      const base = grant.attribute ? linked.attributes?.[grant.attribute] : linked.arn;
+      if (base === undefined) throw new MissingLinkError(`${label}: "${grant.on}" has no ${grant.attribute} ARN`);
+      const conditions: NonNullable<Permission["conditions"]> = Object.fromEntries(Object.entries(grant.conditions ?? {}).map(([operator, keys]) => [operator, { ...keys }]));
+      for (const [operator, contextKey] of Object.entries(grant.valueConditions ?? {})) {
+        if (linked.value === undefined) throw new MissingLinkError(`${label}: a condition on "${grant.on}"'s value, which it has none of`);
+        conditions[operator] = { ...conditions[operator], [contextKey]: linked.value };
+      }
+      return { actions: grant.actions, resources: [grant.path ? pulumi.interpolate`${base}${grant.path}` : base], ...(Object.keys(conditions).length ? { conditions } : {}) };
+    });
   if (secretArns.length) permissions.push({ actions: ["ssm:GetParameter"], resources: secretArns });
   return { environment, permissions };
 }
@@ -89,7 +102,8 @@ export function definedFunction(name: string, args: DefinedFunctionArgs, opts: p
     {
       ...rest,
       // The closure Pulumi serializes: the definition (plain data and its `create`) and the builder.
-      factory: (() => buildHandler(definition)) as never,
+      // Only a function with a secret uploads the secret reader (and the SSM package it requires).
+      factory: (hasSecrets(definition) ? () => buildHandler(definition) : () => buildHandlerWithoutSecrets(definition)) as never,
       permissions: [...linked.permissions, ...permissions],
       environment: linked.environment,
       packages: packagesOf(definition),

@@ -1,19 +1,17 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { cleanupDeps, cleanupHandler } from "../handlers/events/cleanup";
-import { eventsApiDeps } from "../handlers/events/deps";
-import { eventsFanoutDeps, eventsFanoutHandler } from "../handlers/events/fanout";
-import { notifyDeps, notifyHandler } from "../handlers/events/notify";
-import { organizerHandler } from "../handlers/events/organizer";
-import { publicEventsHandler } from "../handlers/events/public-events";
-import { eventRoutesOf, routeKeyOf, type EventFunction } from "../handlers/events/routes";
-import { rsvpDeps, rsvpHandler } from "../handlers/events/rsvp";
-import { eventsTable, notificationsSentTable } from "../handlers/events/tables";
+import { eventRoutes, routeKeyOf } from "../handlers/events/routes";
+import { CLEANUP_SCHEDULE, eventsTopology } from "../handlers/events/topology";
+import { describeFunction, kebab, type TopologyFunction } from "../handlers/shared/topology";
+import { definedFunction, linkBucket, linkQueue, linkTable, type FunctionLinks } from "./defined-function";
 import { addLambdaRoute } from "./http-route";
 import { inlinePolicy, serviceRole } from "./iam";
-import { DEFAULT_RUNTIME_PACKAGES, HandlerFunction, POWERTOOLS_PACKAGES, type Permission } from "./lambda";
+import type { HandlerFunction } from "./lambda";
 import { createPrivateBucket } from "./private-bucket";
 import { createDeadLetterQueue, createWorkQueue } from "./queue";
+import { scheduledInvocation } from "./shared/scheduled-invocation";
+import { secretParameter } from "./shared/secret-parameter";
+import { tableStreamConsumer } from "./shared/table-stream-consumer";
 import { createDataTable } from "./table";
 
 export interface EventsApiArgs {
@@ -54,27 +52,21 @@ const STREAM_MAX_RETRIES = 5;
 /** A notification job is received this often before it goes to the notifications dead-letter queue. */
 const NOTIFY_MAX_RECEIVES = 5;
 /** Seconds the notify function may run (one batch of up to 10 mails). */
-const NOTIFY_TIMEOUT_SECONDS = 30;
-/** Media under `events/<id>/…`; the cloud outbox (no SES sender) under `outbox/`. */
-const MEDIA_PREFIX = "events/";
-const OUTBOX_PREFIX = "outbox/";
+const NOTIFY_TIMEOUT_SECONDS = eventsTopology.functions.notify.timeoutSeconds;
+/** Console descriptions of the schedules' rules, by function. */
+const SCHEDULE_DESCRIPTIONS: Partial<Record<EventsFunction, string>> = { cleanup: "Removes abandoned event drafts" };
 /** The local website (`npm run local`), allowed back from the hosted UI when the stack allows local origins. */
 export const LOCAL_EVENTS_CALLBACK = "http://localhost:3002/events/";
 
-// The serialized handlers, at module level so each closure captures only its handler module.
-const factories = {
-  organizer: () => organizerHandler(eventsApiDeps("events-organizer")),
-  public: () => publicEventsHandler(eventsApiDeps("events-public")),
-  rsvp: () => rsvpHandler(rsvpDeps("events-rsvp")),
-  fanout: () => eventsFanoutHandler(eventsFanoutDeps("events-fanout")),
-  notify: () => notifyHandler(notifyDeps("events-notify")),
-  cleanup: () => cleanupHandler(cleanupDeps("events-cleanup")),
-};
+type EventsFunction = keyof typeof eventsTopology.functions;
 
 /**
  * The events platform (issue #8): organizers sign in (Cognito hosted UI, JWT authorizer on the
  * shared HTTP API), create and publish events with a cover image or video (presigned S3 uploads),
  * and invite people by email; invitees answer through signed links without an account.
+ *
+ * The functions, their tables and what triggers each are handlers/events/topology.ts (local mode
+ * runs the same); this component provides what they name (handlers/events/functions.ts).
  *
  * Request path: the organizer, public and RSVP functions (routes from handlers/events/routes.ts,
  * `signedIn` ones behind the JWT authorizer) read and write one events table. Everything else
@@ -142,7 +134,7 @@ export class EventsApi extends pulumi.ComponentResource {
     this.authorizer = this.createAuthorizer();
     [this.eventsTable, this.notificationsSentTable] = this.createTables();
     [this.media, this.mediaCors] = this.createMediaBucket();
-    this.rsvpKeyParameter = this.createSecretParameter("rsvp-signing-key", args.rsvpSigningKey);
+    this.rsvpKeyParameter = secretParameter({ component: name, key: "rsvp-signing-key", value: args.rsvpSigningKey }, { parent: this });
     [this.queue, this.queueDeadLetters] = this.createQueue();
     this.streamDeadLetters = createDeadLetterQueue(`${name}-stream-dlq`, { parent: this });
     [this.reminderGroup, this.reminderRole] = this.createReminders();
@@ -260,10 +252,11 @@ export class EventsApi extends pulumi.ComponentResource {
 
   private createTables(): [aws.dynamodb.Table, aws.dynamodb.Table] {
     const parent = { parent: this };
-    const events = createDataTable(`${this.name}-events`, { definition: eventsTable, protectData: this.args.protectData }, parent);
+    const { tables } = eventsTopology;
+    const events = createDataTable(`${this.name}-${kebab("events")}`, { definition: tables.events, protectData: this.args.protectData }, parent);
     // Dedupe records only (which mail went out), each expiring by TTL: losing them risks at most a
     // repeated mail, so the table is ephemeral (never protected, tagged so the policy pack knows).
-    const sent = createDataTable(`${this.name}-notifications-sent`, { definition: notificationsSentTable, protectData: false, ephemeral: true }, parent);
+    const sent = createDataTable(`${this.name}-${kebab("notificationsSent")}`, { definition: tables.notificationsSent, protectData: false, ephemeral: true }, parent);
     return [events, sent];
   }
 
@@ -287,15 +280,6 @@ export class EventsApi extends pulumi.ComponentResource {
       { parent: this },
     );
     return [media, cors];
-  }
-
-  /** A secret as an SSM SecureString: the functions read it at run time, it is never in their environment. */
-  private createSecretParameter(what: string, value: pulumi.Input<string>) {
-    return new aws.ssm.Parameter(
-      `${this.name}-${what}`,
-      { name: `/switchyard/${pulumi.getStack()}/${this.name}/${what}`, type: "SecureString", value: pulumi.secret(value) },
-      { parent: this },
-    );
   }
 
   /** Notification jobs (invitation, cancellation, reminder mails): retried, then kept in the DLQ for 14 days. */
@@ -325,132 +309,90 @@ export class EventsApi extends pulumi.ComponentResource {
     return [group, role];
   }
 
-  private fn(kind: string, factory: () => unknown, description: string, permissions: Permission[], environment: Record<string, pulumi.Input<string>>, extra: { packages?: string[]; timeout?: number } = {}) {
-    const fn = new HandlerFunction<any, any>(
-      `${this.name}-${kind}`,
-      { factory: factory as never, description, permissions, environment, logRetentionDays: this.args.logRetentionDays, packages: extra.packages ?? DEFAULT_RUNTIME_PACKAGES, timeout: extra.timeout },
+  /** What the definitions name (handlers/events/functions.ts), by logical name. */
+  private links(): FunctionLinks {
+    const { sender } = this.args;
+    return {
+      resources: {
+        events: linkTable(this.eventsTable),
+        notificationsSent: linkTable(this.notificationsSentTable),
+        media: linkBucket(this.media.bucket),
+        notifications: linkQueue(this.queue),
+        notificationsDeadLetters: linkQueue(this.queueDeadLetters),
+        streamDeadLetters: linkQueue(this.streamDeadLetters),
+        // The reminders' schedules are named under the group: `schedule/<group>/<name>`.
+        reminders: {
+          value: this.reminderGroup.name,
+          arn: this.reminderGroup.arn,
+          attributes: { schedules: pulumi.interpolate`arn:aws:scheduler:${this.region}:${this.accountId}:schedule/${this.reminderGroup.name}` },
+        },
+        reminderRole: { arn: this.reminderRole.arn },
+        // How notify mails: through SES from the sender's identity, else into the media bucket's outbox.
+        ...(this.senderIdentity ? { sender: { value: sender!, arn: this.senderIdentity.arn } } : { outbox: linkBucket(this.media.bucket) }),
+      },
+      secrets: { rsvpSigningKey: this.rsvpKeyParameter },
+      settings: { siteUrl: this.args.siteUrl, cleanupSchedule: CLEANUP_SCHEDULE },
+    };
+  }
+
+  /** A function per entry of the topology, with its trigger: a stream mapping, a queue mapping or a schedule (routes: createRoutes). Returns the clean-up's schedule rule. */
+  private createFunctions(): aws.cloudwatch.EventRule {
+    const links = this.links();
+    let cleanupRule: aws.cloudwatch.EventRule | undefined;
+    for (const [kind, fn] of Object.entries(eventsTopology.functions) as [EventsFunction, TopologyFunction][]) {
+      const described = describeFunction(fn);
+      const created = definedFunction(
+        `${this.name}-${kebab(kind)}`,
+        {
+          definition: fn.definition,
+          links,
+          // Notify's says how it mails.
+          description: kind === "notify" ? `${described} (${this.senderIdentity ? "SES" : "the S3 outbox"})` : described,
+          logRetentionDays: this.args.logRetentionDays,
+          timeout: fn.timeoutSeconds,
+        },
+        { parent: this },
+      );
+      this.functions[kind] = created;
+      if (fn.stream) this.mappings[kind] = this.createStreamMapping(kind, created, { events: this.eventsTable }[fn.stream]!);
+      if (fn.queue) this.mappings[kind] = this.createQueueMapping(kind, created, { notifications: this.queue }[fn.queue]!);
+      if (fn.schedule) {
+        const rule = this.createSchedule(kind, created, links.settings![fn.schedule]!);
+        if (kind === "cleanup") cleanupRule = rule;
+      }
+    }
+    return cleanupRule!;
+  }
+
+  /** The events stream → the fan-out: every change (insert, modify, TTL remove), in order, partial-batch retries, then the DLQ. */
+  private createStreamMapping(kind: string, fn: HandlerFunction<any, any>, table: aws.dynamodb.Table) {
+    return tableStreamConsumer(
+      `${this.name}-${kebab(kind)}`,
+      {
+        table,
+        fn: fn.function,
+        policy: fn.policy,
+        deadLetterArn: this.streamDeadLetters.arn,
+        maxRetries: STREAM_MAX_RETRIES,
+        transform: {
+          mapping: (args) => {
+            // New changes only (from the stack's first), and all of them: publishes and cancels are
+            // MODIFYs, and an expired event's clean-up starts from its TTL REMOVE.
+            args.startingPosition = "LATEST";
+            delete args.filterCriteria;
+          },
+        },
+      },
       { parent: this },
     );
-    this.functions[kind] = fn;
-    return fn;
   }
 
-  private get table() {
-    return this.eventsTable.arn;
-  }
-  private index(name: string) {
-    return pulumi.interpolate`${this.eventsTable.arn}/index/${name}`;
-  }
-  private objects(prefix: string) {
-    return pulumi.interpolate`${this.media.bucket.arn}/${prefix}*`;
-  }
-
-  /** Returns the clean-up's schedule rule. */
-  private createFunctions(): aws.cloudwatch.EventRule {
-    const media = { EVENTS_TABLE: this.eventsTable.name, MEDIA_BUCKET: this.media.bucket.bucket };
-    const ssm = "@aws-lambda-powertools/parameters/ssm";
-
-    this.fn("organizer", factories.organizer, "events API: organizers (signed in)", [
-      { actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"], resources: [this.table, this.index("byOrganizer")] },
-      { actions: ["s3:PutObject", "s3:GetObject"], resources: [this.objects(MEDIA_PREFIX)] },
-    ], media);
-
-    this.fn("public", factories.public, "events API: public events", [
-      { actions: ["dynamodb:GetItem"], resources: [this.table] },
-      { actions: ["dynamodb:Query"], resources: [this.index("publicByPublished")] },
-      { actions: ["s3:GetObject"], resources: [this.objects(MEDIA_PREFIX)] },
-    ], media);
-
-    this.fn("rsvp", factories.rsvp, "events API: answers to invitations", [
-      { actions: ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"], resources: [this.table] },
-      { actions: ["s3:GetObject"], resources: [this.objects(MEDIA_PREFIX)] },
-      { actions: ["ssm:GetParameter"], resources: [this.rsvpKeyParameter.arn] },
-    ], { ...media, RSVP_SIGNING_KEY_PARAMETER: this.rsvpKeyParameter.name }, { packages: [...DEFAULT_RUNTIME_PACKAGES, ssm] });
-
-    this.createFanout(media);
-    this.createNotify();
-    return this.createCleanup();
-  }
-
-  /** Events stream → notification jobs, reminder schedules, and the clean-up of expired events. */
-  private createFanout(media: Record<string, pulumi.Input<string>>) {
-    const fn = this.fn(
-      "fanout",
-      factories.fanout,
-      "events stream → notification jobs, reminders, expired events' data",
-      [
-        { actions: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchWriteItem"], resources: [this.table] },
-        { actions: ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"], resources: [this.eventsTable.streamArn] },
-        // ListStreams has no resource type in IAM: only "*" grants it (policy/rules.ts allows exactly this).
-        { actions: ["dynamodb:ListStreams"], resources: ["*"] },
-        { actions: ["sqs:SendMessage"], resources: [this.queue.arn] },
-        // The stream mapping's on-failure destination is sent with the function's role.
-        { actions: ["sqs:SendMessage"], resources: [this.streamDeadLetters.arn] },
-        {
-          actions: ["scheduler:CreateSchedule", "scheduler:UpdateSchedule", "scheduler:DeleteSchedule"],
-          resources: [pulumi.interpolate`arn:aws:scheduler:${this.region}:${this.accountId}:schedule/${this.reminderGroup.name}/*`],
-        },
-        { actions: ["iam:PassRole"], resources: [this.reminderRole.arn], conditions: { StringEquals: { "iam:PassedToService": "scheduler.amazonaws.com" } } },
-        { actions: ["s3:ListBucket"], resources: [this.media.bucket.arn], conditions: { StringLike: { "s3:prefix": `${MEDIA_PREFIX}*` } } },
-        { actions: ["s3:DeleteObject"], resources: [this.objects(MEDIA_PREFIX)] },
-      ],
+  /** Notification jobs → notify, each failed job reported alone (redelivered, then dead-lettered by the queue's redrive). */
+  private createQueueMapping(kind: string, fn: HandlerFunction<any, any>, queue: aws.sqs.Queue) {
+    return new aws.lambda.EventSourceMapping(
+      `${this.name}-${kebab(kind)}`,
       {
-        ...media,
-        NOTIFICATION_QUEUE_URL: this.queue.url,
-        NOTIFICATION_QUEUE_ARN: this.queue.arn,
-        REMINDER_GROUP: this.reminderGroup.name,
-        REMINDER_ROLE_ARN: this.reminderRole.arn,
-        REMINDER_DLQ_ARN: this.queueDeadLetters.arn,
-      },
-      { timeout: 30 },
-    );
-    // Every change (insert, modify, TTL remove), in order, partial-batch retries, then the DLQ.
-    this.mappings.fanout = new aws.lambda.EventSourceMapping(
-      `${this.name}-fanout`,
-      {
-        eventSourceArn: this.eventsTable.streamArn,
-        functionName: fn.function.arn,
-        startingPosition: "LATEST",
-        batchSize: 10,
-        maximumRetryAttempts: STREAM_MAX_RETRIES,
-        bisectBatchOnFunctionError: true,
-        functionResponseTypes: ["ReportBatchItemFailures"],
-        destinationConfig: { onFailure: { destinationArn: this.streamDeadLetters.arn } },
-      },
-      { parent: this, dependsOn: [fn.policy] },
-    );
-  }
-
-  /** Notification jobs → mail, each (event, recipient, kind) once: through SES with a sender, else into the cloud outbox. */
-  private createNotify() {
-    const { sender } = this.args;
-    const mail: Permission[] = this.senderIdentity
-      ? [{ actions: ["ses:SendEmail", "ses:SendRawEmail"], resources: [this.senderIdentity.arn], conditions: { StringEquals: { "ses:FromAddress": sender! } } }]
-      : [{ actions: ["s3:PutObject"], resources: [this.objects(OUTBOX_PREFIX)] }];
-    const fn = this.fn(
-      "notify",
-      factories.notify,
-      sender ? "notification jobs → mail (SES)" : "notification jobs → mail (the S3 outbox)",
-      [
-        { actions: ["dynamodb:GetItem", "dynamodb:Query"], resources: [this.table] },
-        { actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"], resources: [this.notificationsSentTable.arn] },
-        { actions: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"], resources: [this.queue.arn] },
-        { actions: ["ssm:GetParameter"], resources: [this.rsvpKeyParameter.arn] },
-        ...mail,
-      ],
-      {
-        EVENTS_TABLE: this.eventsTable.name,
-        NOTIFICATIONS_SENT_TABLE: this.notificationsSentTable.name,
-        SITE_URL: this.args.siteUrl,
-        RSVP_SIGNING_KEY_PARAMETER: this.rsvpKeyParameter.name,
-        ...(sender ? { MAIL_FROM: sender } : { OUTBOX_BUCKET: this.media.bucket.bucket }),
-      },
-      { packages: [...DEFAULT_RUNTIME_PACKAGES, "@aws-lambda-powertools/idempotency", "@aws-lambda-powertools/idempotency/dynamodb", "@aws-lambda-powertools/parameters/ssm"], timeout: NOTIFY_TIMEOUT_SECONDS },
-    );
-    this.mappings.notify = new aws.lambda.EventSourceMapping(
-      `${this.name}-notify`,
-      {
-        eventSourceArn: this.queue.arn,
+        eventSourceArn: queue.arn,
         functionName: fn.function.arn,
         batchSize: 10,
         functionResponseTypes: ["ReportBatchItemFailures"],
@@ -461,34 +403,24 @@ export class EventsApi extends pulumi.ComponentResource {
     );
   }
 
-  /** Once a day: drafts untouched for DRAFT_MAX_IDLE_DAYS are deleted (their media goes with the stream's REMOVE). */
-  private createCleanup() {
-    const fn = this.fn("cleanup", factories.cleanup, "daily: removes abandoned drafts", [
-      { actions: ["dynamodb:Query"], resources: [this.index("draftsByUpdated")] },
-      { actions: ["dynamodb:DeleteItem"], resources: [this.table] },
-    ], { EVENTS_TABLE: this.eventsTable.name }, { packages: POWERTOOLS_PACKAGES, timeout: 60 });
-    const rule = new aws.cloudwatch.EventRule(`${this.name}-cleanup`, { scheduleExpression: "rate(1 day)", description: "Removes abandoned event drafts" }, { parent: this });
-    new aws.cloudwatch.EventTarget(
-      `${this.name}-cleanup`,
-      { rule: rule.name, arn: fn.function.arn, retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600 } },
-      { parent: this },
-    );
-    new aws.lambda.Permission(
-      `${this.name}-cleanup-schedule`,
-      { action: "lambda:InvokeFunction", function: fn.function.name, principal: "events.amazonaws.com", sourceArn: rule.arn },
-      { parent: this },
-    );
-    return rule;
+  /** An EventBridge rule running the function on its schedule (delivery retried twice within the hour). */
+  private createSchedule(kind: EventsFunction, fn: HandlerFunction<any, any>, expression: pulumi.Input<string>) {
+    const name = `${this.name}-${kebab(kind)}`;
+    const description = SCHEDULE_DESCRIPTIONS[kind] ?? describeFunction(eventsTopology.functions[kind]);
+    return scheduledInvocation(name, { schedule: expression, description, fn: fn.function, permissionName: `${name}-schedule` }, { parent: this }).rule;
   }
 
-  /** The routes of handlers/events/routes.ts on the shared API; `signedIn` ones behind the JWT authorizer. */
+  /** The topology's routes on the shared API, each named by its operation (handlers/events/routes.ts); a function's `jwt` authorizer in front of its routes. */
   private createRoutes() {
-    for (const kind of ["organizer", "public", "rsvp"] as const satisfies readonly EventFunction[]) {
-      const fn = this.functions[kind]!;
-      for (const route of eventRoutesOf(kind)) {
+    const authorizers: Record<string, aws.apigatewayv2.Authorizer> = { jwt: this.authorizer };
+    const operationOf = new Map<string, string>(eventRoutes.map((r) => [routeKeyOf(r), r.operationId]));
+    for (const [kind, fn] of Object.entries(eventsTopology.functions) as [EventsFunction, TopologyFunction][]) {
+      const authorizer = fn.authorizer === undefined ? undefined : authorizers[fn.authorizer];
+      if (fn.authorizer !== undefined && !authorizer) throw new Error(`events: the ${kind} function names authorizer "${fn.authorizer}", which this component does not provide`);
+      for (const routeKey of fn.routes ?? []) {
         addLambdaRoute(
-          `${this.name}-${route.operationId}`,
-          { api: this.args.api, routeKey: routeKeyOf(route), fn: fn.function, authorizer: route.signedIn ? { id: this.authorizer.id } : undefined },
+          `${this.name}-${operationOf.get(routeKey) ?? kebab(kind)}`,
+          { api: this.args.api, routeKey, fn: this.functions[kind]!.function, authorizer: authorizer ? { id: authorizer.id } : undefined },
           this,
         );
       }

@@ -1,33 +1,20 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { gistsSyncHandler } from "../handlers/sync/gists";
-import { gistsReadDeps, gistsReadHandler } from "../handlers/sync/gists-read";
-import { gistsReadRouteKeys } from "../handlers/sync/gists-routes";
-import { skillsSyncHandler } from "../handlers/sync/skills";
-import { sessionsTable, syncStateTable } from "../handlers/sync/tables";
-import type { TableDefinition } from "../handlers/shared/table-definition";
+import type { z } from "zod";
+import type { EnvSpec, SettingKey } from "../handlers/shared/function-definition";
+import { kebab } from "../handlers/shared/topology";
+import { SYNC_STATE, secretSettings, type SyncJobDefinition } from "../handlers/sync/job-definition";
+import { syncStateTable } from "../handlers/sync/tables";
+import { TASK_ENV } from "../handlers/sync/task-env";
+import { definedFunction, linkBucket, linkDefinition, linkTable, type FunctionLinks } from "./defined-function";
 import { FargateTask } from "./fargate-task";
 import { addLambdaRoute } from "./http-route";
-import { createDeadLetterQueue } from "./queue";
+import type { HandlerFunction } from "./lambda";
 import { createPrivateBucket } from "./private-bucket";
-import { DEFAULT_RUNTIME_PACKAGES, HandlerFunction, POWERTOOLS_PACKAGES, type Permission } from "./lambda";
+import { createDeadLetterQueue } from "./queue";
+import { scheduledInvocation } from "./shared/scheduled-invocation";
+import { secretParameter } from "./shared/secret-parameter";
 import { createDataTable } from "./table";
-
-/**
- * The jobs a ScheduledSync can run, each a serialized handler factory (module level: see
- * message-api.ts); a job with `read` also serves those HTTP routes from its run state.
- */
-const jobs: Record<"gists" | "skills", { factory: () => unknown; packages: string[]; stateActions: string[]; read?: { factory: () => unknown; routeKeys: string[] } }> = {
-  gists: {
-    factory: () => gistsSyncHandler("sync-gists"),
-    // UpdateItem: RunStateStore.confirm (intent → confirmed), which only the gists job uses.
-    stateActions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
-    packages: [...POWERTOOLS_PACKAGES, "got", "@aws-lambda-powertools/parameters/ssm"],
-    read: { factory: () => gistsReadHandler(gistsReadDeps("sync-gists-read")), routeKeys: gistsReadRouteKeys().map((r) => r.routeKey) },
-  },
-  skills: { factory: () => skillsSyncHandler("sync-skills"), packages: [...POWERTOOLS_PACKAGES, "got", "@aws-lambda-powertools/parameters/ssm"], stateActions: ["dynamodb:GetItem", "dynamodb:PutItem"] },
-};
-export type SyncJob = keyof typeof jobs;
 
 /** Where a run happens: a Lambda function (up to 15 minutes) or a Fargate task (no limit). */
 export type SyncRunner = "lambda" | "fargate";
@@ -35,23 +22,20 @@ export type SyncRunner = "lambda" | "fargate";
 /** The container image of the Fargate runner: handlers/sync/task.ts bundled (see that Dockerfile). */
 export const SYNC_TASK_DOCKERFILE = "handlers/sync/Dockerfile";
 
-export interface ScheduledSyncArgs {
-  /** The job to run. Example: `"gists"`. */
-  job: SyncJob;
-  /** EventBridge schedule. Example: `"rate(30 minutes)"` or `"cron(0 0/6 * * ? *)"`. */
-  schedule: string;
-  /** Settings for the job, as environment variables. Example: `{ GIST_USERS: "octocat" }`. */
-  environment: Record<string, pulumi.Input<string>>;
-  /** Secret settings: each becomes an SSM SecureString the job reads at run time. Example: `{ PIPEDRIVE_API_TOKEN: config.pipedriveApiToken }`. */
-  secrets?: Record<string, pulumi.Input<string>>;
-  /** Extra permissions beyond the run-state table and the data below. Example: `[{ actions: ["sqs:SendMessage"], resources: [...] }]`. */
-  permissions?: Permission[];
-  /** Tables the job fills (upsert only), by the environment variable that names each. Example: `{ ASSESSMENTS_TABLE: assessmentsTable }`. */
-  tables?: Record<string, TableDefinition>;
-  /** Private buckets the job writes under one prefix, by environment variable. Example: `{ RELEASES_BUCKET: { prefix: "releases/" } }`. */
-  buckets?: Record<string, { prefix: string }>;
-  /** Seconds a Lambda run may take (at most 900). Example: `300`. Default `300`. */
-  timeoutSeconds?: number;
+/** A job's settings as a component takes them: each value, or an output of it (secrets: `pulumi.secret(…)`). */
+export type SyncSettingsInput<S extends z.ZodObject> = { [K in keyof z.output<S>]: pulumi.Input<z.output<S>[K]> };
+
+export interface ScheduledSyncArgs<S extends z.ZodObject = z.ZodObject> {
+  /** The job, written once (handlers/sync/job-definition.ts). Example: `gistsJob`. */
+  job: SyncJobDefinition<S>;
+  /**
+   * The job's settings, as its `settings` schema has them (index.ts checks `switchyard:syncs.<job>`
+   * against it). Secret ones (the job's `secret(...)` keys) become SSM SecureStrings the job reads
+   * at run time; the others its environment. Example: `{ users: ["octocat"], pipedriveApiToken: pulumi.secret("…"), … }`.
+   */
+  settings: SyncSettingsInput<S>;
+  /** EventBridge schedule. Example: `"rate(30 minutes)"` or `"cron(0 0/6 * * ? *)"`. Default: the job's. */
+  schedule?: string;
   /**
    * Where each run happens: `"lambda"`, a function (runs up to 15 minutes); or `"fargate"`, the same
    * job as an ECS Fargate task built from handlers/sync/Dockerfile, for runs past 15 minutes (a VPC
@@ -59,6 +43,8 @@ export interface ScheduledSyncArgs {
    * would). Example: `"fargate"`. Default `"lambda"`.
    */
   runner?: SyncRunner;
+  /** Seconds a Lambda run may take (at most 900). Example: `300`. Default: the job's, else `300`. */
+  timeoutSeconds?: number;
   /**
    * The Fargate runner's size and watchdog: a run still going after `timeoutSeconds` is stopped
    * and counts as failed. Example: `{ cpu: 512, memory: 1024, timeoutSeconds: 7200 }`.
@@ -67,7 +53,8 @@ export interface ScheduledSyncArgs {
   fargate?: { cpu?: number; memory?: number; timeoutSeconds?: number };
   /**
    * The HTTP API to put the job's read routes on (the gists job has `/users/scanned`,
-   * `/users/current`, `/gists` and their original paths); none when omitted. Example: `messageApi.api`.
+   * `/users/current`, `/gists` and their original paths); none when omitted or the job has none.
+   * Example: `http.api`.
    */
   api?: aws.apigatewayv2.Api;
   /** Days a read-API session lives after its last call (DynamoDB TTL). Example: `7`. Default `30`. */
@@ -78,19 +65,15 @@ export interface ScheduledSyncArgs {
   logRetentionDays: number;
 }
 
-/** What a run gets, whichever the runner: its settings and exactly its permissions. */
-interface JobSetup {
-  environment: Record<string, pulumi.Input<string>>;
-  permissions: Permission[];
-}
-
 /**
  * An EventBridge-scheduled job: rule → Lambda function or Fargate task (`runner`) with a retry
- * policy and a dead-letter queue on the target, and a run-state table (last start, last success,
- * per-source ETag/cursor, counts, last error, per-item intents) the job keeps between runs. The
- * job emits items seen/created/skipped/failed and `freshnessMinutes` as Powertools metrics.
+ * policy and a dead-letter queue on the target, a run-state table (last start, last success,
+ * per-source ETag/cursor, counts, last error, per-item intents) the job keeps between runs, and
+ * the tables and buckets the job owns. Everything the run may do follows from the job's run
+ * function definition: its environment and its role's policy (components/defined-function.ts).
+ * The job emits items seen/created/skipped/failed and `freshnessMinutes` as Powertools metrics.
  */
-export class ScheduledSync extends pulumi.ComponentResource {
+export class ScheduledSync<S extends z.ZodObject = z.ZodObject> extends pulumi.ComponentResource {
   readonly stateTable: aws.dynamodb.Table;
   readonly deadLetterQueue: aws.sqs.Queue;
   readonly rule: aws.cloudwatch.EventRule;
@@ -98,27 +81,35 @@ export class ScheduledSync extends pulumi.ComponentResource {
   readonly fn?: HandlerFunction<any, any>;
   /** The task that runs the job (runner `"fargate"`). */
   readonly task?: FargateTask;
-  /** The read API's function and its sessions table (jobs with read routes, given `api`). */
-  readonly read?: { fn: HandlerFunction<any, any>; sessionsTable: aws.dynamodb.Table };
+  /** The read API's function and its tables (jobs with read routes, given `api`). */
+  readonly read?: { fn: HandlerFunction<any, any>; tables: Record<string, aws.dynamodb.Table> };
+  /** The job's own tables, by logical name. */
   readonly tables: Record<string, aws.dynamodb.Table> = {};
+  /** The job's own buckets, by logical name. */
   readonly buckets: Record<string, aws.s3.Bucket> = {};
-  /** The job, its schedule, and the Powertools service its metrics carry (the function's or task's name). */
-  readonly job: SyncJob;
+  /** The job's name, its title, its schedule, and the Powertools service its metrics carry (the function's or task's name). */
+  readonly job: string;
+  readonly title: string;
   readonly schedule: string;
   readonly service: string;
 
-  constructor(name: string, args: ScheduledSyncArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: ScheduledSyncArgs<S>, opts?: pulumi.ComponentResourceOptions) {
     super("switchyard:sync:ScheduledSync", name, {}, opts);
-    this.job = args.job;
-    this.schedule = args.schedule;
-    this.service = (args.runner ?? "lambda") === "fargate" ? `${name}-task` : `${name}-run`;
+    const job = args.job as unknown as SyncJobDefinition;
+    const runner = args.runner ?? "lambda";
+    this.job = job.name;
+    this.title = job.title;
+    this.schedule = args.schedule ?? job.schedule;
+    this.service = runner === "fargate" ? `${name}-task` : `${name}-run`;
+    for (const warning of job.warnings?.(args.settings as Record<string, unknown>, this.schedule) ?? []) pulumi.log.warn(warning, this);
+
     this.stateTable = createDataTable(`${name}-state`, { definition: syncStateTable, protectData: args.protectData }, { parent: this });
     this.deadLetterQueue = createDeadLetterQueue(`${name}-dlq`, { parent: this });
-    const setup = this.createJobSetup(name, args, this.createData(name, args));
-    if ((args.runner ?? "lambda") === "fargate") this.task = this.createTask(name, args, setup);
-    else this.fn = this.createFunction(name, args, setup);
-    this.rule = this.createSchedule(name, args);
-    if (args.api && jobs[args.job].read) this.read = this.createReadApi(name, args, args.api);
+    const links = this.createLinks(name, job, args);
+    if (runner === "fargate") this.task = this.createTask(name, job, args, links);
+    else this.fn = this.createFunction(name, job, args, links);
+    this.rule = this.createSchedule(name);
+    if (args.api && job.read) this.read = this.createReadApi(name, job, args, links, args.api);
     this.registerOutputs({ functionName: this.fn?.function.name, taskDefinitionArn: this.task?.taskDefinition.arn, stateTable: this.stateTable.name });
   }
 
@@ -139,92 +130,64 @@ export class ScheduledSync extends pulumi.ComponentResource {
     return { stateTable: this.stateTable, deadLetterQueue: this.deadLetterQueue, rule: this.rule, function: this.fn, task: this.task, read: this.read };
   }
 
-  /** The job's own tables and buckets, with exactly the access an upsert-only sync needs. */
-  private createData(name: string, args: ScheduledSyncArgs): { environment: Record<string, pulumi.Input<string>>; permissions: Permission[] } {
-    const environment: Record<string, pulumi.Input<string>> = {};
-    const permissions: Permission[] = [];
-    for (const [variable, definition] of Object.entries(args.tables ?? {})) {
-      const slug = variable.toLowerCase().replace(/_table$/, "").replace(/_/g, "-");
-      const table = createDataTable(`${name}-${slug}`, { definition, protectData: args.protectData }, { parent: this });
-      this.tables[variable] = table;
-      environment[variable] = table.name;
-      permissions.push({ actions: ["dynamodb:BatchGetItem", "dynamodb:PutItem"], resources: [table.arn] });
+  /**
+   * What the job's definitions name: the run state, the job's tables and buckets (created here),
+   * its secrets (an SSM SecureString each) and its settings as text.
+   */
+  private createLinks(name: string, job: SyncJobDefinition, args: ScheduledSyncArgs<any>): FunctionLinks {
+    const settings = args.settings as Record<string, pulumi.Input<unknown> | undefined>;
+    const resources: NonNullable<FunctionLinks["resources"]> = { [SYNC_STATE]: linkTable(this.stateTable) };
+    for (const [logical, definition] of Object.entries(job.tables ?? {})) {
+      this.tables[logical] = createDataTable(`${name}-${kebab(logical)}`, { definition, protectData: args.protectData }, { parent: this });
+      resources[logical] = linkTable(this.tables[logical]);
     }
-    for (const [variable, { prefix }] of Object.entries(args.buckets ?? {})) {
-      const slug = variable.toLowerCase().replace(/_bucket$/, "").replace(/_/g, "-");
-      const { bucket } = createPrivateBucket(`${name}-${slug}`, { versioned: false, forceDestroy: !args.protectData }, { parent: this });
-      this.buckets[variable] = bucket;
-      environment[variable] = bucket.bucket;
-      permissions.push(
-        // ListBucket so a missing object is a 404 to HeadObject, not a 403.
-        { actions: ["s3:ListBucket"], resources: [bucket.arn] },
-        { actions: ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"], resources: [pulumi.interpolate`${bucket.arn}/${prefix}*`] },
+    for (const logical of Object.keys(job.buckets ?? {})) {
+      this.buckets[logical] = createPrivateBucket(`${name}-${kebab(logical)}`, { versioned: false, forceDestroy: !args.protectData }, { parent: this }).bucket;
+      resources[logical] = linkBucket(this.buckets[logical]);
+    }
+    const secrets: NonNullable<FunctionLinks["secrets"]> = {};
+    const secretNames = secretSettings(job);
+    for (const [key, spec] of Object.entries(job.run.env as EnvSpec)) {
+      if (spec.kind !== "secret" || settings[spec.secret] === undefined || secrets[spec.secret]) continue;
+      // Named after the run's environment key, as the stacks have always had them: `gists-pipedrive-api-token`, `/switchyard/<stack>/gists/pipedrive_api_token`.
+      secrets[spec.secret] = secretParameter(
+        { component: name, key: key.toLowerCase().replace(/_/g, "-"), value: settings[spec.secret] as pulumi.Input<string>, parameterName: `/switchyard/${pulumi.getStack()}/${name}/${key.toLowerCase()}` },
+        { parent: this },
       );
     }
-    return { environment, permissions };
+    const types = settingTypes(job);
+    const text: Record<string, pulumi.Input<string>> = {};
+    for (const [setting, value] of Object.entries(settings)) {
+      if (value === undefined || secretNames.includes(setting)) continue;
+      text[setting] = pulumi.Output.isInstance(value) || value instanceof Promise ? pulumi.output(value).apply((v) => settingText(v, types[setting])) : settingText(value, types[setting]);
+    }
+    return { resources, secrets, settings: { ...text, schedule: this.schedule, sessionTtlDays: String(args.sessionTtlDays ?? 30) } };
   }
 
-  /** The secrets as SSM parameters, then the run's environment and permissions (the same for both runners). */
-  private createJobSetup(name: string, args: ScheduledSyncArgs, data: JobSetup): JobSetup {
-    const parameters = Object.entries(args.secrets ?? {}).map(
-      ([key, value]) =>
-        [
-          key,
-          new aws.ssm.Parameter(
-            `${name}-${key.toLowerCase().replace(/_/g, "-")}`,
-            { name: `/switchyard/${pulumi.getStack()}/${name}/${key.toLowerCase()}`, type: "SecureString", value: pulumi.secret(value) },
-            { parent: this },
-          ),
-        ] as const,
-    );
-    return {
-      permissions: [
-        { actions: jobs[args.job].stateActions, resources: [this.stateTable.arn] },
-        ...(parameters.length ? [{ actions: ["ssm:GetParameter"], resources: parameters.map(([, p]) => p.arn) }] : []),
-        ...data.permissions,
-        ...(args.permissions ?? []),
-      ],
-      environment: {
-        ...args.environment,
-        ...data.environment,
-        SYNC_STATE_TABLE: this.stateTable.name,
-        ...Object.fromEntries(parameters.map(([key, p]) => [`${key}_PARAMETER`, p.name])),
-      },
-    };
-  }
-
-  private createFunction(name: string, args: ScheduledSyncArgs, setup: JobSetup) {
-    const job = jobs[args.job];
-    return new HandlerFunction<any, any>(
+  private createFunction(name: string, job: SyncJobDefinition, args: ScheduledSyncArgs<any>, links: FunctionLinks) {
+    return definedFunction(
       `${name}-run`,
-      {
-        factory: job.factory as never,
-        description: `${args.job} sync (${args.schedule})`,
-        permissions: setup.permissions,
-        environment: setup.environment,
-        logRetentionDays: args.logRetentionDays,
-        timeout: args.timeoutSeconds ?? 300,
-        packages: job.packages ?? DEFAULT_RUNTIME_PACKAGES,
-      },
+      { definition: job.run, links, description: `${job.name} sync (${this.schedule})`, logRetentionDays: args.logRetentionDays, timeout: args.timeoutSeconds ?? job.timeoutSeconds ?? 300 },
       { parent: this },
     );
   }
 
   /** The same job as a Fargate task: handlers/sync/task.ts in a container, with the function's environment and permissions. */
-  private createTask(name: string, args: ScheduledSyncArgs, setup: JobSetup) {
+  private createTask(name: string, job: SyncJobDefinition, args: ScheduledSyncArgs<any>, links: FunctionLinks) {
+    const linked = linkDefinition(`${name}-task`, job.run, links);
     return new FargateTask(
       `${name}-task`,
       {
-        description: `${args.job} sync`,
+        description: `${job.name} sync`,
         dockerfile: SYNC_TASK_DOCKERFILE,
         environment: {
           POWERTOOLS_SERVICE_NAME: `${name}-task`,
           POWERTOOLS_METRICS_NAMESPACE: "Switchyard",
-          ...setup.environment,
-          SYNC_JOB: args.job,
-          SYNC_TIMEOUT_SECONDS: String(args.fargate?.timeoutSeconds ?? 3600),
+          ...linked.environment,
+          [TASK_ENV.job]: job.name,
+          [TASK_ENV.timeoutSeconds]: String(args.fargate?.timeoutSeconds ?? 3600),
         },
-        permissions: setup.permissions,
+        permissions: linked.permissions,
         cpu: args.fargate?.cpu,
         memory: args.fargate?.memory,
         logRetentionDays: args.logRetentionDays,
@@ -236,27 +199,20 @@ export class ScheduledSync extends pulumi.ComponentResource {
 
   /**
    * The job's read routes: one function for all of them, reading the run state (never writing it)
-   * and keeping browser sessions in their own table with TTL.
+   * and keeping short-lived data (browser sessions) in its own tables with TTL.
    */
-  private createReadApi(name: string, args: ScheduledSyncArgs, api: aws.apigatewayv2.Api) {
-    const read = jobs[args.job].read!;
-    const sessions = createDataTable(`${name}-sessions`, { definition: sessionsTable, protectData: false, ephemeral: true }, { parent: this });
-    const fn = new HandlerFunction<any, any>(
+  private createReadApi(name: string, job: SyncJobDefinition, args: ScheduledSyncArgs<any>, links: FunctionLinks, api: aws.apigatewayv2.Api) {
+    const read = job.read!;
+    const tables: Record<string, aws.dynamodb.Table> = {};
+    for (const [logical, definition] of Object.entries(read.tables ?? {})) {
+      tables[logical] = createDataTable(`${name}-${kebab(logical)}`, { definition, protectData: false, ephemeral: true }, { parent: this });
+    }
+    const fn = definedFunction(
       `${name}-read`,
       {
-        factory: read.factory as never,
-        description: `${args.job} sync: read API`,
-        permissions: [
-          { actions: ["dynamodb:GetItem", "dynamodb:Query"], resources: [this.stateTable.arn] },
-          { actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], resources: [sessions.arn] },
-        ],
-        environment: {
-          ...args.environment,
-          SYNC_STATE_TABLE: this.stateTable.name,
-          SESSIONS_TABLE: sessions.name,
-          SYNC_SCHEDULE: args.schedule,
-          SESSION_TTL_DAYS: String(args.sessionTtlDays ?? 30),
-        },
+        definition: read.definition,
+        links: { ...links, resources: { [SYNC_STATE]: linkTable(this.stateTable), ...Object.fromEntries(Object.entries(tables).map(([logical, table]) => [logical, linkTable(table)])) } },
+        description: `${job.name} sync: read API`,
         logRetentionDays: args.logRetentionDays,
       },
       { parent: this },
@@ -265,28 +221,30 @@ export class ScheduledSync extends pulumi.ComponentResource {
       const slug = routeKey.split(" ")[1]!.replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "").toLowerCase();
       addLambdaRoute(`${name}-read-${slug}`, { api, routeKey, fn: fn.function }, this);
     }
-    return { fn, sessionsTable: sessions };
+    return { fn, tables };
   }
 
   /** Rule → target (2 retries within an hour, then the dead-letter queue), and what the target needs to run the job and dead-letter. */
-  private createSchedule(name: string, args: ScheduledSyncArgs) {
-    const rule = new aws.cloudwatch.EventRule(`${name}-schedule`, { scheduleExpression: args.schedule, description: `Runs the ${args.job} sync` }, { parent: this });
-    const delivery = { retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600 }, deadLetterConfig: { arn: this.deadLetterQueue.arn } };
+  private createSchedule(name: string) {
+    const description = `Runs the ${this.job} sync`;
+    let rule: aws.cloudwatch.EventRule;
     if (this.task) {
+      rule = new aws.cloudwatch.EventRule(`${name}-schedule`, { scheduleExpression: this.schedule, description }, { parent: this });
       // EventBridge calls ecs:RunTask as the task's events role; no resource policy is involved.
       new aws.cloudwatch.EventTarget(
         `${name}-schedule`,
-        { rule: rule.name, arn: this.task.cluster.arn, roleArn: this.task.eventsRole.arn, ecsTarget: this.task.ecsTarget, ...delivery },
+        {
+          rule: rule.name,
+          arn: this.task.cluster.arn,
+          roleArn: this.task.eventsRole.arn,
+          ecsTarget: this.task.ecsTarget,
+          retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600 },
+          deadLetterConfig: { arn: this.deadLetterQueue.arn },
+        },
         { parent: this, dependsOn: [this.task.eventsPolicy] },
       );
-    } else if (this.fn) {
-      const fn = this.fn.function;
-      new aws.cloudwatch.EventTarget(`${name}-schedule`, { rule: rule.name, arn: fn.arn, ...delivery }, { parent: this });
-      new aws.lambda.Permission(
-        `${name}-schedule`,
-        { action: "lambda:InvokeFunction", function: fn.name, principal: "events.amazonaws.com", sourceArn: rule.arn },
-        { parent: this },
-      );
+    } else {
+      rule = scheduledInvocation(`${name}-schedule`, { schedule: this.schedule, description, fn: this.fn!.function, deadLetterArn: this.deadLetterQueue.arn }, { parent: this }).rule;
     }
     new aws.sqs.QueuePolicy(
       `${name}-dlq`,
@@ -309,6 +267,22 @@ export class ScheduledSync extends pulumi.ComponentResource {
     );
     return rule;
   }
+}
+
+/** The type each setting is read as, from the job's functions (a setting's first key decides). */
+function settingTypes(job: SyncJobDefinition): Record<string, SettingKey["type"]> {
+  const types: Record<string, SettingKey["type"]> = {};
+  for (const definition of [job.run, ...(job.read ? [job.read.definition] : [])]) {
+    for (const spec of Object.values(definition.env as EnvSpec)) if (spec.kind === "setting") types[spec.setting] ??= spec.type;
+  }
+  return types;
+}
+
+/** A setting's value as an environment variable holds it: lists comma-separated, JSON as JSON. Example: `["alice","bob"]` → `"alice,bob"`. */
+function settingText(value: unknown, type: SettingKey["type"] | undefined): string {
+  if (type === "list" && Array.isArray(value)) return value.join(",");
+  if (type === "json" || (typeof value === "object" && value !== null)) return JSON.stringify(value);
+  return String(value);
 }
 
 /** How many times an EventBridge `rate(...)` expression fires per hour (cron: undefined). */

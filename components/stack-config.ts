@@ -1,5 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { syncJobs } from "../handlers/sync/registry";
+import { LEGACY_SYNC_KEYS, SYNCS_KEY, legacySyncKeyLines, normalizeSyncs, syncConfigs, syncIssueLines, syncsSchema, type SyncConfig } from "./sync-config";
 
 /** CloudWatch Logs accepts only these retention periods (days). */
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
@@ -54,45 +56,12 @@ export const stackConfigSchema = z.strictObject({
     .refine((d) => !/aws|amazon|cognito/.test(d), "must not contain aws, amazon or cognito")
     .optional()
     .meta({ example: "acme-events" }),
-  /** GitHub users whose public gists become Pipedrive deals; the gists sync exists only when set. */
-  "switchyard:gistUsers": z.array(z.string().regex(/^[A-Za-z0-9-]{1,39}$/, "a GitHub login")).max(50).default([]).meta({ example: '\'["octocat"]\'' }),
-  /** When the gists sync runs. */
-  "switchyard:gistSchedule": z
-    .string()
-    .regex(/^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\))$/, "rate(…) or cron(…)")
-    .default("rate(30 minutes)")
-    .meta({ example: '"rate(30 minutes)"' }),
-  /** Where the gists sync runs: a Lambda function, or a Fargate task for runs past Lambda's 15 minutes. */
-  "switchyard:gistRunner": z.enum(["lambda", "fargate"]).default("lambda").meta({ example: "fargate" }),
-  /** Optional GitHub token: 5000 requests/h instead of 60. Secret. */
-  "switchyard:githubToken": z.string().min(10).optional().meta({ example: "ghp_…", secret: true }),
-  /** Your Pipedrive company URL. */
-  "switchyard:pipedriveBaseUrl": z.url({ protocol: /^https?$/ }).optional().meta({ example: "https://yourcompany.pipedrive.com" }),
-  /** Pipedrive API token. Secret. */
-  "switchyard:pipedriveApiToken": z.string().min(10).optional().meta({ example: "<token>", secret: true }),
-  /** Key of the deal custom field that keeps the gist URL (Pipedrive → Settings → Data fields). */
-  "switchyard:pipedriveGistUrlField": z.string().regex(/^[A-Za-z0-9_]{1,64}$/).optional().meta({ example: "abc123_gist_url" }),
-  /** The skill-app sync exists when this Airtable base is set; then the keys below are needed. */
-  "switchyard:airtableBaseId": z.string().regex(/^app[A-Za-z0-9]{14}$/, "an Airtable base id (app…)").optional().meta({ example: "appXXXXXXXXXXXXXX" }),
-  "switchyard:airtableTable": z.string().min(1).max(100).optional().meta({ example: "Assessments" }),
-  /** Airtable personal access token. Secret. */
-  "switchyard:airtableToken": z.string().min(10).optional().meta({ example: "pat…", secret: true }),
-  /** Repository whose latest release archive is kept in S3. */
-  "switchyard:releaseRepo": z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "owner/repo").optional().meta({ example: "owner/repo" }),
-  /** Badgr API host (US default; regional hosts api.{eu,au,ca,sg}.badgr.io). */
-  "switchyard:badgrBaseUrl": z.url({ protocol: /^https?$/ }).default("https://api.badgr.io").meta({ example: "https://api.eu.badgr.io" }),
-  "switchyard:badgrUsername": z.string().min(1).optional().meta({ example: "you@example.com" }),
-  /** Badgr password (password grant). Secret. */
-  "switchyard:badgrPassword": z.string().min(1).optional().meta({ example: "<password>", secret: true }),
-  "switchyard:badgrIssuer": z.string().min(1).optional().meta({ example: "<issuer entityId>" }),
-  /** When the skill-app sync runs. */
-  "switchyard:skillsSchedule": z
-    .string()
-    .regex(/^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\))$/, "rate(…) or cron(…)")
-    .default("rate(6 hours)")
-    .meta({ example: '"rate(6 hours)"' }),
-  /** Where the skill-app sync runs: a Lambda function, or a Fargate task for runs past Lambda's 15 minutes. */
-  "switchyard:skillsRunner": z.enum(["lambda", "fargate"]).default("lambda").meta({ example: "fargate" }),
+  /**
+   * The scheduled syncs, by job name (handlers/sync/registry.ts): a job runs when its key is set,
+   * with its own settings (each job's `settings` schema) plus `schedule` and `runner`. A job's
+   * secret settings make the whole value a secret: set them with `pulumi config set --path --secret`.
+   */
+  "switchyard:syncs": syncsSchema(syncJobs).default({}).meta({ example: "'switchyard:syncs.gists.users[0]' octocat" }),
   /** Who gets the alarms (an SNS email subscription, confirmed from the first email); none when unset. */
   "switchyard:alarmEmail": z.email().optional().meta({ example: "oncall@example.com" }),
   /** Alarm thresholds (per stack: prod is stricter). Error rates in percent of requests or invocations. */
@@ -125,16 +94,6 @@ export const stackConfigSchema = z.strictObject({
 }).superRefine((c, ctx) => {
   if (c["switchyard:siteDomain"] && !c["switchyard:siteZoneId"]) {
     ctx.addIssue({ code: "custom", path: ["switchyard:siteZoneId"], message: "needed when switchyard:siteDomain is set" });
-  }
-  if (c["switchyard:airtableBaseId"]) {
-    for (const key of ["switchyard:airtableTable", "switchyard:airtableToken", "switchyard:releaseRepo", "switchyard:badgrUsername", "switchyard:badgrPassword", "switchyard:badgrIssuer"] as const) {
-      if (!c[key]) ctx.addIssue({ code: "custom", path: [key], message: "needed when switchyard:airtableBaseId is set" });
-    }
-  }
-  // The gists sync needs Pipedrive only when it has users to sync.
-  if ((c["switchyard:gistUsers"] ?? []).length === 0) return;
-  for (const key of ["switchyard:pipedriveBaseUrl", "switchyard:pipedriveApiToken", "switchyard:pipedriveGistUrlField"] as const) {
-    if (!c[key]) ctx.addIssue({ code: "custom", path: [key], message: "needed when switchyard:gistUsers is set" });
   }
 });
 
@@ -174,31 +133,8 @@ export interface StackConfig {
     /** Unset: `switchyard-<stack>-<account id>`. */
     cognitoDomain?: string;
   };
-  /** Present when `switchyard:airtableBaseId` is set. */
-  skills?: {
-    schedule: string;
-    /** `lambda` (default) or `fargate`. */
-    runner: "lambda" | "fargate";
-    airtableBaseId: string;
-    airtableTable: string;
-    airtableToken: pulumi.Output<string>;
-    releaseRepo: string;
-    badgrBaseUrl: string;
-    badgrUsername: string;
-    badgrPassword: pulumi.Output<string>;
-    badgrIssuer: string;
-  };
-  /** Present when `switchyard:gistUsers` is set. */
-  gists?: {
-    users: string[];
-    schedule: string;
-    /** `lambda` (default) or `fargate`. */
-    runner: "lambda" | "fargate";
-    githubToken?: pulumi.Output<string>;
-    pipedriveBaseUrl: string;
-    pipedriveApiToken: pulumi.Output<string>;
-    gistUrlField: string;
-  };
+  /** The syncs set in `switchyard:syncs`, by job name, in the registry's order; a job not set does not run. */
+  syncs: Record<string, SyncConfig>;
 }
 
 /** Keys that must be set with `pulumi config set --secret`. */
@@ -226,15 +162,20 @@ export function parseStackConfig(raw: Record<string, string | undefined>, stack:
     // Secrets stay text: a key like "0123" must not turn into a number.
     if (value !== undefined) input[key] = SECRET_KEYS.includes(key) ? value : decodeConfigValue(value);
   }
+  normalizeSyncs(input[SYNCS_KEY], syncJobs);
   const fix = (key: string) => {
     const field = stackConfigSchema.shape[key as keyof typeof stackConfigSchema.shape];
     const example = (field?.meta()?.example as string | undefined) ?? "<value>";
     return `pulumi config set ${SECRET_KEYS.includes(key) ? "--secret " : ""}${key} ${example} --stack ${stack}`;
   };
-  const lines: string[] = [];
+  // The flat sync keys of old: refused with where each went.
+  const lines: string[] = legacySyncKeyLines(raw, stack);
   const result = stackConfigSchema.safeParse(input);
+  const syncIssues = result.success ? [] : result.error.issues.filter((issue) => issue.path[0] === SYNCS_KEY && issue.path.length > 1 || (issue.path[0] === SYNCS_KEY && issue.code === "unrecognized_keys"));
+  lines.push(...syncIssueLines(syncIssues, input[SYNCS_KEY], syncJobs, stack, secretKeys.includes(SYNCS_KEY)));
   if (!result.success) {
     for (const issue of result.error.issues) {
+      if (syncIssues.includes(issue)) continue;
       const key = String(issue.path[0]);
       // Never echo a secret's value, even a wrong one.
       const detail = SECRET_KEYS.includes(key) ? issue.message : `${issue.path.slice(1).join(".") || "value"}: ${issue.message}`;
@@ -269,31 +210,7 @@ export function parseStackConfig(raw: Record<string, string | undefined>, stack:
       sender: c["switchyard:eventsSender"],
       cognitoDomain: c["switchyard:cognitoDomain"],
     },
-    skills: c["switchyard:airtableBaseId"]
-      ? {
-          schedule: c["switchyard:skillsSchedule"],
-          runner: c["switchyard:skillsRunner"],
-          airtableBaseId: c["switchyard:airtableBaseId"],
-          airtableTable: c["switchyard:airtableTable"]!,
-          airtableToken: pulumi.secret(c["switchyard:airtableToken"]!),
-          releaseRepo: c["switchyard:releaseRepo"]!,
-          badgrBaseUrl: c["switchyard:badgrBaseUrl"],
-          badgrUsername: c["switchyard:badgrUsername"]!,
-          badgrPassword: pulumi.secret(c["switchyard:badgrPassword"]!),
-          badgrIssuer: c["switchyard:badgrIssuer"]!,
-        }
-      : undefined,
-    gists: c["switchyard:gistUsers"].length
-      ? {
-          users: c["switchyard:gistUsers"],
-          schedule: c["switchyard:gistSchedule"],
-          runner: c["switchyard:gistRunner"],
-          githubToken: c["switchyard:githubToken"] ? pulumi.secret(c["switchyard:githubToken"]) : undefined,
-          pipedriveBaseUrl: c["switchyard:pipedriveBaseUrl"]!,
-          pipedriveApiToken: pulumi.secret(c["switchyard:pipedriveApiToken"]!),
-          gistUrlField: c["switchyard:pipedriveGistUrlField"]!,
-        }
-      : undefined,
+    syncs: syncConfigs(c[SYNCS_KEY] as Record<string, Record<string, unknown> | undefined>, syncJobs),
   };
 }
 
@@ -305,9 +222,9 @@ export function loadStackConfig(): StackConfig {
   const stack = pulumi.getStack();
   const raw: Record<string, string | undefined> = {};
   // The runtime's raw accessor: Config.get would warn about reading a secret as plain text.
-  for (const key of Object.keys(stackConfigSchema.shape)) raw[key] = pulumi.runtime.getConfig(key);
+  for (const key of [...Object.keys(stackConfigSchema.shape), ...Object.keys(LEGACY_SYNC_KEYS)]) raw[key] = pulumi.runtime.getConfig(key);
   try {
-    return parseStackConfig(raw, stack, SECRET_KEYS.filter((key) => isConfigSecret(key)));
+    return parseStackConfig(raw, stack, [...SECRET_KEYS, SYNCS_KEY].filter((key) => isConfigSecret(key)));
   } catch (error) {
     throw new pulumi.RunError((error as Error).message);
   }

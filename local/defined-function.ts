@@ -1,4 +1,5 @@
-import { buildHandler, type EnvSpec, type FunctionDefinition } from "../handlers/shared/function-definition";
+import type { AnyFunctionDefinition, EnvSpec, FunctionDefinition } from "../handlers/shared/function-definition";
+import { buildHandler } from "../handlers/shared/function-environment";
 
 /** What local mode provides to a definition, by logical name (the local twin of components' FunctionLinks). */
 export interface LocalLinks {
@@ -15,7 +16,7 @@ export interface LocalLinks {
  * overrides and Powertools settings) plus each key from `links`, secrets under their own key as
  * `secretFromEnv` reads them outside AWS.
  */
-export function localEnv(definition: FunctionDefinition<any, any>, links: LocalLinks, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+export function localEnv(definition: AnyFunctionDefinition, links: LocalLinks, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...base };
   for (const [key, spec] of Object.entries(definition.env as EnvSpec)) {
     const value = spec.kind === "setting" ? links.settings?.[spec.setting] : spec.kind === "secret" ? links.secrets?.[spec.secret] : links.resources?.[spec.on];
@@ -26,6 +27,6 @@ export function localEnv(definition: FunctionDefinition<any, any>, links: LocalL
 }
 
 /** The handler a definition describes, wired to local resources: the code the Lambda runs, in process. */
-export function localHandler<H>(definition: FunctionDefinition<any, H>, links: LocalLinks, base?: NodeJS.ProcessEnv): H {
+export function localHandler<E extends EnvSpec, H>(definition: FunctionDefinition<E, H>, links: LocalLinks, base?: NodeJS.ProcessEnv): H {
   return buildHandler(definition, localEnv(definition, links, base));
 }

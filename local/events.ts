@@ -1,44 +1,38 @@
-// The events platform in local mode: the same handlers, wired as the EventsApi component wires them.
-// HTTP routes on the local API (signed-in ones behind the local JWT authorizer, which accepts the
-// local sign-in stand-in's tokens exactly as API Gateway accepts Cognito's); the events table's stream
-// feeds the fan-out (as the event source mapping does); notification jobs go through an in-process
-// queue with SQS semantics (redelivery on failure, dead letters after 5 receives) to the same
-// sender, which writes each mail to <dataDir>/outbox/ instead of SES; reminders are in-process
-// timers persisted in <dataDir>/reminders.json; the clean-up runs at start and daily.
+// The events platform in local mode: handlers/events/topology.ts, run as the stacks deploy it
+// (local/topology.ts): its tables, the HTTP routes on the local API (signed-in ones behind the
+// local JWT authorizer, which accepts the local sign-in stand-in's tokens exactly as API Gateway
+// accepts Cognito's), the events table's stream feeding the fan-out, the `notifications` queue (in
+// process, with SQS semantics: redelivery on failure, dead letters after 5 receives) feeding
+// notify, the daily clean-up (also run once at start). What has no local emulator is swapped, with
+// the same typed environment: notify writes each mail to <dataDir>/outbox/ instead of SES, and the
+// fan-out's reminders are in-process timers persisted in <dataDir>/reminders.json.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { PutBucketCorsCommand, S3Client } from "@aws-sdk/client-s3";
-import { cleanupDeps, cleanupHandler } from "../handlers/events/cleanup";
-import { EventStore } from "../handlers/events/event-store";
-import { eventsFanoutHandler } from "../handlers/events/fanout";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { PutBucketCorsCommand } from "@aws-sdk/client-s3";
+import { eventsFanoutDeps, eventsFanoutHandler } from "../handlers/events/fanout";
+import { fanoutValues, notifyValues } from "../handlers/events/functions";
 import { outboxSender } from "../handlers/events/mail/outbox";
-import { MediaStore } from "../handlers/events/media";
 import type { NotificationJob } from "../handlers/events/notification-job";
 import { notifyDeps, notifyHandler } from "../handlers/events/notify";
-import { organizerHandler } from "../handlers/events/organizer";
-import { publicEventsHandler } from "../handlers/events/public-events";
-import { rsvpDeps, rsvpHandler } from "../handlers/events/rsvp";
-import { eventRoutes, routeKeyOf, type EventFunction } from "../handlers/events/routes";
-import { eventsTable, notificationsSentTable } from "../handlers/events/tables";
-import { createObservability } from "../handlers/shared/observability";
-import type { HttpHandler } from "../handlers/shared/http";
+import { CLEANUP_SCHEDULE, eventsTopology } from "../handlers/events/topology";
 import type { LocalRoute } from "./api-server";
-import { startStreamPoller, type StreamPoller } from "./dynamodb-stream-poller";
-import { createLocalQueue, type DeadLetter } from "./job-queue";
+import type { DeadLetter, LocalQueue } from "./job-queue";
 import { createJwtAuthorizer } from "./jwt-authorizer";
 import { localOutboxRoutes } from "./outbox-page";
-import { localReminders } from "./reminders";
+import { localReminders, type LocalReminders } from "./reminders";
 import type { S3Local } from "./s3-local";
 import { startLocalSignIn } from "./standins/sign-in";
-import { createTable } from "./tables";
+import { runTopology } from "./topology";
 
 /** Local-only default, printed at start; a stack's is `pulumi config set --secret switchyard:rsvpSigningKey`. */
 export const LOCAL_RSVP_SIGNING_KEY = "local-rsvp-signing-key-not-secret";
-export const LOCAL_EVENTS_TABLES = { events: "switchyard-local-events-platform", sent: "switchyard-local-notifications-sent" };
 export const LOCAL_MEDIA_BUCKET = "switchyard-local-media";
 export const LOCAL_CLIENT_ID = "switchyard-local-web";
-const DAY_MS = 86_400_000;
+/** The From of local mails (a stack's is `switchyard:eventsSender`). */
+const LOCAL_SENDER = "Switchyard Events (local) <events@switchyard.local>";
+/** The clean-up also runs this long after the start, not only a day later. */
+const CLEANUP_AT_START_MS = 5000;
 
 export interface LocalEventsOptions {
   dynamodb: { client: DynamoDBClient; endpoint: string };
@@ -67,8 +61,6 @@ export interface LocalEvents {
 
 export async function startLocalEvents(options: LocalEventsOptions): Promise<LocalEvents> {
   const { dynamodb, s3, dataDir } = options;
-  await createTable(dynamodb.client, LOCAL_EVENTS_TABLES.events, eventsTable);
-  await createTable(dynamodb.client, LOCAL_EVENTS_TABLES.sent, notificationsSentTable);
   await s3.createBucket(LOCAL_MEDIA_BUCKET);
   // As the stack's bucket CORS: the website PUTs uploads and reads media from its own origin.
   await s3.client.send(
@@ -80,72 +72,59 @@ export async function startLocalEvents(options: LocalEventsOptions): Promise<Loc
   const outboxDir = join(dataDir, "outbox");
   mkdirSync(outboxDir, { recursive: true });
 
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    EVENTS_TABLE: LOCAL_EVENTS_TABLES.events,
-    NOTIFICATIONS_SENT_TABLE: LOCAL_EVENTS_TABLES.sent,
-    MEDIA_BUCKET: LOCAL_MEDIA_BUCKET,
-    RSVP_SIGNING_KEY: options.rsvpSigningKey ?? LOCAL_RSVP_SIGNING_KEY,
-    SITE_URL: options.siteUrl,
-    MAIL_FROM: "Switchyard Events (local) <events@switchyard.local>",
-  };
-
   const signIn = await startLocalSignIn({ port: options.signInPort, clientId: LOCAL_CLIENT_ID });
   const authorizer = { authorize: createJwtAuthorizer({ issuer: signIn.issuer, audience: [signIn.clientId], jwksUrl: signIn.jwksUrl }) };
 
-  const notify = notifyHandler(notifyDeps("events-notify", env, outboxSender(outboxDir)));
-  const queue = createLocalQueue<NotificationJob>({
-    name: "switchyard-local-notifications",
-    consumer: notify,
-    // Well above a send's duration even on a loaded machine (the stack: 180 s), so a slow send is not redelivered while it runs.
-    visibilityTimeoutMs: options.visibilityTimeoutMs ?? 10_000,
-    maxReceiveCount: 5,
-    onDeadLetter: (m) => console.error(`events: notification ${JSON.stringify(m.body)} moved to the dead-letter list after ${m.receiveCount} receives: ${m.lastError}`),
+  let reminders: LocalReminders | undefined;
+  const events = await runTopology({
+    component: "events",
+    topology: eventsTopology,
+    dynamodb,
+    links: {
+      // The reminders' group and role are the stack's; locally the timers below stand in for both.
+      resources: { media: LOCAL_MEDIA_BUCKET, sender: LOCAL_SENDER, reminders: "switchyard-local-events-reminders", reminderRole: "arn:aws:iam::000000000000:role/switchyard-local-events-reminders" },
+      secrets: { rsvpSigningKey: options.rsvpSigningKey ?? LOCAL_RSVP_SIGNING_KEY },
+      settings: { siteUrl: options.siteUrl, cleanupSchedule: CLEANUP_SCHEDULE },
+    },
+    authorizers: { jwt: authorizer },
+    queues: {
+      notifications: {
+        // Well above a send's duration even on a loaded machine (the stack: 180 s), so a slow send is not redelivered while it runs.
+        visibilityTimeoutMs: options.visibilityTimeoutMs ?? 10_000,
+        maxReceiveCount: 5,
+        onDeadLetter: (m) => console.error(`events: notification ${JSON.stringify(m.body)} moved to the dead-letter list after ${m.receiveCount} receives: ${m.lastError}`),
+      },
+    },
+    create: {
+      // Jobs onto the in-process queue; reminders as timers that put their job on it when due.
+      fanout: (env, service, { queues }) => {
+        const queue = queues.notifications!;
+        reminders = localReminders({ deliver: (job) => queue.send([job]), file: join(dataDir, "reminders.json") });
+        return eventsFanoutHandler({ ...eventsFanoutDeps(service, fanoutValues(env)), queue: queue.jobQueue, reminders });
+      },
+      // Mails into the outbox folder (the outbox page lists them).
+      notify: (env, service) => notifyHandler(notifyDeps(service, notifyValues(env), outboxSender(outboxDir))),
+    },
   });
-  const reminders = localReminders({ deliver: (job) => queue.send([job]), file: join(dataDir, "reminders.json") });
-  const db = new DynamoDBClient({});
-  const fanout = eventsFanoutHandler({
-    store: new EventStore(db, LOCAL_EVENTS_TABLES.events),
-    media: new MediaStore(new S3Client({ forcePathStyle: true }), LOCAL_MEDIA_BUCKET),
-    queue: queue.jobQueue,
-    reminders,
-    obs: createObservability("events-fanout"),
-  });
-  const poller: StreamPoller = await startStreamPoller({ client: dynamodb.client, endpoint: dynamodb.endpoint, tableName: LOCAL_EVENTS_TABLES.events, handler: fanout });
+  const queue = events.queues.notifications as LocalQueue<NotificationJob>;
 
-  // The daily clean-up (EventBridge rate(1 day) in a stack).
-  const cleanup = cleanupHandler(cleanupDeps("events-cleanup", env));
-  const runCleanup = () => void cleanup().catch((error) => console.error("events clean-up failed:", error));
-  const cleanupTimer = setInterval(runCleanup, DAY_MS);
-  cleanupTimer.unref();
-  setTimeout(runCleanup, 5000).unref();
-
-  const handlers: Record<EventFunction, HttpHandler> = {
-    organizer: organizerHandler(rsvpDeps("events-organizer", env)),
-    public: publicEventsHandler(rsvpDeps("events-public", env)),
-    rsvp: rsvpHandler(rsvpDeps("events-rsvp", env)),
-  };
-  const routes: LocalRoute[] = [
-    ...eventRoutes.map((r) => ({ routeKey: routeKeyOf(r), handler: handlers[r.fn], ...(r.signedIn ? { authorizer } : {}) })),
-    ...localOutboxRoutes(outboxDir),
-  ];
+  // The daily clean-up (the topology's schedule), and once soon after the start.
+  const cleanup = events.handlers.cleanup as () => Promise<unknown>;
+  const cleanupAtStart = setTimeout(() => void cleanup().catch((error: Error) => console.error("events clean-up failed:", error)), CLEANUP_AT_START_MS);
+  cleanupAtStart.unref();
 
   return {
-    routes,
+    routes: [...events.routes, ...localOutboxRoutes(outboxDir)],
     signInUrl: signIn.url,
     clientId: signIn.clientId,
     outboxDir,
     mediaOrigin: new URL(s3.endpoint).origin,
     deadLetters: () => queue.deadLetters(),
-    idle: async () => {
-      await poller.idle();
-      await queue.drained();
-    },
+    idle: () => events.idle(),
     stop: async () => {
-      clearInterval(cleanupTimer);
-      reminders.close();
-      await poller.stop();
-      await queue.close();
+      clearTimeout(cleanupAtStart);
+      reminders?.close();
+      await events.stop();
       await signIn.close();
     },
   };

@@ -2,7 +2,8 @@
 // every 5 minutes (handlers/health/check.ts), against local mode's website and `GET /health`. It
 // prints one readable line per check; its JSON log lines and EMF metrics are printed as in Lambda
 // (local mode's log sink files them, as CloudWatch would keep them).
-import { healthCheckDeps, healthCheckHandler, type HealthCheckResult, type HealthTarget } from "../handlers/health/check";
+import { healthCheckFunction, type HealthCheckResult, type HealthTarget } from "../handlers/health/check";
+import { localHandler } from "./defined-function";
 
 export const LOCAL_HEALTH_CHECK_INTERVAL_MS = 5 * 60_000;
 
@@ -27,8 +28,7 @@ export function startLocalHealthCheck(options: {
   log?: (line: string) => void;
 }): LocalHealthCheck {
   const log = options.log ?? ((line: string) => console.log(line));
-  const env = { TARGETS: JSON.stringify(options.targets), ...(options.timeoutMs ? { TIMEOUT_MS: String(options.timeoutMs) } : {}) };
-  const handler = healthCheckHandler(healthCheckDeps("health-check", env));
+  const handler = localHandler(healthCheckFunction, { settings: { targets: JSON.stringify(options.targets), timeoutMs: options.timeoutMs ? String(options.timeoutMs) : undefined } });
   let running: Promise<HealthCheckResult[]> | undefined;
   let stopped = false;
 

@@ -6,10 +6,10 @@
 // Environment: PORT (default 3000; the WebSocket takes PORT+1, the website PORT+2, sign-in PORT+3), CORS_ORIGINS (extra,
 // comma-separated), SWITCHYARD_LOCAL_DIR (data folder, default .local/), CALENDLY_SIGNING_KEY and
 // REPLAY_TOKEN (local defaults printed when unset), FORWARD_URL (forward webhooks there),
-// REPLAY_INTERVAL_SECONDS (default 60). The syncs run at start and on their schedules
-// (GIST_SCHEDULE, SKILLS_SCHEDULE; rate or cron, as in the stack), against the real APIs when their
-// settings are set (see local/syncs.ts) and otherwise against local stand-ins;
-// `POST /_local/sync/{gists|skills}` runs one now. The health check runs 2 s after the start and
+// REPLAY_INTERVAL_SECONDS (default 60). Every sync job of the registry (handlers/sync/registry.ts)
+// runs at start and on its schedule (`<JOB>_SCHEDULE`: GISTS_SCHEDULE (or GIST_SCHEDULE),
+// SKILLS_SCHEDULE; rate or cron, as in the stack), against the real APIs when its settings are set
+// (see local/syncs.ts) and otherwise against its stand-ins; `POST /_local/sync/{job}` runs one now. The health check runs 2 s after the start and
 // every 5 minutes, against the website and GET /health, printing one line each time.
 import { mkdirSync } from "node:fs";
 import { createServer } from "node:net";
@@ -28,7 +28,7 @@ import { startLocalSchedules } from "./syncs";
 import { runTopology } from "./topology";
 import { buildWebsite } from "../website/build";
 import type { SiteConfig } from "../website/src/config";
-import { LOCAL_REPLAY_TOKEN, LOCAL_SIGNING_KEY, LOCAL_TABLES, startLocalWebhooks } from "./webhooks";
+import { LOCAL_REPLAY_TOKEN, LOCAL_SIGNING_KEY, startLocalWebhooks } from "./webhooks";
 
 const ROOT = join(__dirname, "..");
 
@@ -109,7 +109,7 @@ async function main() {
     liveUrl: webhooks.liveUrl,
     gistsUrl: `${api.url}/gists`,
     healthUrl: `${api.url}/health`,
-    eventsTable: LOCAL_TABLES.events,
+    eventsTable: webhooks.tables.events,
     eventsApiUrl: `${api.url}/events`,
     eventsSignInUrl: events.signInUrl,
     outbox: `${api.url}/_local/outbox`,

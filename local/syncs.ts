@@ -1,145 +1,118 @@
 // The scheduled syncs on this machine, as `npm run sync` (one run) and `npm start` (on their
-// schedules, plus a trigger) run them: the same handler code the Lambda runs, with DynamoDB Local
-// and s3rver, against the real APIs when their settings are in the environment and otherwise
-// against local stand-ins (GitHub, Pipedrive, Airtable, Badgr) seeded with a little data.
+// schedules, plus a trigger) run them: every job of the registry (handlers/sync/registry.ts), its
+// run function's definition built with the environment its Lambda would get, with DynamoDB Local
+// and s3rver, against the real APIs when its settings are in the environment (under the same keys
+// as in the function's environment) and otherwise against the job's stand-ins, seeded with a
+// little data.
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { apiHealthDeps, apiHealthHandler } from "../handlers/health/api-health";
 import { API_HEALTH_ROUTE_KEY } from "../handlers/health/routes";
-import { gistsReadDeps, gistsReadHandler } from "../handlers/sync/gists-read";
-import { gistsReadRouteKeys } from "../handlers/sync/gists-routes";
-import { gistsSyncHandler } from "../handlers/sync/gists";
-import type { JobSummary } from "../handlers/sync/scheduled";
-import { skillsSyncHandler } from "../handlers/sync/skills";
-import { assertionsTable, assessmentsTable, badgeClassesTable, sessionsTable, syncStateTable } from "../handlers/sync/tables";
+import type { EnvSpec } from "../handlers/shared/function-definition";
 import { httpHandler, jsonResponse } from "../handlers/shared/http";
 import { createObservability } from "../handlers/shared/observability";
 import { HttpProblem } from "../handlers/shared/problem";
+import { SYNC_STATE, findSyncJob, type StandInWorld, type SyncJobDefinition, type SyncJobRegistry, type SyncRunHandler, type SyncStandIn } from "../handlers/sync/job-definition";
+import { syncJobs } from "../handlers/sync/registry";
+import type { JobSummary } from "../handlers/sync/scheduled";
+import { syncStateTable } from "../handlers/sync/tables";
 import type { LocalRoute } from "./api-server";
+import { localHandler, type LocalLinks } from "./defined-function";
 import { nextRun } from "./schedule";
 import type { S3Local } from "./s3-local";
-import { startAirtableStandIn } from "./standins/airtable";
-import { startBadgrStandIn } from "./standins/badgr";
-import { startGitHubStandIn } from "./standins/github";
-import { startPipedriveStandIn } from "./standins/pipedrive";
 import { createTable } from "./tables";
+import { localTableName } from "./topology";
 
-export type LocalSyncJob = "gists" | "skills";
+/** Every job's run state, one table keyed by job name (kept across versions: it holds what each job already did). */
 export const LOCAL_SYNC_STATE_TABLE = "switchyard-local-sync-state";
-export const LOCAL_SESSIONS_TABLE = "switchyard-local-gist-sessions";
-export const LOCAL_SKILLS_TABLES = { ASSESSMENTS_TABLE: "switchyard-local-assessments", BADGE_CLASSES_TABLE: "switchyard-local-badge-classes", ASSERTIONS_TABLE: "switchyard-local-assertions" };
-export const LOCAL_RELEASES_BUCKET = "switchyard-local-releases";
-/** The stacks' default schedules (components/stack-config.ts); GIST_SCHEDULE / SKILLS_SCHEDULE override them locally. */
-export const DEFAULT_SCHEDULES: Record<LocalSyncJob, string> = { gists: "rate(30 minutes)", skills: "rate(6 hours)" };
-/** What a job needs to talk to the real APIs; without all of them, local mode uses the stand-ins. */
-export const REAL_SETTINGS = {
-  gists: ["GIST_USERS", "PIPEDRIVE_BASE_URL", "PIPEDRIVE_API_TOKEN", "PIPEDRIVE_GIST_URL_FIELD"],
-  skills: ["AIRTABLE_TOKEN", "AIRTABLE_BASE_ID", "AIRTABLE_TABLE", "RELEASE_REPO", "BADGR_USERNAME", "BADGR_PASSWORD", "BADGR_ISSUER"],
-} as const;
-export const FAKE_GIST_USERS = ["octocat", "hubot"];
 
-export const hasRealSettings = (job: LocalSyncJob, env: NodeJS.ProcessEnv) => REAL_SETTINGS[job].every((name) => env[name]);
+/** `<JOB>_SCHEDULE` overrides a job's default schedule locally. Example: `GISTS_SCHEDULE`. */
+export const scheduleVariable = (job: string) => `${job.toUpperCase().replace(/[^A-Z0-9]+/g, "_")}_SCHEDULE`;
+/** The variables local mode read before they were derived from the job's name. */
+const OLD_SCHEDULE_VARIABLES: Record<string, string> = { gists: "GIST_SCHEDULE" };
+
+/** A job's schedule here: `<JOB>_SCHEDULE` when set, else the job's default (the stacks' too). */
+export function localSchedule(job: SyncJobDefinition, env: NodeJS.ProcessEnv): string {
+  const old = OLD_SCHEDULE_VARIABLES[job.name];
+  return env[scheduleVariable(job.name)] || (old && env[old]) || job.schedule;
+}
+
+/**
+ * The environment keys a job needs to talk to the real APIs: its run function's settings and
+ * secrets that are neither optional nor defaulted. Without all of them, local mode uses the stand-ins.
+ */
+export function realSettings(job: SyncJobDefinition): string[] {
+  return Object.entries(job.run.env as EnvSpec)
+    .filter(([, spec]) => (spec.kind === "setting" && !spec.optional && spec.fallback === undefined) || (spec.kind === "secret" && !spec.optional))
+    .map(([key]) => key);
+}
+
+export const hasRealSettings = (job: SyncJobDefinition, env: NodeJS.ProcessEnv) => realSettings(job).every((key) => env[key]);
 
 export type Stop = () => Promise<void>;
 
-/** Stand-ins seeded with data: the settings that point a job at them, and what they saw. */
-export interface FakeWorld {
-  env: NodeJS.ProcessEnv;
-  stop: Stop;
-  report: () => unknown;
-}
-
-/** Stand-ins seeded with two gists per user; the settings that point the job at them. */
-export async function fakeGistsWorld(users: string[]): Promise<FakeWorld> {
-  const [github, pipedrive] = await Promise.all([startGitHubStandIn(), startPipedriveStandIn({ token: "fake-pipedrive-token" })]);
-  for (const user of users) {
-    // Fixed ids: a second run recognises the gists it already turned into deals.
-    github.addGist(user, { id: `${user}0001`, description: `${user}'s first gist`, created_at: "2026-11-01T10:00:00Z", updated_at: "2026-11-01T10:00:00Z" });
-    github.addGist(user, { id: `${user}0002`, description: null, files: { "notes.md": { filename: "notes.md" } }, created_at: "2026-11-02T10:00:00Z", updated_at: "2026-11-02T10:00:00Z" });
+/** A job's settings and secrets as the environment gives them, by logical name (each under its function's key). */
+function givenLinks(definitions: { env: EnvSpec }[], env: NodeJS.ProcessEnv): Required<Pick<LocalLinks, "settings" | "secrets">> {
+  const settings: Record<string, string | undefined> = {};
+  const secrets: Record<string, string | undefined> = {};
+  for (const definition of definitions) {
+    for (const [key, spec] of Object.entries(definition.env as EnvSpec)) {
+      if (!env[key]) continue;
+      if (spec.kind === "setting") settings[spec.setting] ??= env[key];
+      else if (spec.kind === "secret") secrets[spec.secret] ??= env[key];
+    }
   }
-  return {
-    env: { GITHUB_API_URL: github.url, PIPEDRIVE_BASE_URL: pipedrive.url, PIPEDRIVE_API_TOKEN: "fake-pipedrive-token", PIPEDRIVE_GIST_URL_FIELD: "gist_url" },
-    stop: () => Promise.all([github.close(), pipedrive.close()]).then(() => undefined),
-    report: () => ({
-      githubRequests: github.requests.map((r) => `${r.method} ${r.path} → ${r.status}`),
-      pipedriveDeals: pipedrive.deals().map((d) => ({ id: d.id, title: d.title, org_id: d.org_id, gist: d.custom_fields.gist_url })),
-    }),
-  };
+  return { settings, secrets };
 }
 
-/** Airtable, GitHub-release and Badgr stand-ins with a little data; the settings that point the job at them. */
-export async function fakeSkillsWorld(): Promise<FakeWorld> {
-  const [airtable, github, badgr] = await Promise.all([startAirtableStandIn({ token: "fake-pat" }), startGitHubStandIn(), startBadgrStandIn({ username: "fake@example.com", password: "fake" })]);
-  airtable.setRecords("appFAKEFAKEFAKEFA", "Assessments", [
-    { id: "recAda0000000001", fields: { Name: "Ada", Score: 91 }, createdTime: "2026-11-01T10:00:00.000Z" },
-    { id: "recGrace00000002", fields: { Name: "Grace", Score: 88 }, createdTime: "2026-11-02T10:00:00.000Z" },
-  ]);
-  github.setLatestRelease("acme", "skill-app", { tag_name: "v1.0.0", body: "a release archive" });
-  const issuer = badgr.addIssuer("issuer-fake");
-  // Fixed ids, times and URLs (not the stand-in's random port), so a second run sees the same data.
-  const fixed = (kind: string, id: string) => ({ entityId: id, openBadgeId: `https://badgr.example/public/${kind}/${id}`, image: `https://badgr.example/public/${kind}/${id}/image`, createdAt: "2026-11-01T10:00:00.000Z" });
-  const badge = badgr.addBadgeClass(issuer, { ...fixed("badges", "badge-ts"), issuerOpenBadgeId: "https://badgr.example/public/issuers/issuer-fake", name: "TypeScript" });
-  badgr.addAssertion(badge.entityId, { ...fixed("assertions", "assertion-1"), issuedOn: "2026-11-02T10:00:00.000Z" });
-  badgr.addAssertion(badge.entityId, { ...fixed("assertions", "assertion-2"), issuedOn: "2026-11-03T10:00:00.000Z", revoked: true, revocationReason: "issued by mistake" });
-  return {
-    env: {
-      AIRTABLE_BASE_URL: airtable.url,
-      AIRTABLE_TOKEN: "fake-pat",
-      AIRTABLE_BASE_ID: "appFAKEFAKEFAKEFA",
-      AIRTABLE_TABLE: "Assessments",
-      GITHUB_API_URL: github.url,
-      RELEASE_REPO: "acme/skill-app",
-      BADGR_BASE_URL: badgr.url,
-      BADGR_USERNAME: "fake@example.com",
-      BADGR_PASSWORD: "fake",
-      BADGR_ISSUER: issuer,
-    },
-    stop: () => Promise.all([airtable.close(), github.close(), badgr.close()]).then(() => undefined),
-    report: () => ({ requests: [...airtable.requests, ...github.requests, ...badgr.requests].map((r) => `${r.method} ${r.path} → ${r.status}`) }),
-  };
+/** The job's stand-ins, from the module its definition names. */
+async function loadStandIn(job: SyncJobDefinition): Promise<SyncStandIn> {
+  if (!job.standIn) throw new Error(`the ${job.name} job has no stand-ins: set ${realSettings(job).join(", ")}`);
+  const module = (await import(job.standIn)) as { standIn?: SyncStandIn };
+  if (!module.standIn) throw new Error(`${job.standIn} exports no standIn`);
+  return module.standIn;
 }
-
 
 /** A job ready to run: its handler, wired to local tables and to the real APIs or the stand-ins. */
 export interface PreparedJob {
-  job: LocalSyncJob;
-  handler: (event?: { id?: string }) => Promise<JobSummary>;
-  /** The settings the job runs with (tables, API URLs, users). */
-  env: NodeJS.ProcessEnv;
-  world?: FakeWorld;
+  job: SyncJobDefinition;
+  handler: SyncRunHandler;
+  /** What the job's definitions are given here (tables, settings, secrets), for its read API. */
+  links: LocalLinks;
+  world?: StandInWorld;
   stop: Stop;
 }
 
 /**
- * Creates the job's tables (and bucket) in the local emulators and builds its handler. `fake`
- * uses the stand-ins; otherwise the real APIs from `env` (REAL_SETTINGS). The AWS SDK must already
+ * Creates the job's tables (and buckets) in the local emulators and builds its handler. `fake`
+ * uses the stand-ins; otherwise the real APIs from `env` (realSettings). The AWS SDK must already
  * point at the emulators (useLocalAws).
  */
-export async function prepareSyncJob(job: LocalSyncJob, options: { dynamodb: DynamoDBClient; s3?: S3Local; fake: boolean; env?: NodeJS.ProcessEnv }): Promise<PreparedJob> {
+export async function prepareSyncJob(job: SyncJobDefinition, options: { dynamodb: DynamoDBClient; s3?: S3Local; fake: boolean; env?: NodeJS.ProcessEnv }): Promise<PreparedJob> {
   const base = options.env ?? process.env;
   await createTable(options.dynamodb, LOCAL_SYNC_STATE_TABLE, syncStateTable);
-  let jobEnv: NodeJS.ProcessEnv;
-  if (job === "gists") {
-    jobEnv = { GIST_USERS: options.fake ? base.GIST_USERS || FAKE_GIST_USERS.join(",") : base.GIST_USERS };
-  } else {
-    if (!options.s3) throw new Error("the skills job needs s3rver");
-    await options.s3.createBucket(LOCAL_RELEASES_BUCKET);
-    await createTable(options.dynamodb, LOCAL_SKILLS_TABLES.ASSESSMENTS_TABLE, assessmentsTable);
-    await createTable(options.dynamodb, LOCAL_SKILLS_TABLES.BADGE_CLASSES_TABLE, badgeClassesTable);
-    await createTable(options.dynamodb, LOCAL_SKILLS_TABLES.ASSERTIONS_TABLE, assertionsTable);
-    jobEnv = { ...LOCAL_SKILLS_TABLES, RELEASES_BUCKET: LOCAL_RELEASES_BUCKET };
+  const resources: Record<string, string> = { [SYNC_STATE]: LOCAL_SYNC_STATE_TABLE };
+  for (const [logical, definition] of Object.entries(job.tables ?? {})) {
+    resources[logical] = localTableName(job.name, logical);
+    await createTable(options.dynamodb, resources[logical], definition);
   }
-  const world = options.fake ? await (job === "gists" ? fakeGistsWorld(jobEnv.GIST_USERS!.split(",").filter(Boolean)) : fakeSkillsWorld()) : undefined;
-  const env: NodeJS.ProcessEnv = { ...base, SYNC_STATE_TABLE: LOCAL_SYNC_STATE_TABLE, ...jobEnv, ...world?.env };
-  const handler = job === "gists" ? gistsSyncHandler("sync-gists", env) : skillsSyncHandler("sync-skills", env);
-  return { job, handler, env, world, stop: world?.stop ?? (async () => undefined) };
+  for (const logical of Object.keys(job.buckets ?? {})) {
+    if (!options.s3) throw new Error(`the ${job.name} job needs s3rver`);
+    resources[logical] = localTableName(job.name, logical);
+    await options.s3.createBucket(resources[logical]);
+  }
+  const given = givenLinks([job.run, ...(job.read ? [job.read.definition] : [])], base);
+  const world = options.fake ? await (await loadStandIn(job)).start({ ...given.settings, ...given.secrets }) : undefined;
+  const links: LocalLinks = { resources, settings: { ...given.settings, ...world?.settings }, secrets: { ...given.secrets, ...world?.secrets } };
+  const handler = localHandler(job.run, links, base);
+  return { job, handler, links, world, stop: world ? () => world.stop() : async () => undefined };
 }
 
 export interface LocalSchedules {
-  /** `GET /health` (both jobs), the gists read API and `POST /_local/sync/{job}`, the trigger. */
+  /** `GET /health` (every job), the jobs' read APIs and `POST /_local/sync/{job}`, the trigger. */
   routes: LocalRoute[];
-  jobs: { job: LocalSyncJob; schedule: string; mode: "stand-ins" | "real APIs"; nextRunAt?: Date }[];
+  jobs: { job: string; schedule: string; mode: "stand-ins" | "real APIs"; nextRunAt?: Date }[];
   /** Runs a job now (refused while a run of it is in progress). */
-  runNow(job: LocalSyncJob): Promise<JobSummary>;
+  runNow(job: string): Promise<JobSummary>;
   /** Resolves when no run is in progress. */
   idle(): Promise<void>;
   stop(): Promise<void>;
@@ -148,32 +121,35 @@ export interface LocalSchedules {
 export class SyncRunningError extends Error {}
 
 /**
- * The syncs as the stacks run them, on this machine: each job runs once at start, then on its
- * schedule (like its EventBridge rule); one run of a job at a time. Both jobs always run here —
- * against the real APIs when their settings are in the environment, else against the stand-ins.
+ * The syncs as the stacks run them, on this machine: each job of `jobs` (default: the shipped
+ * registry) runs once at start, then on its schedule (like its EventBridge rule); one run of a job
+ * at a time. Every job always runs here — against the real APIs when its settings are in the
+ * environment, else against its stand-ins.
  */
 export async function startLocalSchedules(options: {
   dynamodb: DynamoDBClient;
   s3: S3Local;
   env?: NodeJS.ProcessEnv;
+  jobs?: SyncJobRegistry;
   runAtStart?: boolean;
   log?: (line: string) => void;
 }): Promise<LocalSchedules> {
   const env = options.env ?? process.env;
+  const registry = options.jobs ?? syncJobs;
   const log = options.log ?? ((line: string) => console.log(line));
-  const schedules: Record<LocalSyncJob, string> = { gists: env.GIST_SCHEDULE || DEFAULT_SCHEDULES.gists, skills: env.SKILLS_SCHEDULE || DEFAULT_SCHEDULES.skills };
+  const schedules = Object.fromEntries(registry.map((job) => [job.name, localSchedule(job, env)]));
   // A bad expression fails the start, not a timer later.
   for (const schedule of Object.values(schedules)) nextRun(schedule, new Date());
-  const prepared = await Promise.all((["gists", "skills"] as const).map((job) => prepareSyncJob(job, { dynamodb: options.dynamodb, s3: options.s3, fake: !hasRealSettings(job, env), env })));
-  const running = new Map<LocalSyncJob, Promise<JobSummary>>();
-  const timers = new Map<LocalSyncJob, NodeJS.Timeout>();
-  const jobs: LocalSchedules["jobs"] = prepared.map((p) => ({ job: p.job, schedule: schedules[p.job], mode: p.world ? "stand-ins" : "real APIs" }));
+  const prepared = await Promise.all(registry.map((job) => prepareSyncJob(job, { dynamodb: options.dynamodb, s3: options.s3, fake: !hasRealSettings(job, env), env })));
+  const running = new Map<string, Promise<JobSummary>>();
+  const timers = new Map<string, NodeJS.Timeout>();
+  const jobs: LocalSchedules["jobs"] = prepared.map((p) => ({ job: p.job.name, schedule: schedules[p.job.name]!, mode: p.world ? "stand-ins" : "real APIs" }));
   let stopped = false;
 
-  const runNow = (job: LocalSyncJob): Promise<JobSummary> => {
+  const runNow = (job: string): Promise<JobSummary> => {
     if (running.has(job)) return Promise.reject(new SyncRunningError(`a ${job} run is in progress`));
     const run = prepared
-      .find((p) => p.job === job)!
+      .find((p) => p.job.name === job)!
       .handler({ id: `local-${job}-${new Date().toISOString()}` })
       .then((summary) => {
         log(`[sync ${job}] ${summary.runId}: ${Object.entries(summary.counts).map(([k, v]) => `${k} ${v}`).join(", ")}`);
@@ -201,10 +177,11 @@ export async function startLocalSchedules(options: {
     scheduleNext(entry);
   }
 
+  const names = registry.map((job) => job.name);
   const obs = createObservability("local-sync-trigger");
   const trigger = httpHandler(obs, async (event) => {
-    const job = event.pathParameters?.job;
-    if (job !== "gists" && job !== "skills") throw new HttpProblem("not-found", `No sync job "${job}"; the jobs are gists and skills.`);
+    const job = event.pathParameters?.job ?? "";
+    if (!findSyncJob(registry, job)) throw new HttpProblem("not-found", `No sync job "${job}"; the jobs are ${names.slice(0, -1).join(", ")}${names.length > 1 ? " and " : ""}${names.at(-1)}.`);
     try {
       return jsonResponse(200, await runNow(job));
     } catch (error) {
@@ -212,19 +189,26 @@ export async function startLocalSchedules(options: {
       throw error;
     }
   });
-  const gists = prepared.find((p) => p.job === "gists")!;
-  const read = gistsReadHandler(gistsReadDeps("sync-gists-read", { ...gists.env, SESSIONS_TABLE: LOCAL_SESSIONS_TABLE, SYNC_SCHEDULE: schedules.gists }));
-  await createTable(options.dynamodb, LOCAL_SESSIONS_TABLE, sessionsTable);
+
+  // Each job's read API, as ScheduledSync puts it on the stack's HTTP API: the same definition, the same state.
+  const readRoutes: LocalRoute[] = [];
+  for (const { job, links } of prepared) {
+    if (!job.read) continue;
+    const tables: Record<string, string> = {};
+    for (const [logical, definition] of Object.entries(job.read.tables ?? {})) {
+      tables[logical] = localTableName(job.name, logical);
+      await createTable(options.dynamodb, tables[logical], definition);
+    }
+    const handler = localHandler(job.read.definition, { ...links, resources: { ...links.resources, ...tables }, settings: { ...links.settings, schedule: schedules[job.name] } }, env);
+    readRoutes.push(...job.read.routeKeys.map((routeKey) => ({ routeKey, handler })));
+  }
   // The API's health, as a stack's ObservabilityDashboard wires it: SYNCS names every job's run state.
   const syncsEnv = Object.fromEntries(jobs.map((j) => [j.job, { table: LOCAL_SYNC_STATE_TABLE, schedule: j.schedule }]));
-  const health = apiHealthHandler(apiHealthDeps("api-health", { ...env, SYNCS: JSON.stringify(syncsEnv) }));
+  const titles = Object.fromEntries(registry.map((job) => [job.name, job.title]));
+  const health = apiHealthHandler(apiHealthDeps("api-health", { ...env, SYNCS: JSON.stringify(syncsEnv) }, titles));
 
   return {
-    routes: [
-      { routeKey: API_HEALTH_ROUTE_KEY, handler: health },
-      ...gistsReadRouteKeys().map(({ routeKey }) => ({ routeKey, handler: read })),
-      { routeKey: "POST /_local/sync/{job}", handler: trigger },
-    ],
+    routes: [{ routeKey: API_HEALTH_ROUTE_KEY, handler: health }, ...readRoutes, { routeKey: "POST /_local/sync/{job}", handler: trigger }],
     jobs,
     runNow,
     idle: async () => {

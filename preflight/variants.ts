@@ -2,7 +2,7 @@
 // switched on (both syncs, an SES sender, alarm email, a forward URL, a custom domain), once with
 // the syncs on Lambda (dev) and once on Fargate (prod), so every resource type the program can
 // create is in some record.
-import { evaluateStack, GISTS_SECRET_KEYS, GISTS_SYNC_CONFIG, SKILLS_SECRET_KEYS, SKILLS_SYNC_CONFIG, TEST_SECRETS } from "../tests/harness/stacks";
+import { evaluateStack, GISTS_SYNC, SKILLS_SYNC, SYNC_SECRET_KEYS, syncsConfig, TEST_SECRETS } from "../tests/harness/stacks";
 import type { StackRecord } from "./finding";
 
 export interface Variant {
@@ -14,26 +14,29 @@ export interface Variant {
   secretKeys: string[];
 }
 
+/** Both syncs, each with a GitHub token; on `runner`. */
+const syncs = (runner: "lambda" | "fargate") => {
+  const githubToken = "test-github-token-0123456789";
+  return syncsConfig({ gists: { ...GISTS_SYNC, githubToken, runner }, skills: { ...SKILLS_SYNC, githubToken, runner } });
+};
+
 const EVERYTHING: Record<string, string> = {
-  ...GISTS_SYNC_CONFIG,
-  ...SKILLS_SYNC_CONFIG,
-  "switchyard:githubToken": "test-github-token-0123456789",
   "switchyard:eventsSender": "events@example.com",
   "switchyard:alarmEmail": "oncall@example.com",
   "switchyard:forwardUrl": "https://app.example.com/webhooks/calendly",
   "switchyard:siteDomain": "switchyard.example.com",
   "switchyard:siteZoneId": "Z0123456789ABCDEFGHIJ",
 };
-const EVERYTHING_SECRETS = [...Object.keys(TEST_SECRETS), ...GISTS_SECRET_KEYS, ...SKILLS_SECRET_KEYS, "switchyard:githubToken"];
+const EVERYTHING_SECRETS = [...Object.keys(TEST_SECRETS), ...SYNC_SECRET_KEYS];
 
 export const VARIANTS: Variant[] = [
   { name: "dev", stack: "dev", overrides: {}, secretKeys: Object.keys(TEST_SECRETS) },
   { name: "prod", stack: "prod", overrides: {}, secretKeys: Object.keys(TEST_SECRETS) },
-  { name: "dev-everything", stack: "dev", overrides: EVERYTHING, secretKeys: EVERYTHING_SECRETS },
+  { name: "dev-everything", stack: "dev", overrides: { ...EVERYTHING, ...syncs("lambda") }, secretKeys: EVERYTHING_SECRETS },
   {
     name: "prod-everything",
     stack: "prod",
-    overrides: { ...EVERYTHING, "switchyard:gistRunner": "fargate", "switchyard:skillsRunner": "fargate" },
+    overrides: { ...EVERYTHING, ...syncs("fargate") },
     secretKeys: EVERYTHING_SECRETS,
   },
 ];

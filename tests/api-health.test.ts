@@ -21,8 +21,8 @@ const T0 = Date.parse("2026-11-25T10:00:00.000Z");
 const at = (minutes: number) => new Date(T0 + minutes * 60_000);
 
 /** The handler as the deps factory builds it from SYNCS, on a clock the test sets. */
-function healthApi(syncs: Record<string, { table: string; schedule: string }> | undefined, clock: { now: Date }) {
-  const deps = apiHealthDeps("test-api-health", syncs === undefined ? {} : { SYNCS: JSON.stringify(syncs) });
+function healthApi(syncs: Record<string, { table: string; schedule: string }> | undefined, clock: { now: Date }, titles?: Record<string, string>) {
+  const deps = apiHealthDeps("test-api-health", syncs === undefined ? {} : { SYNCS: JSON.stringify(syncs) }, titles);
   const handler = apiHealthHandler({ ...deps, now: () => clock.now });
   return async (path = "/health") => parseResult(await handler(apiEvent("GET", path, { routeKey: "GET /health" })));
 }
@@ -83,6 +83,16 @@ test("a sync turns stale once its last success is more than two intervals old", 
   await ran(table, "gists", at(61), at(62));
   clock.now = at(62);
   t.like((await get()).body.syncs.gists, { minutesSinceSuccess: 0, stale: false }, "fresh again after a success");
+});
+
+test("each job's title (from its definition, captured by the deploy) comes with its health; a job without one has none", async (t) => {
+  const table = await freshTable(ddb, syncStateTable, "gists");
+  const get = healthApi({ gists: { table, schedule: "rate(30 minutes)" }, rss: { table, schedule: "rate(1 hour)" } }, { now: at(0) }, { gists: "Gists → Pipedrive", other: "Not deployed" });
+  const res = await get();
+  t.is(res.status, 200);
+  t.like(res.body.syncs.gists, { title: "Gists → Pipedrive", schedule: "rate(30 minutes)" });
+  t.false("title" in res.body.syncs.rss);
+  t.deepEqual(Object.keys(res.body.syncs), ["gists", "rss"], "only the jobs in SYNCS");
 });
 
 test("no syncs (SYNCS absent or {}): still up, with an empty syncs object", async (t) => {

@@ -10,7 +10,7 @@ import { createTable } from "../local/tables";
 import { removeDir, startFunction, unpackFunction, type RunningFunction } from "./harness/artifact";
 import { startDynamoDbLocal, type DynamoDbLocal } from "./harness/dynamodb";
 import { apiEvent } from "./harness/http";
-import { GISTS_SECRET_KEYS, GISTS_SYNC_CONFIG, SKILLS_SECRET_KEYS, SKILLS_SYNC_CONFIG, TEST_SECRETS, byName, evaluateStack } from "./harness/stacks";
+import { SYNCS_CONFIG, SYNC_SECRET_KEYS, TEST_SECRETS, byName, evaluateStack } from "./harness/stacks";
 
 let ddb: DynamoDbLocal;
 let health: RunningFunction;
@@ -23,7 +23,7 @@ const listen = (server: Server) => new Promise<string>((resolve) => server.liste
 
 test.before(async () => {
   ddb = await startDynamoDbLocal();
-  const record = await evaluateStack("prod", { ...GISTS_SYNC_CONFIG, ...SKILLS_SYNC_CONFIG }, "ts-node", [...Object.keys(TEST_SECRETS), ...GISTS_SECRET_KEYS, ...SKILLS_SECRET_KEYS]);
+  const record = await evaluateStack("prod", SYNCS_CONFIG, "ts-node", [...Object.keys(TEST_SECRETS), ...SYNC_SECRET_KEYS]);
   gistsTable = byName(record, "aws:dynamodb/table:Table", "gists-state").state.name;
   await createTable(ddb.client, gistsTable, syncStateTable);
   await createTable(ddb.client, byName(record, "aws:dynamodb/table:Table", "skills-state").state.name, syncStateTable);

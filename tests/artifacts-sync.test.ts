@@ -19,9 +19,9 @@ import { createTable } from "../local/tables";
 import { removeDir, startFunction, unpackFunction, type RunningFunction } from "./harness/artifact";
 import { startDynamoDbLocal, type DynamoDbLocal } from "./harness/dynamodb";
 import { startSsm } from "./harness/ssm";
-import { GISTS_SECRET_KEYS, GISTS_SYNC_CONFIG, SKILLS_SECRET_KEYS, SKILLS_SYNC_CONFIG, TEST_SECRETS, byName, evaluateStack } from "./harness/stacks";
+import { GISTS_SYNC, SKILLS_SYNC, SYNC_SECRET_KEYS, TEST_SECRETS, byName, evaluateStack, syncsConfig } from "./harness/stacks";
 
-const PIPEDRIVE_TOKEN = GISTS_SYNC_CONFIG["switchyard:pipedriveApiToken"]!;
+const PIPEDRIVE_TOKEN = GISTS_SYNC.pipedriveApiToken;
 let ddb: DynamoDbLocal;
 let github: GitHubStandIn;
 let pipedrive: PipedriveStandIn;
@@ -41,16 +41,16 @@ test.before(async () => {
     startDynamoDbLocal(),
     startGitHubStandIn(),
     startPipedriveStandIn({ token: PIPEDRIVE_TOKEN }),
-    startAirtableStandIn({ token: SKILLS_SYNC_CONFIG["switchyard:airtableToken"] }),
+    startAirtableStandIn({ token: SKILLS_SYNC.airtableToken }),
     startS3Local(),
   ]);
-  badgr = await startBadgrStandIn({ username: SKILLS_SYNC_CONFIG["switchyard:badgrUsername"], password: SKILLS_SYNC_CONFIG["switchyard:badgrPassword"] });
+  badgr = await startBadgrStandIn({ username: SKILLS_SYNC.badgrUsername, password: SKILLS_SYNC.badgrPassword });
   // Full observability (prod's): the run's freshness metric is what the stale alarm reads.
   const record = await evaluateStack(
     "dev",
-    { "switchyard:observability": "full", ...GISTS_SYNC_CONFIG, "switchyard:pipedriveBaseUrl": pipedrive.url, ...SKILLS_SYNC_CONFIG, "switchyard:badgrBaseUrl": badgr.url },
+    { "switchyard:observability": "full", ...syncsConfig({ gists: { ...GISTS_SYNC, pipedriveBaseUrl: pipedrive.url }, skills: { ...SKILLS_SYNC, badgrBaseUrl: badgr.url } }) },
     "ts-node",
-    [...Object.keys(TEST_SECRETS), ...GISTS_SECRET_KEYS, ...SKILLS_SECRET_KEYS],
+    [...Object.keys(TEST_SECRETS), ...SYNC_SECRET_KEYS],
   );
   const tableName = (name: string) => byName(record, "aws:dynamodb/table:Table", name).state.name as string;
   await createTable(ddb.client, tableName("gists-state"), syncStateTable);
@@ -64,8 +64,8 @@ test.before(async () => {
   const parameter = (name: string) => byName(record, "aws:ssm/parameter:Parameter", name).state.name as string;
   ssm = await startSsm({
     [parameter("gists-pipedrive-api-token")]: PIPEDRIVE_TOKEN,
-    [parameter("skills-airtable-token")]: SKILLS_SYNC_CONFIG["switchyard:airtableToken"]!,
-    [parameter("skills-badgr-password")]: SKILLS_SYNC_CONFIG["switchyard:badgrPassword"]!,
+    [parameter("skills-airtable-token")]: SKILLS_SYNC.airtableToken,
+    [parameter("skills-badgr-password")]: SKILLS_SYNC.badgrPassword,
   });
   const endpoints = {
     AWS_ENDPOINT_URL_DYNAMODB: ddb.endpoint,

@@ -51,7 +51,7 @@ async function platform() {
   const table = await freshTable(ddb, eventsTable, "events");
   const bucket = `media-${randomUUID().slice(0, 8)}`;
   await s3.createBucket(bucket);
-  const deps = rsvpDeps("test", { ...process.env, EVENTS_TABLE: table, MEDIA_BUCKET: bucket, RSVP_SIGNING_KEY: KEY });
+  const deps = rsvpDeps("test", { eventsTable: table, mediaBucket: bucket, rsvpKey: async () => KEY });
   const organizer = organizerHandler(deps);
   const pub = publicEventsHandler(deps);
   const rsvp = rsvpHandler(deps);

@@ -70,8 +70,8 @@ async function tier(options: { failFirst?: (to: string) => boolean; failAlways?:
       return real.send(message);
     },
   };
-  const env = { ...process.env, EVENTS_TABLE: table, NOTIFICATIONS_SENT_TABLE: sentTable, SITE_URL: "https://site.example", RSVP_SIGNING_KEY: KEY, MAIL_FROM: "Events <events@example.com>" };
-  const notify = notifyHandler(notifyDeps("events-notify", env, sender));
+  const values = { eventsTable: table, sentTable, siteUrl: "https://site.example", rsvpKey: async () => KEY, from: "Events <events@example.com>" };
+  const notify = notifyHandler(notifyDeps("events-notify", values, sender));
   // Far longer than a send takes, even with DynamoDB Local stalling on a loaded 2-core machine (a stack:
   // visibility = 6 × the function timeout), so a slow receive never overlaps its own redelivery.
   const queue = createLocalQueue<NotificationJob>({ name: "notifications", consumer: notify, visibilityTimeoutMs: 4000, maxReceiveCount: 5 });

@@ -3,8 +3,10 @@
 // (components/defined-function.ts) and locally (local/defined-function.ts).
 import test from "ava";
 import * as pulumi from "@pulumi/pulumi";
-import { EnvironmentError, SECRET_PACKAGE, buildHandler, defineFunction, grantsOf, packagesOf, readEnv, resource, secret, setting } from "../handlers/shared/function-definition";
+import { EnvironmentError, SECRET_PACKAGE, defineFunction, grantsOf, packagesOf, resource, secret, setting } from "../handlers/shared/function-definition";
+import { buildHandler, readEnv } from "../handlers/shared/function-environment";
 import { localEnv } from "../local/defined-function";
+import { MissingLinkError, linkDefinition } from "../components/defined-function";
 
 const definition = defineFunction({
   service: "example",
@@ -67,14 +69,13 @@ test("locally the same definition gets its values by logical name, secrets as th
 
 test("in a stack: the environment holds names and parameter names, the policy exactly the grants", async (t) => {
   pulumi.runtime.setMocks({ newResource: (a) => ({ id: `${a.name}-id`, state: a.inputs }), call: (a) => a.inputs }, "p", "s", false);
-  const { linkDefinition, MissingLinkError } = await import("../components/defined-function");
-  const value = <T>(o: pulumi.Input<T>) => new Promise<T>((resolve) => pulumi.output(o).apply(resolve));
+  const value = <T>(o: pulumi.Input<T>) => new Promise<T>((resolve) => pulumi.output(o).apply((v) => resolve(v as T)));
   const param = { name: pulumi.output("/switchyard/s/x/api-token"), arn: pulumi.output("arn:ssm:api-token") } as never;
   const items = { value: "items-1", arn: "arn:items", attributes: { stream: "arn:items/stream/1" } };
   const linked = linkDefinition("x", definition, { resources: { items }, secrets: { apiToken: param }, settings: { users: "ada,grace" } });
   t.deepEqual(Object.keys(linked.environment).sort(), ["API_TOKEN_PARAMETER", "ITEMS_TABLE", "USERS"]);
   t.is(await value(linked.environment.API_TOKEN_PARAMETER!), "/switchyard/s/x/api-token");
-  const statements = await Promise.all(linked.permissions.map(async (p) => [p.actions.join(","), await Promise.all(p.resources.map(value))]));
+  const statements = await Promise.all(linked.permissions.map(async (p: { actions: string[]; resources: pulumi.Input<string>[] }) => [p.actions.join(","), await Promise.all(p.resources.map(value))]));
   t.deepEqual(statements, [
     ["dynamodb:GetItem", ["arn:items"]],
     ["dynamodb:Query", ["arn:items/index/byDate"]],

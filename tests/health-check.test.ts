@@ -6,7 +6,8 @@ import { spawn } from "node:child_process";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { Socket } from "node:net";
 import { join } from "node:path";
-import { HEALTH_CHECK_TIMEOUT_DEFAULT_MS, healthCheckDeps } from "../handlers/health/check";
+import { HEALTH_CHECK_TIMEOUT_DEFAULT_MS, healthCheckDeps as depsOf, healthCheckFunction } from "../handlers/health/check";
+import { readEnv } from "../handlers/shared/function-environment";
 import { healthCheckLine, startLocalHealthCheck } from "../local/health-check";
 import { ROOT } from "./harness/stacks";
 
@@ -190,6 +191,9 @@ test("lean with every target up: no failure and no metrics; full mode (no FAIL_W
     t.deepEqual(emf.map((d) => [d.target, d.healthCheckAvailable]), [["api", 0]], "a down target is a metric");
   }
 });
+
+/** The deps as the cold start builds them: the definition's environment read from `env`, then validated. */
+const healthCheckDeps = (service: string, env: Record<string, string>) => depsOf(service, readEnv(healthCheckFunction.env, env));
 
 test("TARGETS, TIMEOUT_MS and FAIL_WHEN_UNHEALTHY are checked at cold start; TIMEOUT_MS defaults to 5000", (t) => {
   const targets = JSON.stringify([{ name: "api", url: "https://api.example.com/health" }]);

@@ -6,10 +6,10 @@
 // metrics, a health check every 15 minutes that fails when a target is down.
 import test from "ava";
 import type { StackRecord } from "./harness/record";
-import { GISTS_SECRET_KEYS, GISTS_SYNC_CONFIG, SKILLS_SECRET_KEYS, SKILLS_SYNC_CONFIG, TEST_SECRETS, byName, evaluateStack, ofType } from "./harness/stacks";
+import { GISTS_SYNC, SKILLS_SYNC, SYNCS_CONFIG, SYNC_SECRET_KEYS, TEST_SECRETS, byName, evaluateStack, ofType, syncsConfig } from "./harness/stacks";
 
-const SYNC_SECRETS = [...Object.keys(TEST_SECRETS), ...GISTS_SECRET_KEYS, ...SKILLS_SECRET_KEYS];
-const SYNCS = { ...GISTS_SYNC_CONFIG, ...SKILLS_SYNC_CONFIG, "switchyard:forwardUrl": "https://downstream.example.com/hooks" };
+const SYNC_SECRETS = [...Object.keys(TEST_SECRETS), ...SYNC_SECRET_KEYS];
+const SYNCS = { ...SYNCS_CONFIG, "switchyard:forwardUrl": "https://downstream.example.com/hooks" };
 
 /** dev as committed (lean). */
 let dev: StackRecord;
@@ -21,7 +21,7 @@ let prod: StackRecord;
 test.before(async () => {
   [dev, devSyncs, devFull, prod] = await Promise.all([
     evaluateStack("dev", { "switchyard:alarmEmail": "oncall@example.com" }),
-    evaluateStack("dev", { ...SYNCS, "switchyard:gistRunner": "fargate" }, "tsx", SYNC_SECRETS),
+    evaluateStack("dev", { ...SYNCS, ...syncsConfig({ gists: { ...GISTS_SYNC, runner: "fargate" }, skills: SKILLS_SYNC }) }, "tsx", SYNC_SECRETS),
     evaluateStack("dev", { "switchyard:alarmEmail": "oncall@example.com", "switchyard:observability": "full" }),
     evaluateStack("prod", SYNCS, "tsx", SYNC_SECRETS),
   ]);

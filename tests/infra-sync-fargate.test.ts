@@ -6,17 +6,19 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { RecordedResource, StackRecord } from "./harness/record";
 import { grants, policiesByRole, type Statement } from "./harness/iam";
-import { GISTS_SECRET_KEYS, GISTS_SYNC_CONFIG, ROOT, SKILLS_SECRET_KEYS, SKILLS_SYNC_CONFIG, TEST_SECRETS, byName, evaluateStack, ofType } from "./harness/stacks";
+import { GISTS_SYNC, ROOT, SKILLS_SYNC, SYNC_SECRET_KEYS, TEST_SECRETS, byName, evaluateStack, ofType, syncsConfig } from "./harness/stacks";
 
-const SECRET_KEYS = [...Object.keys(TEST_SECRETS), ...GISTS_SECRET_KEYS, ...SKILLS_SECRET_KEYS];
-const CONFIG = { ...GISTS_SYNC_CONFIG, ...SKILLS_SYNC_CONFIG };
+const SECRET_KEYS = [...Object.keys(TEST_SECRETS), ...SYNC_SECRET_KEYS];
+/** Both syncs (on Lambda, their default), and both on Fargate. */
+const CONFIG = syncsConfig({ gists: GISTS_SYNC, skills: SKILLS_SYNC });
+const FARGATE = syncsConfig({ gists: { ...GISTS_SYNC, runner: "fargate" }, skills: { ...SKILLS_SYNC, runner: "fargate" } });
 const JOBS = ["gists", "skills"] as const;
 
 let fargate: StackRecord;
 let lambda: StackRecord;
 test.before(async () => {
   [fargate, lambda] = await Promise.all([
-    evaluateStack("prod", { ...CONFIG, "switchyard:gistRunner": "fargate", "switchyard:skillsRunner": "fargate" }, "tsx", SECRET_KEYS),
+    evaluateStack("prod", FARGATE, "tsx", SECRET_KEYS),
     evaluateStack("prod", CONFIG, "tsx", SECRET_KEYS),
   ]);
 });
@@ -115,7 +117,7 @@ test("the container gets the function's environment plus the job name and watchd
   t.is(environment("gists").SYNC_STATE_TABLE, byName(fargate, "aws:dynamodb/table:Table", "gists-state").state.name);
   t.is(environment("gists").PIPEDRIVE_API_TOKEN_PARAMETER, byName(fargate, "aws:ssm/parameter:Parameter", "gists-pipedrive-api-token").state.name);
   const definitions = ofType(fargate, "aws:ecs/taskDefinition:TaskDefinition").map((d) => d.inputs.containerDefinitions).join("\n");
-  for (const key of [...GISTS_SECRET_KEYS, ...SKILLS_SECRET_KEYS]) t.false(definitions.includes(CONFIG[key]!), key);
+  for (const [key, value] of Object.entries({ pipedriveApiToken: GISTS_SYNC.pipedriveApiToken, airtableToken: SKILLS_SYNC.airtableToken, badgrPassword: SKILLS_SYNC.badgrPassword })) t.false(definitions.includes(value), key);
 });
 
 test("the task role may do exactly what the job's function may, minus the function's own logs", (t) => {

@@ -2,15 +2,16 @@
 // table, least privilege, and secrets kept out of the environment.
 import test from "ava";
 import { runsPerHour } from "../components/scheduled-sync";
+import { gistsJob } from "../handlers/sync/jobs/gists/job";
 import type { StackRecord } from "./harness/record";
-import { GISTS_SECRET_KEYS, GISTS_SYNC_CONFIG, SKILLS_SECRET_KEYS, SKILLS_SYNC_CONFIG, TEST_SECRETS, byName, evaluateStack, ofType } from "./harness/stacks";
+import { GISTS_SYNC, SYNCS_CONFIG, SYNC_SECRET_KEYS, TEST_SECRETS, byName, evaluateStack, ofType } from "./harness/stacks";
 import { grants, policiesByRole } from "./harness/iam";
 
 let prod: StackRecord;
 let dev: StackRecord;
 test.before(async () => {
   [prod, dev] = await Promise.all([
-    evaluateStack("prod", { ...GISTS_SYNC_CONFIG, ...SKILLS_SYNC_CONFIG }, "tsx", [...Object.keys(TEST_SECRETS), ...GISTS_SECRET_KEYS, ...SKILLS_SECRET_KEYS]),
+    evaluateStack("prod", SYNCS_CONFIG, "tsx", [...Object.keys(TEST_SECRETS), ...SYNC_SECRET_KEYS]),
     evaluateStack("dev"),
   ]);
 });
@@ -48,7 +49,7 @@ test("the job's settings are in its environment, its secrets are not", (t) => {
   const env = byName(prod, "aws:lambda/function:Function", "gists-run").inputs.environment.variables;
   t.like(env, { GIST_USERS: "alice,bob", PIPEDRIVE_BASE_URL: "https://acme.pipedrive.com", PIPEDRIVE_GIST_URL_FIELD: "abc_gist_url" });
   t.is(env.PIPEDRIVE_API_TOKEN_PARAMETER, byName(prod, "aws:ssm/parameter:Parameter", "gists-pipedrive-api-token").state.name);
-  t.false(JSON.stringify(env).includes(GISTS_SYNC_CONFIG["switchyard:pipedriveApiToken"]!));
+  t.false(JSON.stringify(env).includes(GISTS_SYNC.pipedriveApiToken));
   t.is(prod.outputs.gistsSyncFunction, byName(prod, "aws:lambda/function:Function", "gists-run").state.name);
 });
 
@@ -88,6 +89,14 @@ test("runs per hour of a rate expression (for the GitHub budget warning)", (t) =
   t.is(runsPerHour("rate(1 minute)"), 60);
   t.is(runsPerHour("rate(2 hours)"), 0.5);
   t.is(runsPerHour("cron(0 12 * * ? *)"), undefined);
+});
+
+test("the gists job warns (at pulumi up) when users × runs per hour exceed GitHub's unauthenticated budget, unless it has a token", (t) => {
+  const warn = (users: number, schedule: string, githubToken?: string) => gistsJob.warnings!({ users: Array.from({ length: users }, (_, i) => `user${i}`), ...(githubToken ? { githubToken } : {}) }, schedule);
+  t.deepEqual(warn(2, "rate(30 minutes)"), []);
+  t.deepEqual(warn(31, "rate(30 minutes)"), ["31 users × 2 runs/h = 62 GitHub requests/h exceeds the 60/h unauthenticated budget: set switchyard:syncs.gists.githubToken or slow switchyard:syncs.gists.schedule."]);
+  t.deepEqual(warn(31, "rate(30 minutes)", "ghp_0123456789"), []);
+  t.deepEqual(warn(50, "cron(0 3 * * ? *)"), [], "a cron schedule's rate is unknown");
 });
 
 test("the gists read routes (and their original paths) are on the HTTP API, each invoking only the read function", (t) => {

@@ -5,6 +5,7 @@ import { createServer, connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import WebSocket from "ws";
+import { syncJobs } from "../handlers/sync/registry";
 import { signCalendlyBody } from "../handlers/webhooks/calendly";
 import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { LOCAL_CREDENTIALS } from "../local/dynamodb-local";
@@ -80,7 +81,7 @@ test.serial("npm start serves the API like a stack: create, get, count, list, er
     const succeeded = (h: Health) => Object.values(h.syncs).every((s) => s.lastSuccess !== null);
     for (const deadline = Date.now() + 30_000; !succeeded(await health()) && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 200));
     const report = await health();
-    t.deepEqual(Object.keys(report.syncs), ["gists", "skills"], "GET /health reports both syncs");
+    t.deepEqual(Object.keys(report.syncs), syncJobs.map((job) => job.name), "GET /health reports both syncs");
     t.like(report, { status: "ok", syncs: { gists: { schedule: "rate(30 minutes)", stale: false }, skills: { schedule: "rate(6 hours)", stale: false } } });
     t.truthy(report.syncs.gists!.lastSuccess, "the gists sync ran at start");
     t.truthy(report.syncs.skills!.lastSuccess, "the skills sync ran at start");

@@ -4,6 +4,8 @@ import test from "ava";
 import { ScheduleError, nextRun } from "../local/schedule";
 import { useLocalAws } from "../local/aws-env";
 import { startS3Local, type S3Local } from "../local/s3-local";
+import { gistsJob } from "../handlers/sync/jobs/gists/job";
+import { skillsJob } from "../handlers/sync/jobs/skills/job";
 import { startLocalSchedules, SyncRunningError } from "../local/syncs";
 import { startDynamoDbLocal, type DynamoDbLocal } from "./harness/dynamodb";
 import { apiEvent, parseResult } from "./harness/http";
@@ -47,7 +49,8 @@ test.after.always(async () => {
 test.serial("both syncs run against the stand-ins; the trigger route runs one now and refuses a second concurrent run", async (t) => {
   const lines: string[] = [];
   const env = { ...process.env, GIST_USERS: "", AIRTABLE_TOKEN: "", GIST_SCHEDULE: "cron(0 3 * * ? *)" };
-  const syncs = await startLocalSchedules({ dynamodb: ddb.client, s3, env, runAtStart: false, log: (l) => lines.push(l) });
+  // The two shipped jobs by name (the registry may grow; this test is about these two).
+  const syncs = await startLocalSchedules({ dynamodb: ddb.client, s3, env, jobs: [gistsJob, skillsJob], runAtStart: false, log: (l) => lines.push(l) });
   t.teardown(() => syncs.stop());
   t.deepEqual(syncs.jobs.map((j) => [j.job, j.schedule, j.mode]), [["gists", "cron(0 3 * * ? *)", "stand-ins"], ["skills", "rate(6 hours)", "stand-ins"]]);
   t.is(syncs.jobs[0]!.nextRunAt!.getUTCHours(), 3);
@@ -81,6 +84,7 @@ test.serial("both syncs run against the stand-ins; the trigger route runs one no
   t.like(health.body.syncs.gists, { schedule: "cron(0 3 * * ? *)", lastError: null, stale: null }, "a cron schedule: freshness unknown");
   t.truthy(health.body.syncs.gists.lastSuccess);
   t.like(health.body.syncs.skills, { schedule: "rate(6 hours)", lastError: null, stale: false });
+  t.like(health.body.syncs, { gists: { title: "Gists → Pipedrive" }, skills: { title: "Skill-app sync" } }, "with the titles the website shows");
 });
 
 test.serial("a schedule local mode cannot evaluate fails the start with its reason", async (t) => {

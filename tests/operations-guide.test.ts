@@ -5,6 +5,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { stackConfigSchema } from "../components/stack-config";
+import { syncSchema } from "../components/sync-config";
+import { secretSettings } from "../handlers/sync/job-definition";
+import { syncJobs } from "../handlers/sync/registry";
 import type { StackRecord } from "./harness/record";
 import { ROOT, evaluateStack } from "./harness/stacks";
 
@@ -16,9 +19,9 @@ interface Row {
   secret: string;
 }
 
-/** The "Every config key" table: key → its cells. */
-function configTable(): Map<string, Row> {
-  const section = GUIDE.split(/^## /m).find((s) => s.startsWith("Every config key"))!;
+/** The "Every config key" table (or another section's): key → its cells. */
+function configTable(heading = "Every config key"): Map<string, Row> {
+  const section = GUIDE.split(/^## /m).find((s) => s.startsWith(heading))!;
   const rows = new Map<string, Row>();
   for (const line of section.split("\n")) {
     const cells = /^\| `([^`]+)` \| (.*?) \| (.*?) \| (yes|no) \| .+ \|$/.exec(line);
@@ -47,8 +50,21 @@ test("the guide's config table lists every key of the schema, and only those, wi
     if (k.hasDefault || k.optional) t.not(row.required, "yes", `${key} is not required`);
     else t.is(row.required, "yes", `${key} is required`);
   }
+  // Each sync job's settings (`switchyard:syncs.<job>.<key>`), in the "Sync settings" table, against the job's schema.
+  const syncRows = configTable("Sync settings");
+  const syncKeys = syncJobs.flatMap((job) => Object.keys(syncSchema(job).shape).map((key) => `switchyard:syncs.${job.name}.${key}`));
+  t.deepEqual([...syncRows.keys()], syncKeys, "every job's settings in the registry's and the schemas' order");
+  for (const job of syncJobs) {
+    for (const [key, schema] of Object.entries(syncSchema(job).shape)) {
+      const row = syncRows.get(`switchyard:syncs.${job.name}.${key}`)!;
+      const k = schemaKey(schema as z.ZodType);
+      t.is(row.default, k.hasDefault ? `\`${typeof k.defaultValue === "string" ? k.defaultValue : JSON.stringify(k.defaultValue)}\`` : "—", `${job.name}.${key} default`);
+      t.is(row.secret, secretSettings(job).includes(key) ? "yes" : "no", `${job.name}.${key} secret`);
+      t.is(row.required, k.hasDefault || k.optional ? "no" : "yes", `${job.name}.${key} required`);
+    }
+  }
   // Sanity: the schema does mark secrets, and the guide tells how to set them.
-  t.true([...rows.values()].filter((r) => r.secret === "yes").length >= 6);
+  t.true([...rows.values(), ...syncRows.values()].filter((r) => r.secret === "yes").length >= 6);
   t.regex(GUIDE, /pulumi config set --secret switchyard:calendlySigningKey/);
 });
 

@@ -9,10 +9,10 @@ import { TAGGABLE_TYPES } from "../components/component-tags";
 import { policies } from "../policy/policies";
 import * as R from "../policy/rules";
 import type { RecordedResource, StackRecord } from "./harness/record";
-import { GISTS_SECRET_KEYS, GISTS_SYNC_CONFIG, ROOT, SKILLS_SECRET_KEYS, SKILLS_SYNC_CONFIG, TEST_SECRETS, byName, evaluateStack, ofType } from "./harness/stacks";
+import { GISTS_SYNC, ROOT, SKILLS_SYNC, SYNCS_CONFIG, SYNC_SECRET_KEYS, TEST_SECRETS, byName, evaluateStack, ofType, syncsConfig } from "./harness/stacks";
 
-const SECRET_KEYS = [...Object.keys(TEST_SECRETS), ...GISTS_SECRET_KEYS, ...SKILLS_SECRET_KEYS];
-const SYNCS = { ...GISTS_SYNC_CONFIG, ...SKILLS_SYNC_CONFIG };
+const SECRET_KEYS = [...Object.keys(TEST_SECRETS), ...SYNC_SECRET_KEYS];
+const SYNCS = SYNCS_CONFIG;
 
 const stacks: Record<"dev" | "prod" | "prodSyncs" | "prodFargate", StackRecord> = {} as never;
 test.before(async () => {
@@ -20,7 +20,7 @@ test.before(async () => {
     evaluateStack("dev"),
     evaluateStack("prod"),
     evaluateStack("prod", SYNCS, "tsx", SECRET_KEYS),
-    evaluateStack("prod", { ...SYNCS, "switchyard:gistRunner": "fargate", "switchyard:skillsRunner": "fargate" }, "tsx", SECRET_KEYS),
+    evaluateStack("prod", syncsConfig({ gists: { ...GISTS_SYNC, runner: "fargate" }, skills: { ...SKILLS_SYNC, runner: "fargate" } }), "tsx", SECRET_KEYS),
   ]);
 });
 

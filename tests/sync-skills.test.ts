@@ -13,6 +13,8 @@ import { BadgrClient } from "../handlers/sync/badgr";
 import { GitHubClient } from "../handlers/sync/github";
 import { RunStateStore } from "../handlers/sync/run-state";
 import { MIN_PART_SIZE, uploadStream } from "../handlers/sync/s3-stream-upload";
+import { readEnv } from "../handlers/shared/function-environment";
+import { skillsRunFunction } from "../handlers/sync/jobs/skills/functions";
 import { runSkillsJob, skillsDeps, type SkillsJobDeps } from "../handlers/sync/skills-job";
 import { assertionsTable, assessmentsTable, badgeClassesTable, syncStateTable } from "../handlers/sync/tables";
 import { useLocalAws } from "../local/aws-env";
@@ -383,7 +385,8 @@ test.serial("skillsDeps builds the whole job from the environment", async (t) =>
     BADGR_PASSWORD: "right",
     BADGR_ISSUER: w.issuer,
   };
-  const deps = skillsDeps("sync-skills", env);
+  const fromEnv = (e: NodeJS.ProcessEnv) => readEnv(skillsRunFunction.env, e);
+  const deps = skillsDeps("sync-skills", fromEnv(env));
   t.teardown(() => {
     deps.db.destroy();
     deps.s3.destroy();
@@ -393,7 +396,7 @@ test.serial("skillsDeps builds the whole job from the environment", async (t) =>
   t.deepEqual(run.counts, { seen: 3, created: 3, updated: 0, skipped: 0, failed: 0 });
   t.is(digest(await w.object(keyOf("v0.1.0"))), digest(Buffer.from("tiny")));
   t.is(w.github.requests[0]!.headers.authorization, undefined, "no GITHUB_TOKEN: anonymous");
-  t.throws(() => skillsDeps("x", { ...env, RELEASE_REPO: "just-a-name" }), { message: 'RELEASE_REPO must be "owner/repo", not "just-a-name"' });
-  t.throws(() => skillsDeps("x", { ...env, BADGR_PASSWORD: undefined }), { message: "Set BADGR_PASSWORD_PARAMETER (AWS) or BADGR_PASSWORD (local mode)" });
-  t.throws(() => skillsDeps("x", { ...env, ASSERTIONS_TABLE: undefined }), { message: "Environment variable ASSERTIONS_TABLE is not set" });
+  t.throws(() => skillsDeps("x", fromEnv({ ...env, RELEASE_REPO: "just-a-name" })), { message: 'RELEASE_REPO must be "owner/repo", not "just-a-name"' });
+  t.throws(() => skillsDeps("x", fromEnv({ ...env, BADGR_PASSWORD: undefined })), { message: "Set BADGR_PASSWORD_PARAMETER (AWS) or BADGR_PASSWORD (local mode)" });
+  t.throws(() => skillsDeps("x", fromEnv({ ...env, ASSERTIONS_TABLE: undefined })), { message: "Environment variable ASSERTIONS_TABLE is not set" });
 });

@@ -20,10 +20,10 @@ import { createTable } from "../local/tables";
 import { buildDockerfile, copyArgs, parseDockerfile, type BuiltImage } from "./harness/dockerfile";
 import { freshTable, startDynamoDbLocal, type DynamoDbLocal } from "./harness/dynamodb";
 import { startSsm } from "./harness/ssm";
-import { GISTS_SECRET_KEYS, GISTS_SYNC_CONFIG, ROOT, SKILLS_SECRET_KEYS, SKILLS_SYNC_CONFIG, TEST_SECRETS, byName, evaluateStack } from "./harness/stacks";
+import { GISTS_SYNC, ROOT, SKILLS_SYNC, SYNC_SECRET_KEYS, TEST_SECRETS, byName, evaluateStack, syncsConfig } from "./harness/stacks";
 
 const DOCKERFILE = "handlers/sync/Dockerfile";
-const PIPEDRIVE_TOKEN = GISTS_SYNC_CONFIG["switchyard:pipedriveApiToken"]!;
+const PIPEDRIVE_TOKEN = GISTS_SYNC.pipedriveApiToken;
 const TASK_ID = "0f1e2d3c4b5a69788796a5b4c3d2e1f0";
 
 let image: BuiltImage;
@@ -53,22 +53,18 @@ test.before(async () => {
     startDynamoDbLocal(),
     startGitHubStandIn(),
     startPipedriveStandIn({ token: PIPEDRIVE_TOKEN }),
-    startAirtableStandIn({ token: SKILLS_SYNC_CONFIG["switchyard:airtableToken"] }),
+    startAirtableStandIn({ token: SKILLS_SYNC.airtableToken }),
     startS3Local(),
   ]);
-  badgr = await startBadgrStandIn({ username: SKILLS_SYNC_CONFIG["switchyard:badgrUsername"], password: SKILLS_SYNC_CONFIG["switchyard:badgrPassword"] });
+  badgr = await startBadgrStandIn({ username: SKILLS_SYNC.badgrUsername, password: SKILLS_SYNC.badgrPassword });
   const record = await evaluateStack(
     "dev",
-    {
-      ...GISTS_SYNC_CONFIG,
-      "switchyard:pipedriveBaseUrl": pipedrive.url,
-      "switchyard:gistRunner": "fargate",
-      ...SKILLS_SYNC_CONFIG,
-      "switchyard:badgrBaseUrl": badgr.url,
-      "switchyard:skillsRunner": "fargate",
-    },
+    syncsConfig({
+      gists: { ...GISTS_SYNC, pipedriveBaseUrl: pipedrive.url, runner: "fargate" },
+      skills: { ...SKILLS_SYNC, badgrBaseUrl: badgr.url, runner: "fargate" },
+    }),
     "tsx",
-    [...Object.keys(TEST_SECRETS), ...GISTS_SECRET_KEYS, ...SKILLS_SECRET_KEYS],
+    [...Object.keys(TEST_SECRETS), ...SYNC_SECRET_KEYS],
   );
   const containerEnv = (job: string) => {
     const [container] = JSON.parse(byName(record, "aws:ecs/taskDefinition:TaskDefinition", `${job}-task`).inputs.containerDefinitions) as { environment: { name: string; value: string }[] }[];
@@ -85,8 +81,8 @@ test.before(async () => {
   const parameter = (name: string) => byName(record, "aws:ssm/parameter:Parameter", name).state.name as string;
   ssm = await startSsm({
     [parameter("gists-pipedrive-api-token")]: PIPEDRIVE_TOKEN,
-    [parameter("skills-airtable-token")]: SKILLS_SYNC_CONFIG["switchyard:airtableToken"]!,
-    [parameter("skills-badgr-password")]: SKILLS_SYNC_CONFIG["switchyard:badgrPassword"]!,
+    [parameter("skills-airtable-token")]: SKILLS_SYNC.airtableToken,
+    [parameter("skills-badgr-password")]: SKILLS_SYNC.badgrPassword,
   });
   // ECS task metadata v4: GET ${ECS_CONTAINER_METADATA_URI_V4}/task names the task.
   metadata = await listen(

@@ -29,25 +29,25 @@ test.after.always(async () => ddb?.stop());
  * events stream as the stack wires it; every call waits until the projection has caught up.
  */
 async function webhooks(t: ExecutionContext, options: Partial<IngestDeps> = {}) {
-  const env = { ...process.env, EVENTS_TABLE: await freshTable(ddb, webhookEventsTable, "events"), MEETINGS_TABLE: await freshTable(ddb, meetingsTable, "meetings") };
+  const tables = { eventsTable: await freshTable(ddb, webhookEventsTable, "events"), meetingsTable: await freshTable(ddb, meetingsTable, "meetings") };
   const connections = await freshTable(ddb, connectionsTable, "connections");
   const projector = await startStreamPoller({
     client: ddb.client,
     endpoint: ddb.endpoint,
-    tableName: env.EVENTS_TABLE,
+    tableName: tables.eventsTable,
     handler: projectAndBroadcastHandler({
       db: ddb.client,
       connectionsTable: connections,
-      meetings: new MeetingStore(ddb.client, env.MEETINGS_TABLE),
+      meetings: new MeetingStore(ddb.client, tables.meetingsTable),
       management: new ApiGatewayManagementApiClient({ endpoint: "http://127.0.0.1:9" }), // no connections: never called
       obs: createObservability("test"),
     }),
   });
   t.teardown(() => projector.stop());
-  const reads = readDeps("test", env);
+  const reads = readDeps("test", tables);
   const ingest = ingestHandler({
     source: createCalendlySource(),
-    events: new EventStore(ddb.client, env.EVENTS_TABLE),
+    events: new EventStore(ddb.client, tables.eventsTable),
     obs: createObservability("test"),
     signingKey: async () => KEY,
     toleranceSeconds: 180,

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { chromium, type Browser, type BrowserContext, type Locator, type Page, type WebSocketRoute } from "playwright-core";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { apiHealthDeps, apiHealthHandler } from "../handlers/health/api-health";
+import { syncJobs } from "../handlers/sync/registry";
 import { RunStateStore, zeroCounts } from "../handlers/sync/run-state";
 import { syncStateTable } from "../handlers/sync/tables";
 import { signCalendlyBody } from "../handlers/webhooks/calendly";
@@ -328,7 +329,7 @@ if (missingChromium && !process.env.CI) {
     const skills = page.locator('.job[data-job="skills"]');
     t.true(await appears(gists));
     t.true(await appears(skills));
-    t.deepEqual(await page.locator(".job").evaluateAll((jobs) => jobs.map((j: any) => j.dataset.job)), ["gists", "skills"], "every job /health reports, in its order");
+    t.deepEqual(await page.locator(".job").evaluateAll((jobs) => jobs.map((j: any) => j.dataset.job)), syncJobs.map((job) => job.name), "every job /health reports, in its order");
     t.regex((await gists.textContent()) ?? "", /Gists → Pipedrive\s*Fresh.*Scheduleevery 30 minutes.*Last run.*(ago|just now).*Last success.*(ago|just now).*Freshness.*since the last success/s);
     t.regex((await skills.textContent()) ?? "", /Skill-app sync\s*Fresh.*Scheduleevery 6 hours.*Last run.*(ago|just now).*Last success.*(ago|just now)/s);
     t.is(await gists.getAttribute("data-stale"), "false");
@@ -439,7 +440,8 @@ if (missingChromium && !process.env.CI) {
     const sitePort = await freePort();
     const api = await startApiServer({
       routes: [
-        { routeKey: "GET /health", handler: apiHealthHandler(apiHealthDeps("api-health", { SYNCS: JSON.stringify({ skills: { table, schedule: "rate(6 hours)" } }) })) },
+        // The titles as a stack's health function has them: the job definitions'.
+        { routeKey: "GET /health", handler: apiHealthHandler(apiHealthDeps("api-health", { SYNCS: JSON.stringify({ skills: { table, schedule: "rate(6 hours)" } }) }, Object.fromEntries(syncJobs.map((job) => [job.name, job.title])))) },
         { routeKey: "$default", handler: routeNotFoundHandler(createObservability("api-not-found")) },
       ],
       corsOrigins: [`http://127.0.0.1:${sitePort}`],

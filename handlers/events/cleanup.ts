@@ -1,6 +1,6 @@
 import type { Context } from "aws-lambda";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { createObservability, requireEnv, type Observability } from "../shared/observability";
+import { createObservability, type Observability } from "../shared/observability";
 import { EventStore } from "./event-store";
 import { DRAFT_MAX_IDLE_DAYS } from "./tables";
 
@@ -10,8 +10,8 @@ export interface CleanupDeps {
   now?: () => Date;
 }
 
-export function cleanupDeps(service: string, env: NodeJS.ProcessEnv = process.env): CleanupDeps {
-  return { store: new EventStore(new DynamoDBClient({}), requireEnv("EVENTS_TABLE", env)), obs: createObservability(service) };
+export function cleanupDeps(service: string, values: { eventsTable: string }): CleanupDeps {
+  return { store: new EventStore(new DynamoDBClient({}), values.eventsTable), obs: createObservability(service) };
 }
 
 /**

@@ -1,8 +1,9 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
-import { createObservability, requireEnv, type Observability } from "../shared/observability";
+import { createObservability, type Observability } from "../shared/observability";
 import { EventStore } from "./event-store";
 import { MediaStore } from "./media";
+import { s3ForcePathStyle } from "./s3-path-style";
 import { eventSchemas, type EventSchemas } from "./schemas";
 
 /** What the events API's HTTP functions share. */
@@ -14,11 +15,19 @@ export interface EventsApiDeps {
   now: () => Date;
 }
 
-/** Reads EVENTS_TABLE and MEDIA_BUCKET; builds the clients once per cold start. */
-export function eventsApiDeps(service: string, env: NodeJS.ProcessEnv = process.env): EventsApiDeps {
+/** Where the events API's data lives (handlers/events/functions.ts reads them from the environment). */
+export interface EventsApiValues {
+  /** Example: `"events-events-1a2b3c4"`. */
+  eventsTable: string;
+  /** Example: `"events-media-1a2b3c4"`. */
+  mediaBucket: string;
+}
+
+/** Builds the clients once per cold start. */
+export function eventsApiDeps(service: string, values: EventsApiValues): EventsApiDeps {
   return {
-    store: new EventStore(new DynamoDBClient({}), requireEnv("EVENTS_TABLE", env)),
-    media: new MediaStore(new S3Client({ forcePathStyle: env.AWS_ENDPOINT_URL_S3 !== undefined }), requireEnv("MEDIA_BUCKET", env)),
+    store: new EventStore(new DynamoDBClient({}), values.eventsTable),
+    media: new MediaStore(new S3Client({ forcePathStyle: s3ForcePathStyle() }), values.mediaBucket),
     obs: createObservability(service),
     schemas: eventSchemas(),
     now: () => new Date(),

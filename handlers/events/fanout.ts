@@ -4,13 +4,15 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
-import { createObservability, requireEnv, type Observability } from "../shared/observability";
+import { createObservability, type Observability } from "../shared/observability";
+import type { EventsApiValues } from "./deps";
 import { EventStore, isEventItem, isInvitationItem, itemToEvent, itemToInvitation, type EventRecord } from "./event-store";
 import type { JobQueue } from "./job-queue";
 import { MediaStore } from "./media";
 import type { NotificationJob } from "./notification-job";
 import type { ReminderSchedules } from "./reminder-schedules";
-import { schedulerReminders } from "./scheduler-reminders";
+import { s3ForcePathStyle } from "./s3-path-style";
+import { schedulerReminders, type SchedulerRemindersOptions } from "./scheduler-reminders";
 import { sqsJobQueue } from "./sqs-job-queue";
 
 export interface FanoutDeps {
@@ -22,21 +24,22 @@ export interface FanoutDeps {
   now?: () => Date;
 }
 
-/**
- * Reads EVENTS_TABLE, MEDIA_BUCKET, NOTIFICATION_QUEUE_URL, NOTIFICATION_QUEUE_ARN, REMINDER_GROUP,
- * REMINDER_ROLE_ARN and optionally REMINDER_DLQ_ARN.
- */
-export function eventsFanoutDeps(service: string, env: NodeJS.ProcessEnv = process.env): FanoutDeps {
+/** Where the fan-out's data, queue and reminders live (handlers/events/functions.ts reads them from the environment). */
+export interface FanoutValues extends EventsApiValues {
+  /** The notification queue. Example: `"https://sqs.us-east-1.amazonaws.com/123456789012/events-notifications-1a2b3c4"`. */
+  queueUrl: string;
+  /** The reminders' schedule group, their target (the queue's ARN), role and dead-letter queue. */
+  reminders: Pick<SchedulerRemindersOptions, "groupName" | "queueArn" | "roleArn" | "deadLetterArn">;
+}
+
+/** The cloud's parts: SQS for the jobs, EventBridge Scheduler for the reminders (local mode swaps both). */
+export function eventsFanoutDeps(service: string, values: FanoutValues): FanoutDeps {
+  const { deadLetterArn, ...reminders } = values.reminders;
   return {
-    store: new EventStore(new DynamoDBClient({}), requireEnv("EVENTS_TABLE", env)),
-    media: new MediaStore(new S3Client({ forcePathStyle: env.AWS_ENDPOINT_URL_S3 !== undefined }), requireEnv("MEDIA_BUCKET", env)),
-    queue: sqsJobQueue(new SQSClient({}), requireEnv("NOTIFICATION_QUEUE_URL", env)),
-    reminders: schedulerReminders(new SchedulerClient({}), {
-      groupName: requireEnv("REMINDER_GROUP", env),
-      queueArn: requireEnv("NOTIFICATION_QUEUE_ARN", env),
-      roleArn: requireEnv("REMINDER_ROLE_ARN", env),
-      ...(env.REMINDER_DLQ_ARN ? { deadLetterArn: env.REMINDER_DLQ_ARN } : {}),
-    }),
+    store: new EventStore(new DynamoDBClient({}), values.eventsTable),
+    media: new MediaStore(new S3Client({ forcePathStyle: s3ForcePathStyle() }), values.mediaBucket),
+    queue: sqsJobQueue(new SQSClient({}), values.queueUrl),
+    reminders: schedulerReminders(new SchedulerClient({}), { ...reminders, ...(deadLetterArn ? { deadLetterArn } : {}) }),
     obs: createObservability(service),
   };
 }

@@ -2,8 +2,8 @@ import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempotency";
 import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
-import { createObservability, requireEnv, type Observability } from "../shared/observability";
-import { secretFromEnv, type SecretProvider } from "../shared/secret";
+import { createObservability, type Observability } from "../shared/observability";
+import type { SecretProvider } from "../shared/secret";
 import { EventStore } from "./event-store";
 import type { MailSender } from "./mail/message";
 import { s3OutboxSender } from "./mail/s3-outbox";
@@ -11,6 +11,7 @@ import { sesSender } from "./mail/ses";
 import { cancellationMail, invitationMail, reminderMail } from "./mail/templates";
 import { notificationJobSchema, notificationKey, type NotificationJob } from "./notification-job";
 import { signRsvpToken } from "./rsvp-token";
+import { s3ForcePathStyle } from "./s3-path-style";
 
 /** Sent-mail records are kept longer than any event's data lives, so a late redelivery still finds one. */
 export const SENT_RECORD_DAYS = 120;
@@ -23,22 +24,37 @@ export interface NotifyDeps {
   /** The website, for RSVP and management links. Example: `https://d111.cloudfront.net`. */
   siteUrl: string;
   rsvpKey: SecretProvider;
-  /** Where (event, recipient, kind) records live: the NOTIFICATIONS_SENT_TABLE. */
+  /** Where (event, recipient, kind) records live. */
   sentTable: string;
   db: DynamoDBClient;
   obs: Observability;
   now?: () => Date;
 }
 
+/** Where notify's data lives and how it mails (handlers/events/functions.ts reads them from the environment). */
+export interface NotifyValues {
+  /** Example: `"events-events-1a2b3c4"`. */
+  eventsTable: string;
+  /** The (event, recipient, kind) records. Example: `"events-notifications-sent-1a2b3c4"`. */
+  sentTable: string;
+  /** The website, for the links in the mails. Example: `"https://d111.cloudfront.net"`. */
+  siteUrl: string;
+  rsvpKey: SecretProvider;
+  /** The verified SES sender: mails go through SES from it. Example: `"events@example.com"`. */
+  from?: string;
+  /** Without a sender, the bucket whose `outbox/` receives each mail as an .eml object. Example: `"events-media-1a2b3c4"`. */
+  outboxBucket?: string;
+}
+
 /**
- * Reads EVENTS_TABLE, NOTIFICATIONS_SENT_TABLE, SITE_URL, RSVP_SIGNING_KEY(_PARAMETER), and
- * MAIL_FROM (send through SES) or OUTBOX_BUCKET (no sender configured: write each mail as an .eml
- * object under `outbox/`). Local mode passes its own `sender` (the .local/outbox folder).
+ * Mails through SES from `from`, or, without one, into the cloud outbox (`outboxBucket`). Local
+ * mode passes its own `sender` (the .local/outbox folder).
  */
-export function notifyDeps(service: string, env: NodeJS.ProcessEnv = process.env, sender?: MailSender): NotifyDeps {
+export function notifyDeps(service: string, values: NotifyValues, sender?: MailSender): NotifyDeps {
   const db = new DynamoDBClient({});
-  const from = env.MAIL_FROM || "Switchyard Events <events@switchyard.invalid>";
-  const outboxBucket = sender || env.MAIL_FROM ? undefined : requireEnv("OUTBOX_BUCKET", env);
+  const from = values.from || "Switchyard Events <events@switchyard.invalid>";
+  const outboxBucket = sender || values.from ? undefined : values.outboxBucket;
+  if (!sender && !values.from && !outboxBucket) throw new Error("notify: neither a sender nor an outbox bucket: nowhere to mail");
   // Only the configured way of sending is loaded, on the first mail: a cold start does not pay for
   // the other SDK client (the SES and S3 clients each cost tens of milliseconds to load).
   const mailSender =
@@ -48,15 +64,15 @@ export function notifyDeps(service: string, env: NodeJS.ProcessEnv = process.env
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, on purpose
       if (!outboxBucket) return sesSender(new (require("@aws-sdk/client-sesv2") as typeof import("@aws-sdk/client-sesv2")).SESv2Client({}));
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, on purpose
-      return s3OutboxSender(new (require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3")).S3Client({ forcePathStyle: env.AWS_ENDPOINT_URL_S3 !== undefined }), outboxBucket);
+      return s3OutboxSender(new (require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3")).S3Client({ forcePathStyle: s3ForcePathStyle() }), outboxBucket);
     });
   return {
-    store: new EventStore(db, requireEnv("EVENTS_TABLE", env)),
+    store: new EventStore(db, values.eventsTable),
     sender: mailSender,
     from,
-    siteUrl: requireEnv("SITE_URL", env).replace(/\/$/, ""),
-    rsvpKey: secretFromEnv("RSVP_SIGNING_KEY", env),
-    sentTable: requireEnv("NOTIFICATIONS_SENT_TABLE", env),
+    siteUrl: values.siteUrl.replace(/\/$/, ""),
+    rsvpKey: values.rsvpKey,
+    sentTable: values.sentTable,
     db,
     obs: createObservability(service),
   };
@@ -81,7 +97,7 @@ export type SendOutcome = { sent: true; messageId: string } | { sent: false; rea
 /**
  * The notification queue's consumer. Each job is one mail, composed from the event's current state
  * (a job for an event canceled or removed meanwhile sends nothing) and sent at most once per
- * (event, recipient, kind): Powertools Idempotency records each send in NOTIFICATIONS_SENT_TABLE
+ * (event, recipient, kind): Powertools Idempotency records each send in the sent-mail table
  * before it happens and completes the record after, so a redelivered or duplicated job returns the
  * first outcome without sending. A failed send deletes the in-progress record and reports the
  * message, so SQS redelivers it; after 5 receives it goes to the dead-letter queue. A crash between

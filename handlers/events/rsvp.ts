@@ -1,13 +1,13 @@
 import { jsonResponse, readJsonBody, validate, type HttpHandler } from "../shared/http";
 import { HttpProblem } from "../shared/problem";
-import { secretFromEnv, type SecretProvider } from "../shared/secret";
-import { eventsApiDeps, type EventsApiDeps } from "./deps";
+import type { SecretProvider } from "../shared/secret";
+import { eventsApiDeps, type EventsApiDeps, type EventsApiValues } from "./deps";
 import { dispatch } from "./dispatch";
 import { verifyRsvpToken } from "./rsvp-token";
 import { eventView } from "./views";
 
 export interface RsvpDeps extends EventsApiDeps {
-  /** The RSVP signing key (SSM in AWS, RSVP_SIGNING_KEY locally). */
+  /** The key that signs invitation links (SSM in AWS, the value itself locally). */
   rsvpKey: SecretProvider;
 }
 
@@ -51,7 +51,7 @@ export function rsvpHandler(deps: RsvpDeps): HttpHandler {
   });
 }
 
-/** eventsApiDeps plus RSVP_SIGNING_KEY_PARAMETER (AWS) or RSVP_SIGNING_KEY (local mode). */
-export function rsvpDeps(service: string, env: NodeJS.ProcessEnv = process.env): RsvpDeps {
-  return { ...eventsApiDeps(service, env), rsvpKey: secretFromEnv("RSVP_SIGNING_KEY", env) };
+/** eventsApiDeps plus the signing key. */
+export function rsvpDeps(service: string, values: EventsApiValues & { rsvpKey: SecretProvider }): RsvpDeps {
+  return { ...eventsApiDeps(service, values), rsvpKey: values.rsvpKey };
 }

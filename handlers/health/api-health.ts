@@ -9,6 +9,8 @@ import { runsPerHour } from "../sync/schedule";
 /** One scheduled sync as `/health` sees it: where its run state is and how often it should run. */
 export interface HealthSync {
   job: string;
+  /** What people call it (the job definition's title), when known. Example: `"Gists → Pipedrive"`. */
+  title?: string;
   table: string;
   schedule: string;
   state: RunStateStore;
@@ -32,8 +34,9 @@ export function apiHealthSchemas() {
 /**
  * Reads SYNCS: JSON `{"<job>": {"table": "<run-state table>", "schedule": "rate(30 minutes)"}, …}`;
  * absent or `{}` means the stack has no syncs. A malformed value fails the cold start (a deploy bug).
+ * `titles`: each job's title by name (the job definitions'), reported with its health.
  */
-export function apiHealthDeps(service: string, env: NodeJS.ProcessEnv = process.env): ApiHealthDeps {
+export function apiHealthDeps(service: string, env: NodeJS.ProcessEnv = process.env, titles: Readonly<Record<string, string>> = {}): ApiHealthDeps {
   const schemas = apiHealthSchemas();
   let raw: unknown;
   try {
@@ -45,18 +48,18 @@ export function apiHealthDeps(service: string, env: NodeJS.ProcessEnv = process.
   if (!parsed.success) throw new Error(`Environment variable SYNCS is not {"<job>":{"table","schedule"}}: ${parsed.error.message}`);
   const db = new DynamoDBClient({});
   return {
-    syncs: Object.entries(parsed.data).map(([job, { table, schedule }]) => ({ job, table, schedule, state: new RunStateStore(db, table, job) })),
+    syncs: Object.entries(parsed.data).map(([job, { table, schedule }]) => ({ job, ...(titles[job] ? { title: titles[job] } : {}), table, schedule, state: new RunStateStore(db, table, job) })),
     obs: createObservability(service),
     schemas,
   };
 }
 
 /** A job's last run and freshness: stale once its last success is more than two intervals old. */
-function syncHealth(run: RunState, schedule: string, now: Date) {
+function syncHealth(run: RunState, schedule: string, now: Date, title?: string) {
   const perHour = runsPerHour(schedule);
   const minutesSinceSuccess = run.lastSuccess ? Math.round((now.getTime() - Date.parse(run.lastSuccess)) / 6_000) / 10 : null;
   const stale = minutesSinceSuccess === null || perHour === undefined ? null : minutesSinceSuccess > 2 * (60 / perHour);
-  return { schedule, lastStart: run.lastStart ?? null, lastSuccess: run.lastSuccess ?? null, lastError: run.lastError ?? null, minutesSinceSuccess, stale };
+  return { ...(title ? { title } : {}), schedule, lastStart: run.lastStart ?? null, lastSuccess: run.lastSuccess ?? null, lastError: run.lastError ?? null, minutesSinceSuccess, stale };
 }
 
 /**
@@ -79,7 +82,16 @@ export function apiHealthHandler(deps: ApiHealthDeps): HttpHandler {
       }
       throw new HttpProblem("service-unavailable", `The run state of ${unreadable.map((s) => s.job).join(", ")} cannot be read right now.`);
     }
-    const body = Object.fromEntries(syncs.map((s, i) => [s.job, syncHealth((read[i] as PromiseFulfilledResult<RunState>).value, s.schedule, at)]));
+    const body = Object.fromEntries(syncs.map((s, i) => [s.job, syncHealth((read[i] as PromiseFulfilledResult<RunState>).value, s.schedule, at, s.title)]));
     return jsonResponse(200, { status: "ok", syncs: body });
   });
+}
+
+/**
+ * The health function's factory for a stack whose syncs have these titles (by job name): what
+ * Pulumi serializes, the titles captured in the upload (the environment keeps only SYNCS).
+ * Example: `apiHealthFactory({ gists: "Gists → Pipedrive" })`.
+ */
+export function apiHealthFactory(titles: Readonly<Record<string, string>>) {
+  return () => apiHealthHandler(apiHealthDeps("health-api", process.env, titles));
 }

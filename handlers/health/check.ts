@@ -1,7 +1,9 @@
 import type { Context, EventBridgeEvent } from "aws-lambda";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { z } from "zod";
-import { createObservability, requireEnv, type Observability } from "../shared/observability";
+import { defineFunction, setting, type EnvValues } from "../shared/function-definition";
+import { createObservability, type Observability } from "../shared/observability";
+import { POWERTOOLS_PACKAGES } from "../shared/packages";
 
 /** Something the health check requests: a name (the metrics' `target` dimension) and a URL. */
 export interface HealthTarget {
@@ -45,23 +47,39 @@ export function healthCheckSchemas() {
 }
 
 /**
- * Reads TARGETS (JSON `[{"name":"website","url":"https://…/"},{"name":"api","url":"https://…/health"}]`),
- * TIMEOUT_MS (per request; default 5000) and FAIL_WHEN_UNHEALTHY (`true` or `false`, the default).
- * Malformed values fail the cold start (a deploy bug).
+ * The health check's environment (the definition's, below), each key a setting the component (or
+ * local mode) provides by logical name:
+ * - `TARGETS` (`targets`): JSON `[{"name":"website","url":"https://…/"},{"name":"api","url":"https://…/health"}]`;
+ * - `TIMEOUT_MS` (`timeoutMs`): per request, default 5000;
+ * - `FAIL_WHEN_UNHEALTHY` (`failWhenUnhealthy`): `true` or `false` (the default; unset is `false`).
  */
-export function healthCheckDeps(service: string, env: NodeJS.ProcessEnv = process.env): HealthCheckDeps {
+const healthCheckEnv = {
+  TARGETS: setting("targets"),
+  TIMEOUT_MS: setting("timeoutMs", "text", { fallback: String(HEALTH_CHECK_TIMEOUT_DEFAULT_MS) }),
+  FAIL_WHEN_UNHEALTHY: setting("failWhenUnhealthy", "text", { optional: true }),
+};
+
+/** The health check's typed environment, as its definition's `create` receives it. Example: `{ TARGETS: "[…]", TIMEOUT_MS: "5000", FAIL_WHEN_UNHEALTHY: undefined }`. */
+export type HealthCheckEnv = EnvValues<typeof healthCheckEnv>;
+
+/**
+ * Validates the health check's settings (their text, as the definition reads them): TARGETS a
+ * non-empty list of uniquely named http(s) URLs, TIMEOUT_MS 1 to 60000 ms, FAIL_WHEN_UNHEALTHY
+ * `true` or `false`. Malformed values fail the cold start (a deploy bug).
+ */
+export function healthCheckDeps(service: string, env: HealthCheckEnv): HealthCheckDeps {
   const schemas = healthCheckSchemas();
   let raw: unknown;
   try {
-    raw = JSON.parse(requireEnv("TARGETS", env));
+    raw = JSON.parse(env.TARGETS);
   } catch (error) {
     throw new Error(`Environment variable TARGETS is not JSON: ${(error as Error).message}`, { cause: error });
   }
   const targets = schemas.Targets.safeParse(raw);
   if (!targets.success) throw new Error(`Environment variable TARGETS is not [{"name","url"}]: ${targets.error.message}`);
-  const timeoutMs = schemas.TimeoutMs.safeParse(env.TIMEOUT_MS || HEALTH_CHECK_TIMEOUT_DEFAULT_MS);
+  const timeoutMs = schemas.TimeoutMs.safeParse(env.TIMEOUT_MS);
   if (!timeoutMs.success) throw new Error(`Environment variable TIMEOUT_MS must be a whole number of milliseconds, 1 to 60000 (got "${env.TIMEOUT_MS}")`);
-  const failWhenUnhealthy = schemas.FailWhenUnhealthy.safeParse(env.FAIL_WHEN_UNHEALTHY || undefined);
+  const failWhenUnhealthy = schemas.FailWhenUnhealthy.safeParse(env.FAIL_WHEN_UNHEALTHY);
   if (!failWhenUnhealthy.success) throw new Error(`Environment variable FAIL_WHEN_UNHEALTHY must be "true" or "false" (got "${env.FAIL_WHEN_UNHEALTHY}")`);
   return { targets: targets.data, timeoutMs: timeoutMs.data, obs: createObservability(service), failWhenUnhealthy: failWhenUnhealthy.data === "true" };
 }
@@ -124,3 +142,15 @@ export function healthCheckHandler(deps: HealthCheckDeps) {
     return { results };
   };
 }
+
+/**
+ * The health check, written once: components/observability/health-check.ts deploys it (scheduled by
+ * EventBridge), local mode runs it on a timer (local/health-check.ts). It touches no AWS resource.
+ * Example: `definedFunction("health-check", { definition: healthCheckFunction, links: { settings: { targets, timeoutMs: "5000" } }, … })`.
+ */
+export const healthCheckFunction = defineFunction({
+  service: "health-check",
+  packages: ["got", "zod", ...POWERTOOLS_PACKAGES],
+  env: healthCheckEnv,
+  create: (env, service) => healthCheckHandler(healthCheckDeps(service, env)),
+});

@@ -5,6 +5,7 @@ import { apiHealthRoute } from "./routes";
 /** Response shapes of `GET /health` (documentation; api-health.ts builds them). */
 function responseSchemas() {
   const SyncHealth = z.object({
+    title: z.string().optional().describe("What the sync is called (its job's title), e.g. Gists → Pipedrive"),
     schedule: z.string().describe("The sync's EventBridge schedule expression"),
     lastStart: z.string().nullable(),
     lastSuccess: z.string().nullable(),

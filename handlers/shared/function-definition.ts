@@ -8,7 +8,7 @@
 // Plain data and plain functions only: Pulumi serializes a definition into the upload. The parsing
 // below is deliberately not zod: several functions do not load zod at all (it is most of an upload),
 // and the vocabulary is five kinds.
-import { secretFromEnv, type SecretProvider } from "./secret";
+import type { SecretProvider } from "./secret";
 
 /** An IAM condition block. Example: `{ StringEquals: { "ses:FromAddress": "events@example.com" } }`. */
 export type GrantConditions = Record<string, Record<string, string | string[]>>;
@@ -28,6 +28,12 @@ export interface Grant {
   attribute?: string;
   /** Example: `{ StringLike: { "s3:prefix": "media/*" } }`. */
   conditions?: GrantConditions;
+  /**
+   * Conditions comparing a request's context key with the resource's own value (what a key naming
+   * it holds), by operator. Example: `{ StringEquals: "ses:FromAddress" }` on an SES identity whose
+   * value is its address: mail from that address only.
+   */
+  valueConditions?: Record<string, string>;
 }
 
 /** The types a setting is parsed to. */
@@ -56,18 +62,35 @@ export interface SecretKey<Optional extends boolean = boolean> {
   optional: Optional;
 }
 
-export interface ResourceKey {
+export interface ResourceKey<Optional extends boolean = boolean> {
   kind: "resource";
   /** Logical name of the resource whose name (or URL) the key holds. Example: `"messages"`. */
   on: string;
   /** What the function may do to it (paths and attributes as in {@link Grant}). */
   grants: Omit<Grant, "on">[];
+  /** What the key holds: the resource's value (its name or URL; the default) or its ARN. Example: `"arn"`. */
+  holds?: "value" | "arn";
+  /**
+   * The component may leave the resource out: the key is then unset and its grants are not given.
+   * Example: the sender identity a function mails from, when the stack configures one.
+   */
+  optional?: Optional;
 }
 
 export type EnvKey = SettingKey | SecretKey | ResourceKey;
 export type EnvSpec = Record<string, EnvKey>;
 
-type KeyValue<K> = K extends SettingKey<infer T, infer O> ? (O extends true ? SettingTypes[T] | undefined : SettingTypes[T]) : K extends SecretKey<infer O> ? (O extends true ? SecretProvider | undefined : SecretProvider) : string;
+type KeyValue<K> = K extends SettingKey<infer T, infer O>
+  ? O extends true
+    ? SettingTypes[T] | undefined
+    : SettingTypes[T]
+  : K extends SecretKey<infer O>
+    ? O extends true
+      ? SecretProvider | undefined
+      : SecretProvider
+    : K extends ResourceKey<true>
+      ? string | undefined
+      : string;
 /** What `create` receives: each key parsed to its type; secrets as providers (fetched and cached at run time). */
 export type EnvValues<E extends EnvSpec> = { [K in keyof E]: KeyValue<E[K]> };
 
@@ -83,6 +106,10 @@ export interface FunctionDefinition<E extends EnvSpec = EnvSpec, H = unknown> {
   /** Builds the handler once per cold start. Example: `(env, service) => getMessageHandler(...)`. */
   create: (env: EnvValues<E>, service: string) => H;
 }
+
+/** Any definition, whatever its keys and handler (`create`'s parameter makes a narrower type not fit). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyFunctionDefinition = FunctionDefinition<any, any>;
 
 /** Identity with inference: `defineFunction({ ... })` keeps `env`'s key types for `create`. */
 export function defineFunction<const E extends EnvSpec, H>(definition: FunctionDefinition<E, H>): FunctionDefinition<E, H> {
@@ -103,23 +130,28 @@ export function secret(name: string, options: { optional?: boolean } = {}): Secr
   return { kind: "secret", secret: name, optional: options.optional ?? false };
 }
 
-/** The name of a resource and what the function may do to it. Example: `resource("messages", [{ actions: ["dynamodb:GetItem"] }])`. */
-export function resource(on: string, grants: Omit<Grant, "on">[]): ResourceKey {
-  return { kind: "resource", on, grants };
+/**
+ * The name of a resource and what the function may do to it. Example: `resource("messages", [{ actions: ["dynamodb:GetItem"] }])`;
+ * its ARN: `resource("reminderRole", [], { holds: "arn" })`; one the component may leave out: `resource("outbox", [...], { optional: true })`.
+ */
+export function resource(on: string, grants: Omit<Grant, "on">[], options?: { holds?: "value" | "arn"; optional?: false }): ResourceKey<false>;
+export function resource(on: string, grants: Omit<Grant, "on">[], options: { holds?: "value" | "arn"; optional: true }): ResourceKey<true>;
+export function resource(on: string, grants: Omit<Grant, "on">[], options: { holds?: "value" | "arn"; optional?: boolean } = {}): ResourceKey {
+  return { kind: "resource", on, grants, ...(options.holds && options.holds !== "value" ? { holds: options.holds } : {}), ...(options.optional ? { optional: true } : {}) };
 }
 
 /** The SSM client package every function with a secret loads. */
 export const SECRET_PACKAGE = "@aws-lambda-powertools/parameters/ssm";
 
 /** The packages to upload: the definition's, plus SSM's when a key is a secret. */
-export function packagesOf(definition: FunctionDefinition<any, any>): string[] {
+export function packagesOf(definition: AnyFunctionDefinition): string[] {
   const packages = [...definition.packages];
-  if (Object.values(definition.env as EnvSpec).some((key) => key.kind === "secret") && !packages.includes(SECRET_PACKAGE)) packages.push(SECRET_PACKAGE);
+  if (hasSecrets(definition) && !packages.includes(SECRET_PACKAGE)) packages.push(SECRET_PACKAGE);
   return packages;
 }
 
 /** Every grant of a definition, its keys' and its own. */
-export function grantsOf(definition: FunctionDefinition<any, any>): Grant[] {
+export function grantsOf(definition: AnyFunctionDefinition): Grant[] {
   const keyGrants = Object.values(definition.env as EnvSpec).flatMap((key) => (key.kind === "resource" ? key.grants.map((g) => ({ ...g, on: key.on })) : []));
   return [...keyGrants, ...(definition.grants ?? [])];
 }
@@ -146,31 +178,35 @@ function parseSetting(key: string, spec: SettingKey, raw: string): unknown {
   }
 }
 
-/**
- * The typed environment of a definition, read from `env` (`process.env` in a function). A missing
- * required key fails the cold start loudly: it is a deploy bug, never a request's fault.
- */
-export function readEnv<E extends EnvSpec>(spec: E, env: NodeJS.ProcessEnv = process.env): EnvValues<E> {
+/** One setting or resource key read from `env`; `undefined` when an optional key is absent. */
+export function readKey(key: string, entry: SettingKey | ResourceKey, env: NodeJS.ProcessEnv): unknown {
+  const raw = env[key] || (entry.kind === "setting" ? entry.fallback : undefined);
+  if (raw === undefined || raw === "") {
+    if (entry.optional) return undefined;
+    throw new EnvironmentError(`Environment variable ${key} is not set`);
+  }
+  return entry.kind === "setting" ? parseSetting(key, entry, raw) : raw;
+}
+
+/** `readEnv` (function-environment.ts) for a definition without secrets. */
+export function readEnvWithoutSecrets<E extends EnvSpec>(spec: E, env: NodeJS.ProcessEnv): EnvValues<E> {
   const out: Record<string, unknown> = {};
   for (const [key, entry] of Object.entries(spec)) {
-    if (entry.kind === "secret") {
-      out[key] = entry.optional && !env[key] && !env[`${key}_PARAMETER`] ? undefined : secretFromEnv(key, env);
-      continue;
-    }
-    const raw = env[key] || (entry.kind === "setting" ? entry.fallback : undefined);
-    if (raw === undefined || raw === "") {
-      if (entry.kind === "setting" && entry.optional) continue;
-      throw new EnvironmentError(`Environment variable ${key} is not set`);
-    }
-    out[key] = entry.kind === "setting" ? parseSetting(key, entry, raw) : raw;
+    if (entry.kind === "secret") throw new EnvironmentError(`${key} is a secret: build this function with buildHandler`);
+    const value = readKey(key, entry, env);
+    if (value !== undefined) out[key] = value;
   }
   return out as EnvValues<E>;
 }
 
 /**
- * The handler a definition describes, built from `env`: what every magic function's factory and
- * every local handler call.
+ * `buildHandler` (function-environment.ts) for a definition without secrets. This module never
+ * imports the secret reader, so the code Pulumi uploads for such a function does not name the SSM
+ * package it does not carry (Pulumi captures a module's every export, not only the one used).
  */
-export function buildHandler<E extends EnvSpec, H>(definition: FunctionDefinition<E, H>, env: NodeJS.ProcessEnv = process.env): H {
-  return definition.create(readEnv(definition.env, env), definition.service);
+export function buildHandlerWithoutSecrets<E extends EnvSpec, H>(definition: FunctionDefinition<E, H>, env: NodeJS.ProcessEnv = process.env): H {
+  return definition.create(readEnvWithoutSecrets(definition.env, env), definition.service);
 }
+
+/** Whether any key of a definition is a secret. */
+export const hasSecrets = (definition: AnyFunctionDefinition): boolean => Object.values(definition.env as EnvSpec).some((key) => key.kind === "secret");

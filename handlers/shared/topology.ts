@@ -2,20 +2,33 @@
 // each (HTTP routes, a table's stream, a schedule). The components deploy a topology (components/
 // *.ts); local mode runs the same one (local/topology.ts). Adding a route, a stream consumer or a
 // scheduled function is an entry here plus its definition and handler.
-import type { FunctionDefinition } from "./function-definition";
+import type { AnyFunctionDefinition } from "./function-definition";
 import type { TableDefinition } from "./table-definition";
 
 export interface TopologyFunction {
   /** Example: `createMessageFunction`. */
-  definition: FunctionDefinition<any, any>;
+  definition: AnyFunctionDefinition;
   /** Shown in the console; the routes when omitted. Example: `"events stream → meetings table"`. */
   description?: string;
   /** HTTP API route keys it serves. Example: `["GET /messages/{id}"]`. */
   routes?: readonly string[];
+  /**
+   * Logical name of the authorizer every request to its routes passes first (the component
+   * provides it: a JWT authorizer in AWS, local/jwt-authorizer.ts locally). A function's routes
+   * share one audience. Example: `"jwt"`.
+   */
+  authorizer?: string;
   /** Logical name of the table whose new items (stream INSERTs) it consumes. Example: `"events"`. */
   stream?: string;
   /** Logical name of the setting holding the schedule (rate or cron) that runs it. Example: `"replaySchedule"`. */
   schedule?: string;
+  /**
+   * Logical name of the queue whose messages it consumes, in batches, reporting failed messages
+   * (the component provides the queue; locally an in-process queue with SQS's semantics). Example: `"notifications"`.
+   */
+  queue?: string;
+  /** Route keys of the component's WebSocket API it serves. Example: `["$connect", "$disconnect"]`. */
+  websocket?: readonly string[];
   /** Logical name of a setting without which the function does not exist. Example: `"forwardUrl"`. */
   when?: string;
   /** Seconds. Example: `60`. */

@@ -1,11 +1,12 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { z } from "zod";
 import { httpHandler, jsonResponse, validate, type HttpEvent, type HttpHandler, type HttpResult } from "../shared/http";
-import { createObservability, requireEnv, type Observability } from "../shared/observability";
+import { createObservability, type Observability } from "../shared/observability";
 import { limitParam } from "../shared/paging";
 import { HttpProblem } from "../shared/problem";
 import type { GistItem } from "./gists-job";
 import { GISTS_SESSION_COOKIE, gistsReadRouteKeys, type GistsReadOperation } from "./gists-routes";
+import type { GistsReadEnv } from "./jobs/gists/functions";
 import { RunStateStore } from "./run-state";
 import { SessionStore, type Session } from "./sessions";
 
@@ -16,7 +17,7 @@ export interface GistsReadDeps {
   state: RunStateStore;
   sessions: SessionStore;
   obs: Observability;
-  /** The users the sync scans now (its GIST_USERS). */
+  /** The users the sync scans now (its `users` setting). */
   users: string[];
   /** The sync's schedule expression (reported by `/users/current`). */
   schedule: string;
@@ -35,19 +36,16 @@ export function gistsReadSchemas() {
   };
 }
 
-/**
- * Reads SYNC_STATE_TABLE (the gists sync's run state), SESSIONS_TABLE, GIST_USERS, SYNC_SCHEDULE
- * and SESSION_TTL_DAYS (default 30).
- */
-export function gistsReadDeps(service: string, env: NodeJS.ProcessEnv = process.env): GistsReadDeps {
+/** The read API's clients and settings, from its typed environment (handlers/sync/jobs/gists/functions.ts). */
+export function gistsReadDeps(service: string, env: GistsReadEnv): GistsReadDeps {
   const db = new DynamoDBClient({});
-  const sessionTtlSeconds = Number(env.SESSION_TTL_DAYS ?? 30) * 24 * 3600;
+  const sessionTtlSeconds = env.SESSION_TTL_DAYS * 24 * 3600;
   return {
-    state: new RunStateStore(db, requireEnv("SYNC_STATE_TABLE", env), "gists"),
-    sessions: new SessionStore(db, requireEnv("SESSIONS_TABLE", env), sessionTtlSeconds),
+    state: new RunStateStore(db, env.SYNC_STATE_TABLE, "gists"),
+    sessions: new SessionStore(db, env.SESSIONS_TABLE, sessionTtlSeconds),
     obs: createObservability(service),
-    users: requireEnv("GIST_USERS", env).split(",").map((u) => u.trim()).filter(Boolean),
-    schedule: requireEnv("SYNC_SCHEDULE", env),
+    users: env.GIST_USERS,
+    schedule: env.SYNC_SCHEDULE,
     sessionTtlSeconds,
     schemas: gistsReadSchemas(),
   };

@@ -1,32 +1,27 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { createObservability, requireEnv } from "../shared/observability";
-import { secretFromEnv } from "../shared/secret";
+import { createObservability } from "../shared/observability";
 import { GitHubClient } from "./github";
 import { runGistsJob, type GistsJobDeps } from "./gists-job";
+import type { GistsRunEnv } from "./jobs/gists/functions";
 import { PipedriveClient } from "./pipedrive";
 import { RunStateStore } from "./run-state";
 import { scheduledHandler } from "./scheduled";
 
 /**
- * The gists job's Lambda handler, built once per cold start from the environment:
- * SYNC_STATE_TABLE, GIST_USERS (comma-separated), GITHUB_API_URL (default https://api.github.com),
- * GITHUB_TOKEN(_PARAMETER) (optional), PIPEDRIVE_BASE_URL, PIPEDRIVE_API_TOKEN(_PARAMETER),
- * PIPEDRIVE_GIST_URL_FIELD.
+ * The gists job's handler, built once per cold start from its typed environment (the definition's:
+ * handlers/sync/jobs/gists/functions.ts). The tokens are fetched when a run starts.
  */
-export function gistsSyncHandler(service: string, env: NodeJS.ProcessEnv = process.env) {
+export function gistsSyncHandler(service: string, env: GistsRunEnv) {
   const obs = createObservability(service);
-  const state = new RunStateStore(new DynamoDBClient({}), requireEnv("SYNC_STATE_TABLE", env), "gists");
-  const githubToken = env.GITHUB_TOKEN || env.GITHUB_TOKEN_PARAMETER ? secretFromEnv("GITHUB_TOKEN", env) : undefined;
-  const pipedriveToken = secretFromEnv("PIPEDRIVE_API_TOKEN", env);
-  const users = requireEnv("GIST_USERS", env).split(",").map((u) => u.trim()).filter(Boolean);
+  const state = new RunStateStore(new DynamoDBClient({}), env.SYNC_STATE_TABLE, "gists");
   return scheduledHandler(obs, state, async (runId) => {
     const deps: GistsJobDeps = {
-      github: new GitHubClient({ baseUrl: env.GITHUB_API_URL ?? "https://api.github.com", token: githubToken && (await githubToken()) }),
-      pipedrive: new PipedriveClient({ baseUrl: requireEnv("PIPEDRIVE_BASE_URL", env), apiToken: await pipedriveToken() }),
+      github: new GitHubClient({ baseUrl: env.GITHUB_API_URL, token: env.GITHUB_TOKEN && (await env.GITHUB_TOKEN()) }),
+      pipedrive: new PipedriveClient({ baseUrl: env.PIPEDRIVE_BASE_URL, apiToken: await env.PIPEDRIVE_API_TOKEN() }),
       state,
       obs,
-      users,
-      gistUrlField: requireEnv("PIPEDRIVE_GIST_URL_FIELD", env),
+      users: env.GIST_USERS,
+      gistUrlField: env.PIPEDRIVE_GIST_URL_FIELD,
     };
     return runGistsJob(deps, runId);
   });

@@ -30,7 +30,7 @@ function responseSchemas() {
 
 /**
  * The gists sync's part of the OpenAPI document. These routes exist when the stack sets
- * `switchyard:gistUsers`; each original Flask path is documented as a deprecated alias.
+ * `switchyard:syncs.gists`; each original Flask path is documented as a deprecated alias.
  */
 export function gistsApiFragment(): OpenApiFragment {
   const schemas = gistsReadSchemas();

@@ -1,11 +1,11 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
-import { createObservability, requireEnv, type Observability } from "../shared/observability";
-import { secretFromEnv } from "../shared/secret";
+import { createObservability, type Observability } from "../shared/observability";
 import { AirtableClient } from "./airtable";
 import { BadgrClient } from "./badgr";
 import { GitHubClient } from "./github";
+import type { SkillsRunEnv } from "./jobs/skills/functions";
 import { MirrorTable, type UpsertResult } from "./mirror-table";
 import { ReleaseArchive, releaseKey } from "./release-archive";
 import { zeroCounts, RunStateStore, type Counts, type SourceState } from "./run-state";
@@ -44,46 +44,27 @@ type SourceOutcome = Pick<SourceState, "cursor" | "etag" | "memo">;
 const zeroSkillsCounts = (): SkillsCounts => ({ ...zeroCounts(), updated: 0 });
 
 /**
- * Builds the job from the environment, once per cold start (clients are built here, never at
- * module level). Secrets come through `secretFromEnv`: `<NAME>_PARAMETER` (an SSM SecureString,
- * in AWS) or `<NAME>` itself (local mode), read when first needed.
- *
- * - `SYNC_STATE_TABLE`: the run-state table (job name `skills`)
- * - `ASSESSMENTS_TABLE`, `BADGE_CLASSES_TABLE`, `ASSERTIONS_TABLE`: the mirror tables
- * - `RELEASES_BUCKET`: where release tarballs go
- * - `AIRTABLE_BASE_URL` (default https://api.airtable.com), `AIRTABLE_TOKEN` (secret: a PAT with
- *   data.records:read on the base), `AIRTABLE_BASE_ID` (`app…`), `AIRTABLE_TABLE` (id or name),
- *   `AIRTABLE_PENALTY_MS` (default 30000: how long a 429 is waited out)
- * - `GITHUB_API_URL` (default https://api.github.com), `GITHUB_TOKEN` (optional secret),
- *   `RELEASE_REPO` (`owner/repo`)
- * - `BADGR_BASE_URL` (default https://api.badgr.io; regional: https://api.eu.badgr.io, …),
- *   `BADGR_USERNAME`, `BADGR_PASSWORD` (secret), `BADGR_ISSUER` (the issuer's entityId)
+ * Builds the job from its typed environment (the definition's: handlers/sync/jobs/skills/functions.ts),
+ * once per cold start. Secrets are providers, read when first needed.
  */
-export function skillsDeps(service: string, env: NodeJS.ProcessEnv = process.env): SkillsJobDeps {
+export function skillsDeps(service: string, env: SkillsRunEnv): SkillsJobDeps {
   const db = new DynamoDBClient({});
-  const [owner, repo, ...rest] = requireEnv("RELEASE_REPO", env).split("/");
+  const [owner, repo, ...rest] = env.RELEASE_REPO.split("/");
   if (!owner || !repo || rest.length) throw new Error(`RELEASE_REPO must be "owner/repo", not "${env.RELEASE_REPO}"`);
-  const githubToken = env.GITHUB_TOKEN || env.GITHUB_TOKEN_PARAMETER ? secretFromEnv("GITHUB_TOKEN", env) : undefined;
   return {
-    state: new RunStateStore(db, requireEnv("SYNC_STATE_TABLE", env), "skills"),
+    state: new RunStateStore(db, env.SYNC_STATE_TABLE, "skills"),
     db,
-    s3: new S3Client({ forcePathStyle: env.AWS_ENDPOINT_URL_S3 !== undefined }),
-    tables: { assessments: requireEnv("ASSESSMENTS_TABLE", env), badgeClasses: requireEnv("BADGE_CLASSES_TABLE", env), assertions: requireEnv("ASSERTIONS_TABLE", env) },
-    bucket: requireEnv("RELEASES_BUCKET", env),
+    // Path-style against a local endpoint (s3rver); see local/aws-env.ts.
+    s3: new S3Client({ forcePathStyle: process.env.AWS_ENDPOINT_URL_S3 !== undefined }),
+    tables: { assessments: env.ASSESSMENTS_TABLE, badgeClasses: env.BADGE_CLASSES_TABLE, assertions: env.ASSERTIONS_TABLE },
+    bucket: env.RELEASES_BUCKET,
     airtable: {
-      client: new AirtableClient({
-        baseUrl: env.AIRTABLE_BASE_URL ?? "https://api.airtable.com",
-        token: secretFromEnv("AIRTABLE_TOKEN", env),
-        ...(env.AIRTABLE_PENALTY_MS ? { penaltyMs: Number(env.AIRTABLE_PENALTY_MS) } : {}),
-      }),
-      baseId: requireEnv("AIRTABLE_BASE_ID", env),
-      table: requireEnv("AIRTABLE_TABLE", env),
+      client: new AirtableClient({ baseUrl: env.AIRTABLE_BASE_URL, token: env.AIRTABLE_TOKEN, ...(env.AIRTABLE_PENALTY_MS !== undefined ? { penaltyMs: env.AIRTABLE_PENALTY_MS } : {}) }),
+      baseId: env.AIRTABLE_BASE_ID,
+      table: env.AIRTABLE_TABLE,
     },
-    github: { client: new GitHubClient({ baseUrl: env.GITHUB_API_URL ?? "https://api.github.com", ...(githubToken ? { token: githubToken } : {}) }), owner, repo },
-    badgr: {
-      client: new BadgrClient({ baseUrl: env.BADGR_BASE_URL ?? "https://api.badgr.io", username: requireEnv("BADGR_USERNAME", env), password: secretFromEnv("BADGR_PASSWORD", env) }),
-      issuer: requireEnv("BADGR_ISSUER", env),
-    },
+    github: { client: new GitHubClient({ baseUrl: env.GITHUB_API_URL, ...(env.GITHUB_TOKEN ? { token: env.GITHUB_TOKEN } : {}) }), owner, repo },
+    badgr: { client: new BadgrClient({ baseUrl: env.BADGR_BASE_URL, username: env.BADGR_USERNAME, password: env.BADGR_PASSWORD }), issuer: env.BADGR_ISSUER },
     obs: createObservability(service),
   };
 }

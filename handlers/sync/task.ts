@@ -1,21 +1,16 @@
 // The container entrypoint of a scheduled sync on Fargate (ScheduledSync's `runner: "fargate"`):
-// one run of the same handler the Lambda runner uses, then the process exits — 0 when the run
-// finished with nothing failed, 1 otherwise — so the ECS task's exit code tells the run's outcome.
-// Bundled by `npm run build:task` (esbuild) into dist/sync-task.js; see handlers/sync/Dockerfile.
+// one run of the same function definition the Lambda runner uses, then the process exits — 0 when
+// the run finished with nothing failed, 1 otherwise — so the ECS task's exit code tells the run's
+// outcome. Bundled by `npm run build:task` (esbuild) into dist/sync-task.js; see handlers/sync/Dockerfile.
 //
-// Environment: SYNC_JOB (`gists` | `skills`), the job's own settings (see gists.ts, skills-job.ts),
-// SYNC_TIMEOUT_SECONDS (optional: a run still going after this long is stopped and counts as
-// failed; ECS has no timeout of its own), ECS_CONTAINER_METADATA_URI_V4 (set by ECS: the run id
-// is the task id).
-import { gistsSyncHandler } from "./gists";
-import type { JobSummary } from "./scheduled";
-import { skillsSyncHandler } from "./skills";
-
-/** The jobs a task can run: the very handlers the Lambda runner serializes (see components/scheduled-sync.ts). */
-const JOBS: Record<string, () => (event: { id: string }) => Promise<JobSummary>> = {
-  gists: () => gistsSyncHandler("sync-gists"),
-  skills: () => skillsSyncHandler("sync-skills"),
-};
+// Environment: SYNC_JOB (a job of the registry, handlers/sync/registry.ts), the job's own
+// environment (its run function's definition), SYNC_TIMEOUT_SECONDS (optional: a run still going
+// after this long is stopped and counts as failed; ECS has no timeout of its own),
+// ECS_CONTAINER_METADATA_URI_V4 (set by ECS: the run id is the task id).
+import { buildHandler } from "../shared/function-environment";
+import { findSyncJob, type SyncJobRegistry } from "./job-definition";
+import { syncJobs } from "./registry";
+import { TASK_ENV } from "./task-env";
 
 /** One JSON line on stdout: CloudWatch Logs (awslogs driver) keeps it as the task's result record. */
 function report(level: "INFO" | "ERROR", message: string, fields: Record<string, unknown>): void {
@@ -41,37 +36,44 @@ async function runId(env: NodeJS.ProcessEnv): Promise<string> {
   return `task-${Date.now()}`;
 }
 
-/** The exit code: 0 when the run finished and nothing in it failed, 1 otherwise. */
-async function main(env: NodeJS.ProcessEnv): Promise<number> {
-  const job = env.SYNC_JOB ?? "";
-  const build = JOBS[job];
-  if (!build) {
-    report("ERROR", "sync task failed", { job, error: `SYNC_JOB must be one of ${Object.keys(JOBS).join(", ")}, not "${job}"` });
+/** The exit code: 0 when the run finished and nothing in it failed, 1 otherwise. `jobs`: the registry to pick SYNC_JOB from. */
+export async function runSyncTask(env: NodeJS.ProcessEnv, jobs: SyncJobRegistry = syncJobs): Promise<number> {
+  const name = env[TASK_ENV.job] ?? "";
+  const job = findSyncJob(jobs, name);
+  if (!job) {
+    report("ERROR", "sync task failed", { job: name, error: `${TASK_ENV.job} must be one of ${jobs.map((j) => j.name).join(", ")}, not "${name}"` });
     return 1;
   }
   const id = await runId(env);
-  const timeoutSeconds = Number(env.SYNC_TIMEOUT_SECONDS ?? 0);
+  const timeoutSeconds = Number(env[TASK_ENV.timeoutSeconds] ?? 0);
+  let watchdog: NodeJS.Timeout | undefined;
   if (timeoutSeconds > 0) {
-    setTimeout(() => {
-      report("ERROR", "sync task failed", { job, runId: id, error: `the run took longer than ${timeoutSeconds} s (SYNC_TIMEOUT_SECONDS)` });
+    watchdog = setTimeout(() => {
+      report("ERROR", "sync task failed", { job: name, runId: id, error: `the run took longer than ${timeoutSeconds} s (${TASK_ENV.timeoutSeconds})` });
       process.exit(1);
-    }, timeoutSeconds * 1000).unref();
+    }, timeoutSeconds * 1000);
+    watchdog.unref();
   }
   try {
-    const summary = await build()({ id });
+    const summary = await buildHandler(job.run, env)({ id });
     const failed = summary.counts.failed ?? 0;
-    report(failed ? "ERROR" : "INFO", "sync task finished", { job, runId: id, ok: failed === 0, summary });
+    report(failed ? "ERROR" : "INFO", "sync task finished", { job: name, runId: id, ok: failed === 0, summary });
     return failed ? 1 : 0;
   } catch (error) {
-    report("ERROR", "sync task failed", { job, runId: id, error: (error as Error).message ?? String(error) });
+    report("ERROR", "sync task failed", { job: name, runId: id, error: (error as Error).message ?? String(error) });
     return 1;
+  } finally {
+    clearTimeout(watchdog);
   }
 }
 
-main(process.env).then(
-  (code) => process.exit(code),
-  (error) => {
-    report("ERROR", "sync task failed", { error: String(error) });
-    process.exit(1);
-  },
-);
+// The container's CMD runs this file; a test imports it and calls runSyncTask with its own registry.
+if (require.main === module) {
+  runSyncTask(process.env).then(
+    (code) => process.exit(code),
+    (error) => {
+      report("ERROR", "sync task failed", { error: String(error) });
+      process.exit(1);
+    },
+  );
+}

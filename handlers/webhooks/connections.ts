@@ -1,6 +1,6 @@
 import type { APIGatewayProxyWebsocketEventV2 } from "aws-lambda";
 import { DeleteItemCommand, DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
-import { createObservability, requireEnv, type Observability } from "../shared/observability";
+import { createObservability, type Observability } from "../shared/observability";
 
 /** API Gateway closes WebSocket connections after 2 hours; the TTL cleans up any missed $disconnect. */
 const CONNECTION_TTL_SECONDS = 2 * 60 * 60 + 60;
@@ -11,9 +11,9 @@ export interface ConnectionDeps {
   obs: Observability;
 }
 
-/** Reads CONNECTIONS_TABLE. */
-export function connectionDeps(service: string, env: NodeJS.ProcessEnv = process.env): ConnectionDeps {
-  return { db: new DynamoDBClient({}), table: requireEnv("CONNECTIONS_TABLE", env), obs: createObservability(service) };
+/** `connectionsTable`: the live view's connections table. Example: `"calendly-connections-edb6ebc"`. */
+export function connectionDeps(service: string, connectionsTable: string): ConnectionDeps {
+  return { db: new DynamoDBClient({}), table: connectionsTable, obs: createObservability(service) };
 }
 
 /** `$connect` and `$disconnect` of the live view: remember and forget the connection. */

@@ -1,6 +1,6 @@
 import type { DynamoDBStreamEvent, DynamoDBBatchResponse } from "aws-lambda";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
-import { createObservability, requireEnv, type Observability } from "../shared/observability";
+import { createObservability, type Observability } from "../shared/observability";
 import { Downstream, type DeliveryOutcome } from "./downstream";
 import { DEAD_LETTER_PREFIX, Spool } from "./spool";
 import type { StoredEvent } from "./event-store";
@@ -12,11 +12,22 @@ export interface ForwarderDeps {
   obs: Observability;
 }
 
-/** Reads FORWARD_URL and SPOOL_BUCKET. */
-export function forwarderDeps(service: string, env: NodeJS.ProcessEnv = process.env): ForwarderDeps {
+/** What the forwarder is built from. */
+export interface ForwarderSettings {
+  /** Example: `"https://app.example.com/hooks"`. */
+  forwardUrl: string;
+  /** Example: `"calendly-spool-fd1ea1b"`. */
+  spoolBucket: string;
+  /** Attempts after the first before an event is spooled. Example: `2`. */
+  retries: number;
+  /** First backoff between attempts, in ms (doubling). Example: `500`. */
+  baseDelayMs: number;
+}
+
+export function forwarderDeps(service: string, settings: ForwarderSettings): ForwarderDeps {
   return {
-    downstream: new Downstream({ url: requireEnv("FORWARD_URL", env), retries: Number(env.FORWARD_RETRIES ?? 2), baseDelayMs: Number(env.FORWARD_BASE_DELAY_MS ?? 500) }),
-    spool: new Spool(Spool.client(env), requireEnv("SPOOL_BUCKET", env)),
+    downstream: new Downstream({ url: settings.forwardUrl, retries: settings.retries, baseDelayMs: settings.baseDelayMs }),
+    spool: new Spool(Spool.client(), settings.spoolBucket),
     obs: createObservability(service),
   };
 }

@@ -1,9 +1,9 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { httpHandler, jsonResponse, type HttpEvent, type HttpHandler } from "../shared/http";
-import { createObservability, requireEnv, type Observability } from "../shared/observability";
+import { createObservability, type Observability } from "../shared/observability";
 import { HttpProblem } from "../shared/problem";
-import { secretFromEnv, type SecretProvider } from "../shared/secret";
+import type { SecretProvider } from "../shared/secret";
 import type { NormalizedEvent, WebhookSource } from "./source";
 import { createWebhookSource } from "./sources";
 import { EventStore } from "./event-store";
@@ -22,14 +22,25 @@ export interface IngestDeps {
   now?: () => number;
 }
 
-/** Reads SOURCE, EVENTS_TABLE, SIGNATURE_TOLERANCE_SECONDS and SIGNING_KEY(_PARAMETER). */
-export function ingestDeps(service: string, env: NodeJS.ProcessEnv = process.env): IngestDeps {
+/** What ingest is built from (its definition, handlers/webhooks/functions.ts, reads them from the environment). */
+export interface IngestSettings {
+  /** The provider. Example: `"calendly"`. */
+  source: string;
+  /** Example: `"calendly-events-9617299"`. */
+  eventsTable: string;
+  /** Example: `secretFromEnv("SIGNING_KEY")`. */
+  signingKey: SecretProvider;
+  /** Seconds a signature's timestamp may be off. Example: `180`. */
+  toleranceSeconds: number;
+}
+
+export function ingestDeps(service: string, settings: IngestSettings): IngestDeps {
   return {
-    source: createWebhookSource(requireEnv("SOURCE", env)),
-    events: new EventStore(new DynamoDBClient({}), requireEnv("EVENTS_TABLE", env)),
+    source: createWebhookSource(settings.source),
+    events: new EventStore(new DynamoDBClient({}), settings.eventsTable),
     obs: createObservability(service),
-    signingKey: secretFromEnv("SIGNING_KEY", env),
-    toleranceSeconds: Number(env.SIGNATURE_TOLERANCE_SECONDS ?? DEFAULT_TOLERANCE_SECONDS),
+    signingKey: settings.signingKey,
+    toleranceSeconds: settings.toleranceSeconds,
   };
 }
 

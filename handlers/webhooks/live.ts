@@ -2,7 +2,7 @@ import type { DynamoDBStreamEvent } from "aws-lambda";
 import { ApiGatewayManagementApiClient, GoneException, PostToConnectionCommand } from "@aws-sdk/client-apigatewaymanagementapi";
 import { DeleteItemCommand, DynamoDBClient, ScanCommand, type ScanCommandOutput } from "@aws-sdk/client-dynamodb";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
-import { createObservability, requireEnv, type Observability } from "../shared/observability";
+import { createObservability, type Observability } from "../shared/observability";
 import { insertedEvents } from "./stream-records";
 import { MeetingStore } from "./meeting-store";
 import { eventView, meetingView } from "./views";
@@ -15,14 +15,23 @@ export interface BroadcastDeps {
   obs: Observability;
 }
 
-/** Reads CONNECTIONS_TABLE, MEETINGS_TABLE and WS_MANAGEMENT_ENDPOINT (https://{api}.execute-api.{region}.amazonaws.com/{stage}). */
-export function broadcastDeps(service: string, env: NodeJS.ProcessEnv = process.env): BroadcastDeps {
+/** What the projector is built from. */
+export interface BroadcastSettings {
+  /** Example: `"calendly-connections-edb6ebc"`. */
+  connectionsTable: string;
+  /** Example: `"calendly-meetings-68b7bbb"`. */
+  meetingsTable: string;
+  /** The WebSocket API's management endpoint. Example: `"https://{api}.execute-api.{region}.amazonaws.com/{stage}"`. */
+  managementEndpoint: string;
+}
+
+export function broadcastDeps(service: string, settings: BroadcastSettings): BroadcastDeps {
   const db = new DynamoDBClient({});
   return {
     db,
-    connectionsTable: requireEnv("CONNECTIONS_TABLE", env),
-    meetings: new MeetingStore(db, requireEnv("MEETINGS_TABLE", env)),
-    management: new ApiGatewayManagementApiClient({ endpoint: requireEnv("WS_MANAGEMENT_ENDPOINT", env) }),
+    connectionsTable: settings.connectionsTable,
+    meetings: new MeetingStore(db, settings.meetingsTable),
+    management: new ApiGatewayManagementApiClient({ endpoint: settings.managementEndpoint }),
     obs: createObservability(service),
   };
 }

@@ -1,7 +1,7 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { z } from "zod";
 import { httpHandler, jsonResponse, validate, type HttpHandler } from "../shared/http";
-import { createObservability, requireEnv, type Observability } from "../shared/observability";
+import { createObservability, type Observability } from "../shared/observability";
 import { PAGE_DEFAULT_LIMIT, pageQuerySchema } from "../shared/paging";
 import { HttpProblem } from "../shared/problem";
 import { EventStore } from "./event-store";
@@ -15,11 +15,16 @@ export interface ReadDeps {
   schemas: { PageQuery: ReturnType<typeof pageQuerySchema>; MeetingPath: z.ZodType<{ id: string }> };
 }
 
-/** Reads EVENTS_TABLE and MEETINGS_TABLE. */
-export function readDeps(service: string, env: NodeJS.ProcessEnv = process.env): ReadDeps {
+/** The tables the read routes use. Example: `{ eventsTable: "calendly-events-9617299", meetingsTable: "calendly-meetings-68b7bbb" }`. */
+export interface ReadSettings {
+  eventsTable: string;
+  meetingsTable: string;
+}
+
+export function readDeps(service: string, settings: ReadSettings): ReadDeps {
   return {
-    events: new EventStore(new DynamoDBClient({}), requireEnv("EVENTS_TABLE", env)),
-    meetings: new MeetingStore(new DynamoDBClient({}), requireEnv("MEETINGS_TABLE", env)),
+    events: new EventStore(new DynamoDBClient({}), settings.eventsTable),
+    meetings: new MeetingStore(new DynamoDBClient({}), settings.meetingsTable),
     obs: createObservability(service),
     schemas: { PageQuery: pageQuerySchema(), MeetingPath: z.strictObject({ id: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, "a meeting id") }) },
   };

@@ -1,9 +1,9 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { httpHandler, jsonResponse, type HttpEvent, type HttpResult } from "../shared/http";
-import { createObservability, requireEnv, type Observability } from "../shared/observability";
+import { createObservability, type Observability } from "../shared/observability";
 import { HttpProblem } from "../shared/problem";
-import { secretFromEnv, type SecretProvider } from "../shared/secret";
+import type { SecretProvider } from "../shared/secret";
 import { Downstream } from "./downstream";
 import { settle } from "./forwarder";
 import { SPOOL_PREFIX, Spool } from "./spool";
@@ -26,14 +26,26 @@ export interface ReplaySummary {
   stoppedBecause?: string;
 }
 
-/** Reads FORWARD_URL, SPOOL_BUCKET, REPLAY_TOKEN(_PARAMETER), REPLAY_MAX_EVENTS. */
-export function replayDeps(service: string, env: NodeJS.ProcessEnv = process.env): ReplayDeps {
+/** What the replay is built from. */
+export interface ReplaySettings {
+  /** Example: `"https://app.example.com/hooks"`. */
+  forwardUrl: string;
+  /** Example: `"calendly-spool-fd1ea1b"`. */
+  spoolBucket: string;
+  /** Bearer token of the on-demand route. Example: `secretFromEnv("REPLAY_TOKEN")`. */
+  token: SecretProvider;
+  /** Most events one run replays. Example: `500`. */
+  maxEvents: number;
+}
+
+export function replayDeps(service: string, settings: ReplaySettings): ReplayDeps {
   return {
-    downstream: new Downstream({ url: requireEnv("FORWARD_URL", env), retries: 0 }),
-    spool: new Spool(Spool.client(env), requireEnv("SPOOL_BUCKET", env)),
+    // No retries within a run: the first retryable failure ends it (the downstream is still down).
+    downstream: new Downstream({ url: settings.forwardUrl, retries: 0 }),
+    spool: new Spool(Spool.client(), settings.spoolBucket),
     obs: createObservability(service),
-    token: secretFromEnv("REPLAY_TOKEN", env),
-    maxEvents: Number(env.REPLAY_MAX_EVENTS ?? 500),
+    token: settings.token,
+    maxEvents: settings.maxEvents,
   };
 }
 

@@ -33,26 +33,42 @@ export const TEST_SECRETS: Record<string, string> = {
   "switchyard:rsvpSigningKey": "test-rsvp-signing-key-0123456789abcdef",
 };
 
-/** Config that turns the gists sync on (with test secrets), for tests that need it. */
-export const GISTS_SYNC_CONFIG: Record<string, string> = {
-  "switchyard:gistUsers": '["alice","bob"]',
-  "switchyard:pipedriveBaseUrl": "https://acme.pipedrive.com",
-  "switchyard:pipedriveApiToken": "test-pipedrive-token-0123456789",
-  "switchyard:pipedriveGistUrlField": "abc_gist_url",
+/** The gists job's test settings (`switchyard:syncs.gists`; secret: `pipedriveApiToken`). */
+export const GISTS_SYNC = {
+  users: ["alice", "bob"],
+  pipedriveBaseUrl: "https://acme.pipedrive.com",
+  pipedriveApiToken: "test-pipedrive-token-0123456789",
+  pipedriveGistUrlField: "abc_gist_url",
 };
-export const GISTS_SECRET_KEYS = ["switchyard:pipedriveApiToken"];
 
-/** Config that turns the skill-app sync on (with test secrets). */
-export const SKILLS_SYNC_CONFIG: Record<string, string> = {
-  "switchyard:airtableBaseId": "appABCDEFGHIJKLMN",
-  "switchyard:airtableTable": "Assessments",
-  "switchyard:airtableToken": "test-airtable-pat-0123456789",
-  "switchyard:releaseRepo": "acme/skill-app",
-  "switchyard:badgrUsername": "skills@example.com",
-  "switchyard:badgrPassword": "test-badgr-password",
-  "switchyard:badgrIssuer": "issuer-1",
+/** The skill-app job's test settings (`switchyard:syncs.skills`; secrets: `airtableToken`, `badgrPassword`). */
+export const SKILLS_SYNC = {
+  airtableBaseId: "appABCDEFGHIJKLMN",
+  airtableTable: "Assessments",
+  airtableToken: "test-airtable-pat-0123456789",
+  releaseRepo: "acme/skill-app",
+  badgrUsername: "skills@example.com",
+  badgrPassword: "test-badgr-password",
+  badgrIssuer: "issuer-1",
 };
-export const SKILLS_SECRET_KEYS = ["switchyard:airtableToken", "switchyard:badgrPassword"];
+
+/**
+ * `switchyard:syncs` holding these jobs' settings, as the engine hands it to the program (one JSON
+ * value). Example: `syncsConfig({ gists: { ...GISTS_SYNC, runner: "fargate" } })`.
+ */
+export const syncsConfig = (jobs: Record<string, Record<string, unknown>>): Record<string, string> => ({ "switchyard:syncs": JSON.stringify(jobs) });
+
+/** Config that turns the gists sync on (with test secrets), for tests that need it. */
+export const GISTS_SYNC_CONFIG = syncsConfig({ gists: GISTS_SYNC });
+/** Config that turns both syncs on. */
+export const SYNCS_CONFIG = syncsConfig({ gists: GISTS_SYNC, skills: SKILLS_SYNC });
+
+/**
+ * A sync's secret setting (`pulumi config set --path --secret switchyard:syncs.gists.pipedriveApiToken …`)
+ * makes the whole `switchyard:syncs` value a secret: the engine lists that key as secret.
+ */
+export const SYNC_SECRET_KEYS = ["switchyard:syncs"];
+export const GISTS_SECRET_KEYS = SYNC_SECRET_KEYS;
 
 /**
  * How TypeScript is loaded: `tsx` (fast) or `ts-node`, the loader `pulumi up` itself registers —

@@ -6,6 +6,8 @@ import { byId, fill, h } from "./dom";
 import { timeEl } from "./format";
 
 export interface JobHealth {
+  /** What the job is called (its definition's title); absent from APIs deployed before titles. */
+  title?: string;
   schedule: string;
   lastStart: string | null;
   lastSuccess: string | null;
@@ -26,8 +28,8 @@ export type HealthResult =
   | { kind: "no-route"; ms: number; at: string }
   | { kind: "error"; error: unknown; at: string };
 
-export const JOB_NAMES: Record<string, string> = { gists: "Gists → Pipedrive", skills: "Skill-app sync" };
-export const jobName = (job: string) => JOB_NAMES[job] ?? job;
+/** What a job is called on the page: the title `/health` gives it, else its name. */
+export const jobName = (key: string, job: JobHealth) => (typeof job.title === "string" && job.title ? job.title : key);
 
 const isJob = (value: unknown): value is JobHealth => typeof value === "object" && value !== null && "lastSuccess" in value && "schedule" in value;
 
@@ -43,7 +45,7 @@ function syncSummary(body: HealthBody): string {
   if (jobs.length === 0) return "No scheduled syncs.";
   const fresh = jobs.filter(([, job]) => job.stale === false).length;
   const named = (label: string, pick: (job: JobHealth) => boolean) => {
-    const names = jobs.filter(([, job]) => pick(job)).map(([key]) => jobName(key));
+    const names = jobs.filter(([, job]) => pick(job)).map(([key, job]) => jobName(key, job));
     return names.length ? [`${label}: ${names.join(", ")}`] : [];
   };
   const parts = [

@@ -43,7 +43,7 @@ function jobCard(key: string, job: JobHealth): HTMLElement {
   return h(
     "div",
     { class: "job", "data-job": key, "data-stale": String(job.stale) },
-    h("h4", {}, jobName(key), " ", freshness(job)),
+    h("h4", {}, jobName(key, job), " ", freshness(job)),
     h(
       "dl",
       { class: "facts" },
@@ -72,7 +72,7 @@ export function initSync(api: Api) {
 
   /** The gists routes answer 404: this stack has no gists sync (the jobs above still show). */
   const showNotConfigured = () => {
-    fill(gistsPart, h("p", { class: "state", "data-state": "not-configured" }, NOT_CONFIGURED, " Set ", h("code", {}, "switchyard:gistUsers"), " to turn it on."));
+    fill(gistsPart, h("p", { class: "state", "data-state": "not-configured" }, NOT_CONFIGURED, " Set ", h("code", {}, "switchyard:syncs.gists"), " to turn it on."));
   };
 
   function renderJobs(result: HealthResult) {

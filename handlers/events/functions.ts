@@ -1,0 +1,155 @@
+// The EventsApi's functions, written once: components/events-api.ts deploys them, local/events.ts
+// runs them (see handlers/shared/function-definition.ts). Each environment key, and what each
+// function may do to what it names, is spelled here and nowhere else.
+//
+// Serialization: each `create` is uploaded with what it references, so it references only its own
+// handler modules and the function declarations below (an exported `const` would be read through
+// `exports` and pull every definition, with every handler, into every upload).
+import { POWERTOOLS_PACKAGES, DEFAULT_RUNTIME_PACKAGES } from "../shared/packages";
+import { SECRET_PACKAGE, defineFunction, resource, secret, setting, type EnvValues } from "../shared/function-definition";
+import { cleanupDeps, cleanupHandler } from "./cleanup";
+import { eventsApiDeps, type EventsApiValues } from "./deps";
+import { eventsFanoutDeps, eventsFanoutHandler, type FanoutValues } from "./fanout";
+import { notifyDeps, notifyHandler, type NotifyValues } from "./notify";
+import { organizerHandler } from "./organizer";
+import { publicEventsHandler } from "./public-events";
+import { rsvpDeps, rsvpHandler } from "./rsvp";
+
+/** Media objects live under `events/<id>/…` (MediaStore.prefixOf); the cloud outbox under `outbox/` (mail/s3-outbox.ts). */
+const MEDIA_OBJECTS = "/events/*";
+const OUTBOX_OBJECTS = "/outbox/*";
+
+export const organizerFunction = defineFunction({
+  service: "events-organizer",
+  packages: DEFAULT_RUNTIME_PACKAGES,
+  env: {
+    EVENTS_TABLE: resource("events", [
+      { actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"] },
+      { actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"], path: "/index/byOrganizer" },
+    ]),
+    MEDIA_BUCKET: resource("media", [{ actions: ["s3:PutObject", "s3:GetObject"], path: MEDIA_OBJECTS }]),
+  },
+  create: (env, service) => organizerHandler(eventsApiDeps(service, apiValues(env))),
+});
+
+/** Reads published events only: it cannot write. */
+export const publicEventsFunction = defineFunction({
+  service: "events-public",
+  packages: DEFAULT_RUNTIME_PACKAGES,
+  env: {
+    EVENTS_TABLE: resource("events", [
+      { actions: ["dynamodb:GetItem"] },
+      { actions: ["dynamodb:Query"], path: "/index/publicByPublished" },
+    ]),
+    MEDIA_BUCKET: resource("media", [{ actions: ["s3:GetObject"], path: MEDIA_OBJECTS }]),
+  },
+  create: (env, service) => publicEventsHandler(eventsApiDeps(service, apiValues(env))),
+});
+
+/** Answers invitations: it can only update them (and check the event), with the key that signed the link. */
+export const rsvpFunction = defineFunction({
+  service: "events-rsvp",
+  packages: DEFAULT_RUNTIME_PACKAGES,
+  env: {
+    EVENTS_TABLE: resource("events", [{ actions: ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"] }]),
+    MEDIA_BUCKET: resource("media", [{ actions: ["s3:GetObject"], path: MEDIA_OBJECTS }]),
+    RSVP_SIGNING_KEY: secret("rsvpSigningKey"),
+  },
+  create: (env, service) => rsvpHandler(rsvpDeps(service, { ...apiValues(env), rsvpKey: env.RSVP_SIGNING_KEY })),
+});
+
+/** The fan-out's environment (a const of its own: fanoutValues below is typed by it). */
+const fanoutEnv = {
+  EVENTS_TABLE: resource("events", [{ actions: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchWriteItem"] }]),
+  MEDIA_BUCKET: resource("media", [
+    { actions: ["s3:ListBucket"], conditions: { StringLike: { "s3:prefix": "events/*" } } },
+    { actions: ["s3:DeleteObject"], path: MEDIA_OBJECTS },
+  ]),
+  NOTIFICATION_QUEUE_URL: resource("notifications", [{ actions: ["sqs:SendMessage"] }]),
+  NOTIFICATION_QUEUE_ARN: resource("notifications", [], { holds: "arn" }),
+  REMINDER_GROUP: resource("reminders", [{ actions: ["scheduler:CreateSchedule", "scheduler:UpdateSchedule", "scheduler:DeleteSchedule"], attribute: "schedules", path: "/*" }]),
+  REMINDER_ROLE_ARN: resource("reminderRole", [{ actions: ["iam:PassRole"], conditions: { StringEquals: { "iam:PassedToService": "scheduler.amazonaws.com" } } }], { holds: "arn" }),
+  REMINDER_DLQ_ARN: resource("notificationsDeadLetters", [], { holds: "arn", optional: true }),
+};
+
+/**
+ * The events table's stream → notification jobs on the queue, the reminder schedules (EventBridge
+ * Scheduler, running as the reminder role, which may be handed to Scheduler only), and the removal
+ * of an expired event's invitations and media. The only function that may schedule.
+ */
+export const fanoutFunction = defineFunction({
+  service: "events-fanout",
+  packages: DEFAULT_RUNTIME_PACKAGES,
+  env: fanoutEnv,
+  grants: [
+    { on: "events", attribute: "stream", actions: ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"] },
+    // ListStreams has no resource type in IAM: only "*" grants it (policy/rules.ts allows exactly this).
+    { on: "*", actions: ["dynamodb:ListStreams"] },
+    // The stream mapping's on-failure destination is sent with the function's role.
+    { on: "streamDeadLetters", actions: ["sqs:SendMessage"] },
+  ],
+  create: (env, service) => eventsFanoutHandler(eventsFanoutDeps(service, fanoutValues(env))),
+});
+
+/** Notify's environment. It mails one of two ways, whichever the component links: `sender` or `outbox`. */
+const notifyEnv = {
+  EVENTS_TABLE: resource("events", [{ actions: ["dynamodb:GetItem", "dynamodb:Query"] }]),
+  NOTIFICATIONS_SENT_TABLE: resource("notificationsSent", [{ actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"] }]),
+  SITE_URL: setting("siteUrl"),
+  RSVP_SIGNING_KEY: secret("rsvpSigningKey"),
+  // Through SES from the sender's identity, and from its address only.
+  MAIL_FROM: resource("sender", [{ actions: ["ses:SendEmail", "ses:SendRawEmail"], valueConditions: { StringEquals: "ses:FromAddress" } }], { optional: true }),
+  // Without a sender: the cloud outbox, `outbox/` of the media bucket and nowhere else in it.
+  OUTBOX_BUCKET: resource("outbox", [{ actions: ["s3:PutObject"], path: OUTBOX_OBJECTS }], { optional: true }),
+};
+
+/** Notification jobs (from the `notifications` queue) → mail, each (event, recipient, kind) once. The only function that may mail. */
+export const notifyFunction = defineFunction({
+  service: "events-notify",
+  packages: [...DEFAULT_RUNTIME_PACKAGES, "@aws-lambda-powertools/idempotency", "@aws-lambda-powertools/idempotency/dynamodb", SECRET_PACKAGE],
+  env: notifyEnv,
+  grants: [{ on: "notifications", actions: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"] }],
+  create: (env, service) => notifyHandler(notifyDeps(service, notifyValues(env))),
+});
+
+/** Once a day: drafts untouched for DRAFT_MAX_IDLE_DAYS are deleted (their media goes with the stream's REMOVE). */
+export const cleanupFunction = defineFunction({
+  service: "events-cleanup",
+  packages: POWERTOOLS_PACKAGES,
+  env: {
+    EVENTS_TABLE: resource("events", [
+      { actions: ["dynamodb:Query"], path: "/index/draftsByUpdated" },
+      { actions: ["dynamodb:DeleteItem"] },
+    ]),
+  },
+  create: (env, service) => cleanupHandler(cleanupDeps(service, { eventsTable: env.EVENTS_TABLE })),
+});
+
+// Function declarations, not exported consts: a `create` referencing them captures just them.
+
+/** The organizer's, public and RSVP functions' data. */
+function apiValues(env: { EVENTS_TABLE: string; MEDIA_BUCKET: string }): EventsApiValues {
+  return { eventsTable: env.EVENTS_TABLE, mediaBucket: env.MEDIA_BUCKET };
+}
+
+/** The fan-out's environment as its deps' values (local mode builds its own parts from the same). */
+export function fanoutValues(env: EnvValues<typeof fanoutEnv>): FanoutValues {
+  return {
+    eventsTable: env.EVENTS_TABLE,
+    mediaBucket: env.MEDIA_BUCKET,
+    queueUrl: env.NOTIFICATION_QUEUE_URL,
+    reminders: { groupName: env.REMINDER_GROUP, queueArn: env.NOTIFICATION_QUEUE_ARN, roleArn: env.REMINDER_ROLE_ARN, deadLetterArn: env.REMINDER_DLQ_ARN },
+  };
+}
+
+/** Notify's environment as its deps' values (local mode passes its own sender with the same). */
+export function notifyValues(env: EnvValues<typeof notifyEnv>): NotifyValues {
+  return {
+    eventsTable: env.EVENTS_TABLE,
+    sentTable: env.NOTIFICATIONS_SENT_TABLE,
+    siteUrl: env.SITE_URL,
+    rsvpKey: env.RSVP_SIGNING_KEY,
+    from: env.MAIL_FROM,
+    outboxBucket: env.OUTBOX_BUCKET,
+  };
+}

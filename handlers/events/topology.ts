@@ -1,0 +1,40 @@
+import { defineTopology } from "../shared/topology";
+import { cleanupFunction, fanoutFunction, notifyFunction, organizerFunction, publicEventsFunction, rsvpFunction } from "./functions";
+import { eventRoutesOf, routeKeyOf, type EventFunction } from "./routes";
+import { eventsTable, notificationsSentTable } from "./tables";
+
+/** When the clean-up runs: the stack's EventBridge rule and local mode's timer. */
+export const CLEANUP_SCHEDULE = "rate(1 day)";
+
+/** The route keys of handlers/events/routes.ts a function serves. */
+const routesOf = (fn: EventFunction): string[] => eventRoutesOf(fn).map(routeKeyOf);
+
+/** The `jwt` authorizer when the function's routes are `signedIn` (routes of one audience share a function: all or none are). */
+function audienceOf(fn: EventFunction): { authorizer?: "jwt" } {
+  const signedIn = new Set(eventRoutesOf(fn).map((r) => r.signedIn));
+  if (signedIn.size !== 1) throw new Error(`events: the ${fn} function serves signed-in and public routes; give each audience its own function`);
+  return signedIn.has(true) ? { authorizer: "jwt" } : {};
+}
+
+/**
+ * The events platform (components/events-api.ts in the stacks, local/events.ts locally): one
+ * events table and the sent-mail records; the request path (organizer, public, RSVP: routes of one
+ * audience share a function and its cold start); the table's stream feeding the fan-out; the
+ * `notifications` queue feeding notify; a daily clean-up. Besides the tables, the component
+ * provides the `media` bucket, the `notifications` queue (and its dead letters), the stream's
+ * dead letters, the `reminders` schedule group and `reminderRole`, the `rsvpSigningKey` secret, the
+ * `siteUrl` and `cleanupSchedule` settings, the `jwt` authorizer, and either the `sender` identity
+ * or the `outbox` bucket.
+ */
+export const eventsTopology = defineTopology({
+  tables: { events: eventsTable, notificationsSent: notificationsSentTable },
+  functions: {
+    organizer: { definition: organizerFunction, description: "events API: organizers (signed in)", routes: routesOf("organizer"), ...audienceOf("organizer") },
+    public: { definition: publicEventsFunction, description: "events API: public events", routes: routesOf("public"), ...audienceOf("public") },
+    rsvp: { definition: rsvpFunction, description: "events API: answers to invitations", routes: routesOf("rsvp"), ...audienceOf("rsvp") },
+    fanout: { definition: fanoutFunction, description: "events stream → notification jobs, reminders, expired events' data", stream: "events", timeoutSeconds: 30 },
+    // Seconds: one batch of up to 10 mails. The queue's visibility timeout is six times this.
+    notify: { definition: notifyFunction, description: "notification jobs → mail", queue: "notifications", timeoutSeconds: 30 },
+    cleanup: { definition: cleanupFunction, description: "daily: removes abandoned drafts", schedule: "cleanupSchedule", timeoutSeconds: 60 },
+  },
+});

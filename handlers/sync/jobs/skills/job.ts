@@ -1,0 +1,36 @@
+// The skill-app job: Airtable assessments, the latest release archive of a repository and the
+// Badgr badges of an issuer, each mirrored into the job's own tables and bucket.
+import { join } from "node:path";
+import { z } from "zod";
+import { defineSyncJob } from "../../job-definition";
+import { assertionsTable, assessmentsTable, badgeClassesTable } from "../../tables";
+import { RELEASES_PREFIX, skillsRunFunction } from "./functions";
+
+export const skillsJob = defineSyncJob({
+  name: "skills",
+  title: "Skill-app sync",
+  run: skillsRunFunction,
+  /** `switchyard:syncs.skills`: the job exists when it is set. */
+  settings: z.strictObject({
+    airtableBaseId: z.string().regex(/^app[A-Za-z0-9]{14}$/, "an Airtable base id (app…)").meta({ example: "appXXXXXXXXXXXXXX" }),
+    airtableTable: z.string().min(1).max(100).meta({ example: "Assessments" }),
+    /** Airtable personal access token. Secret. */
+    airtableToken: z.string().min(10).meta({ example: "pat…" }),
+    /** Repository whose latest release archive is kept in S3. */
+    releaseRepo: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "owner/repo").meta({ example: "owner/repo" }),
+    /** Optional GitHub token: 5000 requests/h instead of 60. Secret. */
+    githubToken: z.string().min(10).optional().meta({ example: "ghp_…" }),
+    /** Badgr API host (US default; regional hosts api.{eu,au,ca,sg}.badgr.io). */
+    badgrBaseUrl: z.url({ protocol: /^https?$/ }).default("https://api.badgr.io").meta({ example: "https://api.eu.badgr.io" }),
+    badgrUsername: z.string().min(1).meta({ example: "you@example.com" }),
+    /** Badgr password (password grant). Secret. */
+    badgrPassword: z.string().min(1).meta({ example: "<password>" }),
+    badgrIssuer: z.string().min(1).meta({ example: "<issuer entityId>" }),
+  }),
+  schedule: "rate(6 hours)",
+  // Airtable's 30 s penalty can hit a few times in one run (on Fargate the watchdog is 1 h).
+  timeoutSeconds: 600,
+  tables: { assessments: assessmentsTable, badgeClasses: badgeClassesTable, assertions: assertionsTable },
+  buckets: { releases: { prefix: RELEASES_PREFIX } },
+  standIn: join(__dirname, "stand-in"),
+});
