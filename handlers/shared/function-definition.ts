@@ -179,7 +179,7 @@ function parseSetting(key: string, spec: SettingKey, raw: string): unknown {
 }
 
 /** One setting or resource key read from `env`; `undefined` when an optional key is absent. */
-export function readKey(key: string, entry: SettingKey | ResourceKey, env: NodeJS.ProcessEnv): unknown {
+function readKey(key: string, entry: SettingKey | ResourceKey, env: NodeJS.ProcessEnv): unknown {
   const raw = env[key] || (entry.kind === "setting" ? entry.fallback : undefined);
   if (raw === undefined || raw === "") {
     if (entry.optional) return undefined;
@@ -188,12 +188,22 @@ export function readKey(key: string, entry: SettingKey | ResourceKey, env: NodeJ
   return entry.kind === "setting" ? parseSetting(key, entry, raw) : raw;
 }
 
-/** `readEnv` (function-environment.ts) for a definition without secrets. */
-export function readEnvWithoutSecrets<E extends EnvSpec>(spec: E, env: NodeJS.ProcessEnv): EnvValues<E> {
+/** How a secret key is read; `undefined` when an optional secret is absent. */
+export type SecretReader = (key: string, entry: SecretKey, env: NodeJS.ProcessEnv) => SecretProvider | undefined;
+
+const noSecrets: SecretReader = (key) => {
+  throw new EnvironmentError(`${key} is a secret: build this function with buildHandler (function-environment.ts)`);
+};
+
+/**
+ * The typed environment of a spec, read from `env`, secrets through `readSecret` (function-environment.ts
+ * passes the SSM/environment reader; without one a secret key is refused). A missing required key
+ * fails the cold start loudly: it is a deploy bug, never a request's fault.
+ */
+export function readEnvWith<E extends EnvSpec>(spec: E, env: NodeJS.ProcessEnv, readSecret: SecretReader = noSecrets): EnvValues<E> {
   const out: Record<string, unknown> = {};
   for (const [key, entry] of Object.entries(spec)) {
-    if (entry.kind === "secret") throw new EnvironmentError(`${key} is a secret: build this function with buildHandler`);
-    const value = readKey(key, entry, env);
+    const value = entry.kind === "secret" ? readSecret(key, entry, env) : readKey(key, entry, env);
     if (value !== undefined) out[key] = value;
   }
   return out as EnvValues<E>;
@@ -205,7 +215,7 @@ export function readEnvWithoutSecrets<E extends EnvSpec>(spec: E, env: NodeJS.Pr
  * package it does not carry (Pulumi captures a module's every export, not only the one used).
  */
 export function buildHandlerWithoutSecrets<E extends EnvSpec, H>(definition: FunctionDefinition<E, H>, env: NodeJS.ProcessEnv = process.env): H {
-  return definition.create(readEnvWithoutSecrets(definition.env, env), definition.service);
+  return definition.create(readEnvWith(definition.env, env), definition.service);
 }
 
 /** Whether any key of a definition is a secret. */
