@@ -118,7 +118,7 @@ for (const job of syncJobs) {
 const gistsSync = syncs.gists;
 const skillsSync = syncs.skills;
 
-// Last, so it covers every function, table and queue made above (see components/inventory.ts).
+// Last, so it covers every function, table and queue made above (see components/shared/inventory.ts).
 const observability = new ObservabilityDashboard(
   "observability",
   {

@@ -10,7 +10,7 @@ const nodeGlobals = { console: "readonly", process: "readonly", Buffer: "readonl
 
 export default tseslint.config(
   { basePath: dirname(dirname(fileURLToPath(import.meta.url))) },
-  { ignores: ["node_modules/**", ".cache/**", ".local/**", "dist/**", "website/dist/**", "tests/artifacts/**", "docs/**"] },
+  { ignores: ["node_modules/**", ".cache/**", ".local/**", "dist/**", "website/dist/**", "tests/screenshots/**", "docs/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -33,7 +33,7 @@ export default tseslint.config(
   {
     // require() on purpose: s3rver is untyped CommonJS; the stack harness loads the program (and
     // Pulumi internals) only after setting mocks; the artifact harness reads package.json files.
-    files: ["local/s3-local.ts", "tests/harness/**/*.ts"],
+    files: ["local/emulators/s3-local.ts", "tests/harness/**/*.ts"],
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },
   {

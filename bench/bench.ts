@@ -10,7 +10,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { LOCAL_CREDENTIALS, startDynamoDbLocal } from "../local/dynamodb-local";
+import { LOCAL_CREDENTIALS, startDynamoDbLocal } from "../local/emulators/dynamodb-local";
 import { freeLocalModePort } from "../tests/harness/ports";
 import { removeDir, unpackFunction } from "../tests/harness/artifact";
 import { runtimeSdkLayer } from "../tests/harness/runtime-sdk";
@@ -27,7 +27,7 @@ import { RunStateStore } from "../handlers/sync/run-state";
 import { syncStateTable } from "../handlers/sync/tables";
 import { startGitHubStandIn } from "../local/standins/github";
 import { startPipedriveStandIn } from "../local/standins/pipedrive";
-import { createTable } from "../local/tables";
+import { createTable } from "../local/emulators/tables";
 import { buildWebsite, javascriptGzipBytes } from "../website/build";
 
 const BENCH_SIGNING_KEY = "bench-signing-key";

@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
  * The AWS resource types Switchyard creates (and the ones awsx's Vpc and ECR components create
  * under them) whose args accept `tags` in @pulumi/aws v7. Resources of other types — RolePolicy,
  * BucketPolicy, Permission, Integration, Route, EventTarget, … — reject `tags` and are left alone.
- * tests/policy.test.ts checks this list against @pulumi/aws's type definitions.
+ * tests/infra/policy.test.ts checks this list against @pulumi/aws's type definitions.
  */
 export const TAGGABLE_TYPES: ReadonlySet<string> = new Set([
   "aws:acm/certificate:Certificate",

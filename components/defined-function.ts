@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { buildHandlerWithoutSecrets, grantsOf, hasSecrets, packagesOf, type EnvSpec, type FunctionDefinition } from "../handlers/shared/function-definition";
 import { buildHandler } from "../handlers/shared/function-environment";
 import { HandlerFunction, type HandlerFunctionArgs } from "./lambda";
-import type { Permission } from "./iam";
+import type { Permission } from "./shared/iam";
 
 /** A resource a definition may name: the value its key holds and the ARNs its grants apply to. */
 export interface LinkedResource {

@@ -5,14 +5,14 @@ import { CLEANUP_SCHEDULE, eventsTopology } from "../handlers/events/topology";
 import { describeFunction, kebab, type TopologyFunction } from "../handlers/shared/topology";
 import { definedFunction, linkBucket, linkQueue, linkTable, type FunctionLinks } from "./defined-function";
 import { addLambdaRoute } from "./http-route";
-import { inlinePolicy, serviceRole } from "./iam";
+import { inlinePolicy, serviceRole } from "./shared/iam";
 import type { HandlerFunction } from "./lambda";
-import { createPrivateBucket } from "./private-bucket";
-import { createDeadLetterQueue, createWorkQueue } from "./queue";
+import { createPrivateBucket } from "./shared/private-bucket";
+import { createDeadLetterQueue, createWorkQueue } from "./shared/queue";
 import { scheduledInvocation } from "./shared/scheduled-invocation";
 import { secretParameter } from "./shared/secret-parameter";
 import { tableStreamConsumer } from "./shared/table-stream-consumer";
-import { createDataTable } from "./table";
+import { createDataTable } from "./shared/table";
 
 export interface EventsApiArgs {
   /** The HTTP API to put the events routes on (`/events…`, `/me/events…`, `/rsvp`). Example: `messageApi.api`. */

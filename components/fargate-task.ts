@@ -1,8 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
-import { inlinePolicy, serviceRole, type Permission } from "./iam";
-import { inventory } from "./inventory";
+import { inlinePolicy, serviceRole, type Permission } from "./shared/iam";
+import { inventory } from "./shared/inventory";
 
 export interface FargateTaskArgs {
   /** Shown on the roles. Example: `"gists sync"`. */

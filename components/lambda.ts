@@ -1,10 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { inventory } from "./inventory";
-import { iamDescription, inlinePolicy, type Permission } from "./iam";
-import { rootDependencies, tracePackageFiles } from "./package-trace";
+import { inventory } from "./shared/inventory";
+import { iamDescription, inlinePolicy, type Permission } from "./shared/iam";
+import { rootDependencies, tracePackageFiles } from "./shared/package-trace";
 
-export type { Permission } from "./iam";
+export type { Permission } from "./shared/iam";
 
 import { DEFAULT_RUNTIME_PACKAGES } from "../handlers/shared/packages";
 

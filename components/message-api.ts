@@ -5,7 +5,7 @@ import { describeFunction, kebab } from "../handlers/shared/topology";
 import { definedFunction, linkTable } from "./defined-function";
 import type { HandlerFunction } from "./lambda";
 import { addLambdaRoute } from "./http-route";
-import { createDataTable } from "./table";
+import { createDataTable } from "./shared/table";
 
 type MessageFunction = keyof typeof messageTopology.functions;
 

@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { apiHealthFactory } from "../handlers/health/api-health";
 import { API_HEALTH_ROUTE_KEY } from "../handlers/health/routes";
 import { addLambdaRoute } from "./http-route";
-import { inventory } from "./inventory";
+import { inventory } from "./shared/inventory";
 import { HandlerFunction } from "./lambda";
 import { alarmScope, createAlarms } from "./observability/alarms";
 import { createDashboard } from "./observability/dashboard";

@@ -10,11 +10,11 @@ import { definedFunction, linkBucket, linkDefinition, linkTable, type FunctionLi
 import { FargateTask } from "./fargate-task";
 import { addLambdaRoute } from "./http-route";
 import type { HandlerFunction } from "./lambda";
-import { createPrivateBucket } from "./private-bucket";
-import { createDeadLetterQueue } from "./queue";
+import { createPrivateBucket } from "./shared/private-bucket";
+import { createDeadLetterQueue } from "./shared/queue";
 import { scheduledInvocation } from "./shared/scheduled-invocation";
 import { secretParameter } from "./shared/secret-parameter";
-import { createDataTable } from "./table";
+import { createDataTable } from "./shared/table";
 
 /** Where a run happens: a Lambda function (up to 15 minutes) or a Fargate task (no limit). */
 export type SyncRunner = "lambda" | "fargate";

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { createPrivateBucket } from "./private-bucket";
+import { createPrivateBucket } from "./shared/private-bucket";
 
 /** CloudFront's managed cache policies (same ids in every account). */
 const CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6";

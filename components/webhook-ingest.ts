@@ -6,12 +6,12 @@ import { webhookTopology, type WebhookTopology } from "../handlers/webhooks/topo
 import { definedFunction, linkBucket, linkQueue, linkTable, type FunctionLinks } from "./defined-function";
 import { addLambdaRoute } from "./http-route";
 import type { HandlerFunction } from "./lambda";
-import { createPrivateBucket } from "./private-bucket";
-import { createDeadLetterQueue } from "./queue";
+import { createPrivateBucket } from "./shared/private-bucket";
+import { createDeadLetterQueue } from "./shared/queue";
 import { scheduledInvocation } from "./shared/scheduled-invocation";
 import { secretParameter } from "./shared/secret-parameter";
 import { tableStreamConsumer } from "./shared/table-stream-consumer";
-import { createDataTable } from "./table";
+import { createDataTable } from "./shared/table";
 
 type WebhookFunctionName = keyof WebhookTopology["functions"];
 

@@ -16,12 +16,12 @@ import { outboxSender } from "../handlers/events/mail/outbox";
 import type { NotificationJob } from "../handlers/events/notification-job";
 import { notifyDeps, notifyHandler } from "../handlers/events/notify";
 import { CLEANUP_SCHEDULE, eventsTopology } from "../handlers/events/topology";
-import type { LocalRoute } from "./api-server";
-import type { DeadLetter, LocalQueue } from "./job-queue";
-import { createJwtAuthorizer } from "./jwt-authorizer";
-import { localOutboxRoutes } from "./outbox-page";
-import { localReminders, type LocalReminders } from "./reminders";
-import type { S3Local } from "./s3-local";
+import type { LocalRoute } from "./emulators/api-server";
+import type { DeadLetter, LocalQueue } from "./emulators/job-queue";
+import { createJwtAuthorizer } from "./emulators/jwt-authorizer";
+import { localOutboxRoutes } from "./emulators/outbox-page";
+import { localReminders, type LocalReminders } from "./emulators/reminders";
+import type { S3Local } from "./emulators/s3-local";
 import { startLocalSignIn } from "./standins/sign-in";
 import { runTopology } from "./topology";
 

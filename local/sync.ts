@@ -13,9 +13,9 @@ import { join } from "node:path";
 import { findSyncJob, type SyncJobRegistry } from "../handlers/sync/job-definition";
 import { syncJobs } from "../handlers/sync/registry";
 import type { JobSummary } from "../handlers/sync/scheduled";
-import { startS3Local } from "./s3-local";
-import { useLocalAws } from "./aws-env";
-import { LocalSetupError, startDynamoDbLocal } from "./dynamodb-local";
+import { startS3Local } from "./emulators/s3-local";
+import { useLocalAws } from "./emulators/aws-env";
+import { LocalSetupError, startDynamoDbLocal } from "./emulators/dynamodb-local";
 import { prepareSyncJob, realSettings, type Stop } from "./syncs";
 
 const ROOT = join(__dirname, "..");

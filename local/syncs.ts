@@ -15,11 +15,11 @@ import { SYNC_STATE, findSyncJob, type StandInWorld, type SyncJobDefinition, typ
 import { syncJobs } from "../handlers/sync/registry";
 import type { JobSummary } from "../handlers/sync/scheduled";
 import { syncStateTable } from "../handlers/sync/tables";
-import type { LocalRoute } from "./api-server";
+import type { LocalRoute } from "./emulators/api-server";
 import { localHandler, type LocalLinks } from "./defined-function";
-import { nextRun } from "./schedule";
-import type { S3Local } from "./s3-local";
-import { createTable } from "./tables";
+import { nextRun } from "./emulators/schedule";
+import type { S3Local } from "./emulators/s3-local";
+import { createTable } from "./emulators/tables";
 import { localTableName } from "./topology";
 
 /** Every job's run state, one table keyed by job name (kept across versions: it holds what each job already did). */

@@ -8,12 +8,12 @@ import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import type { EnvSpec, EnvValues, FunctionDefinition } from "../handlers/shared/function-definition";
 import type { HttpHandler } from "../handlers/shared/http";
 import { kebab, type Topology } from "../handlers/shared/topology";
-import type { LocalRoute } from "./api-server";
+import type { LocalRoute } from "./emulators/api-server";
 import { localHandler, type LocalLinks } from "./defined-function";
-import { startStreamPoller, type StreamPoller } from "./dynamodb-stream-poller";
-import { createLocalQueue, type LocalQueue, type LocalQueueOptions } from "./job-queue";
-import { nextRun } from "./schedule";
-import { createTable } from "./tables";
+import { startStreamPoller, type StreamPoller } from "./emulators/dynamodb-stream-poller";
+import { createLocalQueue, type LocalQueue, type LocalQueueOptions } from "./emulators/job-queue";
+import { nextRun } from "./emulators/schedule";
+import { createTable } from "./emulators/tables";
 
 /**
  * When a local schedule fires next: the stacks' `rate(...)`/`cron(...)`, and also `rate(N seconds)`,

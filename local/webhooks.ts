@@ -5,10 +5,10 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { TopologyFunction } from "../handlers/shared/topology";
 import { webhookTopology } from "../handlers/webhooks/topology";
-import type { LocalRoute } from "./api-server";
-import type { S3Local } from "./s3-local";
+import type { LocalRoute } from "./emulators/api-server";
+import type { S3Local } from "./emulators/s3-local";
 import { runTopology } from "./topology";
-import { startWebSocketGateway, type RunningWebSocketGateway, type WsHandler, type WsRoutes } from "./websocket-gateway";
+import { startWebSocketGateway, type RunningWebSocketGateway, type WsHandler, type WsRoutes } from "./emulators/websocket-gateway";
 
 /** Local-only defaults, printed at start; never used by a stack (whose secrets are `pulumi config set --secret`). */
 export const LOCAL_SIGNING_KEY = "local-calendly-signing-key";

@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- rules read provider properties, untyped JSON like @pulumi/policy's own `props: Record<string, any>` */
 // Switchyard's policy rules as plain functions over plain resource shapes (@pulumi/aws v7 type
 // tokens and property names). policy/index.ts wires them into a PolicyPack for `pulumi preview
-// --policy-pack policy`; tests/policy.test.ts runs them on the resources recorded from index.ts
+// --policy-pack policy`; tests/infra/policy.test.ts runs them on the resources recorded from index.ts
 // under mocks, without the engine. Each returns the violation messages (none: compliant).
 import { TAGGABLE_TYPES } from "../components/component-tags";
 
@@ -121,7 +121,7 @@ export const tablesProtected: ResourceRule = {
     if (r.type !== T.table) return [];
     const out: string[] = [];
     if (r.props.serverSideEncryption?.enabled !== true) out.push(`${label(r)} must be encrypted: serverSideEncryption.enabled must be true.`);
-    // Tables of short-lived data (components/table.ts `ephemeral`) need no backups or protection.
+    // Tables of short-lived data (components/shared/table.ts `ephemeral`) need no backups or protection.
     if (isProd(ctx) && r.props.tags?.ephemeral !== "true") {
       if (r.props.pointInTimeRecovery?.enabled !== true) out.push(`${label(r)} must have point-in-time recovery in stack "${ctx.stack}": pointInTimeRecovery.enabled must be true.`);
       if (r.props.deletionProtectionEnabled !== true) out.push(`${label(r)} must have deletion protection in stack "${ctx.stack}": deletionProtectionEnabled must be true.`);
@@ -139,7 +139,7 @@ export const DATA_SERVICES = ["dynamodb", "s3", "sqs", "sns", "ssm", "secretsman
 /**
  * Data-service actions IAM authorizes only on `*`: the service authorization reference gives them
  * no resource type, so naming a resource grants nothing (a Lambda stream consumer's
- * `dynamodb:ListStreams`). `tests/preflight-iam.test.ts` checks each against that reference.
+ * `dynamodb:ListStreams`). `tests/preflight/iam.test.ts` checks each against that reference.
  */
 export const ACTIONS_ONLY_ON_ANY_RESOURCE = ["dynamodb:ListStreams"];
 

@@ -465,7 +465,7 @@ export const FIELD_MAP: Record<string, TypeEntry> = {
       ]),
       ...listTags("tags", "key", "value"),
     ],
-    unmodelled: { containerDefinitions: "a JSON string the provider parses into the containerDefinitions list; the program's container settings are tested in tests/infra-sync-fargate.test.ts" },
+    unmodelled: { containerDefinitions: "a JSON string the provider parses into the containerDefinitions list; the program's container settings are tested in tests/infra/sync-fargate.test.ts" },
   },
   "aws:iam/role:Role": {
     service: "iam",

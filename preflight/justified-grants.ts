@@ -1,6 +1,6 @@
 // The one reviewed list of grants no artifact test exercises, with why each stays. A grant that is
 // neither exercised by the uploaded code (preflight/exercised-calls.json) nor listed here fails
-// tests/least-privilege.test.ts; a line here whose grant is gone or now exercised fails it too.
+// tests/preflight/least-privilege.test.ts; a line here whose grant is gone or now exercised fails it too.
 import type { Justifications } from "./least-privilege";
 
 const LAMBDA_LOGS = "Lambda's runtime writes the function's logs to its own log group with the execution role, not the code (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs.html)";
@@ -10,7 +10,7 @@ const QUEUE_MAPPING = "the SQS event source mapping polls, deletes and extends m
 const PRESIGNED_PUT = "media uploads use presigned PUT URLs the function signs with its role (POST /events/{id}/media); the browser makes the PutObject call, not the code (https://docs.aws.amazon.com/AmazonS3/latest/userguide/PresignedUrlUploadObject.html)";
 // Kept on purpose until a real send settles it (one SES identity, From pinned by condition).
 const SES_SEND_EMAIL_KEPT =
-  "kept deliberately: the code sends SES v2 SendEmail with Content.Raw, which field reports say IAM authorizes as ses:SendRawEmail (exercised in artifacts-everything.test.ts; AccessDenied for raw v2 sends names it: https://github.com/aws/aws-actionmailer-ses-ruby/issues/10, https://github.com/anymail/django-anymail/issues/274). AWS documents neither way (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsimpleemailservicev2.html), and CDK's EmailIdentity.grantSendEmail grants both; without it a wrong guess would dead-letter every mail. Scoped to the sender identity with ses:FromAddress pinned. Drop it once a send from a deployed stack works without it";
+  "kept deliberately: the code sends SES v2 SendEmail with Content.Raw, which field reports say IAM authorizes as ses:SendRawEmail (exercised in artifacts/everything.test.ts; AccessDenied for raw v2 sends names it: https://github.com/aws/aws-actionmailer-ses-ruby/issues/10, https://github.com/anymail/django-anymail/issues/274). AWS documents neither way (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsimpleemailservicev2.html), and CDK's EmailIdentity.grantSendEmail grants both; without it a wrong guess would dead-letter every mail. Scoped to the sender identity with ses:FromAddress pinned. Drop it once a send from a deployed stack works without it";
 const PRESIGNED_GET = "media is served by presigned GET URLs the function signs with its role; the browser makes the GetObject call, not the code (https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-presigned-url.html)";
 
 export const JUSTIFIED_GRANTS: Justifications = {

@@ -18,7 +18,7 @@ import {
   type LogLine,
   type LogQueryKind,
 } from "../handlers/shared/log-queries";
-import { localLogFile } from "../local/log-sink";
+import { localLogFile } from "../local/emulators/log-sink";
 
 export const LOGS_USAGE = "npm run logs -- (--stack <name> | --local) [--since 1h] [--function <name>] [--errors | --slow | --id <id>] [--limit 50] [--outputs <file.json>] [--region <region>]";
 

@@ -1,10 +1,10 @@
 // `npm run status [-- --since 1h] [--json]`: the numbers a stack's dashboard shows, for local mode,
-// from its log file (local/log-sink.ts): requests by route and status class with errors (from the
+// from its log file (local/emulators/log-sink.ts): requests by route and status class with errors (from the
 // handlers' "request handled/rejected/failed" lines), and from the EMF metric documents messages
 // created, webhooks received/duplicate/rejected/forwarded/spooled/replayed/dead-lettered, each sync
 // job's items and freshness, and the health check's availability per target.
 import { lineTime, type LogLine } from "../handlers/shared/log-queries";
-import { localLogFile } from "../local/log-sink";
+import { localLogFile } from "../local/emulators/log-sink";
 import { UsageError, cli, localDataDir, parseSince, readLocalLog } from "./logs";
 
 export const STATUS_USAGE = "npm run status [-- --since 1h] [--json]";

@@ -6,7 +6,7 @@
 import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 import { runsPerHour } from "../../handlers/sync/schedule";
-import type { inventory } from "../inventory";
+import type { inventory } from "../shared/inventory";
 import type { ScheduledSync } from "../scheduled-sync";
 import type { AlarmThresholds } from "../stack-config";
 import type { StaticSite } from "../static-site";

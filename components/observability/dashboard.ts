@@ -4,7 +4,7 @@
 // expressions), and the logs widget.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { inventory } from "../inventory";
+import type { inventory } from "../shared/inventory";
 import { leanDashboardWidgets } from "./lean-dashboard";
 import type { ObservabilityProfile } from "./profile";
 import { W, apiMetric, cloudFrontMetric, header, layout, logsWidget, metricWidget, queueMetrics, type DashboardInputs, type Metric, type Widget } from "./widgets";

@@ -3,7 +3,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { savedLogQueries } from "../../handlers/shared/log-queries";
-import type { inventory } from "../inventory";
+import type { inventory } from "../shared/inventory";
 
 /** Every log group of the stack, by function (or task) name. Example: `{ "api-create": "/aws/lambda/api-create-1a2b3c" }`. */
 export function logGroupsByName(resources: typeof inventory): pulumi.Output<Record<string, string>> {

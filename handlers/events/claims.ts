@@ -4,7 +4,7 @@ import type { Organizer } from "./event-store";
 
 /**
  * The signed-in user, from the claims API Gateway's JWT authorizer verified (in local mode, the
- * local authorizer: local/jwt-authorizer.ts). The site sends the Cognito ID token, which carries
+ * local authorizer: local/emulators/jwt-authorizer.ts). The site sends the Cognito ID token, which carries
  * `email`; `sub` is the user's stable id.
  */
 export function signedInUser(event: HttpEvent): Organizer {

@@ -42,7 +42,7 @@ export const REMINDER_MIN_DELAY_MS = 60_000;
  * - When even that would not be before the start (the start is past, or less than a minute away),
  *   there is no reminder: a list of attendees after the start is noise, so `upsert` removes it.
  *
- * Shared with local mode (local/reminders.ts), so both decide alike.
+ * Shared with local mode (local/emulators/reminders.ts), so both decide alike.
  */
 export function reminderFireTime(startsAt: string | Date, now: Date): Date | undefined {
   const start = new Date(startsAt).getTime();

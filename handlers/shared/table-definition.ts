@@ -14,7 +14,7 @@ export interface TableDefinition {
   ttlAttribute?: string;
   /**
    * Stream view type, when the table's changes feed a consumer (a Lambda event source mapping; in
-   * local mode local/dynamodb-stream-poller.ts); no stream when omitted.
+   * local mode local/emulators/dynamodb-stream-poller.ts); no stream when omitted.
    */
   stream?: "NEW_AND_OLD_IMAGES" | "NEW_IMAGE" | "KEYS_ONLY";
 }

@@ -14,7 +14,7 @@ export interface TopologyFunction {
   routes?: readonly string[];
   /**
    * Logical name of the authorizer every request to its routes passes first (the component
-   * provides it: a JWT authorizer in AWS, local/jwt-authorizer.ts locally). A function's routes
+   * provides it: a JWT authorizer in AWS, local/emulators/jwt-authorizer.ts locally). A function's routes
    * share one audience. Example: `"jwt"`.
    */
   authorizer?: string;

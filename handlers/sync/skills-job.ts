@@ -54,7 +54,7 @@ export function skillsDeps(service: string, env: SkillsRunEnv): SkillsJobDeps {
   return {
     state: new RunStateStore(db, env.SYNC_STATE_TABLE, "skills"),
     db,
-    // Path-style against a local endpoint (s3rver); see local/aws-env.ts.
+    // Path-style against a local endpoint (s3rver); see local/emulators/aws-env.ts.
     s3: new S3Client({ forcePathStyle: process.env.AWS_ENDPOINT_URL_S3 !== undefined }),
     tables: { assessments: env.ASSESSMENTS_TABLE, badgeClasses: env.BADGE_CLASSES_TABLE, assertions: env.ASSERTIONS_TABLE },
     bucket: env.RELEASES_BUCKET,

@@ -2,7 +2,7 @@
 // the query and a JSON or form body, logs every request with the status it got, answers
 // failures queued with `failNext` before the service logic runs, and closes cleanly.
 import { createServer, type IncomingHttpHeaders } from "node:http";
-import { readBody } from "../read-body";
+import { readBody } from "../emulators/read-body";
 
 /** A request as the stand-in saw it; `query` holds a string, or an array for repeated keys. */
 export interface StandInRequest {

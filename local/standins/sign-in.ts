@@ -8,7 +8,7 @@
 // directly for curl and tests. Only loopback redirect and logout URLs are accepted.
 import { createHash, generateKeyPair, randomBytes, randomUUID, sign, type KeyObject } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { readBody } from "../read-body";
+import { readBody } from "../emulators/read-body";
 
 export interface LocalSignInOptions {
   port?: number;

@@ -1,7 +1,7 @@
 // `npm run preflight:models`: writes preflight/models/aws-constraints.json, the constraints (min,
 // max, pattern, enum) of exactly the API members preflight/field-map.ts names, taken from
 // botocore's service models (Debian's python3-botocore, late 2022). The file is committed, small
-// and sorted; tests/preflight-field-constraints.test.ts checks it equals a fresh extraction.
+// and sorted; tests/preflight/field-constraints.test.ts checks it equals a fresh extraction.
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";

@@ -6,13 +6,13 @@
 import { closeSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { Agent, createServer, request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { basename } from "node:path";
+import { join, relative } from "node:path";
 import { EXERCISED_FILE, resourceLabel, type ExercisedCalls } from "../../preflight/least-privilege";
 import { ACCOUNT, simulate } from "../../preflight/simulate";
 import { callsOf, serviceOfVariable, type AwsCall, type CallScope, type ServiceRequest } from "./aws-call-map";
 import { policiesByRole, roleOf } from "./iam";
 import type { RecordedResource, StackRecord } from "./record";
-import { recordOf } from "./stacks";
+import { ROOT, recordOf } from "./stacks";
 
 /** One call a function made, with the record its upload came from. */
 export interface Observed {
@@ -148,7 +148,8 @@ function writeEntries(testFile: string, entries: Record<string, string[]>) {
  * UPDATE_EXERCISED=1, become them).
  */
 export async function checkObservedCalls(testFile: string): Promise<{ denied: string[]; observed: Record<string, string[]>; committed: Record<string, string[]> | undefined }> {
-  const file = basename(testFile);
+  // Keyed by the path under tests/, e.g. "artifacts/events.test.ts".
+  const file = relative(join(ROOT, "tests"), testFile);
   const entries = observedEntries();
   if (process.env.UPDATE_EXERCISED === "1") writeEntries(file, entries);
   const committed = (JSON.parse(readFileSync(EXERCISED_FILE, "utf8")) as ExercisedCalls)[file];

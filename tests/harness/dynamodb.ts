@@ -1,8 +1,8 @@
 import { DeleteTableCommand } from "@aws-sdk/client-dynamodb";
 import { randomUUID } from "node:crypto";
 import type { TableDefinition } from "../../handlers/shared/table-definition";
-import { startDynamoDbLocal, type DynamoDbLocal } from "../../local/dynamodb-local";
-import { createTable } from "../../local/tables";
+import { startDynamoDbLocal, type DynamoDbLocal } from "../../local/emulators/dynamodb-local";
+import { createTable } from "../../local/emulators/tables";
 
 export { startDynamoDbLocal, type DynamoDbLocal };
 

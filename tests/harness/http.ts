@@ -1,4 +1,4 @@
-import { toApiGatewayEvent } from "../../local/api-gateway-event";
+import { toApiGatewayEvent } from "../../local/emulators/api-gateway-event";
 import type { HttpEvent, HttpResult } from "../../handlers/shared/http";
 
 /** An API Gateway v2 event for a test request. */

@@ -4,7 +4,7 @@
 import { createHash } from "node:crypto";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { LOCAL_CREDENTIALS } from "../../local/dynamodb-local";
+import { LOCAL_CREDENTIALS } from "../../local/emulators/dynamodb-local";
 
 export interface SqsEntry {
   Id: string;
