@@ -8,63 +8,44 @@ const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400,
 
 /**
  * Every stack setting Switchyard reads, in one schema. dev and prod differ only here
- * (Pulumi.<stack>.yaml); each key's `example` is what the error message suggests.
+ * (Pulumi.<stack>.yaml). Each key's `description` is its row in docs/operations.md's config table
+ * (`npm run docs:config` writes it); its `example` is what the error message suggests.
  */
 export const stackConfigSchema = z.strictObject({
-  /** AWS region of the stack. Example: `us-west-2`. */
-  "aws:region": z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "an AWS region such as us-west-2").meta({ example: "us-west-2" }),
-  /** Deletion protection and point-in-time recovery on every table (prod: true). */
-  "switchyard:protectData": z.boolean().meta({ example: "true" }),
-  /** Days to keep function and access logs. */
+  "aws:region": z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "an AWS region such as us-west-2").meta({ description: "region of every resource (CloudFront's certificate and alarm are in us-east-1 regardless)", example: "us-west-2" }),
+  "switchyard:protectData": z.boolean().meta({ description: "deletion protection and point-in-time recovery on the tables; buckets keep their objects on delete", example: "true" }),
   "switchyard:logRetentionDays": z
     .number()
     .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), `one of ${LOG_RETENTION_DAYS.join(", ")}`)
     .default(14)
-    .meta({ example: "14" }),
-  /** HTTP API stage throttling (requests per second, steady and burst). */
+    .meta({ description: "days to keep function and access logs (a CloudWatch-allowed value)", example: "14" }),
   "switchyard:throttle": z
     .strictObject({ rateLimit: z.number().positive().max(10_000), burstLimit: z.int().positive().max(5_000) })
     .default({ rateLimit: 50, burstLimit: 100 })
-    .meta({ example: "'{\"rateLimit\":50,\"burstLimit\":100}'" }),
-  /** Extra browser origins allowed by CORS besides the website (local development, for example). */
+    .meta({ description: "HTTP API stage throttling, requests per second", example: "'{\"rateLimit\":50,\"burstLimit\":100}'" }),
   "switchyard:allowedOrigins": z
     .array(z.url({ protocol: /^https?$/ }).refine((u) => URL.canParse(u) && new URL(u).origin === u, "an origin: scheme://host[:port], no path"))
     .default([])
-    .meta({ example: '\'["http://localhost:3000"]\'' }),
-  /** Calendly webhook signing key (the `signing_key` given when creating the subscription). Secret. */
-  "switchyard:calendlySigningKey": z.string().min(16, "at least 16 characters").meta({ example: '"$(openssl rand -hex 32)"', secret: true }),
-  /** Bearer token for `POST /webhooks/calendly/replay`. Secret. */
-  "switchyard:webhookReplayToken": z.string().min(16, "at least 16 characters").meta({ example: '"$(openssl rand -hex 32)"', secret: true }),
-  /** Where accepted webhooks are forwarded; no forwarding (and no spool) when unset. */
-  "switchyard:forwardUrl": z.url({ protocol: /^https?$/ }).optional().meta({ example: "https://app.example.com/webhooks/calendly" }),
-  /** How far a webhook signature's timestamp may be from now, in seconds. */
-  "switchyard:signatureToleranceSeconds": z.int().min(30).max(3600).default(180).meta({ example: "180" }),
-  /** When the spool replay runs (EventBridge rate or cron expression). */
+    .meta({ description: "browser origins allowed by CORS besides the website (never `*`)", example: '\'["http://localhost:3000"]\'' }),
+  "switchyard:calendlySigningKey": z.string().min(16, "at least 16 characters").meta({ description: "the `signing_key` of the Calendly webhook subscription (≥ 16 characters)", example: '"$(openssl rand -hex 32)"', secret: true }),
+  "switchyard:webhookReplayToken": z.string().min(16, "at least 16 characters").meta({ description: "bearer token for `POST /webhooks/calendly/replay` (≥ 16 characters)", example: '"$(openssl rand -hex 32)"', secret: true }),
+  "switchyard:forwardUrl": z.url({ protocol: /^https?$/ }).optional().meta({ description: "where accepted webhooks are forwarded; unset: no forwarder, spool or replay", example: "https://app.example.com/webhooks/calendly" }),
+  "switchyard:signatureToleranceSeconds": z.int().min(30).max(3600).default(180).meta({ description: "how far a webhook signature's timestamp may be from now", example: "180" }),
   "switchyard:replaySchedule": z
     .string()
     .regex(/^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\))$/, "rate(…) or cron(…)")
     .default("rate(5 minutes)")
-    .meta({ example: '"rate(5 minutes)"' }),
-  /** Key that signs the events platform's invitation (RSVP) links. Secret. */
-  "switchyard:rsvpSigningKey": z.string().min(16, "at least 16 characters").meta({ example: '"$(openssl rand -hex 32)"', secret: true }),
-  /** Who the events platform's mails are from (an SES identity, verified from SES's mail); unset: mails go to the media bucket's `outbox/` instead. */
-  "switchyard:eventsSender": z.email().optional().meta({ example: "events@example.com" }),
-  /** Prefix of the hosted sign-in domain (`<prefix>.auth.<region>.amazoncognito.com`, unique per region); default `switchyard-<stack>-<account id>`. */
+    .meta({ description: "when the spool replay runs (with `forwardUrl`)", example: '"rate(5 minutes)"' }),
+  "switchyard:rsvpSigningKey": z.string().min(16, "at least 16 characters").meta({ description: "key that signs the events platform's invitation (RSVP) links (≥ 16 characters); a new key invalidates links already mailed", example: '"$(openssl rand -hex 32)"', secret: true }),
+  "switchyard:eventsSender": z.email().optional().meta({ description: "the events mails' From (an SES identity: confirm SES's verification mail; in the SES sandbox, recipients must be verified too); unset: no SES, mails are written to `s3://<eventsMediaBucket>/outbox/` as `.eml` files", example: "events@example.com" }),
   "switchyard:cognitoDomain": z
     .string()
     .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, "lower-case letters, digits and hyphens, 1–63 characters, no hyphen at either end")
     .refine((d) => !/aws|amazon|cognito/.test(d), "must not contain aws, amazon or cognito")
     .optional()
-    .meta({ example: "acme-events" }),
-  /**
-   * The scheduled syncs, by job name (handlers/sync/registry.ts): a job runs when its key is set,
-   * with its own settings (each job's `settings` schema) plus `schedule` and `runner`. A job's
-   * secret settings make the whole value a secret: set them with `pulumi config set --path --secret`.
-   */
-  "switchyard:syncs": syncsSchema(syncJobs).default({}).meta({ example: "'switchyard:syncs.gists.users[0]' octocat" }),
-  /** Who gets the alarms (an SNS email subscription, confirmed from the first email); none when unset. */
-  "switchyard:alarmEmail": z.email().optional().meta({ example: "oncall@example.com" }),
-  /** Alarm thresholds (per stack: prod is stricter). Error rates in percent of requests or invocations. */
+    .meta({ description: "prefix of the hosted sign-in page, `https://<prefix>.auth.<region>.amazoncognito.com` (unique per region; no `aws`, `amazon` or `cognito`); unset: `switchyard-<stack>-<account id>`", example: "acme-events" }),
+  "switchyard:syncs": syncsSchema(syncJobs).default({}).meta({ description: "the scheduled syncs, by job name: a job runs when its key is set, with the settings in [Sync settings](#sync-settings); none when unset", example: "'switchyard:syncs.gists.users[0]' octocat" }),
+  "switchyard:alarmEmail": z.email().optional().meta({ description: "who gets the alarms (SNS email; confirm the first email)", example: "oncall@example.com" }),
   "switchyard:alarmThresholds": z
     .strictObject({
       apiErrorRatePercent: z.number().positive().max(100),
@@ -74,23 +55,14 @@ export const stackConfigSchema = z.strictObject({
       spoolAgeMinutes: z.int().positive().max(7 * 24 * 60),
     })
     .default({ apiErrorRatePercent: 5, apiLatencyP99Ms: 3000, functionErrorRatePercent: 5, siteErrorRatePercent: 5, spoolAgeMinutes: 60 })
-    .meta({ example: '\'{"apiErrorRatePercent":1,"apiLatencyP99Ms":1000,"functionErrorRatePercent":1,"siteErrorRatePercent":1,"spoolAgeMinutes":30}\'' }),
-  /**
-   * How much CloudWatch the stack uses. `full` (prod): the whole dashboard, per-function error-rate,
-   * latency, staleness and health alarms, the handlers' EMF metrics, a health check every 5 minutes.
-   * `lean` (dev): sized for CloudWatch's always-free tier — no custom metrics, a region-wide function
-   * errors alarm, the API's 5xx and dead-letter-queue alarms, a dashboard of at most 50 metrics, and
-   * a health check every 15 minutes that fails its invocation when a target is down.
-   */
-  "switchyard:observability": z.enum(["full", "lean"]).default("full").meta({ example: "lean" }),
-  /** A custom domain for the website (CloudFront alias; ACM certificate in us-east-1); the CloudFront domain when unset. */
+    .meta({ description: "alarm thresholds (prod sets stricter ones)", example: '\'{"apiErrorRatePercent":1,"apiLatencyP99Ms":1000,"functionErrorRatePercent":1,"siteErrorRatePercent":1,"spoolAgeMinutes":30}\'' }),
+  "switchyard:observability": z.enum(["full", "lean"]).default("full").meta({ description: "`full` (prod) or `lean` (dev: no custom metrics, 3 alarms, a small dashboard, the health check every 15 minutes; fits CloudWatch's free tier — see [Costs at idle](#costs-at-idle))", example: "lean" }),
   "switchyard:siteDomain": z
     .string()
     .regex(/^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "a lower-case DNS name such as switchyard.example.com")
     .optional()
-    .meta({ example: "switchyard.example.com" }),
-  /** The Route 53 hosted zone of `siteDomain`: the certificate is validated and the alias records made there. */
-  "switchyard:siteZoneId": z.string().regex(/^Z[A-Z0-9]{4,31}$/, "a Route 53 hosted zone id (Z…)").optional().meta({ example: "Z0123456789ABCDEFGHIJ" }),
+    .meta({ description: "the website's custom domain (CloudFront alias, ACM certificate)", example: "switchyard.example.com" }),
+  "switchyard:siteZoneId": z.string().regex(/^Z[A-Z0-9]{4,31}$/, "a Route 53 hosted zone id (Z…)").optional().meta({ description: "the Route 53 hosted zone of `siteDomain`", requiredWith: "siteDomain", example: "Z0123456789ABCDEFGHIJ" }),
 }).superRefine((c, ctx) => {
   if (c["switchyard:siteDomain"] && !c["switchyard:siteZoneId"]) {
     ctx.addIssue({ code: "custom", path: ["switchyard:siteZoneId"], message: "needed when switchyard:siteDomain is set" });

@@ -14,10 +14,8 @@ export const scheduleExpression = () => z.string().regex(/^(rate\(\d+ (minute|mi
 /** What every job takes besides its own settings. */
 function commonSyncKeys(job: SyncJobDefinition) {
   return {
-    /** When the job runs (EventBridge rate or cron); default the job's own. */
-    schedule: scheduleExpression().default(job.schedule).meta({ example: `"${job.schedule}"` }),
-    /** Where it runs: a Lambda function, or a Fargate task for runs past Lambda's 15 minutes. */
-    runner: z.enum(["lambda", "fargate"]).default("lambda").meta({ example: "fargate" }),
+    schedule: scheduleExpression().default(job.schedule).meta({ description: "when it runs (EventBridge rate or cron)", example: `"${job.schedule}"` }),
+    runner: z.enum(["lambda", "fargate"]).default("lambda").meta({ description: "`lambda`, or `fargate`: the same job as an ECS Fargate task, for runs past Lambda's 15 minutes", example: "fargate" }),
   };
 }
 

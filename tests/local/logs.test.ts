@@ -143,7 +143,7 @@ test.serial("local mode logs every request as JSON with its correlation id, mask
 test("the log sink tees JSON object lines into the file, keeps other output, and shows only errors unless asked", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), "switchyard-log-sink-"));
   const script = (terminal: string) => `
-    const { installLogSink } = require(${JSON.stringify(join(ROOT, "local", "log-sink.ts"))});
+    const { installLogSink } = require(${JSON.stringify(join(ROOT, "local", "emulators", "log-sink.ts"))});
     const sink = installLogSink({ file: ${JSON.stringify(join(dir, "logs", "x.jsonl"))}, terminal: ${JSON.stringify(terminal)} });
     console.log("plain text stays");
     console.log(JSON.stringify({ level: "INFO", message: "quiet", service: "svc" }));

@@ -8,6 +8,8 @@ import { stackConfigSchema } from "../../components/stack-config";
 import { syncSchema } from "../../components/sync-config";
 import { secretSettings } from "../../handlers/sync/job-definition";
 import { syncJobs } from "../../handlers/sync/registry";
+import { configKeysTable, renderOperationsGuide, syncSettingsTable } from "../../scripts/config-reference";
+import { feedJob } from "../fixtures/sync-job/job";
 import type { StackRecord } from "../harness/record";
 import { ROOT, evaluateStack } from "../harness/stacks";
 
@@ -66,6 +68,19 @@ test("the guide's config table lists every key of the schema, and only those, wi
   // Sanity: the schema does mark secrets, and the guide tells how to set them.
   t.true([...rows.values(), ...syncRows.values()].filter((r) => r.secret === "yes").length >= 6);
   t.regex(GUIDE, /pulumi config set --secret switchyard:calendlySigningKey/);
+});
+
+test("the config tables are the ones generated from the schemas and the stack files (npm run docs:config)", (t) => {
+  t.is(renderOperationsGuide(GUIDE), GUIDE, "docs/operations.md is stale: run npm run docs:config");
+  // Generated, not copied: the dev/prod columns come from Pulumi.<stack>.yaml, a new job gets its rows.
+  t.regex(configKeysTable(), /^\| `switchyard:logRetentionDays` \| no \| `14` \| no \| `14` \| `90` \| /m);
+  t.regex(configKeysTable(), /^\| `switchyard:calendlySigningKey` \| yes \| — \| yes \| \(secret\) \| \(secret\) \| /m);
+  const withFixture = syncSettingsTable([feedJob]);
+  t.regex(withFixture, /^\| `switchyard:syncs\.feed\.feedToken` \| yes \| — \| yes \| bearer token of the feed \|$/m);
+  t.regex(withFixture, /^\| `switchyard:syncs\.feed\.schedule` \| no \| `rate\(1 hour\)` \| no \| /m);
+  // A setting without a description cannot reach the table; a guide without the markers is refused.
+  t.throws(() => syncSettingsTable([{ ...feedJob, settings: z.strictObject({ bare: z.string() }) }]), { message: /without a description/ });
+  t.throws(() => renderOperationsGuide("no markers"), { message: /no <!-- config:keys -->/ });
 });
 
 test("the guide covers what a newcomer needs, and the files and commands it names exist", (t) => {

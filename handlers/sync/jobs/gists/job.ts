@@ -15,18 +15,13 @@ export const gistsJob = defineSyncJob({
   name: "gists",
   title: "Gists → Pipedrive",
   run: gistsRunFunction,
-  /** `switchyard:syncs.gists`: the job exists when it is set. */
+  /** `switchyard:syncs.gists`: the job exists when it is set. Each setting's `description` is its row in docs/operations.md (`npm run docs:config`). */
   settings: z.strictObject({
-    /** GitHub users whose public gists become Pipedrive deals. */
-    users: z.array(z.string().regex(/^[A-Za-z0-9-]{1,39}$/, "a GitHub login")).min(1).max(50).meta({ example: "octocat" }),
-    /** Optional GitHub token: 5000 requests/h instead of 60. Secret. */
-    githubToken: z.string().min(10).optional().meta({ example: "ghp_…" }),
-    /** Your Pipedrive company URL. */
-    pipedriveBaseUrl: z.url({ protocol: /^https?$/ }).meta({ example: "https://yourcompany.pipedrive.com" }),
-    /** Pipedrive API token. Secret. */
-    pipedriveApiToken: z.string().min(10).meta({ example: "<token>" }),
-    /** Key of the deal custom field that keeps the gist URL (Pipedrive → Settings → Data fields). */
-    pipedriveGistUrlField: z.string().regex(/^[A-Za-z0-9_]{1,64}$/).meta({ example: "abc123_gist_url" }),
+    users: z.array(z.string().regex(/^[A-Za-z0-9-]{1,39}$/, "a GitHub login")).min(1).max(50).meta({ description: "GitHub logins (1 to 50) whose public gists become Pipedrive deals", example: "octocat" }),
+    githubToken: z.string().min(10).optional().meta({ description: "GitHub token: 5000 requests/h instead of 60", example: "ghp_…" }),
+    pipedriveBaseUrl: z.url({ protocol: /^https?$/ }).meta({ description: "`https://<company>.pipedrive.com`", example: "https://yourcompany.pipedrive.com" }),
+    pipedriveApiToken: z.string().min(10).meta({ description: "Pipedrive API token", example: "<token>" }),
+    pipedriveGistUrlField: z.string().regex(/^[A-Za-z0-9_]{1,64}$/).meta({ description: "key of the deal custom field that keeps the gist URL (Pipedrive → Settings → Data fields)", example: "abc123_gist_url" }),
   }),
   schedule: "rate(30 minutes)",
   read: { definition: gistsReadFunction, routeKeys: gistsReadRouteKeys().map((r) => r.routeKey), tables: { sessions: sessionsTable } },
