@@ -233,13 +233,14 @@ async function throughput() {
 
 /**
  * API-call economy of the gists job against the stand-ins: what a run costs when nothing changed
- * (target: 1 conditional request per user, 0 writes) and per new gist (target: ≤ 3 Pipedrive calls).
+ * (target: 1 conditional request per user, 0 writes), per new gist (target: ≤ 3 Pipedrive calls),
+ * and when the state table starts empty against a Pipedrive that has the deals (target: 0 creates).
  */
 async function gistsCallEconomy() {
   const users = ["u1", "u2", "u3", "u4", "u5"];
   const [github, pipedrive, ddb] = await Promise.all([startGitHubStandIn(), startPipedriveStandIn({ token: "bench" }), startDynamoDbLocal()]);
   try {
-    const table = "bench-sync-state";
+    let table = "bench-sync-state";
     await createTable(ddb.client, table, syncStateTable);
     for (const user of users) for (let i = 0; i < 3; i++) github.addGist(user, { description: `${user} ${i}` });
     const run = async (id: string) => {
@@ -255,6 +256,16 @@ async function gistsCallEconomy() {
     rows.push({ metric: "gists sync, nothing changed: calls per user", measured: `${quiet.github} GitHub (304) + ${quiet.pipedrive} Pipedrive for ${users.length} users`, target: "1 conditional request, 0 writes", ratio: perUser, pass: perUser === 1 && quiet.created === 0 });
     const perGist = first.pipedrive / first.created;
     rows.push({ metric: "gists sync, first run: Pipedrive calls per new gist", measured: `${first.pipedrive} calls for ${first.created} deals (${users.length} new organizations)`, target: "≤ 3", ratio: perGist / 3, pass: perGist <= 3 });
+    for (const user of users) github.addGist(user, { description: `${user} new` });
+    const fresh = await run("one-new-gist-each");
+    const perNew = fresh.pipedrive / fresh.created;
+    rows.push({ metric: "gists sync, a new gist of a known user: Pipedrive calls", measured: `${fresh.pipedrive} calls for ${fresh.created} deals (the organization's deals, the deal)`, target: "≤ 3", ratio: perNew / 3, pass: perNew <= 3 && fresh.created === users.length });
+    // A lost table (or a new stack) against the same Pipedrive: it asks Pipedrive, and creates nothing.
+    table = "bench-sync-state-empty";
+    await createTable(ddb.client, table, syncStateTable);
+    const empty = await run("empty-state");
+    const gists = users.length * 4;
+    rows.push({ metric: "gists sync, empty state table vs a populated Pipedrive", measured: `${empty.created} deals created, ${empty.pipedrive} Pipedrive calls for ${gists} gists (${(empty.pipedrive / gists).toFixed(2)} per gist)`, target: "0 creates", ratio: empty.created, pass: empty.created === 0 });
   } finally {
     await Promise.all([github.close(), pipedrive.close(), ddb.stop()]);
   }

@@ -1,4 +1,5 @@
-// `npm start`: Switchyard on this machine. DynamoDB Local and s3rver (data kept in .local/), the
+// `npm start`: Switchyard on this machine. DynamoDB Local and s3rver (data kept in .local/, the one
+// local state `npm run sync` shares: local/emulators/local-data.ts), the
 // tables and buckets the stacks define, the HTTP API at http://127.0.0.1:3000 and the live
 // WebSocket at ws://127.0.0.1:3001, all served by the Lambda handler code, and the website at
 // http://127.0.0.1:3002 (built from website/, with a config.json pointing at the two), and the events
@@ -11,18 +12,17 @@
 // SKILLS_SCHEDULE; rate or cron, as in the stack), against the real APIs when its settings are set
 // (see local/syncs.ts) and otherwise against its stand-ins; `POST /_local/sync/{job}` runs one now. The health check runs 2 s after the start and
 // every 5 minutes, against the website and GET /health, printing one line each time.
-import { mkdirSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { messageTopology } from "../handlers/messages/topology";
 import { httpApiTopology } from "../handlers/shared/http-api-topology";
 import { startApiServer } from "./emulators/api-server";
 import { useLocalAws } from "./emulators/aws-env";
-import { LocalSetupError, assertJava, startDynamoDbLocal } from "./emulators/dynamodb-local";
+import { LocalSetupError, assertJava } from "./emulators/dynamodb-local";
+import { openLocalData } from "./emulators/local-data";
 import { LOCAL_HEALTH_CHECK_INTERVAL_MS, startLocalHealthCheck } from "./health-check";
 import { installLogSink, localLogFile } from "./emulators/log-sink";
 import { startLocalEvents } from "./events";
-import { startS3Local } from "./emulators/s3-local";
 import { startStaticSite } from "./emulators/static-site";
 import { startLocalSchedules } from "./syncs";
 import { runTopology } from "./topology";
@@ -50,13 +50,12 @@ async function main() {
   const dataDir = process.env.SWITCHYARD_LOCAL_DIR ?? join(ROOT, ".local");
   // Handlers' JSON log lines and EMF metrics go to a file, as a stack's go to CloudWatch (errors also here).
   const logs = installLogSink({ file: localLogFile(dataDir), terminal: process.env.LOG_TO_TERMINAL === "1" ? "all" : "errors" });
-  mkdirSync(join(dataDir, "dynamodb"), { recursive: true });
-  mkdirSync(join(dataDir, "s3"), { recursive: true });
   // Built first: a broken build stops the start before anything runs.
   const websiteDir = join(dataDir, "website");
   const websiteFiles = buildWebsite({ outDir: websiteDir });
-  const dynamodb = await startDynamoDbLocal({ dbPath: join(dataDir, "dynamodb") });
-  const s3 = await startS3Local({ directory: join(dataDir, "s3") });
+  // The folder's one DynamoDB Local and s3rver, shared with `npm run sync` (local/emulators/local-data.ts).
+  const localData = await openLocalData({ dir: dataDir, who: "npm start", log: (line) => console.log(line) });
+  const { dynamodb, s3 } = localData;
   useLocalAws({ dynamodb: dynamodb.endpoint, s3: s3.endpoint });
   // The MessageApi ("api" in the stacks): its table, its functions, its routes and the $default.
   const messages = await runTopology({ component: "api", topology: messageTopology, dynamodb });
@@ -142,10 +141,9 @@ async function main() {
     await webhooks.stop();
     await events.stop();
     await syncs.stop();
-    await s3.stop();
     await messages.stop();
     await httpApi.stop();
-    await dynamodb.stop();
+    await localData.stop();
     process.exit(0);
   };
   process.on("SIGINT", stop);

@@ -1,21 +1,23 @@
 // `npm run sync -- <job> [--fake]`: one run of a scheduled job of the registry
 // (handlers/sync/registry.ts: gists, skills) on this machine, like the original `python handler.py`.
-// Run state and tables are kept in DynamoDB Local under .local/sync-dynamodb (buckets in
-// .local/sync-s3), so a second run shows what the job remembers. With --fake the job talks to its
+// Run state, tables and buckets are the project folder's one local state (.local/, or
+// SWITCHYARD_LOCAL_DIR), shared with `npm start`: with npm start running it uses its DynamoDB Local
+// and s3rver, else it starts them on the same files (local/emulators/local-data.ts). It prints where. With --fake the job talks to its
 // local stand-ins (GitHub, Pipedrive, Airtable, Badgr), seeded with a little data, instead of the
 // real APIs. The real APIs' settings are read from the environment under the keys of the job's
 // function (the usage error lists a job's): gists needs GIST_USERS, PIPEDRIVE_BASE_URL,
 // PIPEDRIVE_API_TOKEN, PIPEDRIVE_GIST_URL_FIELD (optional GITHUB_TOKEN); skills AIRTABLE_TOKEN,
 // AIRTABLE_BASE_ID, AIRTABLE_TABLE, RELEASE_REPO, BADGR_USERNAME, BADGR_PASSWORD, BADGR_ISSUER
-// (optional BADGR_BASE_URL, GITHUB_TOKEN).
-import { mkdirSync } from "node:fs";
+// (optional BADGR_BASE_URL, GITHUB_TOKEN); GITHUB_API_URL, AIRTABLE_BASE_URL, BADGR_BASE_URL point a
+// run at other endpoints (docs/syncs.md lists every key). It exits 1 when the run did not fully
+// succeed (a user or source failed, a rate limit left work undone), after printing the summary.
 import { join } from "node:path";
 import { findSyncJob, type SyncJobRegistry } from "../handlers/sync/job-definition";
 import { syncJobs } from "../handlers/sync/registry";
 import type { JobSummary } from "../handlers/sync/scheduled";
-import { startS3Local } from "./emulators/s3-local";
 import { useLocalAws } from "./emulators/aws-env";
-import { LocalSetupError, startDynamoDbLocal } from "./emulators/dynamodb-local";
+import { LocalSetupError } from "./emulators/dynamodb-local";
+import { openLocalData } from "./emulators/local-data";
 import { prepareSyncJob, realSettings, type Stop } from "./syncs";
 
 const ROOT = join(__dirname, "..");
@@ -40,14 +42,12 @@ export async function syncCommand(args: string[], options: { jobs?: SyncJobRegis
   const missing = fake ? [] : realSettings(job).filter((key) => !env[key]);
   if (missing.length) throw new LocalSetupError(`set ${missing.join(", ")} (or use --fake for the local stand-ins)`);
 
-  const dataDir = join(env.SWITCHYARD_LOCAL_DIR ?? join(ROOT, ".local"), "sync-dynamodb");
-  mkdirSync(dataDir, { recursive: true });
-  const dynamodb = await startDynamoDbLocal({ dbPath: dataDir });
-  const stops: Stop[] = [() => dynamodb.stop()];
+  const local = await openLocalData({ dir: env.SWITCHYARD_LOCAL_DIR ?? join(ROOT, ".local"), who: "npm run sync" });
+  console.error(local.describe());
+  const { dynamodb, s3 } = local;
+  const stops: Stop[] = [() => local.stop()];
   try {
-    const s3 = Object.keys(job.buckets ?? {}).length ? await startS3Local({ directory: join(dataDir, "..", "sync-s3") }) : undefined;
-    if (s3) stops.push(() => s3.stop());
-    useLocalAws({ dynamodb: dynamodb.endpoint, s3: s3?.endpoint });
+    useLocalAws({ dynamodb: dynamodb.endpoint, s3: s3.endpoint });
     Object.assign(process.env, { POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? "WARN", POWERTOOLS_METRICS_DISABLED: "true" });
     const prepared = await prepareSyncJob(job, { dynamodb: dynamodb.client, s3, fake, env });
     stops.push(prepared.stop);
@@ -61,8 +61,14 @@ export async function syncCommand(args: string[], options: { jobs?: SyncJobRegis
 }
 
 if (require.main === module) {
-  syncCommand(process.argv.slice(2)).catch((error) => {
-    console.error(error instanceof LocalSetupError ? `npm run sync: ${error.message}` : error);
-    process.exit(1);
-  });
+  syncCommand(process.argv.slice(2)).then(
+    ({ summary }) => {
+      if (summary.ok === false) console.error("npm run sync: the run did not fully succeed (see the summary above); exit 1");
+      process.exit(summary.ok === false ? 1 : 0);
+    },
+    (error) => {
+      console.error(error instanceof LocalSetupError ? `npm run sync: ${error.message}` : error);
+      process.exit(1);
+    },
+  );
 }

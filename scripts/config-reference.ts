@@ -1,16 +1,19 @@
-// Writes the config tables of docs/operations.md ("Every config key", "Sync settings") from the zod
-// schemas and the committed stack files (`npm run docs:config`); `--check` fails when they are stale.
-// The tables sit between `<!-- config:<name> -->` and `<!-- /config:<name> -->`; the prose around them is hand-written.
+// Writes the generated tables of the docs (`npm run docs:config`); `--check` fails when they are stale:
+// docs/operations.md's "Every config key" and "Sync settings" from the zod schemas and the committed
+// stack files, and the README's environment keys of a real `npm run sync` from the jobs' function
+// definitions. Each sits between `<!-- config:<name> -->` and `<!-- /config:<name> -->`; the prose around them is hand-written.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { z } from "zod";
 import { stackConfigSchema } from "../components/stack-config";
 import { syncSchema } from "../components/sync-config";
-import { secretSettings } from "../handlers/sync/job-definition";
+import type { EnvSpec } from "../handlers/shared/function-definition";
+import { secretSettings, type SyncJobDefinition } from "../handlers/sync/job-definition";
 import { syncJobs } from "../handlers/sync/registry";
 
 export const OPERATIONS_GUIDE = join(__dirname, "..", "docs", "operations.md");
+export const README = join(__dirname, "..", "README.md");
 /** The stacks whose committed values get a column each. */
 const STACKS = ["dev", "prod"] as const;
 
@@ -72,31 +75,61 @@ export function syncSettingsTable(jobs = syncJobs): string {
   return [header, ...rows].join("\n");
 }
 
-/** The guide with its generated tables rewritten. */
-export function renderOperationsGuide(guide = readFileSync(OPERATIONS_GUIDE, "utf8")): string {
-  const tables: Record<string, string> = { keys: configKeysTable(), syncs: syncSettingsTable() };
-  let text = guide;
+/**
+ * The environment keys a real run of each job reads (`npm run sync -- <job>`, and `npm start` when
+ * they are set): its run function's settings and secrets, described by the job's settings schema
+ * or the key's own `about`. Resources (tables, buckets) are local mode's to give.
+ */
+export function syncEnvironmentTable(jobs = syncJobs): string {
+  const header = "| job | key | required | secret | default | what it is |\n|---|---|---|---|---|---|";
+  const rows = jobs.flatMap((job: SyncJobDefinition) =>
+    Object.entries(job.run.env as EnvSpec).flatMap(([key, spec]) => {
+      if (spec.kind === "resource") return [];
+      const logical = spec.kind === "setting" ? spec.setting : spec.secret;
+      const field = (syncSchema(job).shape as Record<string, z.ZodType>)[logical];
+      const description = (spec.kind === "setting" ? spec.about : undefined) ?? (field ? keyFacts(field).description : undefined);
+      if (!description) throw new Error(`${job.name}: ${key} has no description: add { about } to its setting or a settings schema key "${logical}"`);
+      const required = !spec.optional && (spec.kind === "secret" || spec.fallback === undefined);
+      const fallback = spec.kind === "setting" && spec.fallback !== undefined ? code(spec.fallback) : "—";
+      const list = spec.kind === "setting" && spec.type === "list" ? " (comma-separated)" : "";
+      return [`| ${job.name} | \`${key}\` | ${required ? "yes" : "no"} | ${spec.kind === "secret" ? "yes" : "no"} | ${fallback} | ${description}${list} |`];
+    }),
+  );
+  return [header, ...rows].join("\n");
+}
+
+/** `text` with the block `<!-- config:<name> -->` … `<!-- /config:<name> -->` of each table rewritten. */
+function rewrite(text: string, tables: Record<string, string>, file: string): string {
   for (const [name, table] of Object.entries(tables)) {
     const open = `<!-- config:${name} -->`;
     const close = `<!-- /config:${name} -->`;
     const start = text.indexOf(open);
     const end = text.indexOf(close);
-    if (start < 0 || end < start) throw new Error(`docs/operations.md has no ${open} … ${close} block`);
+    if (start < 0 || end < start) throw new Error(`${file} has no ${open} … ${close} block`);
     text = `${text.slice(0, start + open.length)}\n${table}\n${text.slice(end)}`;
   }
   return text;
 }
 
+/** The guide with its generated tables rewritten. */
+export const renderOperationsGuide = (guide = readFileSync(OPERATIONS_GUIDE, "utf8")) => rewrite(guide, { keys: configKeysTable(), syncs: syncSettingsTable() }, "docs/operations.md");
+
+/** The README with its generated table rewritten. */
+export const renderReadme = (readme = readFileSync(README, "utf8")) => rewrite(readme, { "sync-env": syncEnvironmentTable() }, "README.md");
+
 if (require.main === module) {
-  const current = readFileSync(OPERATIONS_GUIDE, "utf8");
-  const text = renderOperationsGuide(current);
-  if (process.argv.includes("--check")) {
-    if (current !== text) {
-      console.error("docs/operations.md's config tables are stale: run npm run docs:config");
-      process.exit(1);
+  let stale = false;
+  for (const [file, render] of [[OPERATIONS_GUIDE, renderOperationsGuide], [README, renderReadme]] as const) {
+    const current = readFileSync(file, "utf8");
+    const text = render(current);
+    if (current === text) continue;
+    if (process.argv.includes("--check")) {
+      console.error(`${file}'s generated tables are stale: run npm run docs:config`);
+      stale = true;
+    } else {
+      writeFileSync(file, text);
+      console.log(`wrote the generated tables of ${file}`);
     }
-  } else {
-    writeFileSync(OPERATIONS_GUIDE, text);
-    console.log(`wrote the config tables of ${OPERATIONS_GUIDE}`);
   }
+  if (stale) process.exit(1);
 }

@@ -53,6 +53,8 @@ export interface SettingKey<T extends keyof SettingTypes = keyof SettingTypes, O
   optional: Optional;
   /** Used when the setting is unset (an optional setting without one is `undefined`). */
   fallback?: string;
+  /** What it is, for the docs, when no stack setting of the same name describes it. Example: `"GitHub's API base URL"`. */
+  about?: string;
 }
 
 export interface SecretKey<Optional extends boolean = boolean> {
@@ -117,10 +119,17 @@ export function defineFunction<const E extends EnvSpec, H>(definition: FunctionD
 }
 
 /** A setting. Example: `setting("toleranceSeconds", "number", { fallback: "180" })`. */
-export function setting<T extends keyof SettingTypes = "text">(name: string, type?: T, options?: { fallback?: string }): SettingKey<T, false>;
-export function setting<T extends keyof SettingTypes = "text">(name: string, type: T | undefined, options: { optional: true; fallback?: undefined }): SettingKey<T, true>;
-export function setting(name: string, type: keyof SettingTypes = "text", options: { optional?: boolean; fallback?: string } = {}): SettingKey {
-  return { kind: "setting", setting: name, type, optional: options.optional ?? false, ...(options.fallback !== undefined ? { fallback: options.fallback } : {}) };
+export function setting<T extends keyof SettingTypes = "text">(name: string, type?: T, options?: { fallback?: string; about?: string }): SettingKey<T, false>;
+export function setting<T extends keyof SettingTypes = "text">(name: string, type: T | undefined, options: { optional: true; fallback?: undefined; about?: string }): SettingKey<T, true>;
+export function setting(name: string, type: keyof SettingTypes = "text", options: { optional?: boolean; fallback?: string; about?: string } = {}): SettingKey {
+  return {
+    kind: "setting",
+    setting: name,
+    type,
+    optional: options.optional ?? false,
+    ...(options.fallback !== undefined ? { fallback: options.fallback } : {}),
+    ...(options.about !== undefined ? { about: options.about } : {}),
+  };
 }
 
 /** A secret. Example: `secret("signingKey")`; `secret("githubToken", { optional: true })`. */

@@ -1,8 +1,8 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Observability } from "../shared/observability";
 import type { Gist, GitHubClient } from "./github";
-import type { PipedriveClient } from "./pipedrive";
-import { RateLimitedError } from "./rate-limit";
+import { customFieldText, type PipedriveClient } from "./pipedrive";
+import { notReached, RateLimitedError, type RateLimit } from "./rate-limit";
 import { zeroCounts, type Counts, type RunStateStore } from "./run-state";
 
 export interface GistsJobDeps {
@@ -42,29 +42,34 @@ export function dealTitle(gist: Gist): string {
 }
 
 /**
- * One run of the gists → Pipedrive job. For each user: list public gists conditionally (the
- * stored ETag makes an unchanged listing one 304); for each gist not yet confirmed, record the
- * intent, then find-or-create the user's organization and create one deal carrying the gist URL.
- * A gist whose intent exists but was never confirmed (a crash between calls) is first searched for
- * in Pipedrive by its URL, so a re-run never creates a duplicate. The ETag is saved only once every
- * gist of the listing is confirmed, so nothing is skipped after a partial run. A throttled API
- * ends the run (progress kept, the next run continues); any other failure fails only that user.
+ * One run of the gists → Pipedrive job. Pipedrive, not the run state, decides whether a gist
+ * already has a deal: for each user, list the public gists conditionally (the stored ETag makes an
+ * unchanged listing one 304, and then nothing else is called); when a gist is not confirmed in the
+ * run state, read the user's organization's deals once from Pipedrive's database listing (not its
+ * search index, which may lag) and match the gist URL field, so an empty or lost state table, a
+ * second deployment, or a crash between any two calls creates no duplicate. Only a gist with no deal
+ * gets one, after its intent is recorded. The organization is found by name in the database
+ * listing too, or created. The ETag is saved only once every gist is confirmed. Rate limits a run learns are kept in the run state: the next run before their reset
+ * makes no request at all and says when it will. Any other failure fails only that user.
  */
 export async function runGistsJob(deps: GistsJobDeps, runId: string): Promise<GistsRunSummary> {
   const { github, pipedrive, state, obs, users, gistUrlField } = deps;
   const now = deps.now ?? (() => new Date());
   const summary: GistsRunSummary = { runId, counts: zeroCounts(), users: {} };
   await state.startRun(runId, now());
+  // A limit an earlier run learned: nothing is sent before it is over (GitHub would refuse it).
+  const [inForce] = await state.rateLimitsInForce(now());
+  if (inForce) summary.rateLimited = inForce;
 
   for (const user of users) {
     if (summary.rateLimited) {
-      summary.users[user] = "not reached (rate limited)";
+      summary.users[user] = notReached(summary.rateLimited);
       continue;
     }
     const sourceName = `github:${user}`;
     const source = await state.source(sourceName);
     const counts = zeroCounts();
-    let orgId = typeof source.memo?.orgId === "number" ? source.memo.orgId : undefined;
+    const memo: Record<string, string | number> = { ...source.memo };
     try {
       const listing = await github.listGists(user, source.etag);
       if (listing.status === "not-modified") {
@@ -72,37 +77,38 @@ export async function runGistsJob(deps: GistsJobDeps, runId: string): Promise<Gi
         continue;
       }
       // Oldest first, so a throttled run leaves the newest for next time rather than gaps.
-      for (const gist of [...listing.gists].sort((a, b) => a.created_at.localeCompare(b.created_at))) {
+      const gists = [...listing.gists].sort((a, b) => a.created_at.localeCompare(b.created_at));
+      const pending: { gist: Gist; about: GistItem; key: string; intent: boolean }[] = [];
+      for (const gist of gists) {
         counts.seen++;
         const key = `gist:${gist.id}`;
-        const about: GistItem = { url: gist.html_url, user, title: dealTitle(gist), createdAt: gist.created_at };
         const item = await state.item<GistItem>(key);
-        if (item?.status === "confirmed") {
-          counts.skipped++;
-          continue;
-        }
-        if (item) {
-          // A previous run recorded the intent but never confirmed: did the deal get created?
-          const existing = await pipedrive.findDealByCustomField(gist.html_url);
+        if (item?.status === "confirmed") counts.skipped++;
+        else pending.push({ gist, key, intent: item !== undefined, about: { url: gist.html_url, user, title: dealTitle(gist), createdAt: gist.created_at } });
+      }
+      if (pending.length) {
+        const org = await organizationOf(user, memo, pipedrive);
+        // An organization made just now has no deals; an existing one is asked what it has.
+        const deals = org.created ? new Map<string, number>() : await dealsByGistUrl(pipedrive, org.id, gistUrlField);
+        for (const { gist, about, key, intent } of pending) {
+          const existing = deals.get(gist.html_url);
           if (existing !== undefined) {
             await state.confirm<GistItem>(key, { ...about, dealId: existing }, now());
             counts.skipped++;
             continue;
           }
-        } else {
-          await state.recordIntent<GistItem>(key, about, now());
+          if (!intent) await state.recordIntent<GistItem>(key, about, now());
+          const dealId = await pipedrive.createDeal({ title: about.title, orgId: org.id, customFields: { [gistUrlField]: gist.html_url } });
+          await state.confirm<GistItem>(key, { ...about, dealId }, now());
+          counts.created++;
         }
-        orgId ??= (await pipedrive.findOrganization(user)) ?? (await pipedrive.createOrganization(user));
-        const dealId = await pipedrive.createDeal({ title: about.title, orgId, customFields: { [gistUrlField]: gist.html_url } });
-        await state.confirm<GistItem>(key, { ...about, dealId }, now());
-        counts.created++;
       }
-      await state.saveSource(sourceName, { etag: listing.etag, memo: orgId === undefined ? {} : { orgId }, lastSuccess: now().toISOString(), counts });
+      await state.saveSource(sourceName, { etag: listing.etag, memo, lastSuccess: now().toISOString(), counts });
       summary.users[user] = "synced";
     } catch (error) {
       counts.failed++;
       const message = (error as Error).message;
-      await state.saveSource(sourceName, { ...source, ...(orgId === undefined ? {} : { memo: { orgId } }), lastError: message, counts });
+      await state.saveSource(sourceName, { ...source, memo, lastError: message, counts });
       summary.users[user] = message;
       if (error instanceof RateLimitedError) summary.rateLimited = { api: error.api, retryAt: error.retryAt.toISOString() };
       obs.logger.warn("gists sync failed for a user", { user, error: error as Error });
@@ -111,10 +117,35 @@ export async function runGistsJob(deps: GistsJobDeps, runId: string): Promise<Gi
     }
   }
 
+  // What this run learned of GitHub's budget, even from answers that succeeded (none left until the reset).
+  const learned = [summary.rateLimited, github.learnedLimit(now().getTime())].filter((l): l is RateLimit => l !== undefined);
   const failed = Object.entries(summary.users).filter(([, v]) => !["unchanged", "synced"].includes(v));
-  await state.finishRun(runId, now(), summary.counts, failed.length ? failed.map(([u, e]) => `${u}: ${e}`).join("; ") : undefined);
+  await state.finishRun(runId, now(), summary.counts, failed.length ? failed.map(([u, e]) => `${u}: ${e}`).join("; ") : undefined, learned);
+  if (inForce) obs.logger.warn("gists sync skipped: a rate limit is in force", { api: inForce.api, retryAt: inForce.retryAt });
   for (const [name, value] of Object.entries({ itemsSeen: summary.counts.seen, itemsCreated: summary.counts.created, itemsSkipped: summary.counts.skipped, itemsFailed: summary.counts.failed })) {
     obs.metrics.addMetric(name, MetricUnit.Count, value);
   }
   return summary;
+}
+
+/**
+ * The user's organization: remembered in the memo, else found by name in Pipedrive's database
+ * listing (so one a crashed run created is found too), else created.
+ */
+async function organizationOf(user: string, memo: Record<string, string | number>, pipedrive: PipedriveClient): Promise<{ id: number; created: boolean }> {
+  if (typeof memo.orgId === "number") return { id: memo.orgId, created: false };
+  const found = await pipedrive.findOrganization(user);
+  const id = found ?? (await pipedrive.createOrganization(user));
+  memo.orgId = id;
+  return { id, created: found === undefined };
+}
+
+/** The organization's deals by the gist URL in `field` (deals without one are not the job's). */
+async function dealsByGistUrl(pipedrive: PipedriveClient, orgId: number, field: string): Promise<Map<string, number>> {
+  const byUrl = new Map<string, number>();
+  for (const deal of await pipedrive.dealsOfOrganization(orgId)) {
+    const url = customFieldText(deal.custom_fields?.[field]);
+    if (url !== undefined && !byUrl.has(url)) byUrl.set(url, deal.id);
+  }
+  return byUrl;
 }

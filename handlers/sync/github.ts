@@ -1,6 +1,6 @@
 import type { Readable } from "node:stream";
 import type { SecretProvider } from "../shared/secret";
-import { RateLimitedError, retryAtFrom } from "./rate-limit";
+import { RateLimitedError, retryAtFrom, type RateLimit } from "./rate-limit";
 
 /** A public gist as GitHub lists it (the fields the sync uses). */
 export interface Gist {
@@ -49,6 +49,26 @@ export class GitHubClient {
   /** Counts every HTTP request made (for the bench's API-call economy). */
   calls = 0;
 
+  /** Set when an answer said no requests are left before the reset: later calls are refused here, not sent. */
+  private exhaustedUntil?: Date;
+
+  /** The limit this client learned (a refusal's retry time, or "none left until the reset"), if still in force. */
+  learnedLimit(now = Date.now()): RateLimit | undefined {
+    return this.exhaustedUntil && this.exhaustedUntil.getTime() > now ? { api: "github", retryAt: this.exhaustedUntil.toISOString() } : undefined;
+  }
+
+  /** Refuses a call GitHub would refuse, before sending it. */
+  private checkBudget(what: string): void {
+    const limit = this.learnedLimit();
+    if (limit) throw new RateLimitedError("github", new Date(limit.retryAt), `no requests left before the reset (${what} not sent)`);
+  }
+
+  /** Remembers `x-ratelimit-remaining: 0` (and a refusal's retry time) from any answer. */
+  private noteBudget(statusCode: number, headers: Record<string, string | string[] | undefined>): void {
+    if (statusCode === 403 || statusCode === 429) this.exhaustedUntil = retryAtFrom(headers, Date.now());
+    else if (headers["x-ratelimit-remaining"] === "0" && Number(headers["x-ratelimit-reset"]) > 0) this.exhaustedUntil = new Date(Number(headers["x-ratelimit-reset"]) * 1000);
+  }
+
   private async headers(extra: Record<string, string> = {}) {
     const token = typeof this.options.token === "function" ? await this.options.token() : this.options.token;
     return {
@@ -75,6 +95,7 @@ export class GitHubClient {
     let url: string | undefined = `${this.options.baseUrl}/users/${encodeURIComponent(user)}/gists?per_page=100`;
     let firstEtag: string | undefined;
     for (let page = 0; url; page++) {
+      this.checkBudget(`gists of ${user}`);
       this.calls++;
       const response: Response = await got(url, {
         headers: await this.headers(page === 0 && etag ? { "if-none-match": etag } : {}),
@@ -83,6 +104,7 @@ export class GitHubClient {
         throwHttpErrors: false,
         hooks: { beforeRetry: [() => void this.calls++] },
       });
+      this.noteBudget(response.statusCode, response.headers);
       if (response.statusCode === 304) return { status: "not-modified" };
       if (response.statusCode === 403 || response.statusCode === 429) {
         throw new RateLimitedError("github", retryAtFrom(response.headers, Date.now()), `HTTP ${response.statusCode} for ${user}`);
@@ -100,6 +122,7 @@ export class GitHubClient {
   async latestRelease(owner: string, repo: string): Promise<Release | undefined> {
     const { default: got } = await import("got");
     const what = `${owner}/${repo}`;
+    this.checkBudget(`the latest release of ${what}`);
     this.calls++;
     const response: Response = await got(`${this.options.baseUrl}/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}/releases/latest`, {
       headers: await this.headers(),
@@ -108,6 +131,7 @@ export class GitHubClient {
       throwHttpErrors: false,
       hooks: { beforeRetry: [() => void this.calls++] },
     });
+    this.noteBudget(response.statusCode, response.headers);
     if (response.statusCode === 404) return undefined;
     if (response.statusCode === 403 || response.statusCode === 429) {
       throw new RateLimitedError("github", retryAtFrom(response.headers, Date.now()), `HTTP ${response.statusCode} for the latest release of ${what}`);
@@ -124,6 +148,7 @@ export class GitHubClient {
   async tarball(release: Pick<Release, "tarball_url" | "tag_name">): Promise<Readable> {
     const { default: got } = await import("got");
     const timeout = this.options.timeoutMs ?? 10_000;
+    this.checkBudget(`the tarball of ${release.tag_name}`);
     this.calls++;
     const stream = got.stream(release.tarball_url, {
       headers: await this.headers(),
@@ -138,6 +163,7 @@ export class GitHubClient {
       stream.once("response", resolve);
       stream.once("error", reject);
     });
+    this.noteBudget(response.statusCode, response.headers);
     if (response.statusCode === 200) return stream;
     stream.destroy();
     if (response.statusCode === 403 || response.statusCode === 429) {

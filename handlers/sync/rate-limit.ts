@@ -1,3 +1,12 @@
+/** When an API may be called again. Example: `{ api: "github", retryAt: "2026-12-03T06:00:00.000Z" }`. */
+export interface RateLimit {
+  api: string;
+  retryAt: string;
+}
+
+/** What a run says of an API it does not call because of a limit: `not reached (github rate limited until …)`. */
+export const notReached = (limit: RateLimit) => `not reached (${limit.api} rate limited until ${limit.retryAt})`;
+
 /**
  * An API said "not now": the run stops calling it, keeps what it has done, and the next run
  * continues. `retryAt` is when the API says calls may resume.

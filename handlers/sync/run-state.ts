@@ -1,3 +1,4 @@
+import type { RateLimit } from "./rate-limit";
 import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, TransactWriteItemsCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
 
 export type Counts = Record<"seen" | "created" | "skipped" | "failed", number>;
@@ -21,6 +22,8 @@ export interface RunState {
   runId?: string;
   lastError?: string;
   counts?: Counts;
+  /** API → when it may be called again (ISO), as a run learned it: the next run waits for it. Example: `{ github: "2026-12-03T06:00:00.000Z" }`. */
+  rateLimits?: Record<string, string>;
 }
 
 /** An item's sync record: `intent` is written before the external call, `confirmed` after it. */
@@ -59,9 +62,25 @@ export class RunStateStore {
     await this.write("RUN", { ...(await this.run()), lastStart: at.toISOString(), runId });
   }
 
-  async finishRun(runId: string, at: Date, counts: Counts, error?: string): Promise<void> {
+  /**
+   * Ends a run. `rateLimits`: the limits it learned (a 429's retry time, or a last answer saying
+   * none are left until a reset); they are kept, with earlier ones not yet over, for the next run.
+   */
+  async finishRun(runId: string, at: Date, counts: Counts, error?: string, rateLimits: RateLimit[] = []): Promise<void> {
     const previous = await this.run();
-    await this.write("RUN", { ...previous, runId, counts, lastError: error, ...(error ? {} : { lastSuccess: at.toISOString() }) });
+    const limits = Object.fromEntries(
+      [...Object.entries(previous.rateLimits ?? {}), ...rateLimits.map((l) => [l.api, l.retryAt] as const)].filter(([, retryAt]) => Date.parse(retryAt) > at.getTime()),
+    );
+    await this.write("RUN", { ...previous, runId, counts, lastError: error, rateLimits: limits, ...(error ? {} : { lastSuccess: at.toISOString() }) });
+  }
+
+  /** The rate limits earlier runs learned that are not over at `at`, soonest first. */
+  async rateLimitsInForce(at: Date): Promise<RateLimit[]> {
+    const { rateLimits = {} } = await this.run();
+    return Object.entries(rateLimits)
+      .filter(([, retryAt]) => Date.parse(retryAt) > at.getTime())
+      .map(([api, retryAt]) => ({ api, retryAt }))
+      .sort((a, b) => a.retryAt.localeCompare(b.retryAt));
   }
 
   async source(name: string): Promise<SourceState> {

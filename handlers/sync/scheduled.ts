@@ -7,6 +7,12 @@ import type { RunStateStore } from "./run-state";
 export interface JobSummary {
   runId: string;
   counts: Record<string, number>;
+  /**
+   * Whether the run fully succeeded: it finished with no error in the run state (no user, source or
+   * item failed, no rate limit left work undone). Set by `scheduledHandler`; `npm run sync` and the
+   * Fargate task exit 1 when it is false.
+   */
+  ok?: boolean;
 }
 
 /**
@@ -23,8 +29,10 @@ export function scheduledHandler<S extends JobSummary>(obs: Observability, state
     obs.logger.setCorrelationId(runId);
     try {
       const summary = await run(runId);
-      obs.logger.info("sync run finished", { summary: summary as unknown as Record<string, unknown>, durationMs: Math.round(performance.now() - started) });
-      return summary;
+      const finished = await state.run();
+      const result = { ...summary, ok: finished.runId === runId && !finished.lastError };
+      obs.logger[result.ok ? "info" : "warn"]("sync run finished", { summary: result as unknown as Record<string, unknown>, durationMs: Math.round(performance.now() - started) });
+      return result;
     } finally {
       const { lastSuccess } = await state.run();
       const freshness = lastSuccess ? (Date.now() - Date.parse(lastSuccess)) / 60_000 : -1;

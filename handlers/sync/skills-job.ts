@@ -8,6 +8,7 @@ import { GitHubClient } from "./github";
 import type { SkillsRunEnv } from "./jobs/skills/functions";
 import { MirrorTable, type UpsertResult } from "./mirror-table";
 import { ReleaseArchive, releaseKey } from "./release-archive";
+import { notReached, RateLimitedError, type RateLimit } from "./rate-limit";
 import { zeroCounts, RunStateStore, type Counts, type SourceState } from "./run-state";
 
 export interface SkillsJobDeps {
@@ -77,6 +78,8 @@ export function skillsDeps(service: string, env: SkillsRunEnv): SkillsJobDeps {
  *   downloaded when that tag's object already exists;
  * - `badgr`: the issuer's badge classes and assertions (revoked and expired included) → their tables.
  * Records identical to what is stored are not written, so a run with nothing new writes nothing.
+ * Each source is named after the API it calls: a rate limit a run learns is kept in the run state,
+ * and the next run leaves that source alone until the limit is over (saying until when).
  */
 export async function runSkillsJob(deps: SkillsJobDeps, runId: string): Promise<SkillsRunSummary> {
   const { state, obs } = deps;
@@ -89,9 +92,16 @@ export async function runSkillsJob(deps: SkillsJobDeps, runId: string): Promise<
     github: (counts) => syncRelease(deps, counts),
     badgr: (counts) => syncBadges(deps, counts, now),
   };
+  const inForce = new Map((await state.rateLimitsInForce(now())).map((l) => [l.api, l]));
+  const learned: RateLimit[] = [];
   for (const name of SKILLS_SOURCES) {
     const previous = await state.source(name);
     const counts = zeroSkillsCounts();
+    const limit = inForce.get(name);
+    if (limit) {
+      summary.sources[name] = notReached(limit);
+      continue;
+    }
     try {
       const outcome = await syncs[name](counts);
       await state.saveSource(name, { ...outcome, lastSuccess: now().toISOString(), counts });
@@ -102,6 +112,7 @@ export async function runSkillsJob(deps: SkillsJobDeps, runId: string): Promise<
       // The last success and memo stay as they were: the next run starts from what is known good.
       await state.saveSource(name, { ...previous, lastError: message, counts });
       summary.sources[name] = message;
+      if (error instanceof RateLimitedError) learned.push({ api: error.api, retryAt: error.retryAt.toISOString() });
       obs.logger.warn("skills sync failed for a source", { source: name, error: error as Error });
     } finally {
       for (const k of Object.keys(counts) as (keyof SkillsCounts)[]) summary.counts[k] += counts[k];
@@ -109,7 +120,9 @@ export async function runSkillsJob(deps: SkillsJobDeps, runId: string): Promise<
   }
 
   const failed = SKILLS_SOURCES.filter((name) => summary.sources[name] !== "synced");
-  await state.finishRun(runId, now(), summary.counts, failed.length ? failed.map((name) => `${name}: ${summary.sources[name]}`).join("; ") : undefined);
+  const githubBudget = deps.github.client.learnedLimit(now().getTime());
+  if (githubBudget) learned.push(githubBudget);
+  await state.finishRun(runId, now(), summary.counts, failed.length ? failed.map((name) => `${name}: ${summary.sources[name]}`).join("; ") : undefined, [...inForce.values(), ...learned]);
   const metrics = { itemsSeen: summary.counts.seen, itemsCreated: summary.counts.created, itemsUpdated: summary.counts.updated, itemsSkipped: summary.counts.skipped, itemsFailed: summary.counts.failed };
   for (const [name, value] of Object.entries(metrics)) obs.metrics.addMetric(name, MetricUnit.Count, value);
   return summary;

@@ -56,9 +56,9 @@ export async function runSyncTask(env: NodeJS.ProcessEnv, jobs: SyncJobRegistry 
   }
   try {
     const summary = await buildHandler(job.run, env)({ id });
-    const failed = summary.counts.failed ?? 0;
-    report(failed ? "ERROR" : "INFO", "sync task finished", { job: name, runId: id, ok: failed === 0, summary });
-    return failed ? 1 : 0;
+    const ok = summary.ok !== false && (summary.counts.failed ?? 0) === 0;
+    report(ok ? "INFO" : "ERROR", "sync task finished", { job: name, runId: id, ok, summary });
+    return ok ? 0 : 1;
   } catch (error) {
     report("ERROR", "sync task failed", { job: name, runId: id, error: (error as Error).message ?? String(error) });
     return 1;

@@ -69,26 +69,9 @@ export async function startS3Local(options: S3LocalOptions = {}): Promise<S3Loca
   const { port } = server.address() as AddressInfo;
 
   const endpoint = `http://127.0.0.1:${port}`;
-  const client = new S3Client({
-    endpoint,
-    region: "us-east-1",
-    credentials: LOCAL_CREDENTIALS,
-    forcePathStyle: true,
-    // Newer SDKs add a CRC32 checksum to every upload. For a string or Buffer body it goes in a
-    // header, which s3rver ignores; for a stream body the SDK switches to aws-chunked encoding with
-    // a trailing checksum, which s3rver does not decode: it stores the chunk framing as the object.
-    // WHEN_REQUIRED sends plain bodies; s3rver returns no checksums, so there is nothing to validate.
-    requestChecksumCalculation: "WHEN_REQUIRED",
-    responseChecksumValidation: "WHEN_REQUIRED",
-  });
+  const client = localS3Client(endpoint);
 
-  const createBucket = async (name: string) => {
-    try {
-      await client.send(new CreateBucketCommand({ Bucket: name }));
-    } catch (error) {
-      if (!(error instanceof BucketAlreadyExists || error instanceof BucketAlreadyOwnedByYou)) throw error;
-    }
-  };
+  const createBucket = bucketCreator(client);
 
   let stopped: Promise<void> | undefined;
   const stop = () =>
@@ -100,6 +83,37 @@ export async function startS3Local(options: S3LocalOptions = {}): Promise<S3Loca
     })());
 
   return { endpoint, port, directory, client, createBucket, stop };
+}
+
+/** A client of a local S3 endpoint: path-style, local credentials, checksums only when an operation requires them. */
+function localS3Client(endpoint: string): S3Client {
+  return new S3Client({
+    endpoint,
+    region: "us-east-1",
+    credentials: LOCAL_CREDENTIALS,
+    forcePathStyle: true,
+    // Newer SDKs add a CRC32 checksum to every upload. For a string or Buffer body it goes in a
+    // header, which s3rver ignores; for a stream body the SDK switches to aws-chunked encoding with
+    // a trailing checksum, which s3rver does not decode: it stores the chunk framing as the object.
+    // WHEN_REQUIRED sends plain bodies; s3rver returns no checksums, so there is nothing to validate.
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+  });
+}
+
+/** Creates a bucket; an existing one is left as is. */
+const bucketCreator = (client: S3Client) => async (name: string) => {
+  try {
+    await client.send(new CreateBucketCommand({ Bucket: name }));
+  } catch (error) {
+    if (!(error instanceof BucketAlreadyExists || error instanceof BucketAlreadyOwnedByYou)) throw error;
+  }
+};
+
+/** An s3rver another process runs (see local-data.ts): its client; stop() only lets go of it. */
+export function attachS3Local(endpoint: string, directory: string): S3Local {
+  const client = localS3Client(endpoint);
+  return { endpoint, port: Number(new URL(endpoint).port), directory, client, createBucket: bucketCreator(client), stop: async () => client.destroy() };
 }
 
 function listen(server: Server, port: number): Promise<void> {

@@ -1,6 +1,7 @@
 // What the Pipedrive, Airtable and Badgr stand-ins share: a loopback HTTP server that parses
 // the query and a JSON or form body, logs every request with the status it got, answers
-// failures queued with `failNext` before the service logic runs, and closes cleanly.
+// failures queued with `failNext` before the service logic runs, drops the connection after the
+// service logic committed a request (`dropAfterCommit`), and closes cleanly.
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import { readBody } from "../emulators/read-body";
 
@@ -15,6 +16,7 @@ export interface StandInRequest {
 }
 
 export interface RecordedRequest extends StandInRequest {
+  /** The status answered; 0 when the connection was dropped without an answer. */
   status: number;
 }
 
@@ -42,6 +44,11 @@ export interface StandIn {
   requests: RecordedRequest[];
   /** Answer the next `count` requests that `match` (default: any) with `response`, skipping the service logic. */
   failNext(count: number, response: Reply, match?: RequestMatch): void;
+  /**
+   * Let the next `count` requests that `match` do their work (a create is committed), then close
+   * the connection without an answer: the client cannot tell whether it happened.
+   */
+  dropAfterCommit(count: number, match?: RequestMatch): void;
   close(): Promise<void>;
 }
 
@@ -75,10 +82,12 @@ export const json = (status: number, body: unknown, headers: Record<string, stri
 export function startStandIn(name: string, port: number | undefined, handle: (req: HandledRequest) => Reply | Promise<Reply>): Promise<StandIn> {
   const requests: RecordedRequest[] = [];
   const failures: { remaining: number; response: Reply; match: RequestMatch }[] = [];
+  const drops: { remaining: number; match: RequestMatch }[] = [];
 
   const server = createServer(async (req, res) => {
     let recorded: RecordedRequest | undefined;
     let reply: Reply;
+    let drop = false;
     try {
       const raw = await readBody(req, MAX_BODY);
       if (raw === "too-large") throw new Error("request body too large");
@@ -94,12 +103,21 @@ export function startStandIn(name: string, port: number | undefined, handle: (re
         reply = failure.response;
       } else {
         reply = await handle({ ...request, params: url.searchParams, malformedJson, origin: `http://${req.headers.host ?? "127.0.0.1"}` });
+        const dropping = drops.find((d) => d.match(request));
+        if (dropping) {
+          if (--dropping.remaining === 0) drops.splice(drops.indexOf(dropping), 1);
+          drop = true;
+        }
       }
     } catch (error) {
       console.error(`${name} stand-in:`, error);
       reply = json(500, { error: "stand-in failure" });
     }
-    if (recorded) recorded.status = reply.status;
+    if (recorded) recorded.status = drop ? 0 : reply.status;
+    if (drop) {
+      res.socket?.destroy();
+      return;
+    }
     const headers: Record<string, string> = { ...reply.headers };
     let payload: string | undefined;
     if (typeof reply.body === "string") payload = reply.body;
@@ -121,6 +139,10 @@ export function startStandIn(name: string, port: number | undefined, handle: (re
         failNext(count, response, match = () => true) {
           if (!Number.isInteger(count) || count < 1) throw new Error("failNext: count must be a positive integer");
           failures.push({ remaining: count, response, match });
+        },
+        dropAfterCommit(count, match = () => true) {
+          if (!Number.isInteger(count) || count < 1) throw new Error("dropAfterCommit: count must be a positive integer");
+          drops.push({ remaining: count, match });
         },
         close: () =>
           new Promise<void>((done) => {

@@ -1,6 +1,8 @@
 // A local stand-in for Pipedrive's API v2 (see /work/shared/contracts.md, "Pipedrive"): token
 // auth, the { success, data, additional_data } envelope, organizations, persons and deals,
-// cursor pagination, exact-match search, and a burst window answering 429 with Retry-After.
+// cursor pagination, exact-match search over a search index that may lag behind the database
+// (`searchLagMs`: listings see a new record at once, search only after the lag), and a burst
+// window answering 429 with Retry-After.
 import { bearer, decodeCursor, encodeCursor, json, startStandIn, type HandledRequest, type Reply, type StandIn } from "./http";
 
 export interface PipedriveOrganization {
@@ -53,9 +55,13 @@ export interface PipedriveStandInOptions {
   burst?: { requests: number; windowMs: number };
   /** Currency of deals created without one. Default "USD". */
   defaultCurrency?: string;
+  /** How long a new organization or deal stays invisible to search (Pipedrive indexes asynchronously). Default 0. */
+  searchLagMs?: number;
 }
 
 export interface PipedriveStandIn extends StandIn {
+  /** Changes the search index's lag from now on (records already made keep their creation time). */
+  setSearchLag(ms: number): void;
   organizations(): PipedriveOrganization[];
   persons(): PipedrivePerson[];
   deals(): PipedriveDeal[];
@@ -128,6 +134,10 @@ export async function startPipedriveStandIn(options: PipedriveStandInOptions = {
   const persons: PipedrivePerson[] = [];
   const deals: PipedriveDeal[] = [];
   const ids = { organization: 0, person: 0, deal: 0 };
+  let searchLagMs = options.searchLagMs ?? 0;
+  // When each record was made (ms): search sees it only once the lag has passed.
+  const madeAt = new WeakMap<object, number>();
+  const indexed = (record: object) => (madeAt.get(record) ?? 0) <= Date.now() - searchLagMs;
   const recent: number[] = []; // arrival times of requests inside the burst window
 
   function overBurst(): Reply | undefined {
@@ -182,6 +192,7 @@ export async function startPipedriveStandIn(options: PipedriveStandInOptions = {
     const at = now();
     const organization: PipedriveOrganization = { id: ++ids.organization, name: body.name, owner_id: OWNER_ID, add_time: at, update_time: at };
     organizations.push(organization);
+    madeAt.set(organization, Date.now());
     return ok(organization);
   }
 
@@ -225,6 +236,7 @@ export async function startPipedriveStandIn(options: PipedriveStandInOptions = {
       update_time: at,
     };
     deals.push(deal);
+    madeAt.set(deal, Date.now());
     return ok(deal);
   }
 
@@ -248,6 +260,18 @@ export async function startPipedriveStandIn(options: PipedriveStandInOptions = {
     return isReply(result) ? result : ok(result.items, result.next);
   }
 
+  /** `GET /organizations`: the database listing, by `sort_by` (id, add_time, update_time) and `sort_direction`. */
+  function listOrganizations(params: URLSearchParams): Reply {
+    const sortBy = params.get("sort_by") ?? "id";
+    const direction = params.get("sort_direction") ?? "asc";
+    if (!["id", "add_time", "update_time"].includes(sortBy)) return fail(400, "sort_by must be one of id, add_time, update_time");
+    if (!["asc", "desc"].includes(direction)) return fail(400, "sort_direction must be asc or desc");
+    const key = sortBy as "id" | "add_time" | "update_time";
+    const sorted = [...organizations].sort((a, b) => (a[key] < b[key] ? -1 : a[key] > b[key] ? 1 : a.id - b.id) * (direction === "desc" ? -1 : 1));
+    const result = page(sorted, params);
+    return isReply(result) ? result : ok(result.items, result.next);
+  }
+
   function searchDeals(params: URLSearchParams): Reply {
     const query = searchTerm(params);
     if (isReply(query)) return query;
@@ -257,6 +281,7 @@ export async function startPipedriveStandIn(options: PipedriveStandInOptions = {
     const personId = params.get("person_id");
     const status = params.get("status");
     const hits = deals
+      .filter(indexed)
       .filter((d) => (organizationId === null || String(d.org_id) === organizationId) && (personId === null || String(d.person_id) === personId) && (!status || d.status === status))
       .map((deal) => {
         const matched = fields.includes("custom_fields") ? customFieldValues(deal.custom_fields).filter((v) => score(v, query.term, query.exact) > 0) : [];
@@ -298,6 +323,7 @@ export async function startPipedriveStandIn(options: PipedriveStandInOptions = {
     const fields = searchFields(params, ORGANIZATION_SEARCH_FIELDS);
     if (isReply(fields)) return fields;
     const hits = organizations
+      .filter(indexed)
       .map((organization) => ({ organization, best: fields.includes("name") ? score(organization.name, query.term, query.exact) : 0 }))
       .filter((h) => h.best > 0)
       .sort((a, b) => b.best - a.best || a.organization.id - b.organization.id);
@@ -336,6 +362,8 @@ export async function startPipedriveStandIn(options: PipedriveStandInOptions = {
         return listDeals(req.params);
       case "GET /deals/search":
         return searchDeals(req.params);
+      case "GET /organizations":
+        return listOrganizations(req.params);
       case "GET /organizations/search":
         return searchOrganizations(req.params);
       case "GET /deals/{id}":
@@ -352,6 +380,7 @@ export async function startPipedriveStandIn(options: PipedriveStandInOptions = {
   const standIn = await startStandIn("pipedrive", options.port, route);
   return {
     ...standIn,
+    setSearchLag: (ms: number) => void (searchLagMs = ms),
     organizations: () => structuredClone(organizations),
     persons: () => structuredClone(persons),
     deals: () => structuredClone(deals),

@@ -8,6 +8,7 @@ import { startAirtableStandIn, type AirtableStandIn } from "../../local/standins
 import { startBadgrStandIn, type BadgrStandIn } from "../../local/standins/badgr";
 import { startS3Local, type S3Local } from "../../local/emulators/s3-local";
 import { GetObjectCommand, HeadObjectCommand } from "@aws-sdk/client-s3";
+import { DeleteTableCommand } from "@aws-sdk/client-dynamodb";
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import { createServer, request } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -33,6 +34,7 @@ let fn: RunningFunction;
 let skills: RunningFunction;
 let read: RunningFunction;
 let releasesBucket: string;
+let gistsStateTable: string;
 let releasesS3: ReleasesS3;
 const dirs: string[] = [];
 
@@ -53,7 +55,8 @@ test.before(async () => {
     [...Object.keys(TEST_SECRETS), ...SYNC_SECRET_KEYS],
   );
   const tableName = (name: string) => byName(record, "aws:dynamodb/table:Table", name).state.name as string;
-  await createTable(ddb.client, tableName("gists-state"), syncStateTable);
+  gistsStateTable = tableName("gists-state");
+  await createTable(ddb.client, gistsStateTable, syncStateTable);
   await createTable(ddb.client, tableName("gists-sessions"), sessionsTable);
   await createTable(ddb.client, tableName("skills-state"), syncStateTable);
   await createTable(ddb.client, tableName("skills-assessments"), assessmentsTable);
@@ -221,4 +224,27 @@ test.serial("a release upload that fails midway is aborted, leaving no parts; th
   const archive = await s3.client.send(new GetObjectCommand({ Bucket: releasesBucket, Key: key }));
   t.true(Buffer.from(await archive.Body!.transformToByteArray()).equals(bytes), "the whole release, byte for byte");
   t.deepEqual(releasesS3.uploadsLeft(), [], "the completed upload left no parts either");
+});
+
+test.serial("as uploaded: a create whose answer never came while Pipedrive's search lags, then a lost run-state table: never a second deal", async (t) => {
+  pipedrive.setSearchLag(60_000);
+  t.teardown(() => pipedrive.setSearchLag(0));
+  github.addGist("alice", { description: "answer lost" });
+  const before = pipedrive.deals().length;
+  pipedrive.dropAfterCommit(1, (r) => r.method === "POST" && r.path === "/api/v2/deals");
+  const dropped = await fn.invoke(scheduled("event-drop"));
+  t.like(dropped, { ok: false, counts: { failed: 1 } });
+  t.is(pipedrive.deals().length, before + 1, "Pipedrive made the deal; the run never heard back");
+
+  const retried = await fn.invoke(scheduled("event-after-drop"));
+  t.like(retried, { ok: true, counts: { created: 0 } });
+  t.is(pipedrive.deals().length, before + 1, "found by listing the organization's deals, not by the lagging search");
+
+  await ddb.client.send(new DeleteTableCommand({ TableName: gistsStateTable }));
+  await createTable(ddb.client, gistsStateTable, syncStateTable);
+  const lost = await fn.invoke(scheduled("event-lost-state"));
+  t.like(lost, { ok: true, counts: { created: 0 } });
+  const urls = pipedrive.deals().map((d) => d.custom_fields.abc_gist_url);
+  t.is(urls.length, before + 1, "an empty state table makes no deal again");
+  t.is(new Set(urls).size, urls.length);
 });

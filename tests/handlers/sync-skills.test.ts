@@ -109,7 +109,9 @@ async function world(t: ExecutionContext, options: WorldOptions = {}) {
     s3Commands,
     tables: { assessments, badgeClasses, assertions },
     state: new RunStateStore(ddb.client, stateTable, "skills"),
-    run: () => runSkillsJob(deps, `run-${++runs}`),
+    /** One run; `now` shifts the job's clock; `state` swaps the run-state table (an empty one: a lost table). */
+    run: (options: { now?: () => Date; state?: RunStateStore } = {}) => runSkillsJob({ ...deps, ...(options.now ? { now: options.now } : {}), ...(options.state ? { state: options.state } : {}) }, `run-${++runs}`),
+    freshState: async () => new RunStateStore(db, await freshTable(ddb, syncStateTable, "state"), "skills"),
     rows: (table: string) => scan(table),
     object: (key: string) => objectBytes(s3.client, key),
   };
@@ -250,6 +252,45 @@ test("Airtable 429: the penalty is waited out and the listing finishes; a lastin
   t.is(throttled.sources.github, "synced");
   t.is(throttled.sources.badgr, "synced");
   t.like(await w.state.source("airtable"), { lastError: throttled.sources.airtable, memo: { pages: 3 } });
+});
+
+test("a rate limit one run learns is kept: the next run before it leaves that source alone and says until when; after it, the source syncs", async (t) => {
+  const w = await world(t, { airtableClient: { rateLimitRetries: 0 } });
+  w.airtable.setRecords(BASE, TABLE, [assessment(1)]);
+  w.github.setLatestRelease(OWNER, REPO, { tag_name: "v1.0.0", body: "tarball" });
+  w.airtable.failNext(1, { status: 429, headers: { "retry-after": "60" }, body: { error: { type: "RATE_LIMIT_REACHED", message: "slow down" } } });
+  const throttled = await w.run();
+  t.regex(throttled.sources.airtable, /^airtable rate limit: HTTP 429/);
+  const retryAt = (await w.state.run()).rateLimits?.airtable;
+  t.true(retryAt !== undefined && Math.abs(Date.parse(retryAt) - (Date.now() + 60_000)) < 10_000, `kept: ${retryAt}`);
+
+  const before = w.airtable.requests.length;
+  const early = await w.run();
+  t.is(w.airtable.requests.length, before, "Airtable is not called before the retry time");
+  t.is(early.sources.airtable, `not reached (airtable rate limited until ${retryAt})`);
+  t.is(early.sources.github, "synced");
+  t.is(early.sources.badgr, "synced");
+  t.regex((await w.state.run()).lastError ?? "", /airtable: not reached \(airtable rate limited until/);
+
+  const after = await w.run({ now: () => new Date(Date.now() + 61_000) });
+  t.is(after.sources.airtable, "synced");
+  t.deepEqual(await assessmentRows(w), expectedRows([assessment(1)]));
+  t.deepEqual((await w.state.run()).rateLimits, {});
+});
+
+test("an empty run-state table with the release already in the bucket: nothing is downloaded or uploaded again", async (t) => {
+  const w = await world(t);
+  w.airtable.setRecords(BASE, TABLE, [assessment(1)]);
+  w.github.setLatestRelease(OWNER, REPO, { tag_name: "v1.0.0", body: randomBytes(50_000) });
+  await w.run();
+  const stored = digest(await w.object(keyOf("v1.0.0")));
+  const marks = { s3: w.s3Commands.length, github: w.github.requests.length };
+  const again = await w.run({ state: await w.freshState() });
+  t.is(again.sources.github, "synced");
+  t.is(again.counts.created, 0, "nothing new: the tables hold the records, the bucket the release");
+  t.deepEqual(w.s3Commands.slice(marks.s3).map((c) => c.command), ["HeadObjectCommand"], "only the existence check");
+  t.deepEqual(w.github.requests.slice(marks.github).map((r) => r.path), [`/repos/${OWNER}/${REPO}/releases/latest`], "no download");
+  t.is(digest(await w.object(keyOf("v1.0.0"))), stored);
 });
 
 test("a failing source (Badgr refusing the password) is recorded with its error while the other two sync", async (t) => {

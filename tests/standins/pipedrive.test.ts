@@ -167,3 +167,36 @@ test("failNext answers matching requests with the injected response, then the re
   );
   t.deepEqual(standIn.requests[1]!.body, { title: "A" });
 });
+
+test("search lags behind the database by searchLagMs: a new deal or organization is listed at once and found by search only later", async (t) => {
+  const { standIn, call } = await pipedrive(t, { searchLagMs: 400 });
+  const org = (await call("POST", "/organizations", { name: "Lagging" })).body.data;
+  await call("POST", "/deals", { title: "t", org_id: org.id, custom_fields: { k: "https://gist.github.com/x/1" } });
+  t.deepEqual((await call("GET", `/deals?org_id=${org.id}`)).body.data.map((d: { id: number }) => d.id), [1], "the listing reads the database");
+  t.deepEqual((await call("GET", "/organizations")).body.data.map((o: { name: string }) => o.name), ["Lagging"]);
+  t.deepEqual((await call("GET", "/deals/search?term=https%3A%2F%2Fgist.github.com%2Fx%2F1&exact_match=true&fields=custom_fields")).body.data.items, [], "not indexed yet");
+  t.deepEqual((await call("GET", "/organizations/search?term=Lagging&exact_match=true&fields=name")).body.data.items, []);
+  await new Promise((r) => setTimeout(r, 450));
+  t.is((await call("GET", "/deals/search?term=https%3A%2F%2Fgist.github.com%2Fx%2F1&exact_match=true&fields=custom_fields")).body.data.items.length, 1);
+  t.is((await call("GET", "/organizations/search?term=Lagging&exact_match=true&fields=name")).body.data.items.length, 1);
+  standIn.setSearchLag(0);
+});
+
+test("GET /organizations pages the database by sort_by and sort_direction; a bad sort is a 400", async (t) => {
+  const { call } = await pipedrive(t);
+  for (const name of ["a", "b", "c"]) await call("POST", "/organizations", { name });
+  t.deepEqual((await call("GET", "/organizations?sort_by=id&sort_direction=desc")).body.data.map((o: { name: string }) => o.name), ["c", "b", "a"]);
+  const first = (await call("GET", "/organizations?limit=2")).body;
+  t.deepEqual(first.data.map((o: { name: string }) => o.name), ["a", "b"]);
+  t.deepEqual((await call("GET", `/organizations?limit=2&cursor=${first.additional_data.next_cursor}`)).body.data.map((o: { name: string }) => o.name), ["c"]);
+  t.is((await call("GET", "/organizations?sort_by=name")).status, 400);
+});
+
+test("dropAfterCommit: the create happens, the client gets no answer, the next request is answered", async (t) => {
+  const { standIn, call } = await pipedrive(t);
+  standIn.dropAfterCommit(1, (r) => r.method === "POST");
+  await t.throwsAsync(call("POST", "/organizations", { name: "Ghost" }));
+  t.deepEqual(standIn.organizations().map((o) => o.name), ["Ghost"], "committed");
+  t.is(standIn.requests.at(-1)!.status, 0, "recorded as dropped");
+  t.is((await call("POST", "/organizations", { name: "Seen" })).status, 200);
+});

@@ -8,7 +8,7 @@ import { stackConfigSchema } from "../../components/stack-config";
 import { syncSchema } from "../../components/sync-config";
 import { secretSettings } from "../../handlers/sync/job-definition";
 import { syncJobs } from "../../handlers/sync/registry";
-import { configKeysTable, renderOperationsGuide, syncSettingsTable } from "../../scripts/config-reference";
+import { configKeysTable, renderOperationsGuide, renderReadme, syncEnvironmentTable, syncSettingsTable } from "../../scripts/config-reference";
 import { feedJob } from "../fixtures/sync-job/job";
 import type { StackRecord } from "../harness/record";
 import { ROOT, evaluateStack } from "../harness/stacks";
@@ -72,6 +72,15 @@ test("the guide's config table lists every key of the schema, and only those, wi
 
 test("the config tables are the ones generated from the schemas and the stack files (npm run docs:config)", (t) => {
   t.is(renderOperationsGuide(GUIDE), GUIDE, "docs/operations.md is stale: run npm run docs:config");
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  t.is(renderReadme(readme), readme, "README.md's environment table is stale: run npm run docs:config");
+  // Every key a real run reads, base-URL overrides included, from the definitions; resources are local mode's.
+  const env = syncEnvironmentTable();
+  for (const key of ["GIST_USERS", "GITHUB_API_URL", "GITHUB_TOKEN", "PIPEDRIVE_BASE_URL", "PIPEDRIVE_API_TOKEN", "PIPEDRIVE_GIST_URL_FIELD", "AIRTABLE_BASE_URL", "AIRTABLE_TOKEN", "BADGR_BASE_URL", "BADGR_PASSWORD"]) {
+    t.regex(env, new RegExp(`\\| \`${key}\` \\|`), key);
+  }
+  t.notRegex(env, /SYNC_STATE_TABLE|RELEASES_BUCKET/);
+  t.regex(syncEnvironmentTable([feedJob]), /^\| feed \| `FEED_TOKEN` \| yes \| yes \| — \| bearer token of the feed \|$/m);
   // Generated, not copied: the dev/prod columns come from Pulumi.<stack>.yaml, a new job gets its rows.
   t.regex(configKeysTable(), /^\| `switchyard:logRetentionDays` \| no \| `14` \| no \| `14` \| `90` \| /m);
   t.regex(configKeysTable(), /^\| `switchyard:calendlySigningKey` \| yes \| — \| yes \| \(secret\) \| \(secret\) \| /m);

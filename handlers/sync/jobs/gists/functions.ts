@@ -11,8 +11,7 @@ const runEnv = {
   SYNC_STATE_TABLE: resource("state", [{ actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"] }]),
   /** GitHub users whose public gists become deals (comma-separated). */
   GIST_USERS: setting("users", "list"),
-  /** Local mode points it at the GitHub stand-in. */
-  GITHUB_API_URL: setting("githubApiUrl", "text", { fallback: "https://api.github.com" }),
+  GITHUB_API_URL: setting("githubApiUrl", "text", { fallback: "https://api.github.com", about: "GitHub's API base URL: another endpoint for a run (GitHub Enterprise `https://HOST/api/v3`, a stand-in); local mode's stand-ins set it" }),
   /** 5000 requests/h instead of 60. */
   GITHUB_TOKEN: secret("githubToken", { optional: true }),
   PIPEDRIVE_BASE_URL: setting("pipedriveBaseUrl"),

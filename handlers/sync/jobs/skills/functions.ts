@@ -21,17 +21,15 @@ const runEnv = {
     { actions: ["s3:ListBucket"] },
     { actions: ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"], path: `/${RELEASES_PREFIX}*` },
   ]),
-  /** Local mode points it at the Airtable stand-in. */
-  AIRTABLE_BASE_URL: setting("airtableBaseUrl", "text", { fallback: "https://api.airtable.com" }),
+  AIRTABLE_BASE_URL: setting("airtableBaseUrl", "text", { fallback: "https://api.airtable.com", about: "Airtable's API base URL: another endpoint for a run (a stand-in, a proxy); local mode's stand-ins set it" }),
   /** A personal access token with data.records:read on the base. */
   AIRTABLE_TOKEN: secret("airtableToken"),
   /** `app…` */
   AIRTABLE_BASE_ID: setting("airtableBaseId"),
   /** The assessments table: id or name. */
   AIRTABLE_TABLE: setting("airtableTable"),
-  /** How long a 429 is waited out (default 30000). */
-  AIRTABLE_PENALTY_MS: setting("airtablePenaltyMs", "number", { optional: true }),
-  GITHUB_API_URL: setting("githubApiUrl", "text", { fallback: "https://api.github.com" }),
+  AIRTABLE_PENALTY_MS: setting("airtablePenaltyMs", "number", { optional: true, about: "how long an Airtable 429 is waited out, in ms (Airtable documents 30 s; default 30000)" }),
+  GITHUB_API_URL: setting("githubApiUrl", "text", { fallback: "https://api.github.com", about: "GitHub's API base URL: another endpoint for a run (GitHub Enterprise `https://HOST/api/v3`, a stand-in)" }),
   GITHUB_TOKEN: secret("githubToken", { optional: true }),
   /** `owner/repo` whose latest release archive is kept. */
   RELEASE_REPO: setting("releaseRepo"),
