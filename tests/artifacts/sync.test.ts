@@ -248,3 +248,16 @@ test.serial("as uploaded: a create whose answer never came while Pipedrive's sea
   t.is(urls.length, before + 1, "an empty state table makes no deal again");
   t.is(new Set(urls).size, urls.length);
 });
+
+test.serial("as uploaded: GitHub's reset learned in one run is kept; the next run before it sends GitHub nothing and says when", async (t) => {
+  const saved = { ...github.rateLimit };
+  t.teardown(() => void (github.rateLimit = saved));
+  const reset = Math.floor(Date.now() / 1000) + 900;
+  github.rateLimit = { limit: 5000, remaining: 0, resetEpochSeconds: reset };
+  const refused = await fn.invoke(scheduled("event-limited"));
+  t.like(refused, { ok: false, rateLimited: { api: "github", retryAt: new Date(reset * 1000).toISOString() } });
+  const sent = github.requests.length;
+  const next = await fn.invoke(scheduled("event-before-reset"));
+  t.is(github.requests.length, sent, "no request before the reset");
+  t.like(next, { ok: false, users: { alice: `not reached (github rate limited until ${new Date(reset * 1000).toISOString()})` } });
+});
