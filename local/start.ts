@@ -20,6 +20,7 @@ import { startApiServer } from "./emulators/api-server";
 import { useLocalAws } from "./emulators/aws-env";
 import { LocalSetupError, assertJava } from "./emulators/dynamodb-local";
 import { openLocalData } from "./emulators/local-data";
+import { noteNodeVersion } from "./node-version";
 import { LOCAL_HEALTH_CHECK_INTERVAL_MS, startLocalHealthCheck } from "./health-check";
 import { installLogSink, localLogFile } from "./emulators/log-sink";
 import { startLocalEvents } from "./events";
@@ -41,6 +42,7 @@ function assertPortFree(port: number): Promise<void> {
 }
 
 async function main() {
+  noteNodeVersion((line) => console.log(line));
   assertJava();
   const port = Number(process.env.PORT ?? 3000);
   await assertPortFree(port);
@@ -119,8 +121,13 @@ async function main() {
   console.log("Switchyard local mode is up. Outputs:");
   for (const [key, value] of Object.entries(outputs)) console.log(`  ${key.padEnd(17)} ${value}`);
   console.log(`Calendly signing key: ${signingKey === LOCAL_SIGNING_KEY ? `${signingKey} (local default; set CALENDLY_SIGNING_KEY to change)` : "from CALENDLY_SIGNING_KEY"}`);
-  console.log(`Replay token: ${replayToken === LOCAL_REPLAY_TOKEN ? `${replayToken} (local default; set REPLAY_TOKEN to change)` : "from REPLAY_TOKEN"}`);
-  console.log(forwardUrl ? `Forwarding webhooks to ${forwardUrl} (spool in s3rver, replay every ${process.env.REPLAY_INTERVAL_SECONDS ?? 60} s)` : "No FORWARD_URL: webhooks are stored, not forwarded.");
+  if (forwardUrl) {
+    console.log(`Forwarding webhooks to ${forwardUrl} (spool in s3rver, replay every ${process.env.REPLAY_INTERVAL_SECONDS ?? 60} s)`);
+    console.log(`Replay token: ${replayToken === LOCAL_REPLAY_TOKEN ? `${replayToken} (local default; set REPLAY_TOKEN to change)` : "from REPLAY_TOKEN"}`);
+  } else {
+    // As in a stack without switchyard:forwardUrl: no forwarder, no spool, so no replay route (404).
+    console.log("No FORWARD_URL: webhooks are stored, not forwarded; there is no spool, so no replay route (set FORWARD_URL to get both).");
+  }
   for (const job of syncs.jobs) {
     console.log(`Sync ${job.job}: ${job.schedule} against the ${job.mode}, first run now, next at ${job.nextRunAt?.toISOString()}; run it now: curl -X POST ${api.url}/_local/sync/${job.job}`);
   }
@@ -131,10 +138,17 @@ async function main() {
   console.log(`  curl: TOKEN=$(curl -s -X POST ${events.signInUrl}/_local/token -H 'content-type: application/json' -d '{"email":"you@example.com"}' | node -pe 'JSON.parse(require("fs").readFileSync(0)).id_token')`);
   console.log("Ctrl-C stops everything.");
 
+  // Stopped the way a terminal, a process manager or an IDE stops it: SIGINT, SIGTERM or SIGHUP to
+  // this process (npm start execs it, so npm's forwarded signal lands here), or the parent going
+  // away (reparented). Everything it started stops; a stop that hangs is cut short.
   let stopping = false;
-  const stop = async () => {
+  const stop = async (why: string) => {
     if (stopping) return;
     stopping = true;
+    setTimeout(() => {
+      console.error(`Switchyard local mode: stopping took over ${STOP_DEADLINE_MS / 1000} s (${why}); exiting anyway.`);
+      process.exit(1);
+    }, STOP_DEADLINE_MS).unref();
     await healthCheck.stop();
     await website.close();
     await api.close();
@@ -144,11 +158,18 @@ async function main() {
     await messages.stop();
     await httpApi.stop();
     await localData.stop();
+    console.log(`Switchyard local mode stopped (${why}).`);
     process.exit(0);
   };
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => void stop(signal));
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) void stop("its parent process exited");
+  }, 500).unref();
 }
+
+/** How long a stop may take before the process exits regardless. */
+const STOP_DEADLINE_MS = 10_000;
 
 main().catch((error) => {
   console.error(error instanceof LocalSetupError ? `npm start: ${error.message}` : error);

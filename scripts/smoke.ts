@@ -6,6 +6,7 @@
 import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { signCalendlyBody } from "../handlers/webhooks/calendly";
+import { LOCAL_SIGNING_KEY } from "../local/webhooks";
 import { ToolError, UsageError, cli, flagValue, stackOutputs, type LogsOptions } from "./logs";
 
 export const SMOKE_USAGE = "npm run smoke -- (--stack <name> [--outputs <file.json>] | --url <apiUrl> [--site <websiteUrl>] [--webhook-url <url>]) [--signing-key <key>] [--timeout 10s]";
@@ -19,7 +20,8 @@ Checks a deployed stack (--stack: its outputs apiUrl, webhookUrl and websiteUrl 
   the website's / is HTML with a script and its /config.json names the same apiUrl.
 
 The Calendly signing key: --signing-key, else CALENDLY_SIGNING_KEY, else (with --stack)
-\`pulumi config get switchyard:calendlySigningKey --stack <name>\`.
+\`pulumi config get switchyard:calendlySigningKey --stack <name>\`, else (a loopback --url: local
+mode) local mode's default key; a loopback --url also checks local mode's website (its port + 2).
 
 It WRITES to the target: one message ("smoke test <ISO time>") and one webhook event (invitee
 smoke-test@example.com, meeting "Smoke test <ISO time>"; forwarded downstream when the stack has
@@ -101,15 +103,27 @@ function stackSigningKey(stack: string): string | undefined {
   }
 }
 
+/** Whether a URL points at this machine (local mode), not a deployed stack. */
+export const isLoopback = (url: string) => ["127.0.0.1", "localhost", "[::1]"].includes(new URL(url).hostname) || new URL(url).hostname.startsWith("127.");
+
+/** Local mode's website: the API's port + 2 (local/start.ts). */
+const localSiteUrl = (apiUrl: string) => {
+  const url = new URL(apiUrl);
+  url.port = String(Number(url.port || 80) + 2);
+  return url.origin;
+};
+
 export function resolveTarget(options: SmokeOptions, env: NodeJS.ProcessEnv = process.env, signingKeyOf: (stack: string) => string | undefined = stackSigningKey): SmokeTarget {
   const envKey = env.CALENDLY_SIGNING_KEY || undefined;
   if (options.apiUrl) {
+    // Local mode on this machine: its own signing key and its website (PORT+2), unless told otherwise.
+    const local = isLoopback(options.apiUrl);
     return {
       label: options.apiUrl,
       apiUrl: options.apiUrl,
       webhookUrl: options.webhookUrl ?? `${options.apiUrl}/webhooks/calendly`,
-      siteUrl: options.siteUrl,
-      signingKey: options.signingKey ?? envKey,
+      siteUrl: options.siteUrl ?? (local ? localSiteUrl(options.apiUrl) : undefined),
+      signingKey: options.signingKey ?? envKey ?? (local ? LOCAL_SIGNING_KEY : undefined),
     };
   }
   const stack = options.stack!;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { userText } from "../shared/text";
 import { pageQuerySchema } from "../shared/paging";
 import { UUID_V7_PATTERN } from "../shared/uuidv7";
 
@@ -22,8 +23,9 @@ export const INVITES_PER_EVENT = 500;
 
 /** Request shapes of the events API: the handlers validate with these and the OpenAPI document is built from them. */
 export function eventSchemas() {
-  const title = z.string().trim().min(1, "must not be empty").max(200).describe("Shown in lists and mails");
-  const description = z.string().trim().max(5000).describe("Plain text");
+  // The shared text rule (handlers/shared/text.ts): these flow into pages and mails.
+  const title = userText({ max: 200 }).describe("Shown in lists and mails");
+  const description = userText({ max: 5000, multiline: true, optional: true }).describe("Plain text");
   const startsAt = z.iso.datetime({ offset: true }).describe("ISO 8601 with a zone; must be in the future").transform((s) => new Date(s).toISOString());
   const durationMinutes = z.int().min(5).max(24 * 60).describe("5 minutes to 24 hours");
   const visibility = z.enum(VISIBILITIES).describe("public events are listed for everyone; private ones are seen by the organizer and the invitees");
@@ -51,7 +53,7 @@ export function eventSchemas() {
       }),
     Rsvp: z.strictObject({ token: z.string().min(10).max(1024).describe("The token from the invitation link") }),
     RsvpQuery: z.strictObject({ token: z.string().min(10).max(1024).describe("The token from the invitation link") }),
-    PublicListQuery: pageQuerySchema().extend({ q: z.string().trim().min(1).max(100).optional().describe("Only events whose title contains this word (case-insensitive)") }),
+    PublicListQuery: pageQuerySchema().extend({ q: userText({ max: 100 }).optional().describe("Only events whose title contains this word (case-insensitive)") }),
     PageQuery: pageQuerySchema(),
     NoQuery: z.strictObject({}),
   };

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { pageQuerySchema } from "../shared/paging";
+import { userText } from "../shared/text";
 
 export const MESSAGE_MAX_LENGTH = 1000;
 /** Largest request body accepted by POST /messages. */
@@ -15,12 +16,8 @@ export function messageSchemas() {
   const MessageId = z.uuid().describe("Message id (UUID)");
   const NewMessage = z
     .strictObject({
-      message: z
-        .string()
-        .min(1)
-        .max(MESSAGE_MAX_LENGTH)
-        .refine((s) => s.trim().length > 0, "must not be blank")
-        .describe("The message text"),
+      // Kept as typed (no trim), on several lines if need be; see handlers/shared/text.ts.
+      message: userText({ max: MESSAGE_MAX_LENGTH, multiline: true, trim: false }).describe("The message text"),
     })
     .describe("A message to store");
   const Message = z

@@ -41,23 +41,35 @@ export function validate<S extends z.ZodType>(schema: S, value: unknown, where: 
   throw new HttpProblem("validation-failed", `The ${where} has ${errors.length} problem(s): ${errors.map((e) => `${e.pointer} ${e.detail}`).join("; ")}`, errors);
 }
 
-/**
- * Reads a JSON request body: the content type must be JSON, the body at most `maxBytes`,
- * and it must parse. Each failure is its own 4xx.
- */
-export function readJsonBody(event: HttpEvent, maxBytes: number): unknown {
+/** A 415 unless the request says its body is JSON (`application/json` or `application/*+json`). */
+export function assertJsonContentType(event: HttpEvent): void {
   const contentType = event.headers?.["content-type"] ?? "";
   const mediaType = contentType.split(";")[0]!.trim().toLowerCase();
   if (mediaType !== "application/json" && !/^application\/[a-z0-9.+-]*\+json$/.test(mediaType)) {
     throw new HttpProblem("unsupported-media-type", `Send the body as application/json (got "${contentType || "no content type"}").`);
   }
+}
+
+/**
+ * Reads a JSON request body: the content type must be JSON, the body at most `maxBytes`,
+ * and it must parse. Each failure is its own 4xx.
+ */
+export function readJsonBody(event: HttpEvent, maxBytes: number): unknown {
+  assertJsonContentType(event);
   const raw = event.body ?? "";
   const bytes = event.isBase64Encoded ? Buffer.from(raw, "base64") : Buffer.from(raw, "utf8");
   if (bytes.length > maxBytes) {
     throw new HttpProblem("payload-too-large", `The body is ${bytes.length} bytes; the limit is ${maxBytes}.`);
   }
+  let text: string;
   try {
-    return JSON.parse(bytes.toString("utf8"));
+    // Fatal: bytes that are not UTF-8 are refused, not silently turned into U+FFFD.
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new HttpProblem("malformed-json", "The body is not valid UTF-8.");
+  }
+  try {
+    return JSON.parse(text);
   } catch (error) {
     throw new HttpProblem("malformed-json", `The body is not valid JSON: ${(error as Error).message}`);
   }

@@ -5,6 +5,7 @@
 export const PROBLEM_TYPES = {
   "validation-failed": { status: 400, title: "The request is not valid" },
   "malformed-json": { status: 400, title: "The request body is not valid JSON" },
+  "malformed-path": { status: 400, title: "The request path is not valid" },
   "invalid-cursor": { status: 400, title: "The cursor is not valid" },
   "unauthorized": { status: 401, title: "The request is not authenticated" },
   "forbidden": { status: 403, title: "Not allowed for this user" },

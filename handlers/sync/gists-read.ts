@@ -8,7 +8,7 @@ import type { GistItem } from "./gists-job";
 import { GISTS_SESSION_COOKIE, gistsReadRouteKeys, type GistsReadOperation } from "./gists-routes";
 import type { GistsReadEnv } from "./jobs/gists/functions";
 import { RunStateStore } from "./run-state";
-import { SessionStore, type Session } from "./sessions";
+import { NewSessionBudget, SessionStore } from "./sessions";
 
 export const GISTS_PAGE_DEFAULT = 50;
 export const GISTS_PAGE_MAX = 100;
@@ -23,8 +23,13 @@ export interface GistsReadDeps {
   schedule: string;
   sessionTtlSeconds: number;
   schemas: ReturnType<typeof gistsReadSchemas>;
+  /** New sessions per client per minute (this instance). Default {@link NEW_SESSIONS_PER_MINUTE}. */
+  newSessions?: NewSessionBudget;
   now?: () => Date;
 }
+
+/** A browser starts one session; a person on several devices a few. More is a script that drops cookies. */
+export const NEW_SESSIONS_PER_MINUTE = 20;
 
 /** Query shapes: only `/gists` takes a parameter; anything unknown is a 400. */
 export function gistsReadSchemas() {
@@ -66,6 +71,7 @@ function cookie(event: HttpEvent, name: string): string | undefined {
  */
 export function gistsReadHandler(deps: GistsReadDeps): HttpHandler {
   const { state, sessions, obs, users, schedule, sessionTtlSeconds, schemas } = deps;
+  const newSessions = deps.newSessions ?? new NewSessionBudget(NEW_SESSIONS_PER_MINUTE);
   const now = deps.now ?? (() => new Date());
   const operations = new Map(gistsReadRouteKeys().map((r) => [r.routeKey, r.operationId]));
 
@@ -84,15 +90,19 @@ export function gistsReadHandler(deps: GistsReadDeps): HttpHandler {
 
     /**
      * Gists confirmed since this session's last call, oldest first. A request without a live
-     * session cookie (none, unknown, malformed or expired) starts a new session, which sees every
-     * gist synced so far. Each call renews the cookie.
+     * session cookie (none, unknown, malformed or expired) sees every gist synced so far, and a
+     * session starts only when there is something to remember (it was shown at least one gist), in
+     * one write, within the client's budget of new sessions. Each call renews the cookie.
      */
     async newGists(event) {
       const { limit = GISTS_PAGE_DEFAULT } = validate(schemas.GistsQuery, event.queryStringParameters ?? {}, "query");
       const at = now();
-      const session: Session = (await sessions.find(cookie(event, GISTS_SESSION_COOKIE), at)) ?? (await sessions.create(at));
-      const page = await state.confirmedAfter<GistItem>(session.position, limit);
-      await sessions.advance(session, page.items.at(-1)?.position, at);
+      const found = await sessions.find(cookie(event, GISTS_SESSION_COOKIE), at);
+      const page = await state.confirmedAfter<GistItem>(found?.position, limit);
+      const last = page.items.at(-1)?.position;
+      let session = found;
+      if (found) await sessions.advance(found, last, at);
+      else if (last !== undefined && newSessions.take(event.requestContext?.http?.sourceIp ?? "unknown", at)) session = await sessions.create(at, last);
       const items = page.items.map(({ key, data, confirmedAt }) => ({
         id: key.replace(/^gist:/, ""),
         user: data.user,
@@ -105,7 +115,7 @@ export function gistsReadHandler(deps: GistsReadDeps): HttpHandler {
       const result = jsonResponse(200, { items, more: page.more });
       // SameSite=None + Partitioned (CHIPS): the website calls from its own origin (CloudFront), and
       // browsers that block third-party cookies still keep a partitioned one for that site.
-      result.cookies = [`${GISTS_SESSION_COOKIE}=${session.id}; Max-Age=${sessionTtlSeconds}; Path=/; HttpOnly; Secure; SameSite=None; Partitioned`];
+      if (session) result.cookies = [`${GISTS_SESSION_COOKIE}=${session.id}; Max-Age=${sessionTtlSeconds}; Path=/; HttpOnly; Secure; SameSite=None; Partitioned`];
       return result;
     },
   };

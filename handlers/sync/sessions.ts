@@ -38,17 +38,17 @@ export class SessionStore {
     return { id, position: Item.position?.S };
   }
 
-  /** A new session: 256 random bits, base64url. */
-  async create(now: Date): Promise<Session> {
+  /** A new session (256 random bits, base64url), already at `position` when given: one write. */
+  async create(now: Date, position?: string): Promise<Session> {
     const id = randomBytes(32).toString("base64url");
     await this.db.send(
       new PutItemCommand({
         TableName: this.table,
-        Item: { ...this.key(id), createdAt: { S: now.toISOString() }, expiresAt: { N: this.expiresAt(now) } },
+        Item: { ...this.key(id), createdAt: { S: now.toISOString() }, expiresAt: { N: this.expiresAt(now) }, ...(position ? { position: { S: position } } : {}) },
         ConditionExpression: "attribute_not_exists(pk)",
       }),
     );
-    return { id };
+    return { id, position };
   }
 
   /**
@@ -71,5 +71,31 @@ export class SessionStore {
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
+  }
+}
+
+/**
+ * How many new sessions one client (by source IP) may start per minute in this function instance.
+ * A script that never sends the cookie back would otherwise write a session item per request;
+ * past the budget it still gets its page, just no session (and no write). The stage's throttling
+ * bounds the request rate across instances. Example: `new NewSessionBudget(20)`.
+ */
+export class NewSessionBudget {
+  private readonly used = new Map<string, { minute: number; count: number }>();
+  constructor(private readonly perMinute: number) {}
+
+  /** True (and counted) when `client` may start another session at `now`. */
+  take(client: string, now: Date): boolean {
+    const minute = Math.floor(now.getTime() / 60_000);
+    // Forget last minute's clients once the map grows: memory stays bounded under a flood of addresses.
+    if (this.used.size > 10_000) for (const [key, entry] of this.used) if (entry.minute !== minute) this.used.delete(key);
+    const entry = this.used.get(client);
+    if (!entry || entry.minute !== minute) {
+      this.used.set(client, { minute, count: 1 });
+      return true;
+    }
+    if (entry.count >= this.perMinute) return false;
+    entry.count++;
+    return true;
   }
 }

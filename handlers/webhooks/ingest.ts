@@ -1,6 +1,6 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
-import { httpHandler, jsonResponse, type HttpEvent, type HttpHandler } from "../shared/http";
+import { assertJsonContentType, httpHandler, jsonResponse, type HttpEvent, type HttpHandler } from "../shared/http";
 import { createObservability, type Observability } from "../shared/observability";
 import { HttpProblem } from "../shared/problem";
 import type { SecretProvider } from "../shared/secret";
@@ -45,6 +45,8 @@ export function ingestDeps(service: string, settings: IngestSettings): IngestDep
 }
 
 function rawBody(event: HttpEvent): string {
+  // Signed bytes are read as they came, but only a body that says it is JSON: the same 415 as every other route.
+  assertJsonContentType(event);
   const raw = event.body ?? "";
   const bytes = event.isBase64Encoded ? Buffer.from(raw, "base64") : Buffer.from(raw, "utf8");
   if (bytes.length > WEBHOOK_MAX_BODY_BYTES) throw new HttpProblem("payload-too-large", `The body is ${bytes.length} bytes; the limit is ${WEBHOOK_MAX_BODY_BYTES}.`);

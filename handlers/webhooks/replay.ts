@@ -91,7 +91,8 @@ const digest = (s: string) => createHash("sha256").update(s).digest();
  */
 export function replayHandler(deps: ReplayDeps) {
   const http = httpHandler(deps.obs, async (event: HttpEvent) => {
-    const given = /^Bearer (.+)$/.exec(event.headers?.authorization ?? "")?.[1] ?? "";
+    // The scheme is case-insensitive (RFC 9110 §11.1): "bearer" and "BEARER" are Bearer.
+    const given = /^Bearer\s+(.+)$/i.exec(event.headers?.authorization ?? "")?.[1]?.trim() ?? "";
     if (!timingSafeEqual(digest(given), digest(await deps.token()))) {
       throw new HttpProblem("unauthorized", "Send Authorization: Bearer <replay token>.");
     }

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { isUtf8 } from "node:buffer";
 import type { HttpEvent } from "../../handlers/shared/http";
 import type { JwtAuthorizerContext } from "./jwt-authorizer";
 
@@ -33,11 +34,13 @@ export function toApiGatewayEvent(request: HttpRequestLike): HttpEvent {
     if (key === "cookie") cookies = text.split(/;\s*/).filter(Boolean);
     else headers[key] = text;
   }
-  const query: Record<string, string> = {};
-  for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
+  // No prototype: `?__proto__=1` and `?constructor=1` are plain keys like any other (the handlers' strict schemas refuse both).
+  const query: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const [name, value] of url.searchParams) query[name] = Object.hasOwn(query, name) ? `${query[name]},${value}` : value;
   const body = request.body === undefined ? undefined : Buffer.isBuffer(request.body) ? request.body : Buffer.from(request.body, "utf8");
   const hasBody = body !== undefined && body.length > 0;
-  const isBase64Encoded = hasBody && !TEXT_TYPES.test(headers["content-type"] ?? "");
+  // A text body that is not UTF-8 goes as its bytes (base64): the handler, not the gateway, says it is bad.
+  const isBase64Encoded = hasBody && (!TEXT_TYPES.test(headers["content-type"] ?? "") || !isUtf8(body));
   const now = new Date();
   const requestId = randomUUID();
   return {

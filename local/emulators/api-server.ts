@@ -4,6 +4,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type Server, type ServerResponse } from "node:http";
 import { apiCors } from "../../handlers/shared/cors";
 import type { HttpHandler, HttpResult } from "../../handlers/shared/http";
+import { HttpProblem } from "../../handlers/shared/problem";
 import { toApiGatewayEvent } from "./api-gateway-event";
 import { hasRequiredScope, JwtUnauthorizedError, toAuthorizerContext, type JwtAuthorization, type JwtAuthorize, type JwtAuthorizerContext } from "./jwt-authorizer";
 import { readBody } from "./read-body";
@@ -103,6 +104,16 @@ async function authorize(route: LocalRoute, headers: Record<string, string | str
   return { context: toAuthorizerContext(result, scopes) };
 }
 
+/** Whether `path` decodes as percent-encoded UTF-8. */
+function decodable(path: string): boolean {
+  try {
+    decodeURIComponent(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export interface RunningApiServer {
   url: string;
   server: Server;
@@ -137,6 +148,13 @@ export function startApiServer(options: ApiServerOptions): Promise<RunningApiSer
       const body = await readBody(req, GATEWAY_MAX_BODY);
       if (body === "too-large") {
         send(res, { statusCode: 413, headers: { "content-type": "application/json" }, body: JSON.stringify({ message: "Request Entity Too Large" }) }, cors);
+        return;
+      }
+      // API Gateway refuses a path that is not valid percent-encoded UTF-8 (`%E0%A4%A`) with a 400
+      // before any route or function sees it; here the same status, as a problem document.
+      if (!decodable(path)) {
+        const problem = new HttpProblem("malformed-path", "The path is not valid percent-encoded UTF-8: every % must start an escape of two hex digits, and the bytes must be UTF-8.");
+        send(res, { statusCode: 400, headers: { "content-type": "application/problem+json" }, body: JSON.stringify(problem.toDocument(path)) }, cors);
         return;
       }
       let match: { route: LocalRoute; pathParameters: Record<string, string> } | undefined;

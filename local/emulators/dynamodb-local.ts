@@ -96,16 +96,32 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   const dir = ensureDynamoDbLocal();
   const port = options.port ?? (await freePort());
   const storage = options.dbPath ? ["-dbPath", options.dbPath] : ["-inMemory"];
+  // Java runs under a watchdog (child-watchdog.cjs) that stops it when this process is gone, even
+  // after a SIGKILL: an orphaned JVM would keep the port and the data files.
   const child: ChildProcess = spawn(
-    "java",
-    ["-Xmx512m", `-Djava.library.path=${join(dir, "DynamoDBLocal_lib")}`, "-jar", join(dir, "DynamoDBLocal.jar"), ...storage, "-sharedDb", "-disableTelemetry", "-port", String(port)],
+    process.execPath,
+    [
+      join(__dirname, "child-watchdog.cjs"),
+      "java",
+      "-Xmx512m",
+      `-Djava.library.path=${join(dir, "DynamoDBLocal_lib")}`,
+      "-jar",
+      join(dir, "DynamoDBLocal.jar"),
+      ...storage,
+      "-sharedDb",
+      "-disableTelemetry",
+      "-port",
+      String(port),
+    ],
     // DynamoDB Local drops a dynamodb-local-metadata.json in its working directory: keep it out of the repo.
-    { stdio: ["ignore", "pipe", "pipe"], cwd: CACHE },
+    { stdio: ["pipe", "pipe", "pipe"], cwd: CACHE },
   );
   let output = "";
   child.stdout!.on("data", (d) => (output += d));
   child.stderr!.on("data", (d) => (output += d));
-  const killOnExit = () => child.kill("SIGKILL");
+  // The watchdog stops Java on SIGTERM (a SIGKILL would orphan Java); its stdin closing at our exit does too.
+  const killOnExit = () => child.kill("SIGTERM");
+  (child.stdin as { unref?: () => void } | null)?.unref?.();
   process.once("exit", killOnExit);
 
   const endpoint = `http://127.0.0.1:${port}`;
@@ -116,7 +132,8 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once("exit", resolve));
     child.kill("SIGTERM");
-    const timer = setTimeout(() => child.kill("SIGKILL"), 3000);
+    // The watchdog gives Java 3 s before its own SIGKILL; this is the last resort after that.
+    const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
     await exited;
     clearTimeout(timer);
   };

@@ -20,6 +20,7 @@ import { startStreamPoller, type StreamPoller } from "../../local/emulators/dyna
 import { createLocalQueue, type LocalQueue } from "../../local/emulators/job-queue";
 import { startS3Local, type S3Local } from "../../local/emulators/s3-local";
 import { createTable } from "../../local/emulators/tables";
+import { maskEmail } from "../../handlers/shared/mask";
 import { removeDir, startFunction, unpackFunction, type RunningFunction } from "../harness/artifact";
 import { startDynamoDbLocal, type DynamoDbLocal } from "../harness/dynamodb";
 import { apiEvent, parseResult } from "../harness/http";
@@ -246,7 +247,8 @@ test.serial("create → invite → publish → RSVP → move → reminder → ca
   const bens = deliveries.filter((d) => d.key === `${id}#${BEN}#invitation`);
   t.deepEqual(bens.map((d) => [d.receiveCount, d.failed]), [[1, true], [2, false]], "failed on the first receive, sent on the second");
   t.deepEqual(deliveries.filter((d) => d.key === `${id}#${ANN}#invitation`).map((d) => [d.receiveCount, d.failed]), [[1, false]]);
-  t.true(fns.notify!.logs.some((l) => l.includes("notification failed; it will be redelivered") && l.includes(BEN)));
+  // The log names Ben masked, as every log line names a person (handlers/shared/mask.ts).
+  t.true(fns.notify!.logs.some((l) => l.includes("notification failed; it will be redelivered") && l.includes(maskEmail(BEN)!)));
 
   // The reminder: one schedule, an hour before the start, targeting the queue with the organizer's job.
   const fanoutEnv = fnEnv.fanout;
@@ -382,4 +384,13 @@ test.serial("the daily clean-up removes a draft untouched for 30 days; the fan-o
   t.deepEqual(await keys(fresh), [`events/${fresh}/cover/kept`], "with its media");
   t.true(fns.fanout!.logs.some((l) => l.includes("event removed") && l.includes(stale) && l.includes('"invitations":2') && l.includes('"objects":2')));
   t.deepEqual(streamFailures, []);
+});
+
+test.serial("no function of the events platform wrote a personal address to its logs in any of the flows above", async (t) => {
+  const lines = Object.values(fns).flatMap((fn) => fn!.logs);
+  t.true(lines.length > 20, `${lines.length} log lines read`);
+  // A masked address shows one character before "***@"; a raw one shows more.
+  const raw = lines.filter((line) => /[A-Za-z0-9._%+-]{2,}@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}/.test(line));
+  t.deepEqual(raw, []);
+  t.true(lines.some((line) => line.includes(maskEmail(BEN)!)), "the addresses are there, masked");
 });

@@ -2,6 +2,7 @@
 // on every route (bad input → 4xx problem+json, nothing written), who may do what (another user
 // cannot edit, publish, cancel, invite, read the attendee list or upload), RSVP tokens (tampered,
 // foreign, reused, after cancel), public listing and search, and presigned media uploads.
+import { HOSTILE_TEXT } from "../fixtures/hostile-text";
 import test from "ava";
 import { GetItemCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { randomUUID } from "node:crypto";
@@ -143,6 +144,11 @@ test("bad input on every route is a 4xx problem and writes nothing", async (t) =
   const past = new Date(Date.now() - 60_000).toISOString();
   const cases: [string, Promise<any>, number, string][] = [
     ["create: no title", a.create(draft({ title: "" })), 400, "validation-failed"],
+    ...HOSTILE_TEXT.map(({ name, text }): [string, Promise<any>, number, string] => [`create: a title of ${name}`, a.create(draft({ title: text })), 400, "validation-failed"]),
+    ["create: a title on two lines", a.create(draft({ title: "two\nlines" })), 400, "validation-failed"],
+    ["create: an ANSI escape in the description", a.create(draft({ description: "\u001b[2Jcleared" })), 400, "validation-failed"],
+    ["update: a zero-width title", a.update(id, { title: "\u200b" }), 400, "validation-failed"],
+    ["list: a control character in the search", a.publicList("?q=%1B%5B31m"), 400, "validation-failed"],
     ["create: past start", a.create(draft({ startsAt: past })), 400, "validation-failed"],
     ["create: start without zone", a.create(draft({ startsAt: "2030-01-01T10:00:00" })), 400, "validation-failed"],
     ["create: start too far", a.create(draft({ startsAt: "2099-01-01T10:00:00Z" })), 400, "validation-failed"],

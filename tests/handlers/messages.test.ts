@@ -5,6 +5,7 @@ import { createMessageHandler, getMessageHandler, listMessagesHandler, messageDe
 import { MESSAGE_MAX_LENGTH } from "../../handlers/messages/schemas";
 import { messageTable } from "../../handlers/messages/table";
 import { useLocalAws } from "../../local/emulators/aws-env";
+import { FRIENDLY_TEXT, HOSTILE_TEXT } from "../fixtures/hostile-text";
 import { freshTable, startDynamoDbLocal, type DynamoDbLocal } from "../harness/dynamodb";
 import { apiEvent, jsonEvent, parseResult } from "../harness/http";
 
@@ -129,6 +130,26 @@ test("POST errors name the offending field", async (t) => {
   t.is(typed.body.errors[0].pointer, "#/message");
   const exact = await a.post({ message: "z".repeat(MESSAGE_MAX_LENGTH) });
   t.is(exact.status, 201, "the limit itself is allowed");
+});
+
+test("text a person cannot see or that would garble pages, mails and terminals is a 400 naming the field; nothing is stored", async (t) => {
+  const a = await api();
+  for (const { name, text, problem } of HOSTILE_TEXT) {
+    const refused = await a.post({ message: text });
+    t.is(refused.status, 400, name);
+    t.is(refused.body.errors.length, 1, name);
+    t.is(refused.body.errors[0].pointer, "#/message", name);
+    t.regex(refused.body.errors[0].detail, problem, name);
+  }
+  // Bytes that are not UTF-8 are refused, not stored as U+FFFD.
+  const bytes = Buffer.concat([Buffer.from('{"message":"caf'), Buffer.from([0xc3, 0x28]), Buffer.from('"}')]);
+  const invalid = await a.postRaw(bytes, { "content-type": "application/json" });
+  t.is(invalid.status, 400);
+  t.is(invalid.body.type, "urn:switchyard:problem:malformed-json");
+  t.regex(invalid.body.detail, /not valid UTF-8/);
+  t.is(await a.count(), 0, "nothing stored");
+  for (const { name, text, stored } of FRIENDLY_TEXT) t.is((await a.post({ message: text })).body.message, stored, name);
+  t.is((await a.post({ message: "two\r\nlines" })).body.message, "two\nlines", "a message may have lines");
 });
 
 for (const [query, type] of [

@@ -6,7 +6,7 @@ import { ScanCommand } from "@aws-sdk/client-dynamodb";
 import { createObservability } from "../../handlers/shared/observability";
 import { GitHubClient } from "../../handlers/sync/github";
 import { runGistsJob } from "../../handlers/sync/gists-job";
-import { gistsReadHandler, gistsReadSchemas } from "../../handlers/sync/gists-read";
+import { NEW_SESSIONS_PER_MINUTE, gistsReadHandler, gistsReadSchemas } from "../../handlers/sync/gists-read";
 import { GISTS_SESSION_COOKIE, gistsReadRouteKeys } from "../../handlers/sync/gists-routes";
 import { PipedriveClient } from "../../handlers/sync/pipedrive";
 import { RunStateStore } from "../../handlers/sync/run-state";
@@ -169,13 +169,38 @@ test("an unknown, malformed or expired session cookie starts a new session; expi
 
 test("a call renews the session's expiry", async (t) => {
   const w = await world(t, ["alice"]);
-  w.github.addUser("alice");
+  w.github.addGist("alice", { description: "one" });
+  await w.run();
   const cookie = sessionCookie((await w.get("/gists")).cookies)!;
   w.setClock(at(50));
   await w.get("/gists", cookie);
   const { Items = [] } = await ddb.client.send(new ScanCommand({ TableName: w.sessions }));
   t.is(Items.length, 1);
   t.is(Number(Items[0]!.expiresAt!.N), Date.parse(at(50)) / 1000 + TTL);
+});
+
+test("a session starts only when there is something to remember, in one write; a client that drops cookies cannot flood the table", async (t) => {
+  const w = await world(t, ["alice"]);
+  w.github.addUser("alice");
+  await w.run();
+  const empty = await w.get("/gists");
+  t.deepEqual(empty.body, { items: [], more: false });
+  t.deepEqual(empty.cookies, [], "nothing to remember: no session, no cookie");
+  t.deepEqual((await ddb.client.send(new ScanCommand({ TableName: w.sessions }))).Items, []);
+
+  w.github.addGist("alice", { description: "one" });
+  await w.run();
+  const first = await w.get("/gists");
+  const cookie = sessionCookie(first.cookies)!;
+  t.truthy(cookie);
+  const [stored] = (await ddb.client.send(new ScanCommand({ TableName: w.sessions }))).Items!;
+  t.truthy(stored!.position?.S, "created at its place in the feed, not created then advanced");
+  t.deepEqual((await w.get("/gists", cookie)).body.items, []);
+
+  // A script that never sends the cookie back: past the budget it gets pages but no sessions.
+  for (let i = 0; i < NEW_SESSIONS_PER_MINUTE + 15; i++) t.is((await w.get("/gists")).status, 200);
+  const count = (await ddb.client.send(new ScanCommand({ TableName: w.sessions }))).Items!.length;
+  t.is(count, NEW_SESSIONS_PER_MINUTE, "one per request up to the budget (the first one included), then none");
 });
 
 test("bad query parameters are a 400 problem and start no session", async (t) => {

@@ -32,9 +32,15 @@ test("an exhausted rate limit or a 429 is a RateLimitedError with the time to re
   const client = new GitHubClient({ baseUrl: gh.url });
   const error = await t.throwsAsync(client.listGists("octocat"), { instanceOf: RateLimitedError });
   t.is(error!.retryAt.getTime(), reset * 1000);
+  // The client now knows: a second call before the reset is refused here, not sent.
+  const sent = gh.requests.length;
+  const again = await t.throwsAsync(client.listGists("octocat"), { instanceOf: RateLimitedError });
+  t.is(again!.retryAt.getTime(), reset * 1000);
+  t.is(gh.requests.length, sent);
+  t.deepEqual(client.learnedLimit(), { api: "github", retryAt: new Date(reset * 1000).toISOString() });
   gh.rateLimit = { limit: 60, remaining: 60, resetEpochSeconds: reset };
   gh.failNext(1, { status: 429, headers: { "retry-after": "120" } });
-  const secondary = await t.throwsAsync(client.listGists("octocat"), { instanceOf: RateLimitedError });
+  const secondary = await t.throwsAsync(new GitHubClient({ baseUrl: gh.url }).listGists("octocat"), { instanceOf: RateLimitedError });
   t.true(Math.abs(secondary!.retryAt.getTime() - (Date.now() + 120_000)) < 5_000);
 });
 

@@ -145,6 +145,9 @@ test("the replay route needs the bearer token; the schedule needs none", async (
   t.is((await call("Bearer wrong")).body.type, "urn:switchyard:problem:unauthorized");
   const ok = await call("Bearer the-right-token");
   t.is(ok.status, 200);
+  // The auth scheme is case-insensitive (RFC 9110).
+  for (const scheme of ["bearer", "BEARER", "Bearer  "]) t.is((await call(`${scheme} the-right-token`)).status, 200, scheme);
+  t.is((await call("Basic the-right-token")).status, 401);
   t.deepEqual(ok.body, { replayed: 0, deadLettered: 0, remaining: false });
   t.deepEqual(await handler({ "detail-type": "Scheduled Event", source: "aws.events" }), { replayed: 0, deadLettered: 0, remaining: false });
   await downstream.close();

@@ -175,6 +175,18 @@ test("unknown extra fields are accepted; unknown event types are stored raw with
   t.is((await w.meetings()).body.items.length, 1);
 });
 
+test("a correctly signed body that is not declared JSON is a 415, like every other route, and nothing is stored", async (t) => {
+  const w = await webhooks(t);
+  const body = inviteeEvent("invitee.created", newBooking());
+  for (const type of ["text/plain", "application/x-www-form-urlencoded", ""]) {
+    const result = await w.send(signedDelivery(body, { key: KEY }, { "content-type": type }));
+    t.is(result.status, 415, type || "no content type");
+    t.is(result.body.type, "urn:switchyard:problem:unsupported-media-type");
+  }
+  t.deepEqual((await w.meetings()).body.items, []);
+  t.is((await w.send(signedDelivery(body, { key: KEY }, { "content-type": "application/json; charset=utf-8" }))).status, 201);
+});
+
 test("an oversized body is a 413 before anything else", async (t) => {
   const w = await webhooks(t);
   const body = inviteeEvent("invitee.created", newBooking(), { extra: { padding: "x".repeat(300_000) } });

@@ -1,0 +1,15 @@
+// Which Node local mode and `npm run sync` run on. Lambda runs Node 22 (nodejs22.x), the workflows
+// use 22, and AWS SDK releases after the first week of January 2027 require it: 22 is the supported
+// version. Node 20 still runs everything here (package.json's engines say >=20), so on 20 this
+// prints one line instead of the SDK's multi-line warning on every start.
+
+/** The major version from which nothing is said. */
+export const SUPPORTED_NODE_MAJOR = 22;
+
+/** Says once, in one line, that this Node is older than the supported one; silences the SDK's own warning. */
+export function noteNodeVersion(log: (line: string) => void, version = process.versions.node, env: NodeJS.ProcessEnv = process.env): void {
+  const major = Number(version.split(".")[0]);
+  if (major >= SUPPORTED_NODE_MAJOR) return;
+  env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+  log(`Node ${version}: works for now, but Lambda runs Node ${SUPPORTED_NODE_MAJOR} and AWS SDK releases after January 2027 need it; use Node ${SUPPORTED_NODE_MAJOR}.`);
+}
