@@ -33,7 +33,13 @@ const usEast1 = new aws.Provider("us-east-1", { region: "us-east-1", defaultTags
 // so what is uploaded is always what the sources say.
 const site = new StaticSite(
   "site",
-  { site: builtWebsite(), domain: config.siteDomain, usEast1, protectData: config.protectData },
+  {
+    site: builtWebsite(),
+    domain: config.siteDomain,
+    usEast1,
+    protectData: config.protectData,
+    accessLogs: config.siteAccessLogs ? { retentionDays: config.logRetentionDays } : undefined,
+  },
   { providers: [provider] },
 );
 
@@ -83,6 +89,7 @@ const events = new EventsApi(
     rsvpSigningKey: config.events.rsvpSigningKey,
     sender: config.events.sender,
     cognitoDomain: config.events.cognitoDomain,
+    selfSignUp: config.events.selfSignUp,
     protectData: config.protectData,
     logRetentionDays: config.logRetentionDays,
   },
@@ -139,6 +146,8 @@ export const dashboardUrl = observability.dashboardUrl;
 export const logGroups = observability.logGroups;
 export const alarmTopic = observability.topic.arn;
 export const websiteUrl = site.url;
+/** With `switchyard:siteAccessLogs`: where CloudFront's access logs go (us-east-1, under `AWSLogs/<account>/CloudFront/`). */
+export const siteAccessLogBucket = site.accessLogs?.bucket.bucket;
 export const apiUrl = messages.url;
 export const messagesUrl = messages.messagesUrl;
 export const messagesTable = messages.table.name;

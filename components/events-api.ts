@@ -41,7 +41,13 @@ export interface EventsApiArgs {
    * Example: `"acme-events"`.
    */
   cognitoDomain?: string;
-  /** Deletion protection + PITR on the events table, deletion protection on the user pool, a media bucket `pulumi destroy` will not empty. Example: `true` in prod. */
+  /**
+   * Whether anyone may create an organizer account on the hosted sign-in page. `false`: only an
+   * administrator can (`aws cognito-idp admin-create-user`; the invitee gets a temporary password
+   * by mail). Default `true`. Example: `false`.
+   */
+  selfSignUp?: boolean;
+  /** Deletion protection + PITR on the events and notifications-sent tables, deletion protection on the user pool, a media bucket `pulumi destroy` will not empty. Example: `true` in prod. */
   protectData: boolean;
   /** Example: `14`. */
   logRetentionDays: number;
@@ -181,9 +187,13 @@ export class EventsApi extends pulumi.ComponentResource {
     };
   }
 
-  /** Organizers' accounts: email is the username, verified by a code; the hosted UI signs in with the authorization code flow (PKCE, public client). */
+  /**
+   * Organizers' accounts: email is the username, verified by a code; the hosted UI signs in with
+   * the authorization code flow (PKCE, public client). A second factor is optional, by
+   * authenticator app (TOTP) only: an SMS factor would need an SNS role and a spending limit.
+   */
   private createUserPool(): [aws.cognito.UserPool, aws.cognito.UserPoolClient, aws.cognito.UserPoolDomain] {
-    const { protectData, callbackUrls } = this.args;
+    const { protectData, callbackUrls, selfSignUp = true } = this.args;
     const pool = new aws.cognito.UserPool(
       `${this.name}-users`,
       {
@@ -200,7 +210,9 @@ export class EventsApi extends pulumi.ComponentResource {
           temporaryPasswordValidityDays: 3,
         },
         accountRecoverySetting: { recoveryMechanisms: [{ name: "verified_email", priority: 1 }] },
-        adminCreateUserConfig: { allowAdminCreateUserOnly: false },
+        mfaConfiguration: "OPTIONAL",
+        softwareTokenMfaConfiguration: { enabled: true },
+        adminCreateUserConfig: { allowAdminCreateUserOnly: !selfSignUp },
         // Cognito's own mail (verification and reset codes): enough for sign-up volumes of a small team.
         emailConfiguration: { emailSendingAccount: "COGNITO_DEFAULT" },
         deletionProtection: protectData ? "ACTIVE" : "INACTIVE",
@@ -254,9 +266,9 @@ export class EventsApi extends pulumi.ComponentResource {
     const parent = { parent: this };
     const { tables } = eventsTopology;
     const events = createDataTable(`${this.name}-${kebab("events")}`, { definition: tables.events, protectData: this.args.protectData }, parent);
-    // Dedupe records only (which mail went out), each expiring by TTL: losing them risks at most a
-    // repeated mail, so the table is ephemeral (never protected, tagged so the policy pack knows).
-    const sent = createDataTable(`${this.name}-${kebab("notificationsSent")}`, { definition: tables.notificationsSent, protectData: false, ephemeral: true }, parent);
+    // Which mail went out (each record expiring by TTL): losing it would send invitees the same
+    // mail again, so it is protected in prod like the events.
+    const sent = createDataTable(`${this.name}-${kebab("notificationsSent")}`, { definition: tables.notificationsSent, protectData: this.args.protectData }, parent);
     return [events, sent];
   }
 

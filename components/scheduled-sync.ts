@@ -59,7 +59,7 @@ export interface ScheduledSyncArgs<S extends z.ZodObject = z.ZodObject> {
   api?: aws.apigatewayv2.Api;
   /** Days a read-API session lives after its last call (DynamoDB TTL). Example: `7`. Default `30`. */
   sessionTtlDays?: number;
-  /** Example: `true` in prod. */
+  /** Deletion protection + PITR on the run state, the job's tables and the read API's session tables; buckets `pulumi destroy` will not empty. Example: `true` in prod. */
   protectData: boolean;
   /** Example: `14`. */
   logRetentionDays: number;
@@ -199,13 +199,15 @@ export class ScheduledSync<S extends z.ZodObject = z.ZodObject> extends pulumi.C
 
   /**
    * The job's read routes: one function for all of them, reading the run state (never writing it)
-   * and keeping short-lived data (browser sessions) in its own tables with TTL.
+   * and keeping its own data (browser sessions, expiring by TTL) in its own tables, protected in
+   * prod like the run state: a lost session table would make every visitor's "new since your last
+   * visit" start over.
    */
   private createReadApi(name: string, job: SyncJobDefinition, args: ScheduledSyncArgs<any>, links: FunctionLinks, api: aws.apigatewayv2.Api) {
     const read = job.read!;
     const tables: Record<string, aws.dynamodb.Table> = {};
     for (const [logical, definition] of Object.entries(read.tables ?? {})) {
-      tables[logical] = createDataTable(`${name}-${kebab(logical)}`, { definition, protectData: false, ephemeral: true }, { parent: this });
+      tables[logical] = createDataTable(`${name}-${kebab(logical)}`, { definition, protectData: args.protectData }, { parent: this });
     }
     const fn = definedFunction(
       `${name}-read`,

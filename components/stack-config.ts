@@ -12,7 +12,7 @@ const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400,
  * (`npm run docs:config` writes it); its `example` is what the error message suggests.
  */
 export const stackConfigSchema = z.strictObject({
-  "aws:region": z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "an AWS region such as us-west-2").meta({ description: "region of every resource (CloudFront's certificate and alarm are in us-east-1 regardless)", example: "us-west-2" }),
+  "aws:region": z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "an AWS region such as us-west-2").meta({ description: "region of every resource (CloudFront's certificate, alarm and access logs are in us-east-1 regardless)", example: "us-west-2" }),
   "switchyard:protectData": z.boolean().meta({ description: "deletion protection and point-in-time recovery on the tables; buckets keep their objects on delete", example: "true" }),
   "switchyard:logRetentionDays": z
     .number()
@@ -44,6 +44,10 @@ export const stackConfigSchema = z.strictObject({
     .refine((d) => !/aws|amazon|cognito/.test(d), "must not contain aws, amazon or cognito")
     .optional()
     .meta({ description: "prefix of the hosted sign-in page, `https://<prefix>.auth.<region>.amazoncognito.com` (unique per region; no `aws`, `amazon` or `cognito`); unset: `switchyard-<stack>-<account id>`", example: "acme-events" }),
+  "switchyard:eventsSelfSignUp": z
+    .boolean()
+    .default(true)
+    .meta({ description: "whether anyone may create an organizer account on the hosted sign-in page; `false`: only an administrator can (`aws cognito-idp admin-create-user`, see [Organizer accounts](events.md#organizer-accounts))", example: "false" }),
   "switchyard:syncs": syncsSchema(syncJobs).default({}).meta({ description: "the scheduled syncs, by job name: a job runs when its key is set, with the settings in [Sync settings](#sync-settings); none when unset", example: "'switchyard:syncs.gists.users[0]' octocat" }),
   "switchyard:alarmEmail": z.email().optional().meta({ description: "who gets the alarms (SNS email; confirm the first email)", example: "oncall@example.com" }),
   "switchyard:alarmThresholds": z
@@ -63,6 +67,10 @@ export const stackConfigSchema = z.strictObject({
     .optional()
     .meta({ description: "the website's custom domain (CloudFront alias, ACM certificate)", example: "switchyard.example.com" }),
   "switchyard:siteZoneId": z.string().regex(/^Z[A-Z0-9]{4,31}$/, "a Route 53 hosted zone id (Z…)").optional().meta({ description: "the Route 53 hosted zone of `siteDomain`", requiredWith: "siteDomain", example: "Z0123456789ABCDEFGHIJ" }),
+  "switchyard:siteAccessLogs": z
+    .boolean()
+    .default(false)
+    .meta({ description: "CloudFront access logs of the website (standard logging v2) into a private, encrypted S3 bucket in us-east-1, each file kept `logRetentionDays` days; off: no log bucket (see [Costs at idle](#costs-at-idle))", example: "true" }),
 }).superRefine((c, ctx) => {
   if (c["switchyard:siteDomain"] && !c["switchyard:siteZoneId"]) {
     ctx.addIssue({ code: "custom", path: ["switchyard:siteZoneId"], message: "needed when switchyard:siteDomain is set" });
@@ -88,6 +96,8 @@ export interface StackConfig {
   observability: ObservabilityLevel;
   /** The website's custom domain and its hosted zone, when set. */
   siteDomain?: { name: string; zoneId: string };
+  /** `switchyard:siteAccessLogs`: CloudFront access logs into their own bucket. */
+  siteAccessLogs: boolean;
   webhooks: {
     /** Secret outputs: never printed, stored encrypted in state. */
     calendlySigningKey: pulumi.Output<string>;
@@ -104,6 +114,8 @@ export interface StackConfig {
     sender?: string;
     /** Unset: `switchyard-<stack>-<account id>`. */
     cognitoDomain?: string;
+    /** `switchyard:eventsSelfSignUp`: false lets only an administrator create accounts. */
+    selfSignUp: boolean;
   };
   /** The syncs set in `switchyard:syncs`, by job name, in the registry's order; a job not set does not run. */
   syncs: Record<string, SyncConfig>;
@@ -170,6 +182,7 @@ export function parseStackConfig(raw: Record<string, string | undefined>, stack:
     alarmThresholds: c["switchyard:alarmThresholds"],
     observability: c["switchyard:observability"],
     siteDomain: c["switchyard:siteDomain"] ? { name: c["switchyard:siteDomain"], zoneId: c["switchyard:siteZoneId"]! } : undefined,
+    siteAccessLogs: c["switchyard:siteAccessLogs"],
     webhooks: {
       calendlySigningKey: pulumi.secret(c["switchyard:calendlySigningKey"]),
       replayToken: pulumi.secret(c["switchyard:webhookReplayToken"]),
@@ -181,6 +194,7 @@ export function parseStackConfig(raw: Record<string, string | undefined>, stack:
       rsvpSigningKey: pulumi.secret(c["switchyard:rsvpSigningKey"]),
       sender: c["switchyard:eventsSender"],
       cognitoDomain: c["switchyard:cognitoDomain"],
+      selfSignUp: c["switchyard:eventsSelfSignUp"],
     },
     syncs: syncConfigs(c[SYNCS_KEY] as Record<string, Record<string, unknown> | undefined>, syncJobs),
   };

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { createSiteAccessLogs } from "./site-access-logs";
 import { createPrivateBucket } from "./shared/private-bucket";
 
 /** CloudFront's managed cache policies (same ids in every account). */
@@ -47,10 +48,15 @@ export interface StaticSiteArgs {
    * `{ name: "switchyard.example.com", zoneId: "Z0123456789ABC" }`.
    */
   domain?: { name: string; zoneId: string };
-  /** A provider for us-east-1, where CloudFront takes certificates from (used with `domain`). Example: `usEast1Provider`. */
+  /** A provider for us-east-1, where CloudFront takes certificates from and delivers its logs (used with `domain` and `accessLogs`). Example: `usEast1Provider`. */
   usEast1: aws.Provider;
-  /** Keeps the bucket when the stack is destroyed with files in it. Example: `true` in prod. */
+  /** Keeps the bucket (and the access-log bucket) when the stack is destroyed with files in it. Example: `true` in prod. */
   protectData: boolean;
+  /**
+   * CloudFront access logs into a private bucket of their own in us-east-1, each file kept
+   * `retentionDays`; unset: none. Example: `{ retentionDays: 90 }`.
+   */
+  accessLogs?: { retentionDays: number };
   /** Changes the distribution's args before it is created. Example: `(args) => { args.priceClass = "PriceClass_All"; }`. */
   transform?: { distribution?: (args: aws.cloudfront.DistributionArgs) => void };
 }
@@ -78,6 +84,8 @@ export class StaticSite extends pulumi.ComponentResource {
   readonly originAccess: aws.cloudfront.OriginAccessControl;
   readonly files: aws.s3.BucketObjectv2[];
   readonly certificate?: aws.acm.Certificate;
+  /** With `accessLogs`: the log bucket and its delivery. */
+  readonly accessLogs?: ReturnType<typeof createSiteAccessLogs>;
   /** `https://<domain or distribution>`. */
   readonly url: pulumi.Output<string>;
 
@@ -96,10 +104,17 @@ export class StaticSite extends pulumi.ComponentResource {
     this.certificate = args.domain ? this.createCertificate(args.domain, args.usEast1) : undefined;
     this.distribution = this.createDistribution(args);
     storage.attachPolicy([this.cloudFrontReadStatement()]);
+    if (args.accessLogs) {
+      this.accessLogs = createSiteAccessLogs(
+        `${name}-access-logs`,
+        { distribution: this.distribution, retentionDays: args.accessLogs.retentionDays, protectData: args.protectData, usEast1: args.usEast1 },
+        { parent: this },
+      );
+    }
     if (args.domain) this.createAliasRecords(args.domain);
     this.files = this.uploadFiles(args.site);
     this.url = args.domain ? pulumi.output(`https://${args.domain.name}`) : pulumi.interpolate`https://${this.distribution.domainName}`;
-    this.registerOutputs({ url: this.url, bucket: this.bucket.bucket });
+    this.registerOutputs({ url: this.url, bucket: this.bucket.bucket, accessLogBucket: this.accessLogs?.bucket.bucket });
   }
 
   /**
@@ -123,6 +138,7 @@ export class StaticSite extends pulumi.ComponentResource {
       settings: this.settings,
       originAccess: this.originAccess,
       certificate: this.certificate,
+      accessLogBucket: this.accessLogs?.bucket,
     };
   }
 

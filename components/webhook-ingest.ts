@@ -30,7 +30,7 @@ export interface WebhookIngestArgs {
   forwardUrl?: string;
   /** When the spool is replayed. Example: `"rate(5 minutes)"`. */
   replaySchedule: string;
-  /** Deletion protection + PITR on tables, and a spool bucket that `pulumi destroy` will not empty. Example: `true` in prod. */
+  /** Deletion protection + PITR on the events and meetings tables (not the live connections), and a spool bucket that `pulumi destroy` will not empty. Example: `true` in prod. */
   protectData: boolean;
   /** Example: `14`. */
   logRetentionDays: number;
@@ -85,6 +85,9 @@ export class WebhookIngest extends pulumi.ComponentResource {
     const { tables } = this.topology;
     this.eventsTable = createDataTable(`${name}-events`, { definition: tables.events, protectData: args.protectData }, parent);
     this.meetingsTable = createDataTable(`${name}-meetings`, { definition: tables.meetings, protectData: args.protectData }, parent);
+    // Live WebSocket connections only: a lost table drops the open live views, which reconnect and
+    // are registered again; nothing else reads it. So, unlike every other table, never protected
+    // (ephemeral: the policy pack's prod rule exempts it; docs/operations.md, "Tables").
     this.connectionsTable = createDataTable(`${name}-connections`, { definition: tables.connections, protectData: false, ephemeral: true }, parent);
     this.signingKeyParameter = secretParameter({ component: name, key: "signing-key", value: args.signingKey }, parent);
     this.replayTokenParameter = secretParameter({ component: name, key: "replay-token", value: args.replayToken }, parent);

@@ -121,7 +121,8 @@ export const tablesProtected: ResourceRule = {
     if (r.type !== T.table) return [];
     const out: string[] = [];
     if (r.props.serverSideEncryption?.enabled !== true) out.push(`${label(r)} must be encrypted: serverSideEncryption.enabled must be true.`);
-    // Tables of short-lived data (components/shared/table.ts `ephemeral`) need no backups or protection.
+    // A table whose loss nobody notices (components/shared/table.ts `ephemeral`: the live WebSocket
+    // connections) needs no backups or protection; short-lived data that changes behaviour when lost does.
     if (isProd(ctx) && r.props.tags?.ephemeral !== "true") {
       if (r.props.pointInTimeRecovery?.enabled !== true) out.push(`${label(r)} must have point-in-time recovery in stack "${ctx.stack}": pointInTimeRecovery.enabled must be true.`);
       if (r.props.deletionProtectionEnabled !== true) out.push(`${label(r)} must have deletion protection in stack "${ctx.stack}": deletionProtectionEnabled must be true.`);

@@ -303,11 +303,64 @@ export const DEPLOY_ACTIONS: Record<string, Entry | NoCalls> = {
     ],
   },
 
+  // CloudWatch Logs' vended-log delivery (CloudFront's standard logging v2): a source (the
+  // distribution), a destination (the log bucket) and the delivery between them, made in us-east-1.
+  // User permissions: https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/AWS-logs-infrastructure-V2-S3.html
+  "aws:cloudwatch/logDeliverySource:LogDeliverySource": {
+    source: `${TF}logs/delivery_source.go; CloudFront's part: https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/standard-logging.html#permissions-standard-logging`,
+    arn: (s) => arnIn("logs", s, `delivery-source:${state(s).name}`),
+    calls: [
+      { phase: "create", actions: ["logs:PutDeliverySource"] },
+      // The service whose resource sends the logs lets the caller vend them (CloudFront: the distribution).
+      { phase: "create", actions: ["cloudfront:AllowVendedLogDeliveryForResource"], on: (s) => s.ref(inputs(s).resourceArn) },
+      { phase: "read", actions: ["logs:GetDeliverySource"] },
+      ...tagCalls(["logs:TagResource"], ["logs:UntagResource"], ["logs:ListTagsForResource"]),
+      // The service authorization reference gives DeleteDeliverySource the delivery-destination
+      // resource type: simulated on that form (the deploy role grants both).
+      { phase: "delete", actions: ["logs:DeleteDeliverySource"], on: (s) => arnIn("logs", s, `delivery-destination:${state(s).name}`) },
+    ],
+  },
+  "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination": {
+    source: `${TF}logs/delivery_destination.go`,
+    arn: (s) => arnIn("logs", s, `delivery-destination:${state(s).name}`),
+    calls: [
+      { phase: "create", actions: ["logs:PutDeliveryDestination"] },
+      // When the delivery is made, CloudWatch Logs reads the bucket's policy with the caller's
+      // permissions (and would add its statement; the stack's policy already has it).
+      { phase: "create", actions: ["s3:GetBucketPolicy", "s3:PutBucketPolicy"], on: (s) => s.ref(inputs(s).deliveryDestinationConfiguration.destinationResourceArn) },
+      { phase: "read", actions: ["logs:GetDeliveryDestination"] },
+      { phase: "update", actions: ["logs:PutDeliveryDestination"] },
+      ...tagCalls(["logs:TagResource"], ["logs:UntagResource"], ["logs:ListTagsForResource"]),
+      { phase: "delete", actions: ["logs:DeleteDeliveryDestination"] },
+    ],
+  },
+  "aws:cloudwatch/logDelivery:LogDelivery": {
+    source: `${TF}logs/delivery.go (reads back with GetDelivery; UpdateDeliveryConfiguration for field or S3 path changes)`,
+    arn: (s) => arnIn("logs", s, `delivery:${s.resource.id}`),
+    calls: [
+      // CreateDelivery is authorized on the delivery, its source and its destination.
+      {
+        phase: "create",
+        actions: ["logs:CreateDelivery"],
+        on: (s) => {
+          const source = s.record.resources.find((r) => r.type === "aws:cloudwatch/logDeliverySource:LogDeliverySource" && r.state.name === inputs(s).deliverySourceName);
+          const destination = s.record.resources.find((r) => r.type === "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination" && r.state.arn === inputs(s).deliveryDestinationArn);
+          return [arnIn("logs", s, `delivery:${s.resource.id}`), arnIn("logs", s, `delivery-source:${source?.state.name}`), arnIn("logs", s, `delivery-destination:${destination?.state.name}`)];
+        },
+      },
+      { phase: "create", actions: ["logs:GetDelivery"] },
+      { phase: "read", actions: ["logs:GetDelivery"] },
+      { phase: "update", actions: ["logs:UpdateDeliveryConfiguration"] },
+      ...tagCalls(["logs:TagResource"], ["logs:UntagResource"], ["logs:ListTagsForResource"]),
+      { phase: "delete", actions: ["logs:DeleteDelivery"] },
+    ],
+  },
   "aws:cognito/userPool:UserPool": {
-    source: `${TF}cognitoidp/user_pool.go (SetUserPoolMfaConfig only with MFA on: the stacks keep it off)`,
+    source: `${TF}cognitoidp/user_pool.go (SetUserPoolMfaConfig after the create, with MFA optional or on)`,
     arn: (s) => arnIn("cognito-idp", s, `userpool/${s.resource.id}`),
     calls: [
       { phase: "create", actions: ["cognito-idp:CreateUserPool"] },
+      { phase: "create", when: (s) => (inputs(s).mfaConfiguration ?? "OFF") !== "OFF", actions: ["cognito-idp:SetUserPoolMfaConfig"] },
       { phase: "read", actions: ["cognito-idp:DescribeUserPool", "cognito-idp:GetUserPoolMfaConfig"] },
       { phase: "update", actions: ["cognito-idp:UpdateUserPool", "cognito-idp:SetUserPoolMfaConfig"] },
       ...tagCalls(["cognito-idp:TagResource"], ["cognito-idp:UntagResource"], ["cognito-idp:ListTagsForResource"]),

@@ -115,6 +115,9 @@ export const FIELD_MAP: Record<string, TypeEntry> = {
   "awsx:ecr:Image": { none: "an awsx component that builds the image with Docker and pushes it to the repository; no AWS API input" },
   "aws:acm/certificateValidation:CertificateValidation": { none: "waits for ACM to validate the certificate; makes no create call" },
   "aws:cloudfront/keyvaluestoreKey:KeyvaluestoreKey": { none: "the cloudfront-keyvaluestore API (PutKey, November 2023) is newer than the late-2022 model" },
+  "aws:cloudwatch/logDeliverySource:LogDeliverySource": { none: "CloudWatch Logs' delivery API (PutDeliverySource, November 2023) is newer than the late-2022 model" },
+  "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination": { none: "CloudWatch Logs' delivery API (PutDeliveryDestination, November 2023) is newer than the late-2022 model" },
+  "aws:cloudwatch/logDelivery:LogDelivery": { none: "CloudWatch Logs' delivery API (CreateDelivery, November 2023) is newer than the late-2022 model" },
 
   "awsx:ecr:Repository": {
     service: "ecr",
@@ -591,6 +594,7 @@ export const FIELD_MAP: Record<string, TypeEntry> = {
       ["rules[].id", "ID"],
       ["rules[].status", "Status"],
       ["rules[].noncurrentVersionExpiration.noncurrentDays", "NoncurrentVersionExpiration.NoncurrentDays"],
+      ["rules[].expiration.days", "Expiration.Days"],
     ]),
   },
   "aws:s3/bucketObjectv2:BucketObjectv2": {

@@ -1,7 +1,7 @@
 // The stack variants preflight checks: each committed stack as it is, and with every optional part
-// switched on (both syncs, an SES sender, alarm email, a forward URL, a custom domain), once with
-// the syncs on Lambda (dev) and once on Fargate (prod), so every resource type the program can
-// create is in some record.
+// switched on (both syncs, an SES sender, alarm email, a forward URL, a custom domain, the site's
+// access logs, sign-up closed), once with the syncs on Lambda (dev) and once on Fargate (prod), so
+// every resource type the program can create is in some record.
 import { evaluateStack, GISTS_SYNC, SKILLS_SYNC, SYNC_SECRET_KEYS, syncsConfig, TEST_SECRETS } from "../tests/harness/stacks";
 import type { StackRecord } from "./finding";
 
@@ -26,6 +26,8 @@ const EVERYTHING: Record<string, string> = {
   "switchyard:forwardUrl": "https://app.example.com/webhooks/calendly",
   "switchyard:siteDomain": "switchyard.example.com",
   "switchyard:siteZoneId": "Z0123456789ABCDEFGHIJ",
+  "switchyard:siteAccessLogs": "true",
+  "switchyard:eventsSelfSignUp": "false",
 };
 const EVERYTHING_SECRETS = [...Object.keys(TEST_SECRETS), ...SYNC_SECRET_KEYS];
 

@@ -6,6 +6,8 @@ export interface PrivateBucketArgs {
   versioned: boolean;
   /** Days before an old version is removed (only with `versioned`). Example: `30`. */
   noncurrentVersionDays?: number;
+  /** Days before an object is removed, counted from its upload (logs). Example: `90`. */
+  expireAfterDays?: number;
   /** Let `pulumi destroy` delete a bucket that still holds objects (dev). Example: `true`. */
   forceDestroy?: boolean;
   /**
@@ -18,7 +20,8 @@ export interface PrivateBucketArgs {
 /**
  * An S3 bucket nobody outside the account can reach: all public access blocked, ACLs disabled,
  * encrypted at rest (SSE-S3), TLS-only by bucket policy, optionally versioned with a lifecycle for
- * old versions. Shared by the webhook spool and the website.
+ * old versions, optionally emptied of objects past an age. Shared by the webhook spool, the
+ * website, its access logs and the jobs' and events' buckets.
  */
 export function createPrivateBucket(name: string, args: PrivateBucketArgs, opts: pulumi.CustomResourceOptions) {
   const bucket = new aws.s3.Bucket(name, { forceDestroy: args.forceDestroy ?? false }, opts);
@@ -36,17 +39,15 @@ export function createPrivateBucket(name: string, args: PrivateBucketArgs, opts:
   const versioning = args.versioned
     ? new aws.s3.BucketVersioning(name, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, opts)
     : undefined;
-  const lifecycle =
-    args.versioned && args.noncurrentVersionDays
-      ? new aws.s3.BucketLifecycleConfiguration(
-          name,
-          {
-            bucket: bucket.id,
-            rules: [{ id: "expire-old-versions", status: "Enabled", filter: {}, noncurrentVersionExpiration: { noncurrentDays: args.noncurrentVersionDays } }],
-          },
-          { ...opts, dependsOn: versioning ? [versioning] : [] },
-        )
-      : undefined;
+  const rules: aws.types.input.s3.BucketLifecycleConfigurationRule[] = [
+    ...(args.versioned && args.noncurrentVersionDays
+      ? [{ id: "expire-old-versions", status: "Enabled", filter: {}, noncurrentVersionExpiration: { noncurrentDays: args.noncurrentVersionDays } }]
+      : []),
+    ...(args.expireAfterDays ? [{ id: "expire-objects", status: "Enabled", filter: {}, expiration: { days: args.expireAfterDays } }] : []),
+  ];
+  const lifecycle = rules.length
+    ? new aws.s3.BucketLifecycleConfiguration(name, { bucket: bucket.id, rules }, { ...opts, dependsOn: versioning ? [versioning] : [] })
+    : undefined;
   /** The TLS-only policy plus `statements`. */
   const attachPolicy = (statements: pulumi.Input<object>[] = []) =>
     new aws.s3.BucketPolicy(

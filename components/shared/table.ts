@@ -9,8 +9,10 @@ export interface DataTableArgs {
   /** Deletion protection + point-in-time recovery (prod). Example: `true`. */
   protectData: boolean;
   /**
-   * Holds only short-lived data (WebSocket connections, sessions): never protected, and tagged
-   * `ephemeral: "true"` so the policy pack's prod table rule knows it is on purpose. Example: `true`.
+   * Holds only data whose loss nobody would notice (live WebSocket connections, which reconnect):
+   * never protected, and tagged `ephemeral: "true"` so the policy pack's prod table rule knows it
+   * is on purpose. Not for data that changes behaviour when lost, however short-lived (dedupe
+   * records, sessions): those follow `protectData`. Example: `true`.
    */
   ephemeral?: boolean;
   /** Last-chance edits. Example: `(a) => { a.tableClass = "STANDARD_INFREQUENT_ACCESS"; }`. */

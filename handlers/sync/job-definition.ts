@@ -43,8 +43,8 @@ export interface SyncReadApi {
   /** Example: `["GET /gists", "GET /getGists"]`. */
   routeKeys: readonly string[];
   /**
-   * Tables of short-lived data the routes keep (never protected, tagged ephemeral), by logical
-   * name. Example: `{ sessions: sessionsTable }`.
+   * Tables the routes keep (sessions, expiring by TTL), by logical name; protected in prod like
+   * the run state. Example: `{ sessions: sessionsTable }`.
    */
   tables?: Record<string, TableDefinition>;
 }

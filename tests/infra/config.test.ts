@@ -13,11 +13,18 @@ test("the committed dev and prod configs parse, and differ in protection, retent
 
 test("optional keys fall back to defaults", (t) => {
   const { webhooks, syncs, events, ...config } = parseStackConfig({ "aws:region": "eu-west-1", "switchyard:protectData": "false", ...TEST_SECRETS }, "test");
-  t.deepEqual(config, { stack: "test", region: "eu-west-1", protectData: false, logRetentionDays: 14, throttle: { rateLimit: 50, burstLimit: 100 }, allowedOrigins: [], siteDomain: undefined, alarmEmail: undefined, alarmThresholds: { apiErrorRatePercent: 5, apiLatencyP99Ms: 3000, functionErrorRatePercent: 5, siteErrorRatePercent: 5, spoolAgeMinutes: 60 }, observability: "full" });
+  t.deepEqual(config, { stack: "test", region: "eu-west-1", protectData: false, logRetentionDays: 14, throttle: { rateLimit: 50, burstLimit: 100 }, allowedOrigins: [], siteDomain: undefined, siteAccessLogs: false, alarmEmail: undefined, alarmThresholds: { apiErrorRatePercent: 5, apiLatencyP99Ms: 3000, functionErrorRatePercent: 5, siteErrorRatePercent: 5, spoolAgeMinutes: 60 }, observability: "full" });
   t.like(webhooks, { forwardUrl: undefined, toleranceSeconds: 180, replaySchedule: "rate(5 minutes)" });
   t.is(syncs.gists, undefined, "no gist users, no gists sync");
   t.is(syncs.skills, undefined, "no Airtable base, no skill-app sync");
-  t.like(events, { sender: undefined, cognitoDomain: undefined }, "no sender: the S3 outbox; the default sign-in domain");
+  t.like(events, { sender: undefined, cognitoDomain: undefined, selfSignUp: true }, "no sender: the S3 outbox; the default sign-in domain; anyone may sign up");
+});
+
+test("site access logs and closed sign-up are read as booleans", (t) => {
+  const base = { "aws:region": "us-west-2", "switchyard:protectData": "true", ...TEST_SECRETS };
+  const on = parseStackConfig({ ...base, "switchyard:siteAccessLogs": "true", "switchyard:eventsSelfSignUp": "false" }, "qa");
+  t.true(on.siteAccessLogs);
+  t.false(on.events.selfSignUp);
 });
 
 const bad: [string, Record<string, string>, RegExp][] = [
@@ -29,6 +36,8 @@ const bad: [string, Record<string, string>, RegExp][] = [
   ["an origin with a path", { "aws:region": "us-west-2", "switchyard:protectData": "true", "switchyard:allowedOrigins": '["https://example.com/app"]' }, /switchyard:allowedOrigins is invalid/],
   ["an observability level that is not one", { "aws:region": "us-west-2", "switchyard:protectData": "true", "switchyard:observability": "minimal" }, /switchyard:observability is invalid .*Fix: pulumi config set switchyard:observability lean --stack qa/],
   ["a wildcard origin", { "aws:region": "us-west-2", "switchyard:protectData": "true", "switchyard:allowedOrigins": '["*"]' }, /switchyard:allowedOrigins is invalid/],
+  ["access logs given as text", { "aws:region": "us-west-2", "switchyard:protectData": "true", "switchyard:siteAccessLogs": "on" }, /switchyard:siteAccessLogs is invalid .*Fix: pulumi config set switchyard:siteAccessLogs true --stack qa/],
+  ["self sign-up given as text", { "aws:region": "us-west-2", "switchyard:protectData": "true", "switchyard:eventsSelfSignUp": "closed" }, /switchyard:eventsSelfSignUp is invalid .*Fix: pulumi config set switchyard:eventsSelfSignUp false --stack qa/],
 ];
 
 for (const [name, raw, message] of bad) {

@@ -11,11 +11,16 @@ import { grants, policiesByRole, type Statement } from "../harness/iam";
 const SENDER = "events@example.com";
 const DOMAIN = "acme-events-dev";
 const ACCOUNT = "123456789012";
-/** prod: defaults (no sender: the S3 outbox; default sign-in domain). dev: a sender and a chosen domain prefix. */
+/** prod: defaults (no sender: the S3 outbox; default sign-in domain). dev: a sender and a chosen domain prefix. closed: prod with self sign-up off. */
 let prod: StackRecord;
 let dev: StackRecord;
+let closed: StackRecord;
 test.before(async () => {
-  [prod, dev] = await Promise.all([evaluateStack("prod"), evaluateStack("dev", { "switchyard:eventsSender": SENDER, "switchyard:cognitoDomain": DOMAIN })]);
+  [prod, dev, closed] = await Promise.all([
+    evaluateStack("prod"),
+    evaluateStack("dev", { "switchyard:eventsSender": SENDER, "switchyard:cognitoDomain": DOMAIN }),
+    evaluateStack("prod", { "switchyard:eventsSelfSignUp": "false" }),
+  ]);
 });
 
 const T = {
@@ -54,6 +59,23 @@ test("the user pool: email is the username, verified; a sane password policy; re
     t.is(pool.deletionProtection, stack === "prod" ? "ACTIVE" : "INACTIVE", stack);
     t.is(pool.tags.component, "events");
   }
+});
+
+test("a second factor is optional, by authenticator app (TOTP) only: no SMS", (t) => {
+  for (const [stack, record] of [...stacks(), ["closed", closed] as const]) {
+    const pool = byName(record, T.pool, "events-users").inputs;
+    t.is(pool.mfaConfiguration, "OPTIONAL", stack);
+    t.deepEqual(pool.softwareTokenMfaConfiguration, { enabled: true }, stack);
+    t.is(pool.smsConfiguration, undefined, stack);
+  }
+});
+
+test("anyone may sign up by default; with switchyard:eventsSelfSignUp false only an administrator creates accounts", (t) => {
+  for (const [stack, record] of stacks()) t.deepEqual(byName(record, T.pool, "events-users").inputs.adminCreateUserConfig, { allowAdminCreateUserOnly: false }, stack);
+  t.deepEqual(byName(closed, T.pool, "events-users").inputs.adminCreateUserConfig, { allowAdminCreateUserOnly: true });
+  // Closing sign-up changes only that setting: the client, domain and routes stay as they are.
+  const others = (record: StackRecord) => JSON.stringify(record.resources.filter((r) => r.type.startsWith("aws:cognito/") && r.type !== T.pool).map((r) => r.inputs));
+  t.is(others(closed), others(prod));
 });
 
 test("the app client: public (no secret), code flow with openid/email/profile, callbacks to the site's /events/ (and local only where local origins are allowed)", (t) => {
@@ -257,13 +279,18 @@ test("each function's environment names exactly its tables, bucket, queue, sched
   t.false(all.includes(TEST_SECRETS["switchyard:rsvpSigningKey"]!));
 });
 
-test("tables: events with its stream, TTL and sparse indexes (protected in prod); the sent-mail records ephemeral", (t) => {
+test("tables: events with its stream, TTL and sparse indexes; the sent-mail records with their TTL; both protected in prod only", (t) => {
   const events = byName(prod, T.table, "events-events").inputs;
   t.like(events, { streamEnabled: true, streamViewType: "NEW_AND_OLD_IMAGES", ttl: { attributeName: "expiresAt", enabled: true }, deletionProtectionEnabled: true, pointInTimeRecovery: { enabled: true } });
   t.deepEqual(events.globalSecondaryIndexes.map((i: { name: string }) => i.name).sort(), ["byOrganizer", "draftsByUpdated", "publicByPublished"]);
   const sent = byName(prod, T.table, "events-notifications-sent").inputs;
-  t.like(sent, { hashKey: "id", ttl: { attributeName: "expiration", enabled: true }, deletionProtectionEnabled: false, tags: { ephemeral: "true" } });
-  t.false(byName(dev, T.table, "events-events").inputs.deletionProtectionEnabled);
+  // Losing them would mail invitees again: protected like the events, and no ephemeral tag to exempt them.
+  t.like(sent, { hashKey: "id", ttl: { attributeName: "expiration", enabled: true }, deletionProtectionEnabled: true, pointInTimeRecovery: { enabled: true } });
+  t.is(sent.tags.ephemeral, undefined);
+  for (const name of ["events-events", "events-notifications-sent"]) {
+    t.like(byName(dev, T.table, name).inputs, { deletionProtectionEnabled: false, pointInTimeRecovery: { enabled: false } }, name);
+  }
+  t.deepEqual(byName(dev, T.table, "events-notifications-sent").inputs.ttl, { attributeName: "expiration", enabled: true });
 });
 
 test("notifications: encrypted, visibility ≥ 6× notify's timeout, redriven to a DLQ after 5 receives; notify consumes it with partial-batch failures", (t) => {

@@ -1,5 +1,6 @@
 // The policy pack (policy/) without the Pulumi CLI: every rule against the resources recorded from
-// index.ts under mocks (dev, prod, prod with both syncs on Lambda and on Fargate) must pass, and
+// index.ts under mocks (dev, prod, prod with both syncs on Lambda and on Fargate, prod with the
+// site's access logs) must pass, and
 // against a deliberately bad copy of a recorded resource each rule must fire.
 import test from "ava";
 import { spawn } from "node:child_process";
@@ -14,13 +15,14 @@ import { GISTS_SYNC, ROOT, SKILLS_SYNC, SYNCS_CONFIG, SYNC_SECRET_KEYS, TEST_SEC
 const SECRET_KEYS = [...Object.keys(TEST_SECRETS), ...SYNC_SECRET_KEYS];
 const SYNCS = SYNCS_CONFIG;
 
-const stacks: Record<"dev" | "prod" | "prodSyncs" | "prodFargate", StackRecord> = {} as never;
+const stacks: Record<"dev" | "prod" | "prodSyncs" | "prodFargate" | "prodAccessLogs", StackRecord> = {} as never;
 test.before(async () => {
-  [stacks.dev, stacks.prod, stacks.prodSyncs, stacks.prodFargate] = await Promise.all([
+  [stacks.dev, stacks.prod, stacks.prodSyncs, stacks.prodFargate, stacks.prodAccessLogs] = await Promise.all([
     evaluateStack("dev"),
     evaluateStack("prod"),
     evaluateStack("prod", SYNCS, "tsx", SECRET_KEYS),
     evaluateStack("prod", syncsConfig({ gists: { ...GISTS_SYNC, runner: "fargate" }, skills: { ...SKILLS_SYNC, runner: "fargate" } }), "tsx", SECRET_KEYS),
+    evaluateStack("prod", { "switchyard:siteAccessLogs": "true" }),
   ]);
 });
 
@@ -48,7 +50,7 @@ function edited(record: StackRecord, type: string, name: string, edit: (props: R
 const without = (record: StackRecord, type: string, name: string): StackRecord => ({ ...record, resources: record.resources.filter((r) => !(r.type === type && r.name === name)) });
 const withResource = (record: StackRecord, resource: RecordedResource): StackRecord => ({ ...record, resources: [...record.resources, resource] });
 
-for (const key of ["dev", "prod", "prodSyncs", "prodFargate"] as const) {
+for (const key of ["dev", "prod", "prodSyncs", "prodFargate", "prodAccessLogs"] as const) {
   for (const rule of R.rules) {
     test(`${key}: ${rule.name} passes`, (t) => {
       t.deepEqual(violations(rule, stacks[key]), []);
@@ -59,6 +61,7 @@ for (const key of ["dev", "prod", "prodSyncs", "prodFargate"] as const) {
 test("the stacks cover what the rules look at", (t) => {
   t.true(ofType(stacks.prodFargate, "awsx:ec2:Vpc").length > 0);
   t.true(ofType(stacks.prodSyncs, R.T.bucket).length >= 2, "the site and the release bucket");
+  t.true(ofType(stacks.prodAccessLogs, R.T.bucket).some((b) => b.name === "site-access-logs"), "the access-log bucket");
   t.true(ofType(stacks.prod, R.T.stage).length === 2, "the HTTP API and the WebSocket API");
 });
 
@@ -105,8 +108,16 @@ test("dynamodb-tables-protected: encryption everywhere; PITR and deletion protec
   // dev's tables are unprotected on purpose, until config calls dev a prod stack.
   t.deepEqual(violations(R.tablesProtected, stacks.dev), []);
   t.true(violations(R.tablesProtected, stacks.dev, { prodStacks: ["prod", "dev"] }).length > 0);
-  // The ephemeral tables (WebSocket connections, sessions) are exempt, and only those.
-  t.deepEqual(ofType(stacks.prodSyncs, R.T.table).filter((r) => r.inputs.tags?.ephemeral === "true").map((r) => r.name).sort(), ["calendly-connections", "events-notifications-sent", "gists-sessions"]);
+  // Only the live WebSocket connections are exempt: the sent-mail records and the read API's
+  // sessions change behaviour when lost, so they carry no ephemeral tag and are protected.
+  t.deepEqual(ofType(stacks.prodSyncs, R.T.table).filter((r) => r.inputs.tags?.ephemeral === "true").map((r) => r.name), ["calendly-connections"]);
+  const exempt = edited(stacks.prodSyncs, R.T.table, "gists-sessions", (p) => {
+    p.pointInTimeRecovery = { enabled: false };
+    p.deletionProtectionEnabled = false;
+  });
+  t.is(violations(R.tablesProtected, exempt).length, 2, "an unprotected sessions table fails the rule");
+  const tagged = edited(exempt, R.T.table, "gists-sessions", (p) => (p.tags = { ...p.tags, ephemeral: "true" }));
+  t.deepEqual(violations(R.tablesProtected, tagged), [], "only the tag exempts a table");
 });
 
 test("iam-no-wildcards fires on wildcard actions and on data-service actions on * resources", (t) => {
@@ -254,7 +265,7 @@ test("every taggable resource is tagged with its top-level component", (t) => {
   }
   t.deepEqual([...components].sort(), ["api", "calendly", "events", "gists", "observability", "site", "skills"]);
   t.is(byName(stacks.prodSyncs, R.T.table, "gists-sessions").inputs.tags.component, "gists");
-  t.deepEqual(byName(stacks.prodSyncs, R.T.table, "gists-sessions").inputs.tags, { ephemeral: "true", component: "gists" }, "existing tags are kept");
+  t.deepEqual(byName(stacks.prodSyncs, R.T.table, "calendly-connections").inputs.tags, { ephemeral: "true", component: "calendly" }, "existing tags are kept");
   t.is(byName(stacks.prod, "aws:cloudwatch/metricAlarm:MetricAlarm", ofType(stacks.prod, "aws:cloudwatch/metricAlarm:MetricAlarm")[0]!.name).inputs.tags.component, "observability");
 });
 

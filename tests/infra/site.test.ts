@@ -1,6 +1,7 @@
 // StaticSite under mocks: a private bucket only CloudFront (OAC) can read, HTTPS only, security
 // headers, cache behaviours, the SPA fallback, config.json from stack outputs, files with their
-// content types, and an optional custom domain whose certificate lives in us-east-1.
+// content types, an optional custom domain whose certificate lives in us-east-1 (TLS 1.2 at
+// least), and optional access logs into a bucket of their own.
 import test from "ava";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -10,11 +11,13 @@ import { ROOT, byName, evaluateStack, ofType } from "../harness/stacks";
 let dev: StackRecord;
 let prod: StackRecord;
 let custom: StackRecord;
+let logged: StackRecord;
 test.before(async () => {
-  [dev, prod, custom] = await Promise.all([
+  [dev, prod, custom, logged] = await Promise.all([
     evaluateStack("dev"),
     evaluateStack("prod"),
     evaluateStack("prod", { "switchyard:siteDomain": "switchyard.example.com", "switchyard:siteZoneId": "Z0123456789ABCDEFGHIJ" }),
+    evaluateStack("prod", { "switchyard:siteAccessLogs": "true" }),
   ]);
 });
 
@@ -129,4 +132,69 @@ test("a custom domain: a DNS-validated certificate in us-east-1, aliases on the 
   t.is(custom.outputs.websiteUrl, "https://switchyard.example.com");
   t.deepEqual(byName(custom, "aws:apigatewayv2/api:Api", "api").inputs.corsConfiguration.allowOrigins, ["https://switchyard.example.com"]);
   t.is(ofType(prod, "aws:acm/certificate:Certificate").length, 0, "no certificate without a domain");
+});
+
+test("with a custom domain, viewers need TLS 1.2 or later (TLSv1.2_2021), SNI only", (t) => {
+  const viewer = distribution(custom).inputs.viewerCertificate;
+  t.is(viewer.minimumProtocolVersion, "TLSv1.2_2021");
+  t.is(viewer.sslSupportMethod, "sni-only");
+  t.is(viewer.cloudfrontDefaultCertificate, undefined, "the domain's own certificate, not *.cloudfront.net's");
+});
+
+const LOG_TYPES = ["aws:cloudwatch/logDeliverySource:LogDeliverySource", "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination", "aws:cloudwatch/logDelivery:LogDelivery"];
+
+test("access logs are off by default: no log bucket, no delivery, no output", (t) => {
+  for (const record of [dev, prod]) {
+    t.false(ofType(record, "aws:s3/bucket:Bucket").some((b) => b.name === "site-access-logs"), record.stack);
+    for (const type of LOG_TYPES) t.is(ofType(record, type).length, 0, `${record.stack}: ${type}`);
+    t.is(record.outputs.siteAccessLogBucket, undefined);
+  }
+});
+
+test("switchyard:siteAccessLogs: a private, encrypted log bucket in us-east-1 whose files expire after logRetentionDays", (t) => {
+  const bucket = byName(logged, "aws:s3/bucket:Bucket", "site-access-logs");
+  const inUsEast1 = /::us-east-1::/;
+  t.regex(bucket.provider ?? "", inUsEast1, "beside CloudFront's log delivery");
+  t.false(bucket.inputs.forceDestroy, "prod keeps its logs on destroy");
+  t.like(byName(logged, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "site-access-logs").inputs, { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
+  t.like(byName(logged, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "site-access-logs").inputs, { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] });
+  t.like(byName(logged, "aws:s3/bucketOwnershipControls:BucketOwnershipControls", "site-access-logs").inputs, { rule: { objectOwnership: "BucketOwnerEnforced" } }, "v2 logging needs no ACLs");
+  const lifecycle = byName(logged, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "site-access-logs");
+  t.deepEqual(lifecycle.inputs.rules, [{ id: "expire-objects", status: "Enabled", filter: {}, expiration: { days: 90 } }], "prod's logRetentionDays");
+  for (const r of logged.resources.filter((r) => r.name === "site-access-logs")) t.regex(r.provider ?? "", inUsEast1, `${r.type} in us-east-1`);
+  t.is(logged.outputs.siteAccessLogBucket, bucket.state.bucket);
+});
+
+test("only the log-delivery service may write, under AWSLogs/<account>/, for this account's us-east-1 delivery sources; TLS only", (t) => {
+  const bucket = byName(logged, "aws:s3/bucket:Bucket", "site-access-logs");
+  const policy = JSON.parse(byName(logged, "aws:s3/bucketPolicy:BucketPolicy", "site-access-logs").inputs.policy);
+  t.deepEqual(
+    policy.Statement.filter((s: { Effect: string }) => s.Effect === "Allow"),
+    [
+      {
+        Sid: "CloudFrontLogDelivery",
+        Effect: "Allow",
+        Principal: { Service: "delivery.logs.amazonaws.com" },
+        Action: "s3:PutObject",
+        Resource: `${bucket.state.arn}/AWSLogs/123456789012/*`,
+        Condition: {
+          StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceAccount": "123456789012" },
+          ArnLike: { "aws:SourceArn": "arn:aws:logs:us-east-1:123456789012:delivery-source:*" },
+        },
+      },
+    ],
+  );
+  t.true(policy.Statement.some((s: any) => s.Effect === "Deny" && s.Condition?.Bool?.["aws:SecureTransport"] === "false"));
+});
+
+test("the distribution's access logs are delivered to that bucket (standard logging v2, made in us-east-1)", (t) => {
+  const [source, destination, delivery] = LOG_TYPES.map((type) => byName(logged, type, "site-access-logs"));
+  t.like(source!.inputs, { logType: "ACCESS_LOGS", resourceArn: distribution(logged).state.arn });
+  t.is(destination!.inputs.deliveryDestinationConfiguration.destinationResourceArn, byName(logged, "aws:s3/bucket:Bucket", "site-access-logs").state.arn);
+  t.like(delivery!.inputs, { deliverySourceName: source!.state.name, deliveryDestinationArn: destination!.state.arn });
+  for (const r of [source!, destination!, delivery!]) t.regex(r.provider ?? "", /::us-east-1::/, r.type);
+  t.is(distribution(logged).inputs.loggingConfig, undefined, "no legacy logging (it would need ACLs on the bucket)");
+  // Everything else about the site stays as it is.
+  const site = (record: StackRecord) => record.resources.filter((r) => r.name.startsWith("site") && r.name !== "site-access-logs").map((r) => `${r.type}::${r.name}`).sort();
+  t.deepEqual(site(logged), site(prod));
 });

@@ -58,6 +58,20 @@ test("a deploy role without logs:CreateLogDelivery cannot turn on the HTTP API's
   t.regex(findings[0]!.source, /http-api-logging\.html/);
 });
 
+test("a deploy role without the log-delivery actions cannot turn on the site's access logs", async (t) => {
+  const record = await only("aws:cloudwatch/logDelivery", "aws:cloudfront/distribution:", "aws:s3/bucket:");
+  t.is(record.resources.filter((r) => r.type.startsWith("aws:cloudwatch/logDelivery")).length, 3, "prod-everything has the site's access logs");
+  const noDelivery = await checkRoles(record, "prod-everything", without(loadPolicy(DEPLOY_POLICY), "logs:CreateDelivery"));
+  // CreateDelivery is authorized on the delivery, its source and its destination: one finding each.
+  t.deepEqual([...new Set(noDelivery.map((f) => `${f.resource} ${f.input}`))], ['aws:cloudwatch/logDelivery:LogDelivery "site-access-logs" create: logs:CreateDelivery']);
+  t.deepEqual(noDelivery.map((f) => /:(delivery|delivery-source|delivery-destination):/.exec(f.message)?.[1]).sort(), ["delivery", "delivery-destination", "delivery-source"]);
+  t.regex(noDelivery[0]!.source, /logs\/delivery\.go/);
+  const noSource = await checkRoles(record, "prod-everything", without(loadPolicy(DEPLOY_POLICY), "logs:PutDeliverySource"));
+  t.deepEqual(noSource.map((f) => f.input), ["create: logs:PutDeliverySource"]);
+  // The delivery source's ARN is in us-east-1, whatever the stack's region: the role's statement names that region only.
+  t.regex(noSource[0]!.message, /arn:aws:logs:us-east-1:123456789012:delivery-source:/);
+});
+
 test("roles may be passed only with the tag: an untagged function role cannot be passed to Lambda", async (t) => {
   const record = await only("aws:iam/", "aws:lambda/function:", "aws:cloudwatch/logGroup:");
   const roles = record.resources.filter((r) => r.type === "aws:iam/role:Role" && r.name === "api-get");
