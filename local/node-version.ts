@@ -6,10 +6,13 @@
 /** The major version from which nothing is said. */
 export const SUPPORTED_NODE_MAJOR = 22;
 
-/** Says once, in one line, that this Node is older than the supported one; silences the SDK's own warning. */
-export function noteNodeVersion(log: (line: string) => void, version = process.versions.node, env: NodeJS.ProcessEnv = process.env): void {
+/**
+ * On a Node older than the supported one: silences the SDK's own warning and returns the one line
+ * to print instead (the caller prints it where it belongs, after its own checks); undefined on 22+.
+ */
+export function nodeVersionNote(version = process.versions.node, env: NodeJS.ProcessEnv = process.env): string | undefined {
   const major = Number(version.split(".")[0]);
-  if (major >= SUPPORTED_NODE_MAJOR) return;
+  if (major >= SUPPORTED_NODE_MAJOR) return undefined;
   env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
-  log(`Node ${version}: works for now, but Lambda runs Node ${SUPPORTED_NODE_MAJOR} and AWS SDK releases after January 2027 need it; use Node ${SUPPORTED_NODE_MAJOR}.`);
+  return `Node ${version}: works for now, but Lambda runs Node ${SUPPORTED_NODE_MAJOR} and AWS SDK releases after January 2027 need it; use Node ${SUPPORTED_NODE_MAJOR}.`;
 }

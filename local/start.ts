@@ -20,7 +20,7 @@ import { startApiServer } from "./emulators/api-server";
 import { useLocalAws } from "./emulators/aws-env";
 import { LocalSetupError, assertJava } from "./emulators/dynamodb-local";
 import { openLocalData } from "./emulators/local-data";
-import { noteNodeVersion } from "./node-version";
+import { nodeVersionNote } from "./node-version";
 import { LOCAL_HEALTH_CHECK_INTERVAL_MS, startLocalHealthCheck } from "./health-check";
 import { installLogSink, localLogFile } from "./emulators/log-sink";
 import { startLocalEvents } from "./events";
@@ -42,7 +42,7 @@ function assertPortFree(port: number): Promise<void> {
 }
 
 async function main() {
-  noteNodeVersion((line) => console.log(line));
+  const nodeNote = nodeVersionNote();
   assertJava();
   const port = Number(process.env.PORT ?? 3000);
   await assertPortFree(port);
@@ -118,6 +118,7 @@ async function main() {
     s3Endpoint: s3.endpoint,
     logFile: logs.file,
   };
+  if (nodeNote) console.log(nodeNote);
   console.log("Switchyard local mode is up. Outputs:");
   for (const [key, value] of Object.entries(outputs)) console.log(`  ${key.padEnd(17)} ${value}`);
   console.log(`Calendly signing key: ${signingKey === LOCAL_SIGNING_KEY ? `${signingKey} (local default; set CALENDLY_SIGNING_KEY to change)` : "from CALENDLY_SIGNING_KEY"}`);

@@ -18,7 +18,7 @@ import type { JobSummary } from "../handlers/sync/scheduled";
 import { useLocalAws } from "./emulators/aws-env";
 import { LocalSetupError } from "./emulators/dynamodb-local";
 import { openLocalData } from "./emulators/local-data";
-import { noteNodeVersion } from "./node-version";
+import { nodeVersionNote } from "./node-version";
 import { prepareSyncJob, realSettings, type Stop } from "./syncs";
 
 const ROOT = join(__dirname, "..");
@@ -62,7 +62,8 @@ export async function syncCommand(args: string[], options: { jobs?: SyncJobRegis
 }
 
 if (require.main === module) {
-  noteNodeVersion((line) => console.error(line));
+  const nodeNote = nodeVersionNote();
+  if (nodeNote) console.error(nodeNote);
   syncCommand(process.argv.slice(2)).then(
     ({ summary }) => {
       if (summary.ok === false) console.error("npm run sync: the run did not fully succeed (see the summary above); exit 1");

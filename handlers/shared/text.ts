@@ -58,5 +58,5 @@ export function userText(rule: TextRule) {
       // Counted in code points, as a person counts characters (an emoji is one).
       if ([...text].length > rule.max) return problem(`must be at most ${rule.max} characters`);
     })
-    .meta({ maxLength: rule.max });
+    .meta({ maxLength: rule.max, ...(rule.optional ? {} : { minLength: 1 }) });
 }
