@@ -392,9 +392,9 @@ export class EventStore {
       start = { [keyName]: keyValue, [sortName]: sort, pk: id, sk: EVENT_SK };
     }
     const items: EventRecord[] = [];
-    let more = false;
-    // A title filter can leave pages short: read on (bounded) until the page is full.
-    for (let reads = 0; reads < 10 && items.length < limit; reads++) {
+    // Read one item past the page (a title filter can leave reads short: read on, bounded): only
+    // that extra item proves a next page, since DynamoDB sets LastEvaluatedKey whenever Limit is hit.
+    for (let reads = 0; reads < 10 && items.length <= limit; reads++) {
       const page = await this.doc.send(
         new QueryCommand({
           TableName: this.tableName,
@@ -404,24 +404,21 @@ export class EventStore {
           ExpressionAttributeNames: { "#k": keyName },
           ExpressionAttributeValues: { ":k": keyValue, ...(titleWord ? { ":word": titleWord.toLowerCase() } : {}) },
           ScanIndexForward: false,
-          Limit: titleWord ? Math.max(limit, 50) : limit - items.length,
+          Limit: titleWord ? Math.max(limit + 1, 50) : limit + 1 - items.length,
           ExclusiveStartKey: start,
         }),
       );
-      const found = page.Items ?? [];
-      const room = limit - items.length;
-      items.push(...found.slice(0, room).map(toEvent));
+      items.push(...(page.Items ?? []).map(toEvent));
       start = page.LastEvaluatedKey;
-      // The page is full: more exist if this read had items left over or DynamoDB has more to read.
-      if (items.length === limit) {
-        more = found.length > room || start !== undefined;
-        break;
-      }
       if (!start) break;
     }
-    const last = items.at(-1);
     const sortOf = (e: EventRecord) => (sortName === "publishedAt" ? e.publishedAt! : e.updatedAt);
-    return { items, nextCursor: more && last ? encodeCursor(`${sortOf(last)}#${last.id}`) : null };
+    const shown = items.slice(0, limit);
+    const last = shown.at(-1);
+    if (items.length > limit) return { items: shown, nextCursor: encodeCursor(`${sortOf(last!)}#${last!.id}`) };
+    // The reads ran out before the page filled: the next page goes on from where they stopped.
+    if (start) return { items: shown, nextCursor: encodeCursor(`${start[sortName] as string}#${start.pk as string}`) };
+    return { items: shown, nextCursor: null };
   }
 
   /** Public, published events, newest first; `q` keeps those whose title contains it. */

@@ -6,8 +6,8 @@ import {
   TransactionCanceledException,
   type AttributeValue,
 } from "@aws-sdk/client-dynamodb";
-import { decodeCursor, encodeCursor } from "../shared/cursor";
-import type { Page } from "../shared/paging";
+import { decodeCursor } from "../shared/cursor";
+import { pageOf, type Page } from "../shared/paging";
 import { UUID_V7_PATTERN, uuidv7 } from "../shared/uuidv7";
 import { COUNTER_KEY, MESSAGE_PARTITION } from "./table";
 import type { Message } from "./schemas";
@@ -98,10 +98,11 @@ export class MessageStore {
         KeyConditionExpression: "pk = :pk",
         ExpressionAttributeValues: { ":pk": { S: MESSAGE_PARTITION } },
         ScanIndexForward: false,
-        Limit: limit,
+        Limit: limit + 1,
         ExclusiveStartKey: cursor === undefined ? undefined : { pk: { S: MESSAGE_PARTITION }, sk: { S: decodeCursor(cursor, UUID_V7_PATTERN) } },
       }),
     );
-    return { items: Items.map(toMessage), nextCursor: LastEvaluatedKey ? encodeCursor(LastEvaluatedKey.sk!.S!) : null };
+    const page = pageOf(Items, limit, LastEvaluatedKey !== undefined, (item) => item.sk!.S!);
+    return { items: page.items.map(toMessage), nextCursor: page.nextCursor };
   }
 }

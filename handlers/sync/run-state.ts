@@ -150,16 +150,16 @@ export class RunStateStore {
         ExpressionAttributeValues: after
           ? { ":pk": { S: this.job }, ":after": { S: `${after}\u0000` }, ":end": { S: `${LOG_PREFIX}\uffff` } }
           : { ":pk": { S: this.job }, ":prefix": { S: LOG_PREFIX } },
-        Limit: limit,
+        Limit: limit + 1, // the extra item says whether more follow (LastEvaluatedKey is set whenever Limit is hit)
         ConsistentRead: true,
       }),
     );
-    const items = Items.map((item) => {
+    const items = Items.slice(0, limit).map((item) => {
       const { key, data } = JSON.parse(item.state!.S!) as { key: string; data: T };
       const position = item.sk!.S!;
       return { key, data, confirmedAt: position.slice(LOG_PREFIX.length, LOG_PREFIX.length + 24), position };
     });
-    return { items, more: LastEvaluatedKey !== undefined && items.length === limit };
+    return { items, more: Items.length > limit || LastEvaluatedKey !== undefined };
   }
 
   /** Every source's state whose name starts with `prefix` (`"github:"`, say), by name. */

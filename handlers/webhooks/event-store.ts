@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException, DynamoDBClient, PutItemCommand, QueryCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
-import { decodeCursor, encodeCursor } from "../shared/cursor";
-import type { Page } from "../shared/paging";
+import { decodeCursor } from "../shared/cursor";
+import { pageOf, type Page } from "../shared/paging";
 import type { MeetingChange } from "./meeting-state";
 import type { NormalizedEvent } from "./source";
 import { EVENT_SORT_KEY } from "./tables";
@@ -90,10 +90,11 @@ export class EventStore {
         KeyConditionExpression: "pk = :m",
         ExpressionAttributeValues: { ":m": { S: meetingId } },
         ScanIndexForward: false,
-        Limit: limit,
+        Limit: limit + 1,
         ExclusiveStartKey: cursor === undefined ? undefined : { pk: { S: meetingId }, sk: { S: decodeCursor(cursor, EVENT_SORT_KEY) } },
       }),
     );
-    return { items: Items.map(fromEventItem), nextCursor: LastEvaluatedKey ? encodeCursor(LastEvaluatedKey.sk!.S!) : null };
+    const page = pageOf(Items, limit, LastEvaluatedKey !== undefined, (item) => item.sk!.S!);
+    return { items: page.items.map(fromEventItem), nextCursor: page.nextCursor };
   }
 }

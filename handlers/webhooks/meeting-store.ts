@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
-import { decodeCursor, encodeCursor } from "../shared/cursor";
-import type { Page } from "../shared/paging";
+import { decodeCursor } from "../shared/cursor";
+import { pageOf, type Page } from "../shared/paging";
 import { applyChange, type Meeting, type MeetingChange } from "./meeting-state";
 import { MEETING_LIST_KEY, MEETING_LIST_PARTITION } from "./tables";
 
@@ -69,11 +69,12 @@ export class MeetingStore {
         KeyConditionExpression: "listPk = :p",
         ExpressionAttributeValues: { ":p": { S: MEETING_LIST_PARTITION } },
         ScanIndexForward: false,
-        Limit: limit,
+        Limit: limit + 1,
         ExclusiveStartKey: cursor === undefined ? undefined : meetingListKey(decodeCursor(cursor, MEETING_LIST_KEY)),
       }),
     );
-    return { items: Items.map((i) => JSON.parse(i.state!.S!) as Meeting), nextCursor: LastEvaluatedKey ? encodeCursor(LastEvaluatedKey.listSk!.S!) : null };
+    const page = pageOf(Items, limit, LastEvaluatedKey !== undefined, (item) => item.listSk!.S!);
+    return { items: page.items.map((i) => JSON.parse(i.state!.S!) as Meeting), nextCursor: page.nextCursor };
   }
 }
 

@@ -1,6 +1,6 @@
 // Local mode's view of the mail outbox, as two routes on the local HTTP API:
 //   GET /_local/outbox         an HTML page: the mails, newest first (date, from, to, subject, kind,
-//                              the text part decoded, a link to the raw message)
+//                              the text part decoded with its links clickable, a link to the raw message)
 //   GET /_local/outbox/{file}  one mail as written (message/rfc822); 404 for anything but an
 //                              outbox file name (no paths, no traversal)
 import { readFile } from "node:fs/promises";
@@ -16,6 +16,19 @@ export const OUTBOX_PAGE_LIMIT = 200;
 
 export const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+
+/** Text with its http(s) URLs as links (the RSVP links), everything escaped; nothing else becomes markup. */
+export function linkify(text: string): string {
+  let html = "";
+  let at = 0;
+  for (const match of text.matchAll(/https?:\/\/[^\s<>"]+/g)) {
+    // A sentence's closing punctuation is not part of the URL.
+    const url = match[0].replace(/[.,;:!?)\]]+$/, "");
+    html += `${escapeHtml(text.slice(at, match.index))}<a href="${escapeHtml(url)}">${escapeHtml(url)}</a>`;
+    at = match.index! + url.length;
+  }
+  return html + escapeHtml(text.slice(at));
+}
 
 const PAGE_HEADERS = {
   "content-type": "text/html; charset=utf-8",
@@ -52,7 +65,7 @@ export async function outboxPageHtml(dir: string): Promise<string> {
         `<dt>From</dt><dd>${escapeHtml(entry.from)}</dd>`,
         entry.kind ? `<dt>Kind</dt><dd>${escapeHtml(entry.kind)}</dd>` : "",
         "</dl>",
-        `<pre>${escapeHtml(text)}</pre>`,
+        `<pre>${linkify(text)}</pre>`,
         `<p><a href="${escapeHtml(href)}">Raw message (${escapeHtml(entry.file)})</a></p>`,
         "</article></li>",
       ].join("");
@@ -63,8 +76,9 @@ export async function outboxPageHtml(dir: string): Promise<string> {
     '<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">',
     "<title>Local outbox — Switchyard</title>",
     "<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:1rem auto;padding:0 1rem;color:#111;background:#fff}",
-    "ol{list-style:none;padding:0}li{border-top:1px solid #888;padding:.5rem 0}dl{display:grid;grid-template-columns:max-content 1fr;gap:.1rem 1rem}",
-    "dt{font-weight:bold}dd{margin:0}pre{white-space:pre-wrap;background:#f4f4f4;padding:.5rem}a{color:#0645ad}</style>",
+    "ol{list-style:none;padding:0}li{border-top:1px solid #888;padding:.5rem 0}dl{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:.1rem 1rem}",
+    // Long tokens (RSVP links, addresses, file names) wrap anywhere: a phone never scrolls sideways.
+    "dt{font-weight:bold}dd{margin:0}pre{white-space:pre-wrap;background:#f4f4f4;padding:.5rem}a{color:#0645ad}h2,dd,pre,a{overflow-wrap:anywhere}</style>",
     "</head><body><main>",
     "<h1>Local outbox</h1>",
     `<p>Mails local mode would have sent, newest first (${entries.length}${entries.length === OUTBOX_PAGE_LIMIT ? ", the newest only" : ""}).</p>`,

@@ -306,6 +306,39 @@ test("public list: newest first, paged without gaps, searchable by a title word"
   t.deepEqual(second.body.items.map((e: any) => e.title), ["Rust meetup"]);
 });
 
+test("lists: a page that ends exactly on the last event has no cursor; one event more gives a cursor to a page with just it", async (t) => {
+  const a = await platform();
+  const ids: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    ids.push((await a.create(draft({ title: `Rust night ${i}` }))).body.id);
+    await a.publish(ids.at(-1)!);
+  }
+  for (const query of ["?limit=3", "?limit=3&q=rust"]) {
+    const exact = await a.publicList(query);
+    t.is(exact.body.items.length, 3, query);
+    t.is(exact.body.nextCursor, null, query);
+  }
+  const mine = await a.mine("?limit=3");
+  t.is(mine.body.items.length, 3);
+  t.is(mine.body.nextCursor, null);
+
+  const extra = (await a.create(draft({ title: "Rust night 3" }))).body.id as string;
+  await a.publish(extra);
+  for (const query of ["?limit=3", "?limit=3&q=rust"]) {
+    const first = await a.publicList(query);
+    t.is(first.body.items.length, 3, query);
+    t.is(typeof first.body.nextCursor, "string", query);
+    const rest = await a.publicList(`${query}&cursor=${first.body.nextCursor}`);
+    t.deepEqual(rest.body.items.map((e: any) => e.id), [ids[0]], query);
+    t.is(rest.body.nextCursor, null, query);
+  }
+  const myFirst = await a.mine("?limit=3");
+  t.is(typeof myFirst.body.nextCursor, "string");
+  const myRest = await a.mine(`?limit=3&cursor=${myFirst.body.nextCursor}`);
+  t.is(myRest.body.items.length, 1);
+  t.is(myRest.body.nextCursor, null);
+});
+
 test("media: a presigned PUT accepts exactly the declared type and size; viewers get a presigned GET", async (t) => {
   const a = await platform();
   const id = (await a.create(draft())).body.id as string;

@@ -11,7 +11,7 @@ import { HeaderInjectionError, toMime } from "../../handlers/events/mail/mime";
 import { listOutbox, outboxSender } from "../../handlers/events/mail/outbox";
 import { sesSender } from "../../handlers/events/mail/ses";
 import type { MailMessage } from "../../handlers/events/mail/message";
-import { localOutboxRoutes } from "../../local/emulators/outbox-page";
+import { escapeHtml, linkify, localOutboxRoutes } from "../../local/emulators/outbox-page";
 import { startApiServer } from "../../local/emulators/api-server";
 import { LOCAL_CREDENTIALS } from "../../local/emulators/dynamodb-local";
 import { apiEvent } from "../harness/http";
@@ -249,6 +249,14 @@ test("outbox routes: the page lists mails newest first with escaped fields and t
   t.is(served.headers!["content-type"], "message/rfc822");
   const bytes = served.isBase64Encoded ? Buffer.from(String(served.body), "base64") : Buffer.from(String(served.body));
   t.deepEqual(bytes, await readFile(join(dir, newest!.file)));
+});
+
+test("outbox page: the text's http(s) links are links (escaped, sentence punctuation left out); nothing else becomes one", (t) => {
+  const yes = "http://127.0.0.1:3002/events/rsvp?token=abc.def_ghi-jkl&x=1";
+  t.is(
+    linkify(`Yes:\n${yes}\nMore at https://example.org/a.\n"https://example.org/b"<b>\njavascript:alert(1)`),
+    `Yes:\n<a href="${escapeHtml(yes)}">${escapeHtml(yes)}</a>\nMore at <a href="https://example.org/a">https://example.org/a</a>.\n&quot;<a href="https://example.org/b">https://example.org/b</a>&quot;&lt;b&gt;\njavascript:alert(1)`,
+  );
 });
 
 test("outbox routes: path traversal, other files and unknown names are 404", async (t) => {

@@ -76,6 +76,22 @@ test("concurrent POSTs: every one stored, count exact, pages newest first withou
   t.deepEqual(ids, [...ids].sort().reverse(), "UUIDv7 ids sort by time: the list is in id order");
 });
 
+test("a page that ends exactly on the last item has no cursor; one item more gives a cursor to a page with just it", async (t) => {
+  const a = await api();
+  for (let i = 0; i < 3; i++) await a.post({ message: `message ${i}` });
+  const exact = await a.list("?limit=3");
+  t.is(exact.body.items.length, 3);
+  t.is(exact.body.nextCursor, null);
+
+  await a.post({ message: "message 3" });
+  const first = await a.list("?limit=3");
+  t.is(first.body.items.length, 3);
+  t.is(typeof first.body.nextCursor, "string");
+  const rest = await a.list(`?limit=3&cursor=${first.body.nextCursor}`);
+  t.deepEqual(rest.body.items.map((m: any) => m.message), ["message 0"]);
+  t.is(rest.body.nextCursor, null);
+});
+
 test("count is 0 on an empty store, and an empty page has no cursor", async (t) => {
   const a = await api();
   t.is(await a.count(), 0);

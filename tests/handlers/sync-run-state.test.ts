@@ -46,3 +46,20 @@ test("an intent is recorded once; a second run finds it and can confirm it", asy
   t.like(await state.item("gist:1"), { status: "confirmed", data: { dealId: 42 } });
   t.is(await state.item("gist:2"), undefined);
 });
+
+test("confirmedAfter says more only when items follow: not when the page ends exactly on the last one", async (t) => {
+  const table = await freshTable(ddb, syncStateTable, "sync");
+  const state = new RunStateStore(ddb.client, table, "gists");
+  for (let i = 1; i <= 3; i++) await state.confirm(`gist:${i}`, { n: i }, new Date(`2026-11-25T12:00:0${i}Z`));
+  const exact = await state.confirmedAfter<{ n: number }>(undefined, 3);
+  t.deepEqual(exact.items.map((i) => i.data.n), [1, 2, 3]);
+  t.false(exact.more);
+
+  await state.confirm("gist:4", { n: 4 }, new Date("2026-11-25T12:00:04Z"));
+  const first = await state.confirmedAfter<{ n: number }>(undefined, 3);
+  t.deepEqual(first.items.map((i) => i.data.n), [1, 2, 3]);
+  t.true(first.more);
+  const rest = await state.confirmedAfter<{ n: number }>(first.items.at(-1)!.position, 3);
+  t.deepEqual(rest.items.map((i) => i.data.n), [4]);
+  t.false(rest.more);
+});

@@ -243,6 +243,32 @@ test("concurrent deliveries about one meeting lose no update", async (t) => {
   t.is(body.items.length, 12);
 });
 
+test("a page that ends exactly on the last meeting or event has no cursor; one more gives a cursor to a page with just it", async (t) => {
+  const w = await webhooks(t);
+  const booking = newBooking();
+  await w.deliver(inviteeEvent("invitee.created", booking, { startTime: "2026-12-01T09:00:00.000Z" }));
+  await w.deliver(inviteeEvent("invitee.canceled", booking, { startTime: "2026-12-01T09:00:00.000Z" }));
+  await w.deliver(inviteeEvent("invitee.created", newBooking(), { startTime: "2026-12-02T09:00:00.000Z" }));
+  const meetings = await w.meetings("?limit=2");
+  t.is(meetings.body.items.length, 2);
+  t.is(meetings.body.nextCursor, null);
+  const history = await w.history(booking.meetingId, "?limit=2");
+  t.is(history.body.items.length, 2);
+  t.is(history.body.nextCursor, null);
+
+  await w.deliver(inviteeEvent("invitee.created", newBooking(), { startTime: "2026-12-03T09:00:00.000Z" }));
+  const first = await w.meetings("?limit=2");
+  t.is(typeof first.body.nextCursor, "string");
+  const rest = await w.meetings(`?limit=2&cursor=${first.body.nextCursor}`);
+  t.deepEqual(rest.body.items.map((m: any) => m.startTime), ["2026-12-01T09:00:00.000Z"]);
+  t.is(rest.body.nextCursor, null);
+  const historyFirst = await w.history(booking.meetingId, "?limit=1");
+  t.is(typeof historyFirst.body.nextCursor, "string");
+  const historyRest = await w.history(booking.meetingId, `?limit=1&cursor=${historyFirst.body.nextCursor}`);
+  t.is(historyRest.body.items.length, 1);
+  t.is(historyRest.body.nextCursor, null);
+});
+
 test("meetings and histories page with opaque cursors; bad queries and ids are 400s", async (t) => {
   const w = await webhooks(t);
   for (let i = 0; i < 5; i++) await w.deliver(inviteeEvent("invitee.created", newBooking(), { startTime: `2026-12-0${i + 1}T09:00:00.000Z` }));

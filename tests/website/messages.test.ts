@@ -24,6 +24,7 @@ import { LOCAL_SIGNING_KEY } from "../../local/webhooks";
 import { buildWebsite } from "../../website/build";
 import { inviteeEvent, newBooking, type InviteeEventOptions, type Booking } from "../harness/calendly";
 import { startLocalMode, stopLocalMode, type LocalMode } from "../harness/local-mode";
+import { fieldErrorProblems, offTheFirstRow, sidewaysOverflow } from "../harness/page-checks";
 import { freeLocalModePort } from "../harness/ports";
 import { ROOT } from "../harness/stacks";
 
@@ -139,13 +140,18 @@ if (missingChromium && !process.env.CI) {
     await page.getByRole("button", { name: "Look up" }).click();
     t.true(await appears(page.locator("#lookup-result .message-text", { hasText: "Hello from Chromium" })), "lookup shows the message");
 
-    // A bad id and an unknown one: the page shows the API's own problem detail.
-    for (const wrong of ["not-a-uuid", "0199aaaa-bbbb-7ccc-8ddd-eeeeeeeeeeee"]) {
-      const problem = (await (await fetch(`${apiUrl}/messages/${wrong}`)).json()) as { detail: string };
-      await page.getByLabel("Look up a message by id").fill(wrong);
+    // No id, a bad id and an unknown one: one sentence beside the field each time.
+    const lookup = page.getByLabel("Look up a message by id");
+    for (const [wrong, sentence] of [
+      ["", "Enter a message id, as shown under each message."],
+      ["not-a-uuid", "That is not a message id: copy one from under a message."],
+      ["0199aaaa-bbbb-7ccc-8ddd-eeeeeeeeeeee", "No message has id 0199aaaa-bbbb-7ccc-8ddd-eeeeeeeeeeee."],
+    ] as const) {
+      await lookup.fill(wrong);
       await page.getByRole("button", { name: "Look up" }).click();
-      t.true(await appears(page.locator("#lookup-error", { hasText: problem.detail })), `lookup of ${wrong} shows: ${problem.detail}`);
-      t.is(await page.getByLabel("Look up a message by id").getAttribute("aria-invalid"), "true");
+      t.true(await appears(page.getByText(sentence, { exact: true })), `lookup of "${wrong}" says: ${sentence}`);
+      t.deepEqual(await fieldErrorProblems(page, lookup, sentence), [], `lookup of "${wrong}"`);
+      t.is(await page.locator("#lookup-error").textContent(), "", "nothing repeats it in the alert");
     }
 
     // Paging: more than a page of messages, then Older.
@@ -163,41 +169,43 @@ if (missingChromium && !process.env.CI) {
     await closeSite(t, site);
   });
 
-  test.serial("an invalid message shows the API's problem detail and changes nothing", async (t) => {
-    const site = await openSite();
-    const { page } = site;
-    const before = await apiCount();
-    t.true(await appears(page.locator("#message-count", { hasText: exactly(before.toLocaleString("en-US")) })));
-    const box = page.getByLabel("New message");
+  for (const width of [1280, 360]) {
+    test.serial(`at ${width} px an invalid message gets one human sentence beside the box, no pointer, no repeat; nothing changes`, async (t) => {
+      const site = await openSite({ width });
+      const { page } = site;
+      const before = await apiCount();
+      t.true(await appears(page.locator("#message-count", { hasText: exactly(before.toLocaleString("en-US")) })));
+      const box = page.getByLabel("New message");
 
-    for (const bad of ["   ", "x".repeat(1001)]) {
-      // What the API says about this body (it is invalid, so asking writes nothing).
-      const problem = (await (await fetch(`${apiUrl}/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ message: bad }) })).json()) as {
-        detail: string;
-        errors: { pointer: string; detail: string }[];
-      };
-      await box.fill(bad);
+      for (const [bad, sentence] of [
+        ["   ", "Write a message first."],
+        ["", "Write a message first."],
+        ["x".repeat(1001), "A message is at most 1,000 characters."],
+      ] as const) {
+        await box.fill(bad);
+        await page.getByRole("button", { name: "Post message" }).click();
+        t.true(await appears(page.getByText(sentence, { exact: true })), `"${bad.slice(0, 10)}" says: ${sentence}`);
+        t.deepEqual(await fieldErrorProblems(page, box, sentence), [], `for "${bad.slice(0, 10)}"`);
+        t.is(await page.locator("#post-error").textContent(), "", "the alert does not repeat it");
+        t.true(await page.evaluate(() => document.activeElement?.id === "message-text"), "focus goes to the box");
+        t.is(await box.inputValue(), bad, "what was typed is kept");
+        t.is(await apiCount(), before, "nothing stored");
+        t.is(await page.locator("#message-count").textContent(), String(before), "the count did not move");
+      }
+      t.is(await page.locator("#message-length").textContent(), "1,001 / 1,000 characters");
+      t.is(await page.locator("#message-length").getAttribute("class"), "over");
+      t.is(await sidewaysOverflow(page), 0);
+      await screenshot(page, `website-invalid-message-${width}.png`);
+
+      await box.fill("valid again");
       await page.getByRole("button", { name: "Post message" }).click();
-      const alert = page.getByRole("alert").filter({ hasText: problem.detail });
-      t.true(await appears(alert), `shows: ${problem.detail}`);
-      t.is(await alert.getAttribute("id"), "post-error", "next to the form");
-      t.regex((await alert.textContent()) ?? "", new RegExp(`message: ${problem.errors[0]!.detail.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`), "the field's own problem too");
-      t.is(await box.getAttribute("aria-invalid"), "true");
-      t.is(await box.inputValue(), bad, "what was typed is kept");
-      t.is(await apiCount(), before, "nothing stored");
-      t.is(await page.locator("#message-count").textContent(), String(before), "the count did not move");
-    }
-    t.is(await page.locator("#message-length").textContent(), "1,001 / 1,000 characters");
-    t.is(await page.locator("#message-length").getAttribute("class"), "over");
-    await screenshot(page, "website-invalid-message.png");
-
-    await box.fill("valid again");
-    await page.getByRole("button", { name: "Post message" }).click();
-    t.true(await appears(page.locator("#message-count", { hasText: exactly(String(before + 1)) })));
-    t.is(await page.locator("#post-error").textContent(), "", "the error is cleared");
-    t.is(await box.getAttribute("aria-invalid"), null);
-    await closeSite(t, site);
-  });
+      t.true(await appears(page.locator("#message-count", { hasText: exactly(String(before + 1)) })));
+      t.is(await page.locator(".field-error").count(), 0, "the error is cleared");
+      t.is(await box.getAttribute("aria-invalid"), null);
+      t.is(await box.getAttribute("aria-describedby"), "message-length message-keys post-error", "the box is described as before");
+      await closeSite(t, site);
+    });
+  }
 
   test.serial("keyboard only: Tab to the message box, type, Tab to the button, Enter; Ctrl+Enter posts too", async (t) => {
     const site = await openSite();
@@ -402,11 +410,12 @@ if (missingChromium && !process.env.CI) {
     await closeSite(t, site);
   });
 
-  test.serial("responsive: at 360 px nothing scrolls sideways; screenshots at desktop and phone width", async (t) => {
+  test.serial("responsive: at 360 px nothing scrolls sideways; the nav links share one row at 1280 and 360 px; screenshots at desktop and phone width", async (t) => {
     const desktop = await openSite({ width: 1280, height: 900 });
     t.true(await appears(desktop.page.locator("#gist-list > li")));
     t.true(await appears(desktop.page.locator("#meeting-list > li")));
     await desktop.page.waitForLoadState("networkidle");
+    t.deepEqual(await offTheFirstRow(desktop.page.getByRole("navigation", { name: "Sections" }).getByRole("link")), [], "1280 px: one row of nav links");
     await screenshot(desktop.page, "website-desktop.png");
     await closeSite(t, desktop);
 
@@ -420,6 +429,9 @@ if (missingChromium && !process.env.CI) {
     await page.waitForLoadState("networkidle");
     const widths = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, viewport: window.innerWidth }));
     t.true(widths.scroll <= widths.viewport, `page ${widths.scroll} px wide in a ${widths.viewport} px viewport`);
+    const links = page.getByRole("navigation", { name: "Sections" }).getByRole("link");
+    t.is(await links.count(), 5);
+    t.deepEqual(await offTheFirstRow(links), [], "360 px: one row of nav links");
     await screenshot(page, "website-phone.png");
     await closeSite(t, phone);
   });

@@ -1,6 +1,7 @@
 // The events API as the pages use it: public calls plain, organizer calls with the ID token.
 import { ApiError, type Api } from "./api";
 import type { Auth } from "./events-auth";
+import { FieldCheck } from "./field-errors";
 
 export type EventStatus = "draft" | "published" | "canceled";
 export type Visibility = "public" | "private";
@@ -87,7 +88,7 @@ export class EventsApi {
 
   /** Asks for a presigned PUT, then sends the file to it with exactly the signed content type. */
   async upload(id: string, kind: MediaKind, file: File): Promise<void> {
-    if (!MEDIA_TYPES[kind].includes(file.type)) throw new Error(`A ${kind} must be ${MEDIA_TYPES[kind].join(", ")}; this file is ${file.type || "of unknown type"}.`);
+    if (!MEDIA_TYPES[kind].includes(file.type)) throw new FieldCheck("contentType", `A ${kind} must be ${MEDIA_TYPES[kind].join(", ")}; this file is ${file.type || "of unknown type"}.`);
     const ticket = await this.signedIn<UploadTicket>("POST", `/events/${encodeURIComponent(id)}/media`, { kind, contentType: file.type, size: file.size });
     let response: Response;
     try {

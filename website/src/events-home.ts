@@ -2,6 +2,7 @@
 import { append, fill, h, isBusy, setBusy } from "./dom";
 import type { EventSummary } from "./events-api";
 import { alertBox, badge, eventForm, fail, ok, when, type Ctx } from "./events-ui";
+import { FieldErrors } from "./field-errors";
 
 function eventItem(e: EventSummary, href: string): HTMLLIElement {
   return h(
@@ -12,8 +13,8 @@ function eventItem(e: EventSummary, href: string): HTMLLIElement {
   );
 }
 
-/** A list with a "More" button that follows nextCursor. */
-function pagedList(label: string, emptyText: string, more: string, load: (cursor: string | null) => Promise<{ items: EventSummary[]; nextCursor: string | null }>, href: (e: EventSummary) => string) {
+/** A list with a "More" button that follows nextCursor; `fields` shows problems with its query beside the search field. */
+function pagedList(label: string, emptyText: string, more: string, load: (cursor: string | null) => Promise<{ items: EventSummary[]; nextCursor: string | null }>, href: (e: EventSummary) => string, fields?: FieldErrors) {
   const list = h("ul", { class: "items events", "aria-label": label });
   const state = h("p", { class: "state", "aria-live": "polite" }, "Loading…");
   const error = alertBox(`${label.toLowerCase().replace(/\W+/g, "-")}-error`);
@@ -30,10 +31,10 @@ function pagedList(label: string, emptyText: string, more: string, load: (cursor
       cursor = result.nextCursor;
       button.hidden = !cursor;
       state.textContent = list.childElementCount ? "" : emptyText;
-      ok(error);
+      ok(error, fields);
     } catch (e) {
       state.textContent = "";
-      fail(error, e);
+      fail(error, e, fields);
     } finally {
       setBusy(button, false);
     }
@@ -47,8 +48,9 @@ export async function homePage(ctx: Ctx): Promise<void> {
   const signedIn = Boolean(events.auth?.email);
 
   let q = "";
-  const publicList = pagedList("Public events", "No public events yet.", "More events", (cursor) => events.publicEvents(q, cursor), (e) => `/events/view?id=${e.id}`);
   const search = h("input", { type: "search", name: "q", id: "event-search", maxlength: 100, autocomplete: "off" });
+  const searchFields = new FieldErrors({ q: { control: search, noun: "the search word" } });
+  const publicList = pagedList("Public events", "No public events yet.", "More events", (cursor) => events.publicEvents(q, cursor), (e) => `/events/view?id=${e.id}`, searchFields);
   const searchForm = h(
     "form",
     { class: "stack", role: "search", novalidate: true },
@@ -72,11 +74,11 @@ export async function homePage(ctx: Ctx): Promise<void> {
       create.status.textContent = "Creating…";
       try {
         const created = await events.create(create.values());
-        ok(create.error, create.form);
+        ok(create.error, create.fields);
         ctx.go(`/events/manage?id=${created.id}`);
       } catch (error) {
         create.status.textContent = "";
-        fail(create.error, error, create.form);
+        fail(create.error, error, create.fields);
       } finally {
         setBusy(create.submit, false);
       }

@@ -3,17 +3,18 @@
 import { fill, h, isBusy, setBusy } from "./dom";
 import type { EventFields, EventView, MediaKind } from "./events-api";
 import { alertBox, badge, eventForm, fail, ok, problemText, when, type Ctx } from "./events-ui";
+import { FieldCheck, FieldErrors } from "./field-errors";
 import { plural, timeEl } from "./format";
 
-/** Runs an action behind a button: busy while it runs, errors into `error`. */
-async function act(button: HTMLButtonElement, error: HTMLElement, run: () => Promise<void>, form?: HTMLFormElement) {
+/** Runs an action behind a button: busy while it runs, errors into `error` (or beside `fields`). */
+async function act(button: HTMLButtonElement, error: HTMLElement, run: () => Promise<void>, fields?: FieldErrors) {
   if (isBusy(button)) return;
   setBusy(button, true);
   try {
     await run();
-    ok(error, form);
+    ok(error, fields);
   } catch (e) {
-    fail(error, e, form);
+    fail(error, e, fields);
   } finally {
     setBusy(button, false);
   }
@@ -35,6 +36,9 @@ function uploadForm(ctx: Ctx, e: EventView, kind: MediaKind, refresh: (done: str
   const error = alertBox(`${kind}-error`);
   const status = h("p", { class: "status", role: "status" });
   const submit = h("button", { type: "submit", class: "secondary" }, kind === "cover" ? "Upload cover" : "Upload video");
+  // The API's contentType and size are both about the chosen file.
+  const file = { control: input, noun: `the ${kind}` };
+  const fields = new FieldErrors({ file, contentType: file, size: file });
   const form = h(
     "form",
     { class: "stack", novalidate: true },
@@ -47,16 +51,16 @@ function uploadForm(ctx: Ctx, e: EventView, kind: MediaKind, refresh: (done: str
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
     void act(submit, error, async () => {
-      const file = input.files?.[0];
-      if (!file) throw new Error(`Choose a ${kind === "cover" ? "image" : "video"} file first.`);
+      const chosen = input.files?.[0];
+      if (!chosen) throw new FieldCheck("file", `Choose ${kind === "cover" ? "an image" : "a video"} file first.`);
       status.textContent = "Uploading…";
       try {
-        await ctx.events.upload(e.id, kind, file);
+        await ctx.events.upload(e.id, kind, chosen);
       } finally {
         status.textContent = "";
       }
       await refresh(kind === "cover" ? "Cover uploaded." : "Video uploaded.");
-    });
+    }, fields);
   });
   return form;
 }
@@ -85,6 +89,18 @@ function invitationsSection(ctx: Ctx, e: EventView, canInvite: boolean): HTMLEle
     const error = alertBox("invite-error");
     const status = h("p", { class: "status", role: "status" });
     const submit = h("button", { type: "submit" }, "Invite");
+    let sent: string[] = [];
+    const quoted = (values: string[]) => values.map((v) => `“${v}”`);
+    const fields = new FieldErrors({
+      emails: {
+        control: emails,
+        noun: "the addresses",
+        empty: "Enter at least one email address.",
+        items: "addresses",
+        itemValue: (i) => sent[i],
+        invalidItems: (values) => (values.length === 1 ? `${quoted(values)[0]} is not an email address.` : `${quoted(values).slice(0, -1).join(", ")} and ${quoted(values)[values.length - 1]} are not email addresses.`),
+      },
+    });
     const form = h(
       "form",
       { class: "stack invite", novalidate: true },
@@ -96,14 +112,15 @@ function invitationsSection(ctx: Ctx, e: EventView, canInvite: boolean): HTMLEle
     );
     form.addEventListener("submit", (ev) => {
       ev.preventDefault();
-      const list = emails.value.split(/[\s,;]+/).filter(Boolean);
+      sent = emails.value.split(/[\s,;]+/).filter(Boolean);
+      status.textContent = "";
       void act(submit, error, async () => {
-        if (!list.length) throw new Error("Enter at least one email address.");
-        const result = await ctx.events.invite(e.id, list);
+        if (!sent.length) throw new FieldCheck("emails", "Enter at least one email address.");
+        const result = await ctx.events.invite(e.id, sent);
         emails.value = "";
         status.textContent = `Invited ${plural(result.added.length, "person", "people")}${result.existing.length ? `; already invited: ${result.existing.join(", ")}` : ""}.`;
         await load();
-      }, form);
+      }, fields);
     });
     section.append(form);
   }
@@ -187,7 +204,7 @@ export async function managePage(ctx: Ctx, params: URLSearchParams, notice?: str
         }
         await events.update(e.id, patch);
         await refresh("Changes saved.");
-      }, edit.form);
+      }, edit.fields);
     });
     sections.push(
       h("section", { class: "card", "aria-labelledby": "edit-title" }, h("h2", { id: "edit-title" }, "Edit"), edit.form),
@@ -196,11 +213,21 @@ export async function managePage(ctx: Ctx, params: URLSearchParams, notice?: str
   }
   sections.push(invitationsSection(ctx, e, editable));
 
+  const grid = h("div", { class: "events-grid" }, ...sections);
+  const banner = notice ? h("p", { class: "notice", id: "manage-notice" }, notice) : null;
+  if (banner) {
+    // The banner says what the last action did; once the organizer does something else it is stale.
+    const dismiss = (ev: Event) => {
+      if (ev.type === "submit" || (ev.target as Element).closest("button")) banner.remove();
+    };
+    grid.addEventListener("click", dismiss, true);
+    grid.addEventListener("submit", dismiss, true);
+  }
   fill(
     ctx.root,
     h("p", { class: "crumbs" }, h("a", { href: "/events/" }, "Events"), " › Manage"),
     h("div", { class: "page-head" }, h("h1", { tabindex: "-1" }, e.title), ctx.authBar()),
-    notice ? h("p", { class: "notice", id: "manage-notice" }, notice) : null,
-    h("div", { class: "events-grid" }, ...sections),
+    banner,
+    grid,
   );
 }

@@ -3,7 +3,8 @@ import { ApiError } from "./api";
 import { h, type Child } from "./dom";
 import type { EventFields, EventStatus, EventView } from "./events-api";
 import type { EventsApi } from "./events-api";
-import { timeEl } from "./format";
+import { timeRange } from "./time-range";
+import { FieldErrors } from "./field-errors";
 import { clearError, showError } from "./problems";
 
 export interface Ctx {
@@ -21,28 +22,25 @@ const LABEL: Record<string, string> = { published: "Published", canceled: "Cance
 
 export const badge = (status: EventStatus | "yes" | "no" | "pending") => h("span", { class: `badge ${BADGE[status] ?? "badge-neutral"}` }, LABEL[status] ?? status);
 
-/** "Tue, 1 Dec 2026, 18:00 – Tue, 1 Dec 2026, 19:00 (60 minutes)", in the browser's time zone. */
+/** "Tue, Dec 1, 2026, 06:00 – 07:00 PM (60 minutes)", in the browser's time zone (the date once when it is one day). */
 export const when = (e: { startsAt: string; durationMinutes: number }) =>
-  h("span", {}, timeEl(e.startsAt), " – ", timeEl(new Date(Date.parse(e.startsAt) + e.durationMinutes * 60_000).toISOString()), ` (${e.durationMinutes} minutes)`);
+  h("span", {}, timeRange(e.startsAt, new Date(Date.parse(e.startsAt) + e.durationMinutes * 60_000).toISOString()), ` (${e.durationMinutes} minutes)`);
 
 /** An alert region that takes focus when it shows an error, so screen readers and keyboards land there. */
 export function alertBox(id: string): HTMLDivElement {
   return h("div", { id, class: "alert", role: "alert", tabindex: "-1" });
 }
 
-/** Shows the error (the problem's detail and per-field lines), marks named fields invalid, focuses the region. */
-export function fail(region: HTMLElement, error: unknown, form?: HTMLFormElement): void {
-  const pointers = showError(region, error);
-  for (const el of form?.querySelectorAll("[name]") ?? []) {
-    if (pointers.includes(`#/${el.getAttribute("name")}`)) el.setAttribute("aria-invalid", "true");
-    else el.removeAttribute("aria-invalid");
-  }
-  region.focus();
+/**
+ * Shows the error: field problems beside their fields (focus goes to the first), anything else in
+ * the region, which then takes focus so screen readers and keyboards land there.
+ */
+export function fail(region: HTMLElement, error: unknown, fields?: FieldErrors): void {
+  if (!showError(region, error, { fields })) region.focus();
 }
 
-export function ok(region: HTMLElement, form?: HTMLFormElement): void {
-  clearError(region);
-  form?.querySelectorAll("[aria-invalid]").forEach((el) => el.removeAttribute("aria-invalid"));
+export function ok(region: HTMLElement, fields?: FieldErrors): void {
+  clearError(region, fields);
 }
 
 /** A problem's title (when the API sent one) over its detail. */
@@ -69,8 +67,8 @@ export function toLocalInput(iso: string): string {
 /** A `datetime-local` value (the browser's zone) as an ISO instant; "" stays "" (the API names it). */
 export const fromLocalInput = (value: string) => (value && !Number.isNaN(new Date(value).getTime()) ? new Date(value).toISOString() : value);
 
-/** The event form: new (empty) or edit (filled). Field names are the API's, so its problems mark them. */
-export function eventForm(id: string, submitLabel: string, current?: EventView): { form: HTMLFormElement; values(): EventFields; error: HTMLDivElement; submit: HTMLButtonElement; status: HTMLElement } {
+/** The event form: new (empty) or edit (filled); `fields` puts the API's field problems beside its fields. */
+export function eventForm(id: string, submitLabel: string, current?: EventView): { form: HTMLFormElement; values(): EventFields; error: HTMLDivElement; fields: FieldErrors; submit: HTMLButtonElement; status: HTMLElement } {
   const title = h("input", { name: "title", type: "text", id: `${id}-title`, required: true, maxlength: 200, value: current?.title ?? "" });
   const description = h("textarea", { name: "description", id: `${id}-description`, rows: 4, maxlength: 5000 });
   description.value = current?.description ?? "";
@@ -97,9 +95,17 @@ export function eventForm(id: string, submitLabel: string, current?: EventView):
     error,
     h("div", { class: "actions" }, submit, status),
   );
+  const fields = new FieldErrors({
+    title: { control: title, noun: "the title", empty: "Give the event a title." },
+    description: { control: description, noun: "the description" },
+    startsAt: { control: start, noun: "the start", empty: "Choose when the event starts.", invalid: "Choose a start date and time." },
+    durationMinutes: { control: duration, noun: "the duration", unit: "minutes", empty: "Give the duration in minutes." },
+    visibility: { control: visibility, noun: "who can see the event" },
+  });
   return {
     form,
     error,
+    fields,
     submit,
     status,
     values: () => ({ title: title.value, description: description.value, startsAt: fromLocalInput(start.value), durationMinutes: Number(duration.value), visibility: visibility.value as EventFields["visibility"] }),

@@ -155,7 +155,7 @@ export function initMeetings(api: Api, liveUrl: string | undefined): void {
       }
     } catch (err) {
       const alert = h("div", { class: "alert", role: "alert" });
-      showError(alert, err, "The history could not be loaded:");
+      showError(alert, err, { prefix: "The history could not be loaded:" });
       if (append) panel.append(alert);
       else fill(panel, alert);
     }
@@ -203,7 +203,7 @@ export function initMeetings(api: Api, liveUrl: string | undefined): void {
       fill(state, entries.size === 0 ? "No meetings yet. They appear here the moment a Calendly webhook arrives." : "");
     } catch (err) {
       if (entries.size === 0) state.textContent = "";
-      showError(error, err, "The meetings could not be loaded:");
+      showError(error, err, { prefix: "The meetings could not be loaded:" });
     } finally {
       list.removeAttribute("aria-busy");
     }
@@ -219,7 +219,7 @@ export function initMeetings(api: Api, liveUrl: string | undefined): void {
       cursor = page.nextCursor;
       more.hidden = cursor === null;
     } catch (err) {
-      showError(error, err, "More meetings could not be loaded:");
+      showError(error, err, { prefix: "More meetings could not be loaded:" });
     } finally {
       setBusy(more, false);
     }

@@ -2,6 +2,7 @@
 import { Api, ApiError } from "./api";
 import { byId, fill, h, isBusy, setBusy } from "./dom";
 import { plural, timeEl } from "./format";
+import { FieldErrors } from "./field-errors";
 import { clearError, showError } from "./problems";
 
 interface Message {
@@ -52,7 +53,7 @@ export function initMessages(api: Api): void {
       return n;
     } catch (error) {
       count.textContent = "–";
-      showError(sectionError, error, "The message count could not be loaded:");
+      showError(sectionError, error, { prefix: "The message count could not be loaded:" });
       return undefined;
     } finally {
       count.classList.remove("is-loading");
@@ -73,7 +74,7 @@ export function initMessages(api: Api): void {
       fill(listState, list.children.length === 0 ? "No messages yet. Post the first one above." : "");
     } catch (error) {
       fill(listState);
-      showError(sectionError, error, "The messages could not be listed:");
+      showError(sectionError, error, { prefix: "The messages could not be listed:" });
     } finally {
       setBusy(older, false);
       list.removeAttribute("aria-busy");
@@ -94,12 +95,12 @@ export function initMessages(api: Api): void {
     }
   });
 
+  const postFields = new FieldErrors({ message: { control: text, noun: "a message", empty: "Write a message first." } });
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     if (isBusy(submit)) return;
-    clearError(postError);
+    clearError(postError, postFields);
     fill(postStatus);
-    text.removeAttribute("aria-invalid");
     setBusy(submit, true, "Posting…");
     form.setAttribute("aria-busy", "true");
     try {
@@ -111,24 +112,28 @@ export function initMessages(api: Api): void {
       const n = await loadCount();
       fill(postStatus, "Posted", n === undefined ? "" : ` — ${plural(n, "message")} now`, ". Id ", h("code", { class: "id" }, stored.id));
     } catch (error) {
-      const fields = showError(postError, error, error instanceof ApiError && error.status === 400 ? "Not posted:" : "Not posted.");
-      const aboutTheText = error instanceof ApiError && (error.status === 400 || error.status === 413) && (fields.length === 0 || fields.includes("#/message"));
-      if (aboutTheText) text.setAttribute("aria-invalid", "true");
+      // A body too large for the API is a message far too long.
+      if (error instanceof ApiError && error.status === 413) {
+        postFields.say("message", `A message is at most ${MAX_LENGTH.toLocaleString("en-US")} characters.`);
+        postFields.focusFirst();
+      } else showError(postError, error, { prefix: error instanceof ApiError && error.status === 400 ? "Not posted:" : "Not posted.", fields: postFields });
     } finally {
       setBusy(submit, false, "Post message");
       form.removeAttribute("aria-busy");
     }
   });
 
+  const lookupFields = new FieldErrors({
+    id: { control: lookupId, noun: "the id", empty: "Enter a message id, as shown under each message.", invalid: "That is not a message id: copy one from under a message." },
+  });
   lookupForm.addEventListener("submit", async (event) => {
     event.preventDefault();
-    clearError(lookupError);
+    clearError(lookupError, lookupFields);
     lookupResult.replaceChildren();
-    lookupId.removeAttribute("aria-invalid");
     const id = lookupId.value.trim();
     if (!id) {
-      lookupId.setAttribute("aria-invalid", "true");
-      fill(lookupError, h("p", {}, "Enter a message id, as shown under each message."));
+      lookupFields.say("id", "Enter a message id, as shown under each message.");
+      lookupFields.focusFirst();
       return;
     }
     fill(lookupResult, h("p", { class: "state" }, "Looking it up…"));
@@ -137,8 +142,9 @@ export function initMessages(api: Api): void {
       fill(lookupResult, h("ul", { class: "items", "aria-label": "Message found" }, messageItem(message)));
     } catch (error) {
       lookupResult.replaceChildren();
-      lookupId.setAttribute("aria-invalid", "true");
-      showError(lookupError, error);
+      // "No message has id …" is about what was typed: it goes beside the field too.
+      if (error instanceof ApiError && error.status === 404) lookupFields.say("id", error.message);
+      else showError(lookupError, error, { fields: lookupFields });
     }
   });
 

@@ -1,23 +1,34 @@
 import { ApiError } from "./api";
 import { fill, h } from "./dom";
-
-/** `#/message` → `message`; `#/items/0/name` → `items › 0 › name`. */
-const fieldName = (pointer: string) => pointer.replace(/^#\/?/, "").split("/").filter(Boolean).join(" › ") || "request";
+import { FieldCheck, type FieldErrors } from "./field-errors";
+import { sentences } from "./field-sentences";
 
 /**
- * Shows an error in an alert region: the problem's `detail` and, for validation problems, one line
- * per field. Returns the pointers of the fields named, so a form can mark them invalid.
+ * Shows an error. A validation problem's `errors[]` become one sentence per field: beside the
+ * form's own fields when `fields` is given (focus goes to the first), in the alert region for the
+ * rest. Its `detail` (a summary for developers, pointers and all) is not shown, since the sentences
+ * say the same. A FieldCheck (the page's own) goes beside its field; any other error shows its
+ * message in the region. Returns whether a field was marked.
  */
-export function showError(region: HTMLElement, error: unknown, prefix?: string): string[] {
-  const problem = error instanceof ApiError ? error.problem : undefined;
-  const message = error instanceof Error ? error.message : String(error);
-  const fields = problem?.errors ?? [];
-  fill(
-    region,
-    h("p", {}, prefix ? `${prefix} ` : "", message),
-    fields.length ? h("ul", {}, ...fields.map((f) => h("li", {}, h("strong", {}, fieldName(f.pointer)), `: ${f.detail}`))) : null,
-  );
-  return fields.map((f) => f.pointer);
+export function showError(region: HTMLElement, error: unknown, options: { prefix?: string; fields?: FieldErrors } = {}): boolean {
+  const { prefix, fields } = options;
+  clearError(region, fields);
+  if (error instanceof FieldCheck && fields) {
+    fields.say(error.field, error.message);
+    return fields.focusFirst();
+  }
+  const problems = error instanceof ApiError ? (error.problem?.errors ?? []) : [];
+  const lead = prefix ? `${prefix} ` : "";
+  if (!problems.length) {
+    fill(region, h("p", {}, lead, error instanceof Error ? error.message : String(error)));
+    return false;
+  }
+  const rest = fields ? fields.show(problems) : sentences(problems);
+  fill(region, ...rest.map((text, i) => h("p", {}, i === 0 ? lead : "", text)));
+  return fields?.focusFirst() ?? false;
 }
 
-export const clearError = (region: HTMLElement) => region.replaceChildren();
+export const clearError = (region: HTMLElement, fields?: FieldErrors) => {
+  region.replaceChildren();
+  fields?.clear();
+};

@@ -79,7 +79,7 @@ export function initSync(api: Api) {
     if (result.kind === "no-route") return fill(jobs, h("p", { class: "state" }, "This API has no /health route, so the syncs' status is unknown."));
     if (result.kind === "error") {
       const alert = h("div", { class: "alert", role: "alert" });
-      showError(alert, result.error, "The sync status could not be read:");
+      showError(alert, result.error, { prefix: "The sync status could not be read:" });
       fill(jobs, alert);
       return;
     }
@@ -118,7 +118,7 @@ export function initSync(api: Api) {
     } catch (error) {
       if (notConfigured(error)) return showNotConfigured();
       const alert = h("div", { class: "alert", role: "alert" });
-      showError(alert, error, "The scanned users could not be loaded:");
+      showError(alert, error, { prefix: "The scanned users could not be loaded:" });
       fill(users, alert);
     }
   }
@@ -149,7 +149,7 @@ export function initSync(api: Api) {
     } catch (error) {
       if (notConfigured(error)) return showNotConfigured();
       fill(gistState);
-      showError(gistError, error, "New gists could not be loaded:");
+      showError(gistError, error, { prefix: "New gists could not be loaded:" });
     } finally {
       setBusy(gistMore, false);
     }
