@@ -5,6 +5,7 @@
 // failed (or the target could not be resolved), 2 bad usage.
 import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { smokeMeetingName, smokeMessageText } from "../handlers/shared/smoke-marker";
 import { signCalendlyBody } from "../handlers/webhooks/calendly";
 import { LOCAL_SIGNING_KEY } from "../local/webhooks";
 import { ToolError, UsageError, cli, flagValue, stackOutputs, type LogsOptions } from "./logs";
@@ -25,7 +26,8 @@ mode) local mode's default key; a loopback --url also checks local mode's websit
 
 It WRITES to the target: one message ("smoke test <ISO time>") and one webhook event (invitee
 smoke-test@example.com, meeting "Smoke test <ISO time>"; forwarded downstream when the stack has
-switchyard:forwardUrl). Exit 0 all passed, 1 any failed, 2 usage.`;
+switchyard:forwardUrl). Both are marked: the website leaves them out of its lists (the API keeps
+them). Exit 0 all passed, 1 any failed, 2 usage.`;
 
 export interface SmokeOptions {
   stack?: string;
@@ -207,7 +209,7 @@ export function smokeWebhookBody(at = new Date()): string {
       rescheduled: false,
       scheduled_event: {
         uri: `${api}/scheduled_events/${meeting}`,
-        name: `Smoke test ${at.toISOString()}`,
+        name: smokeMeetingName(at),
         start_time: start.toISOString(),
         end_time: new Date(start.getTime() + 30 * 60_000).toISOString(),
       },
@@ -257,7 +259,7 @@ export async function runChecks(target: SmokeTarget, timeoutMs: number, print: (
     countBefore = undefined; // the count check below reports it
   }
 
-  const text = `smoke test ${now().toISOString()}`;
+  const text = smokeMessageText(now());
   let created: { id: string; location: string } | undefined;
   await check("POST /messages", async () => {
     const answer = await request(`${api}/messages`, timeoutMs, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ message: text }) });

@@ -21,6 +21,7 @@ import { freePort } from "../../local/emulators/dynamodb-local";
 import { startStaticSite } from "../../local/emulators/static-site";
 import { createTable } from "../../local/emulators/tables";
 import { LOCAL_SIGNING_KEY } from "../../local/webhooks";
+import { resolveTarget, runChecks } from "../../scripts/smoke";
 import { buildWebsite } from "../../website/build";
 import { inviteeEvent, newBooking, type InviteeEventOptions, type Booking } from "../harness/calendly";
 import { startLocalMode, stopLocalMode, type LocalMode } from "../harness/local-mode";
@@ -513,5 +514,25 @@ if (missingChromium && !process.env.CI) {
       await api.close().catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  test.serial("what npm run smoke writes (a message, a meeting) stays in the API but out of the page's lists", async (t) => {
+    const results = await runChecks(resolveTarget({ apiUrl, timeoutMs: 10_000 }, {}), 10_000, () => undefined);
+    t.true(results.every((r) => r.ok || r.skipped), JSON.stringify(results.filter((r) => !r.ok)));
+    const stored = ((await (await fetch(`${apiUrl}/messages?limit=5`)).json()) as { items: { message: string }[] }).items.map((m) => m.message);
+    t.true(stored.some((m) => /^smoke test /.test(m)), "the API has the smoke test's message");
+    // The meeting is projected off the events stream: wait for it.
+    const smokeMeeting = async () => ((await (await fetch(`${apiUrl}/meetings?limit=100`)).json()) as { items: { name?: string }[] }).items.some((m) => /^Smoke test /.test(m.name ?? ""));
+    for (const deadline = Date.now() + WAIT_MS; !(await smokeMeeting()) && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 200));
+    t.true(await smokeMeeting(), "and its meeting");
+    await fetch(`${apiUrl}/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ message: "a real one" }) });
+
+    const site = await openSite();
+    const { page } = site;
+    t.true(await appears(page.locator("#message-list .message-text", { hasText: "a real one" })));
+    t.is(await page.locator("#message-list .message-text", { hasText: /^smoke test / }).count(), 0, "no smoke-test row among the messages");
+    await page.waitForTimeout(300);
+    t.is(await page.locator("#meetings .meeting-name", { hasText: /^Smoke test / }).count(), 0, "no smoke-test row among the meetings");
+    await closeSite(t, site);
   });
 }

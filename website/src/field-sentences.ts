@@ -44,7 +44,8 @@ type Kind = "empty" | "tooLong" | "tooShort" | "below" | "above" | "tooMany" | "
 function kindOf(detail: string): { kind: Kind; n?: string } {
   let m: RegExpMatchArray | null;
   if (/received undefined|must not be (blank|empty)|>=1 (characters|items)/.test(detail)) return { kind: "empty" };
-  if ((m = detail.match(/string to have <=(\d+)/))) return { kind: "tooLong", n: m[1] };
+  // zod's own wording, or the shared text rule's (handlers/shared/text.ts).
+  if ((m = detail.match(/string to have <=(\d+)|must be at most (\d+) characters/))) return { kind: "tooLong", n: m[1] ?? m[2] };
   if ((m = detail.match(/string to have >=(\d+)/))) return { kind: "tooShort", n: m[1] };
   if ((m = detail.match(/array to have <=(\d+)/))) return { kind: "tooMany", n: m[1] };
   if ((m = detail.match(/number to be >=?(-?\d+)/))) return { kind: "below", n: m[1] };

@@ -1,4 +1,5 @@
 // Messages: post one, watch the exact count move, look one up by id, page through the list.
+import { isSmokeMessage } from "../../handlers/shared/smoke-marker";
 import { Api, ApiError } from "./api";
 import { byId, fill, h, isBusy, setBusy } from "./dom";
 import { plural, timeEl } from "./format";
@@ -68,7 +69,8 @@ export function initMessages(api: Api): void {
     try {
       const page = await api.get<{ items: Message[]; nextCursor: string | null }>(`/messages?limit=${PAGE}${!first && cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
       if (first) list.replaceChildren();
-      list.append(...page.items.map((m) => messageItem(m)));
+      // What `npm run smoke` posted stays out of the list (handlers/shared/smoke-marker.ts).
+      list.append(...page.items.filter((m) => !isSmokeMessage(m.message)).map((m) => messageItem(m)));
       cursor = page.nextCursor;
       older.hidden = cursor === null;
       fill(listState, list.children.length === 0 ? "No messages yet. Post the first one above." : "");
