@@ -2,7 +2,7 @@ import { TransactionCanceledException, type DynamoDBClient } from "@aws-sdk/clie
 import { BatchWriteCommand, DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { randomBytes } from "node:crypto";
 import { decodeCursor, encodeCursor } from "../shared/cursor";
-import type { Page } from "../shared/paging";
+import type { Page } from "../shared/page";
 import { HttpProblem } from "../shared/problem";
 import { uuidv7 } from "../shared/uuidv7";
 import type { CreateEventInput, EventStatus, MediaKind, UpdateEventInput } from "./schemas";

@@ -7,7 +7,7 @@ import {
   type AttributeValue,
 } from "@aws-sdk/client-dynamodb";
 import { decodeCursor } from "../shared/cursor";
-import { pageOf, type Page } from "../shared/paging";
+import { pageOf, type Page } from "../shared/page";
 import { UUID_V7_PATTERN, uuidv7 } from "../shared/uuidv7";
 import { COUNTER_KEY, MESSAGE_PARTITION } from "./table";
 import type { Message } from "./schemas";

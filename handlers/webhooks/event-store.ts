@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException, DynamoDBClient, PutItemCommand, QueryCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
 import { decodeCursor } from "../shared/cursor";
-import { pageOf, type Page } from "../shared/paging";
+import { pageOf, type Page } from "../shared/page";
 import type { MeetingChange } from "./meeting-state";
 import type { NormalizedEvent } from "./source";
 import { EVENT_SORT_KEY } from "./tables";

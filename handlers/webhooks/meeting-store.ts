@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
 import { decodeCursor } from "../shared/cursor";
-import { pageOf, type Page } from "../shared/paging";
+import { pageOf, type Page } from "../shared/page";
 import { applyChange, type Meeting, type MeetingChange } from "./meeting-state";
 import { MEETING_LIST_KEY, MEETING_LIST_PARTITION } from "./tables";
 
