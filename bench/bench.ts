@@ -29,6 +29,7 @@ import { startGitHubStandIn } from "../local/standins/github";
 import { startPipedriveStandIn } from "../local/standins/pipedrive";
 import { createTable } from "../local/emulators/tables";
 import { buildWebsite, javascriptGzipBytes } from "../website/build";
+import { nodeVersionNote } from "../local/node-version";
 
 const BENCH_SIGNING_KEY = "bench-signing-key";
 
@@ -303,6 +304,9 @@ async function main() {
   console.log(misses ? `${misses} target(s) missed` : "all targets met");
 }
 
+// One line on an old Node instead of the AWS SDK's warning, as local mode does.
+const nodeNote = nodeVersionNote();
+if (nodeNote) console.error(nodeNote);
 main().catch((error) => {
   console.error(error);
   process.exit(1);
