@@ -122,7 +122,7 @@ export async function runSkillsJob(deps: SkillsJobDeps, runId: string): Promise<
   const failed = SKILLS_SOURCES.filter((name) => summary.sources[name] !== "synced");
   const githubBudget = deps.github.client.learnedLimit(now().getTime());
   if (githubBudget) learned.push(githubBudget);
-  await state.finishRun(runId, now(), summary.counts, failed.length ? failed.map((name) => `${name}: ${summary.sources[name]}`).join("; ") : undefined, [...inForce.values(), ...learned]);
+  await state.finishRun(runId, now(), summary.counts, failed.length ? failed.map((name) => `${name}: ${summary.sources[name]}`).join("; ") : undefined, learned);
   const metrics = { itemsSeen: summary.counts.seen, itemsCreated: summary.counts.created, itemsUpdated: summary.counts.updated, itemsSkipped: summary.counts.skipped, itemsFailed: summary.counts.failed };
   for (const [name, value] of Object.entries(metrics)) obs.metrics.addMetric(name, MetricUnit.Count, value);
   return summary;

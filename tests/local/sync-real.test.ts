@@ -2,7 +2,6 @@
 // (GITHUB_API_URL, PIPEDRIVE_BASE_URL): here the stand-ins this test runs. Exit codes, a lost
 // `.local/`, a remembered rate limit, and one local state shared with `npm start`.
 import test from "ava";
-import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,17 +9,11 @@ import { startGitHubStandIn, type GitHubStandIn } from "../../local/standins/git
 import { startPipedriveStandIn, type PipedriveStandIn } from "../../local/standins/pipedrive";
 import { startLocalMode, stopLocalMode } from "../harness/local-mode";
 import { freeLocalModePort } from "../harness/ports";
-import { ROOT } from "../harness/stacks";
+import { runSyncCommand } from "../harness/sync-command";
 
 const FIELD = "gist_url_key";
 
-function sync(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ["--import", "tsx", join(ROOT, "local", "sync.ts"), ...args], { cwd: ROOT, env: { ...process.env, ...env } }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const sync = runSyncCommand;
 
 /** GitHub and Pipedrive stand-ins, a data folder, and the environment a real run is given. */
 async function apis(t: import("ava").ExecutionContext, users: string[]) {

@@ -1,18 +1,11 @@
 // `npm run sync -- gists --fake` as a person runs it: once, then again.
 import test from "ava";
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ROOT } from "../harness/stacks";
+import { runSyncCommand } from "../harness/sync-command";
 
-function sync(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ["--import", "tsx", join(ROOT, "local", "sync.ts"), ...args], { cwd: ROOT, env: { ...process.env, ...env } }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const sync = runSyncCommand;
 
 test("a fake run creates the deals; a second run (fresh stand-ins, same gists) remembers them and creates nothing", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), "switchyard-sync-"));
