@@ -7,7 +7,7 @@
 import autocannon from "autocannon";
 import { DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LOCAL_CREDENTIALS, startDynamoDbLocal } from "../local/emulators/dynamodb-local";
@@ -15,7 +15,8 @@ import { freeLocalModePort } from "../tests/harness/ports";
 import { removeDir, unpackFunction } from "../tests/harness/artifact";
 import { runtimeSdkLayer } from "../tests/harness/runtime-sdk";
 import { SYNCS_CONFIG, SYNC_SECRET_KEYS, TEST_SECRETS, evaluateStack, ofType, ROOT } from "../tests/harness/stacks";
-import { zipSize } from "./zip-size";
+import { packageDigest, zipSize } from "./zip-size";
+import { BEFORE, beforeAfter, type PackageFigures } from "./before-after";
 import { MessageStore } from "../handlers/messages/store";
 import { createCalendlySource, signCalendlyBody } from "../handlers/webhooks/calendly";
 import { inviteeEvent, newBooking } from "../tests/harness/calendly";
@@ -35,7 +36,7 @@ const BENCH_SIGNING_KEY = "bench-signing-key";
 
 const CONNECTIONS = 50;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const COLD_RUNS = 9;
+const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 9);
 
 interface Row {
   metric: string;
@@ -56,6 +57,9 @@ function timeProcess(args: string[], options: { cwd?: string; env?: NodeJS.Proce
   return Number(process.hrtime.bigint() - t0) / 1e6;
 }
 
+/** Each function's figures from this run, written by `--record <file>` (how bench/before-17.json was made). */
+const measuredPackages: Record<string, PackageFigures> = {};
+
 async function packagesAndColdStarts() {
   // With forwarding and both syncs on, so every function the program can create is measured.
   const record = await evaluateStack(
@@ -71,7 +75,9 @@ async function packagesAndColdStarts() {
     const dir = unpackFunction(fn);
     try {
       const size = zipSize(dir);
-      rows.push({ metric: `${fn.name}: zipped package`, measured: `${(size / 1024).toFixed(0)} KB`, target: "≤ 512 KB", ratio: size / (512 * 1024), pass: size <= 512 * 1024 });
+      const digest = packageDigest(dir);
+      const before = beforeAfter(fn.name, digest);
+      rows.push({ metric: `${fn.name}: zipped package`, measured: `${(size / 1024).toFixed(0)} KB${before.size}`, target: "≤ 512 KB", ratio: size / (512 * 1024), pass: size <= 512 * 1024 });
       const env = { PATH: process.env.PATH, NODE_PATH: layer, AWS_REGION: "us-east-1", ...LOCAL_CREDENTIALS_ENV, ...fn.inputs.environment.variables };
       // Interleave the bare start and the function's cold init so machine noise hits both alike.
       const bareRuns: number[] = [];
@@ -84,11 +90,12 @@ async function packagesAndColdStarts() {
       const extra = cold - bare;
       rows.push({
         metric: `${fn.name}: cold init − bare node`,
-        measured: `${extra.toFixed(0)} ms (${cold.toFixed(0)} vs ${bare.toFixed(0)})`,
+        measured: `${extra.toFixed(0)} ms (${cold.toFixed(0)} vs ${bare.toFixed(0)})${before.coldInit}`,
         target: "≤ 150 ms",
         ratio: extra / 150,
         pass: extra <= 150,
       });
+      measuredPackages[fn.name] = { zippedKB: Math.round(size / 1024), coldInitOverBareMs: Math.round(extra), digest };
     } finally {
       removeDir(dir);
     }
@@ -289,6 +296,8 @@ function websiteSize() {
 async function main() {
   if (process.argv.includes("--packages-only")) {
     await packagesAndColdStarts();
+    const recordTo = process.argv[process.argv.indexOf("--record") + 1];
+    if (process.argv.includes("--record") && recordTo) writeFileSync(recordTo, `${JSON.stringify({ about: "npm run bench -- --packages-only --record", functions: measuredPackages }, null, 2)}\n`);
     return printTable();
   }
   websiteSize();
@@ -309,6 +318,7 @@ function printTable() {
   for (const row of table) console.log(line(row));
   const misses = rows.filter((r) => !r.pass).length;
   console.log("(`node -e ''` costs ~20 ms more than running a file, so a tiny upload can start faster than it.)");
+  console.log(`("before" figures are ${BEFORE.about}; shown only for functions whose package changed since.)`);
   console.log(misses ? `${misses} target(s) missed` : "all targets met");
 }
 

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { deflateRawSync } from "node:zlib";
@@ -22,4 +23,18 @@ export function zipSize(dir: string): number {
   };
   walk(dir);
   return total;
+}
+
+/** A digest of every file's path and bytes under `dir`: two packages with the same digest are the same upload. */
+export function packageDigest(dir: string): string {
+  const hash = createHash("sha256");
+  const walk = (path: string) => {
+    for (const entry of readdirSync(path).sort()) {
+      const full = join(path, entry);
+      if (statSync(full).isDirectory()) walk(full);
+      else hash.update(relative(dir, full)).update("\0").update(readFileSync(full)).update("\0");
+    }
+  };
+  walk(dir);
+  return hash.digest("hex").slice(0, 16);
 }
