@@ -53,7 +53,7 @@ test("POST /messages: any body and headers get a 2xx or a 4xx problem; a 4xx wri
       const read = expectAnswer(await a.handlers.get(generatedEvent({ method: "GET", path: `/messages/${answer.body.id}`, routeKey: "GET /messages/{id}", pathParameters: { id: answer.body.id } })));
       expectSame(read.body, answer.body, "GET /messages/{id} after the create");
     }),
-    150,
+    100,
     { statuses },
   );
 });
@@ -74,7 +74,7 @@ test("GET /messages: any query gets a 2xx or a 4xx problem and changes nothing; 
       for (const item of answer.body.items) if (!ids.has(item.id)) throw new Error(`a page lists ${item.id}, which is not stored`);
       expectSame(answer.body.items, everything.filter((m) => answer.body.items.some((i: { id: string }) => i.id === m.id)), "a page's messages");
     }),
-    150,
+    60,
     { statuses },
   );
 });
@@ -92,7 +92,7 @@ test("GET /messages/{id}: any path segment gets a 2xx or a 4xx problem and chang
       if (!isSuccess(answer)) return;
       expectSame(answer.body, a.seeded.find((m) => m.id === id.toLowerCase()), "the message found");
     }),
-    150,
+    60,
     { statuses },
   );
 });

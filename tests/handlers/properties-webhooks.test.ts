@@ -153,7 +153,7 @@ for (const source of Object.keys(webhookSources) as WebhookSourceName[]) {
         expectSame([again.status, again.body], [200, { id: answer.body.id, duplicate: true }], "a repeated delivery");
         expectUnchanged(after, await w.snapshot(), "a repeated delivery");
       }),
-      150,
+      100,
       { statuses },
     );
   });
@@ -179,7 +179,7 @@ test("POST /webhooks/{source}/replay: any headers, query and body get a 2xx or a
       expectUnchanged(before, await bucketSnapshot(s3.client, bucket), `a replay answered ${answer.status} with the downstream down`);
       if (isSuccess(answer)) expectSame(answer.body, { replayed: 0, deadLettered: 0, remaining: true, stoppedBecause: answer.body.stoppedBecause }, "the replay summary");
     }),
-    60,
+    40,
     { statuses },
   );
 });
@@ -214,7 +214,7 @@ test("GET /meetings and GET /meetings/{id}/events: any query and path segment ge
       const stored = await storedEvents(w.events, id);
       expectSame(answer.body.items, stored.slice(0, answer.body.items.length).map(eventView), "the history");
     }),
-    150,
+    80,
     { statuses },
   );
 });
