@@ -153,7 +153,7 @@ for (const source of Object.keys(webhookSources) as WebhookSourceName[]) {
         expectSame([again.status, again.body], [200, { id: answer.body.id, duplicate: true }], "a repeated delivery");
         expectUnchanged(after, await w.snapshot(), "a repeated delivery");
       }),
-      100,
+      80,
       { statuses },
     );
   });
@@ -214,7 +214,7 @@ test("GET /meetings and GET /meetings/{id}/events: any query and path segment ge
       const stored = await storedEvents(w.events, id);
       expectSame(answer.body.items, stored.slice(0, answer.body.items.length).map(eventView), "the history");
     }),
-    80,
+    60,
     { statuses },
   );
 });

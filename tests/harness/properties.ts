@@ -19,7 +19,7 @@ export async function checkProperty<T>(t: ExecutionContext, property: fc.IAsyncP
   const details = await fc.check(property, { ...propertyParameters<T>(runs), examples: options.examples ?? [] });
   if (details.failed) {
     const cause = details.errorInstance instanceof Error ? (details.errorInstance.stack ?? details.errorInstance.message) : String(details.errorInstance);
-    t.fail(`${fc.defaultReportMessage(details)}\n\nThe shrunk counterexample failed with:\n${cause}\n\nReplay: FC_SEED=${details.seed} npx ava ${t.title ? `--match '${t.title}'` : ""}`);
+    t.fail(`${fc.defaultReportMessage(details)}\n\nThe shrunk counterexample failed with:\n${cause}\n\nReplay: FC_SEED=${details.seed} npx ava <this test file> --match '${t.title}'`);
     return;
   }
   t.log(`${details.numRuns} runs (seed ${details.seed})${options.statuses ? `; answers ${options.statuses}` : ""}`);
