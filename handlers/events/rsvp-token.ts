@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { HttpProblem } from "../shared/problem";
+import { UUID_V7_PATTERN } from "../shared/uuidv7";
 import type { Answer } from "./event-store";
 
 /** What an RSVP link carries: which invitation, which answer, and the invitation's nonce. */
@@ -43,5 +44,7 @@ export function verifyRsvpToken(token: string, key: string): RsvpClaims {
   }
   const { v, e, i, a, n } = claims;
   if (v !== VERSION || typeof e !== "string" || typeof i !== "string" || (a !== "yes" && a !== "no") || typeof n !== "string") throw invalid();
+  // Only claims this stack issues (an event id, an invitee's address): anything else would reach the table as a key it refuses.
+  if (!UUID_V7_PATTERN.test(e) || i.length > 254 || !i.includes("@")) throw invalid();
   return { eventId: e, email: i, answer: a, nonce: n };
 }

@@ -53,3 +53,55 @@ export const anyJson = (): fc.Arbitrary<unknown> =>
       fc.dictionary(anyText({ maxLength: 12 }), tie("value"), { maxKeys: 4 }),
     ),
   })).value;
+
+/** Text of `min` to `max` characters (code points), to probe a length bound from both sides. */
+export const textOfLength = (min: number, max: number): fc.Arbitrary<string> =>
+  fc
+    .integer({ min, max })
+    .chain((n) => fc.array(fc.constantFrom("a", "Z", " ", "é", "🚀", "ש", "你"), { minLength: n, maxLength: n }))
+    .map((chars) => chars.join(""));
+
+/** A path segment as a client may send it: tricky text, ids of the right and nearly right shape. */
+export const anyPathSegment = (): fc.Arbitrary<string> =>
+  fc.oneof(
+    anyText(),
+    fc.uuid(),
+    fc.uuid({ version: 7 }),
+    fc.uuid({ version: 7 }).map((id) => id.toUpperCase()),
+    fc.stringMatching(/^[A-Za-z0-9_-]{1,120}$/),
+    fc.constantFrom(".", "..", "%2F", "a/b", " ", "null", "undefined", "0"),
+  );
+
+/** Query parameter names the routes know, mixed with arbitrary ones. */
+const QUERY_NAMES = ["limit", "cursor", "q", "token", "sort", "__proto__", "constructor"];
+
+/** A query parameter value: tricky text, edgy numbers as text, base64url-looking cursors. */
+const queryValue = (): fc.Arbitrary<string> =>
+  fc.oneof(anyText(), edgyNumber().map(String), fc.integer({ min: -2, max: 120 }).map(String), fc.base64String({ maxLength: 80 }).map((s) => s.replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "")));
+
+/** Query parameters as API Gateway hands them over (decoded; a repeated name joined by commas). */
+export const anyQuery = (): fc.Arbitrary<Record<string, string>> =>
+  fc.dictionary(fc.oneof(fc.constantFrom(...QUERY_NAMES), anyText({ maxLength: 12 })), queryValue(), { maxKeys: 3, noNullPrototype: true });
+
+/** A `content-type` header: JSON ones, near misses, and tricky text. */
+export const anyContentType = (): fc.Arbitrary<string> =>
+  fc.oneof(
+    { weight: 4, arbitrary: fc.constantFrom("application/json", "application/json; charset=utf-8", "APPLICATION/JSON", "application/problem+json") },
+    { weight: 1, arbitrary: fc.constantFrom("", "text/plain", "application/x-www-form-urlencoded", "application/jsonx", "json", "application/json;", ";application/json") },
+    { weight: 1, arbitrary: anyText() },
+  );
+
+/** Header names the handlers read, mixed with arbitrary ones (lower-case, as API Gateway passes them). */
+const HEADER_NAMES = ["authorization", "cookie", "calendly-webhook-signature", "content-length", "host", "x-forwarded-for", "user-agent", "idempotency-key"];
+
+/** Extra request headers with tricky values. */
+export const anyHeaders = (): fc.Arbitrary<Record<string, string>> =>
+  fc.dictionary(fc.oneof(fc.constantFrom(...HEADER_NAMES), fc.stringMatching(/^[a-z0-9-]{1,20}$/)), anyText(), { maxKeys: 3, noNullPrototype: true });
+
+/** A raw request body: JSON of any value, text that may not be JSON, bytes that may not be UTF-8. */
+export const anyRawBody = (): fc.Arbitrary<string | Buffer> =>
+  fc.oneof(
+    { weight: 3, arbitrary: anyJson().map((v) => JSON.stringify(v)) },
+    { weight: 1, arbitrary: anyText() },
+    { weight: 1, arbitrary: fc.uint8Array({ maxLength: 40 }).map((bytes) => Buffer.from(bytes)) },
+  );
