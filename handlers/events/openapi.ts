@@ -62,8 +62,12 @@ export function eventsApiFragment(): OpenApiFragment {
     answerInvitation: { requestBody: json("Rsvp"), responses: { "200": { description: "Answer recorded", content: jsonContent("RsvpResult") }, "403": problem("The link is not valid"), "409": problem("This link was used already, or the event is canceled or started") } },
   };
   for (const route of eventRoutes) if (route.signedIn) Object.assign(operations[route.operationId]!, { security: [{ cognitoIdToken: [] }] });
+  const securitySchemes = {
+    cognitoIdToken: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "The signed-in user's Cognito ID token (hosted UI, code + PKCE); local mode: the local sign-in stand-in's" },
+  };
   return {
     paths: pathsOf(eventRoutes, operations),
+    securitySchemes,
     schemas: {
       CreateEvent: jsonSchema(s.CreateEvent, "input"),
       UpdateEvent: jsonSchema(s.UpdateEvent, "input"),

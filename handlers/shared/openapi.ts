@@ -2,10 +2,11 @@ import { z } from "zod";
 
 export type JsonSchema = Record<string, unknown>;
 
-/** Part of the API's OpenAPI document: some paths and the component schemas they refer to. */
+/** Part of the API's OpenAPI document: some paths, the component schemas they refer to, and the security schemes their operations name. */
 export interface OpenApiFragment {
   paths: Record<string, Record<string, object>>;
   schemas: Record<string, JsonSchema>;
+  securitySchemes?: Record<string, object>;
 }
 
 /** A zod schema as an OpenAPI 3.1 (JSON Schema 2020-12) schema object. */
@@ -29,12 +30,12 @@ export function queryParameters(schema: z.ZodType) {
   }));
 }
 
-/** Puts route operations under their paths. */
+/** Puts route operations under their paths. An operation that names no security scheme is public: `security: []` says so. */
 export function pathsOf(routes: readonly { method: string; path: string; operationId: string; summary: string }[], operations: Record<string, object>) {
   const paths: OpenApiFragment["paths"] = {};
   for (const route of routes) {
     paths[route.path] ??= {};
-    paths[route.path]![route.method.toLowerCase()] = { operationId: route.operationId, summary: route.summary, ...operations[route.operationId] };
+    paths[route.path]![route.method.toLowerCase()] = { operationId: route.operationId, summary: route.summary, security: [], ...operations[route.operationId] };
   }
   return paths;
 }
