@@ -19,6 +19,13 @@ export const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 export const jsonContent = (name: string) => ({ "application/json": { schema: ref(name) } });
 export const problem = (description: string) => ({ description, content: { "application/problem+json": { schema: ref("Problem") } } });
 
+/** What `readJsonBody` refuses: malformed JSON or a schema violation, a body over `maxBytes`, a body not sent as JSON. */
+export const jsonBodyProblems = (maxBytes: number, invalid = "Malformed JSON or a schema violation (missing, extra or mistyped fields)") => ({
+  "400": problem(invalid),
+  "413": problem(`Body larger than ${maxBytes} bytes`),
+  "415": problem("Body is not application/json"),
+});
+
 /** Query parameters from a zod object schema. */
 export function queryParameters(schema: z.ZodType) {
   return Object.entries((jsonSchema(schema, "input").properties ?? {}) as Record<string, JsonSchema>).map(([name, s]) => ({

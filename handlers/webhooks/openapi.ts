@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { pageQuerySchema } from "../shared/paging";
-import { jsonContent, jsonSchema, pathsOf, problem, queryParameters, type OpenApiFragment } from "../shared/openapi";
+import { jsonBodyProblems, jsonContent, jsonSchema, pathsOf, problem, queryParameters, type OpenApiFragment } from "../shared/openapi";
 import { CALENDLY_SIGNATURE_HEADER, calendlySchemas } from "./calendly";
 import { DEFAULT_TOLERANCE_SECONDS, WEBHOOK_MAX_BODY_BYTES } from "./ingest";
 import { webhookRoutes } from "./routes";
@@ -56,9 +56,8 @@ export function webhookApiFragment(source: string): OpenApiFragment {
       responses: {
         "201": { description: "Stored", content: jsonContent("WebhookAccepted") },
         "200": { description: "Already stored (a retried delivery)", content: jsonContent("WebhookAccepted") },
-        "400": problem("Malformed JSON or a schema violation"),
+        ...jsonBodyProblems(WEBHOOK_MAX_BODY_BYTES, "Malformed JSON or a schema violation"),
         "401": problem("Missing, malformed, wrong or stale signature"),
-        "413": problem(`Body larger than ${WEBHOOK_MAX_BODY_BYTES} bytes`),
       },
     },
     [`replay_${source}_spool`]: {
