@@ -48,7 +48,7 @@ export interface Credentials {
   bad: (body: string) => fc.Arbitrary<Record<string, string>>;
 }
 
-/** Extra values mixed into generation where the schema cannot know them: existing ids, real bodies. Keys: `path:id`, `query:token`, `body`. */
+/** Extra values mixed into generation where the schema cannot say them (existing ids, real bodies, a range only the description states). Keys: `path:id`, `query:limit`, `body`. */
 export type Hints = Record<string, fc.Arbitrary<unknown>>;
 
 export const resolve = (doc: OpenApiDocument, schema: Schema): Schema =>
@@ -62,8 +62,11 @@ const fitLength = (s: string, min = 0, max = Infinity) => {
   return points.join("");
 };
 
-/** Instants around now (a year back to two ahead): past and future both occur. */
-const dateTime = () => fc.integer({ min: -366 * 24 * 60, max: 2 * 366 * 24 * 60 }).map((minutes) => new Date(Date.now() + minutes * 60_000).toISOString());
+/** Instants around now: mostly within the coming months (what a service plans for), some past, some years ahead. */
+const dateTime = () =>
+  fc
+    .oneof({ weight: 3, arbitrary: fc.integer({ min: 1, max: 200 * 24 * 60 }) }, { weight: 1, arbitrary: fc.integer({ min: -366 * 24 * 60, max: 0 }) }, { weight: 1, arbitrary: fc.integer({ min: 366 * 24 * 60, max: 3 * 366 * 24 * 60 }) })
+    .map((minutes) => new Date(Date.now() + minutes * 60_000).toISOString());
 
 function stringValue(schema: Schema): fc.Arbitrary<string> {
   const min = schema.minLength ?? 0;
@@ -73,7 +76,8 @@ function stringValue(schema: Schema): fc.Arbitrary<string> {
   if (schema.format === "date-time") return dateTime().filter(fits);
   if (schema.format === "uuid") return fc.uuid().filter(fits);
   if (pattern) return fc.stringMatching(pattern).filter(fits);
-  const text = anyText({ maxLength: Math.min(max, 40) }).map((s) => fitLength(s, min, max));
+  // Mostly printable text (what a person types, so valid requests reach the handler's success path), anyText's tricky strings too.
+  const text = fc.oneof({ weight: 2, arbitrary: fc.string({ unit: "grapheme", minLength: 1, maxLength: 20 }) }, { weight: 1, arbitrary: anyText({ maxLength: Math.min(max, 40) }) }).map((s) => fitLength(s, min, max));
   return Number.isFinite(max) ? fc.oneof({ weight: 5, arbitrary: text }, { weight: 1, arbitrary: anyText().map((s) => fitLength(s.repeat(max), max, max)) }) : text;
 }
 
@@ -174,7 +178,7 @@ export function operationRequests(
   const operation = doc.paths[path]![method]!;
   const parameters = operation.parameters ?? [];
   const hints = options.hints ?? {};
-  const withHint = (key: string, arbitrary: fc.Arbitrary<unknown>) => (hints[key] ? fc.oneof({ weight: 2, arbitrary: hints[key]! }, { weight: 1, arbitrary }) : arbitrary);
+  const withHint = (key: string, arbitrary: fc.Arbitrary<unknown>) => (hints[key] ? fc.oneof({ weight: 3, arbitrary: hints[key]! }, { weight: 1, arbitrary }) : arbitrary);
   const bodySchema = operation.requestBody?.content["application/json"]?.schema;
   const scheme = operation.security?.[0] ? Object.keys(operation.security[0])[0] : undefined;
   if (scheme && !options.credentials[scheme]) throw new Error(`no credentials for the security scheme ${scheme}`);
@@ -206,7 +210,8 @@ export function operationRequests(
   // Not invalid by the document (it does not forbid other parameters), but worth sending.
   const extraQuery = fc.tuple(valid, fc.tuple(anyText({ maxLength: 10 }).filter((k) => k !== "" && !parameters.some((p) => p.name === k)), anyText({ maxLength: 10 }))).map(([v, q]) => ({ ...v, extraQuery: q }));
 
-  const parts = fc.oneof({ weight: 3, arbitrary: valid }, { weight: 1, arbitrary: extraQuery }, ...invalidWays.map((arbitrary) => ({ weight: Math.max(1, Math.round(4 / invalidWays.length)), arbitrary })));
+  // About half valid, the other half spread over the ways to be invalid.
+  const parts = fc.oneof({ weight: 5, arbitrary: valid }, { weight: 1, arbitrary: extraQuery }, ...invalidWays.map((arbitrary) => ({ weight: Math.max(1, Math.round(5 / invalidWays.length)), arbitrary })));
   return parts.chain((p) => {
     const body = p.body === undefined ? undefined : JSON.stringify(p.body);
     const credentials = scheme ? options.credentials[scheme]! : undefined;
