@@ -13,6 +13,7 @@ export function apiDocument(serverUrl = "http://127.0.0.1:3000") {
     info: {
       title: "Switchyard API",
       version: "1.0.0",
+      license: { name: "MIT", identifier: "MIT" },
       description: `Errors are RFC 9457 problem details. Problem types: ${Object.keys(PROBLEM_TYPES)
         .map((slug) => problemTypeUri(slug as ProblemSlug))
         .join(", ")}.`,
@@ -21,10 +22,7 @@ export function apiDocument(serverUrl = "http://127.0.0.1:3000") {
     paths: Object.assign({}, ...fragments.map((f) => f.paths)),
     components: {
       schemas: Object.assign({}, ...fragments.map((f) => f.schemas)),
-      securitySchemes: {
-        replayToken: { type: "http", scheme: "bearer", description: "The stack's webhookReplayToken secret" },
-        cognitoIdToken: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "The signed-in user's Cognito ID token (hosted UI, code + PKCE); local mode: the local sign-in stand-in's" },
-      },
+      securitySchemes: Object.assign({}, ...fragments.map((f) => f.securitySchemes)),
     },
   };
 }

@@ -1,5 +1,7 @@
 import { z } from "zod";
-import { jsonContent, jsonSchema, pathsOf, problem, queryParameters, type OpenApiFragment } from "../shared/openapi";
+import { jsonBodyProblems, jsonContent, jsonSchema, pathsOf, problem, queryParameters, ref, type OpenApiFragment } from "../shared/openapi";
+import { ORGANIZER_MAX_BODY_BYTES } from "./organizer";
+import { RSVP_MAX_BODY_BYTES } from "./rsvp";
 import { eventRoutes } from "./routes";
 import { EVENT_STATUSES, MEDIA_KINDS, VISIBILITIES, eventSchemas } from "./schemas";
 
@@ -35,6 +37,7 @@ function responseSchemas() {
       expiresAt: z.string(),
     }),
     RsvpView: z.object({ event: Event, invitee: z.string(), answer: z.enum(["yes", "no"]), current: z.enum(["pending", "yes", "no"]), used: z.boolean(), open: z.boolean().describe("The event still takes answers") }),
+    GatewayMessage: z.object({ message: z.string() }).describe("API Gateway's own answer (its JWT authorizer), not a problem document"),
     RsvpResult: z.object({ eventId: z.string(), invitee: z.string(), status: z.enum(["yes", "no"]), answeredAt: z.string() }),
   };
 }
@@ -43,27 +46,40 @@ function responseSchemas() {
 export function eventsApiFragment(): OpenApiFragment {
   const s = eventSchemas();
   const id = [{ name: "id", in: "path", required: true, schema: jsonSchema(s.EventId, "input") }];
-  const unauthorized = { "401": { description: "No or an invalid token (API Gateway's JWT authorizer: `{\"message\":\"Unauthorized\"}`)" } };
-  const forbidden = problem("Not the event's organizer");
+  // The JWT authorizer answers a missing or bad token itself; a token without an email reaches the handler.
+  const unauthorized = {
+    "401": {
+      description: "No or an invalid token: API Gateway's JWT authorizer answers `{\"message\":\"Unauthorized\"}`; a token without an email (an access token) gets a problem",
+      content: { "application/json": { schema: ref("GatewayMessage") }, "application/problem+json": { schema: ref("Problem") } },
+    },
+  };
+  const forbidden = { "403": problem("Not the event's organizer") };
+  const missing = { "404": problem("No such event") };
+  const badId = (what = "") => ({ "400": problem(`Not an event id (UUIDv7)${what}, or an unknown query parameter`) });
   const json = (name: string) => ({ required: true, content: jsonContent(name) });
+  const organizerBody = jsonBodyProblems(ORGANIZER_MAX_BODY_BYTES);
   const operations: Record<string, object> = {
-    createEvent: { requestBody: json("CreateEvent"), responses: { "201": { description: "The draft", content: jsonContent("OrganizerEvent") }, "400": problem("Invalid fields (a past start, an unknown field such as an address…)"), ...unauthorized } },
+    createEvent: { requestBody: json("CreateEvent"), responses: { "201": { description: "The draft", content: jsonContent("OrganizerEvent") }, ...organizerBody, "400": problem("Invalid fields (a past start, an unknown field such as an address…), malformed JSON or an unknown query parameter"), ...unauthorized } },
     listPublicEvents: { parameters: queryParameters(s.PublicListQuery), responses: { "200": { description: "Newest first", content: jsonContent("EventPage") }, "400": problem("Unknown parameter, bad limit or cursor") } },
-    getPublicEvent: { parameters: id, responses: { "200": { description: "The event", content: jsonContent("Event") }, "404": problem("No public, published event has this id") } },
-    listMyEvents: { parameters: queryParameters(s.PageQuery), responses: { "200": { description: "Last edited first", content: jsonContent("EventPage") }, ...unauthorized } },
-    getMyEvent: { parameters: id, responses: { "200": { description: "The event", content: jsonContent("OrganizerEvent") }, "403": forbidden, "404": problem("No such event"), ...unauthorized } },
-    updateEvent: { parameters: id, requestBody: json("UpdateEvent"), responses: { "200": { description: "Edited", content: jsonContent("OrganizerEvent") }, "400": problem("Invalid fields"), "403": forbidden, "409": problem("Canceled or started"), ...unauthorized } },
-    publishEvent: { parameters: id, responses: { "200": { description: "Published", content: jsonContent("OrganizerEvent") }, "403": forbidden, "409": problem("Not a draft, or the start has passed"), ...unauthorized } },
-    cancelEvent: { parameters: id, responses: { "200": { description: "Canceled", content: jsonContent("OrganizerEvent") }, "403": forbidden, "409": problem("Already canceled or ended"), ...unauthorized } },
-    inviteToEvent: { parameters: id, requestBody: json("Invite"), responses: { "201": { description: "Some were new", content: jsonContent("InviteResult") }, "200": { description: "All were invited already", content: jsonContent("InviteResult") }, "403": forbidden, "409": problem("Canceled, started, or the invitation limit reached"), ...unauthorized } },
-    listInvitations: { parameters: id, responses: { "200": { description: "By address", content: jsonContent("Invitations") }, "403": forbidden, ...unauthorized } },
-    requestMediaUpload: { parameters: id, requestBody: json("MediaUpload"), responses: { "201": { description: `PUT the file to url with these headers (kinds: ${MEDIA_KINDS.join(", ")})`, content: jsonContent("UploadTicket") }, "400": problem("Type or size not allowed"), "403": forbidden, ...unauthorized } },
-    viewInvitation: { parameters: queryParameters(s.RsvpQuery), responses: { "200": { description: "The invitation", content: jsonContent("RsvpView") }, "403": problem("The link is not valid") } },
-    answerInvitation: { requestBody: json("Rsvp"), responses: { "200": { description: "Answer recorded", content: jsonContent("RsvpResult") }, "403": problem("The link is not valid"), "409": problem("This link was used already, or the event is canceled or started") } },
+    getPublicEvent: { parameters: id, responses: { "200": { description: "The event", content: jsonContent("Event") }, ...badId(), "404": problem("No public, published event has this id") } },
+    listMyEvents: { parameters: queryParameters(s.PageQuery), responses: { "200": { description: "Last edited first", content: jsonContent("EventPage") }, "400": problem("Unknown parameter, bad limit or cursor"), ...unauthorized } },
+    getMyEvent: { parameters: id, responses: { "200": { description: "The event", content: jsonContent("OrganizerEvent") }, ...badId(), ...forbidden, ...missing, ...unauthorized } },
+    updateEvent: { parameters: id, requestBody: json("UpdateEvent"), responses: { "200": { description: "Edited", content: jsonContent("OrganizerEvent") }, ...organizerBody, ...badId(", invalid fields, malformed JSON"), ...forbidden, ...missing, "409": problem("Canceled or started"), ...unauthorized } },
+    publishEvent: { parameters: id, responses: { "200": { description: "Published", content: jsonContent("OrganizerEvent") }, ...badId(), ...forbidden, ...missing, "409": problem("Not a draft, or the start has passed"), ...unauthorized } },
+    cancelEvent: { parameters: id, responses: { "200": { description: "Canceled", content: jsonContent("OrganizerEvent") }, ...badId(), ...forbidden, ...missing, "409": problem("Already canceled or ended"), ...unauthorized } },
+    inviteToEvent: { parameters: id, requestBody: json("Invite"), responses: { "201": { description: "Some were new", content: jsonContent("InviteResult") }, "200": { description: "All were invited already", content: jsonContent("InviteResult") }, ...organizerBody, ...badId(", invalid addresses, malformed JSON"), ...forbidden, ...missing, "409": problem("Canceled, started, or the invitation limit reached"), ...unauthorized } },
+    listInvitations: { parameters: id, responses: { "200": { description: "By address", content: jsonContent("Invitations") }, ...badId(), ...forbidden, ...missing, ...unauthorized } },
+    requestMediaUpload: { parameters: id, requestBody: json("MediaUpload"), responses: { "201": { description: `PUT the file to url with these headers (kinds: ${MEDIA_KINDS.join(", ")})`, content: jsonContent("UploadTicket") }, ...organizerBody, ...badId(", a type or size not allowed, malformed JSON"), ...forbidden, ...missing, ...unauthorized } },
+    viewInvitation: { parameters: queryParameters(s.RsvpQuery), responses: { "200": { description: "The invitation", content: jsonContent("RsvpView") }, "400": problem("No token, or an unknown query parameter"), "403": problem("The link is not valid"), "404": problem("The event no longer exists") } },
+    answerInvitation: { requestBody: json("Rsvp"), responses: { "200": { description: "Answer recorded", content: jsonContent("RsvpResult") }, ...jsonBodyProblems(RSVP_MAX_BODY_BYTES), "403": problem("The link is not valid"), "404": problem("The event no longer exists"), "409": problem("This link was used already, or the event is canceled or started") } },
   };
   for (const route of eventRoutes) if (route.signedIn) Object.assign(operations[route.operationId]!, { security: [{ cognitoIdToken: [] }] });
+  const securitySchemes = {
+    cognitoIdToken: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "The signed-in user's Cognito ID token (hosted UI, code + PKCE); local mode: the local sign-in stand-in's" },
+  };
   return {
     paths: pathsOf(eventRoutes, operations),
+    securitySchemes,
     schemas: {
       CreateEvent: jsonSchema(s.CreateEvent, "input"),
       UpdateEvent: jsonSchema(s.UpdateEvent, "input"),

@@ -9,7 +9,7 @@ import { INVITES_PER_EVENT, MAX_LEAD_DAYS } from "./schemas";
 import { eventSummary, invitationView, organizerEventView } from "./views";
 
 /** Request bodies are small JSON documents. */
-const MAX_BODY_BYTES = 16 * 1024;
+export const ORGANIZER_MAX_BODY_BYTES = 16 * 1024;
 
 /**
  * The organizer's routes (all behind the JWT authorizer): create, edit, publish, cancel, invite,
@@ -20,7 +20,7 @@ export function organizerHandler(deps: EventsApiDeps): HttpHandler {
   const { store, media, obs, schemas, now } = deps;
   const eventId = (event: HttpEvent) => validate(schemas.EventId, event.pathParameters?.id, "path");
   const noQuery = (event: HttpEvent) => validate(schemas.NoQuery, event.queryStringParameters ?? {}, "query");
-  const body = <S extends Parameters<typeof validate>[0]>(schema: S, event: HttpEvent) => validate(schema, readJsonBody(event, MAX_BODY_BYTES), "body");
+  const body = <S extends Parameters<typeof validate>[0]>(schema: S, event: HttpEvent) => validate(schema, readJsonBody(event, ORGANIZER_MAX_BODY_BYTES), "body");
   /** A start must be ahead of now and within the planning horizon. */
   const checkStart = (startsAt: string | undefined, at: Date) => {
     if (startsAt === undefined) return;

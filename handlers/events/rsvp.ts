@@ -11,6 +11,9 @@ export interface RsvpDeps extends EventsApiDeps {
   rsvpKey: SecretProvider;
 }
 
+/** An answer's body is one token. */
+export const RSVP_MAX_BODY_BYTES = 4096;
+
 /**
  * Answering an invitation without an account: the link's token names the invitation and the
  * answer, signed by the stack. `GET /rsvp?token=` shows the event (with its media: holding a valid
@@ -43,7 +46,7 @@ export function rsvpHandler(deps: RsvpDeps): HttpHandler {
 
     async answerInvitation(event) {
       validate(schemas.NoQuery, event.queryStringParameters ?? {}, "query");
-      const { token } = validate(schemas.Rsvp, readJsonBody(event, 4096), "body");
+      const { token } = validate(schemas.Rsvp, readJsonBody(event, RSVP_MAX_BODY_BYTES), "body");
       const { claims } = await claimsOf(token);
       const invitation = await store.answer(claims.eventId, claims.email, claims.answer, claims.nonce, now());
       return jsonResponse(200, { eventId: claims.eventId, invitee: invitation.email, status: invitation.status, answeredAt: invitation.answeredAt });

@@ -1,4 +1,4 @@
-import { jsonContent, jsonSchema, pathsOf, problem, queryParameters, type OpenApiFragment } from "../shared/openapi";
+import { jsonBodyProblems, jsonContent, jsonSchema, pathsOf, problem, queryParameters, type OpenApiFragment } from "../shared/openapi";
 import { MESSAGE_MAX_BODY_BYTES, messageSchemas } from "./schemas";
 import { messageRoutes } from "./routes";
 
@@ -14,9 +14,7 @@ export function messageApiFragment(): OpenApiFragment {
           headers: { Location: { schema: { type: "string" }, description: "Path of the new message" } },
           content: jsonContent("Message"),
         },
-        "400": problem("Malformed JSON or a schema violation (missing, extra or mistyped fields)"),
-        "413": problem(`Body larger than ${MESSAGE_MAX_BODY_BYTES} bytes`),
-        "415": problem("Body is not application/json"),
+        ...jsonBodyProblems(MESSAGE_MAX_BODY_BYTES),
       },
     },
     countOrListMessages: {

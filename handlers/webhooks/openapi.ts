@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { pageQuerySchema } from "../shared/paging";
-import { jsonContent, jsonSchema, pathsOf, problem, queryParameters, type OpenApiFragment } from "../shared/openapi";
-import { calendlySchemas } from "./calendly";
-import { WEBHOOK_MAX_BODY_BYTES } from "./ingest";
+import { jsonBodyProblems, jsonContent, jsonSchema, pathsOf, problem, queryParameters, type OpenApiFragment } from "../shared/openapi";
+import { CALENDLY_SIGNATURE_HEADER, calendlySchemas } from "./calendly";
+import { DEFAULT_TOLERANCE_SECONDS, WEBHOOK_MAX_BODY_BYTES } from "./ingest";
 import { webhookRoutes } from "./routes";
 
 /** Response shapes of the read API (documentation; the handlers build them in views.ts). */
@@ -50,15 +50,14 @@ export function webhookApiFragment(source: string): OpenApiFragment {
   const { Envelope } = calendlySchemas();
   const operations: Record<string, object> = {
     [`receive_${source}_webhook`]: {
-      description: "Signed with Calendly-Webhook-Signature (t=…,v1=HMAC-SHA256). Answered as soon as the event is stored.",
-      parameters: [{ name: "Calendly-Webhook-Signature", in: "header", required: true, schema: { type: "string" } }],
+      description: "Answered as soon as the event is stored.",
+      security: [{ [`${source}Signature`]: [] }],
       requestBody: { required: true, content: { "application/json": { schema: jsonSchema(Envelope, "input") } } },
       responses: {
         "201": { description: "Stored", content: jsonContent("WebhookAccepted") },
         "200": { description: "Already stored (a retried delivery)", content: jsonContent("WebhookAccepted") },
-        "400": problem("Malformed JSON or a schema violation"),
+        ...jsonBodyProblems(WEBHOOK_MAX_BODY_BYTES, "Malformed JSON or a schema violation"),
         "401": problem("Missing, malformed, wrong or stale signature"),
-        "413": problem(`Body larger than ${WEBHOOK_MAX_BODY_BYTES} bytes`),
       },
     },
     [`replay_${source}_spool`]: {
@@ -80,6 +79,15 @@ export function webhookApiFragment(source: string): OpenApiFragment {
   };
   return {
     paths: pathsOf(webhookRoutes(source), operations),
+    securitySchemes: {
+      [`${source}Signature`]: {
+        type: "apiKey",
+        in: "header",
+        name: CALENDLY_SIGNATURE_HEADER,
+        description: `\`t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" keyed with the stack's calendlySigningKey>\`; more than ${DEFAULT_TOLERANCE_SECONDS} s off (by default) is stale`,
+      },
+      replayToken: { type: "http", scheme: "bearer", description: "The stack's webhookReplayToken secret" },
+    },
     schemas: Object.fromEntries(Object.entries(r).map(([name, schema]) => [name, jsonSchema(schema, "output")])),
   };
 }

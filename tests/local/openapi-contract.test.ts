@@ -1,0 +1,169 @@
+// docs/openapi.json as a contract, checked over HTTP against local mode: for every documented
+// operation, requests generated from its parameter and body schemas (valid and invalid, with valid,
+// missing and bad credentials), and every answer checked against the operation's documented
+// responses: the status is listed, the content type and body are the documented ones, errors are
+// problem+json, nothing is a 5xx, and what the document calls invalid gets a 4xx.
+import test from "ava";
+import fc from "fast-check";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { MEDIA_KINDS, MEDIA_LIMITS } from "../../handlers/events/schemas";
+import { PAGE_MAX_LIMIT } from "../../handlers/shared/paging";
+import { signCalendlyBody } from "../../handlers/webhooks/calendly";
+import { LOCAL_REPLAY_TOKEN, LOCAL_SIGNING_KEY } from "../../local/webhooks";
+import { OPENAPI_FILE } from "../../scripts/openapi";
+import { propertyParameters } from "../harness/arbitraries";
+import { inviteeEvent, newBooking } from "../harness/calendly";
+import { startDownstream, type TestDownstream } from "../harness/downstream";
+import { startLocalMode, stopLocalMode, type LocalMode } from "../harness/local-mode";
+import { answerProblems, schemaValidator, type Answer } from "../harness/openapi-answers";
+import { operationRequests, type Credentials, type GeneratedRequest, type Hints, type OpenApiDocument } from "../harness/openapi-requests";
+import { freeLocalModePort } from "../harness/ports";
+
+const RUNS = 30;
+const doc = JSON.parse(readFileSync(OPENAPI_FILE, "utf8")) as OpenApiDocument;
+const validator = schemaValidator(doc);
+/** Operations no generated request can succeed at: an RSVP token comes only in an invitation mail. */
+const NO_SUCCESS_EXPECTED = ["viewInvitation", "answerInvitation"];
+/** Documented error answers API Gateway writes itself (its JWT authorizer), in its own JSON shape. */
+const GATEWAY_ANSWERS = ["401"];
+
+let mode: LocalMode | undefined;
+let downstream: TestDownstream | undefined;
+let dataDir = "";
+let api = "";
+let hints: Record<string, Hints> = {};
+let credentials: Record<string, Credentials> = {};
+
+async function send(request: GeneratedRequest): Promise<Answer> {
+  const response = await fetch(`${api}${request.url}`, { method: request.method, headers: request.headers, body: request.body, redirect: "manual", signal: AbortSignal.timeout(10_000) });
+  return { status: response.status, contentType: response.headers.get("content-type"), body: await response.text() };
+}
+
+async function json(method: string, path: string, body: unknown, token?: string) {
+  const response = await fetch(`${api}${path}`, { method, headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as Record<string, any>;
+}
+
+test.before(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), "switchyard-contract-"));
+  downstream = await startDownstream();
+  const port = await freeLocalModePort();
+  // FORWARD_URL: the replay route exists only with forwarding on.
+  mode = await startLocalMode({ PORT: String(port), SWITCHYARD_LOCAL_DIR: dataDir, FORWARD_URL: downstream.url });
+  api = mode.outputs.apiUrl!;
+  const signIn = mode.outputs.eventsSignInUrl ?? `http://127.0.0.1:${port + 3}`;
+  const token = async (email: string) => {
+    const response = await fetch(`${signIn}/_local/token`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email }) });
+    return ((await response.json()) as { id_token: string }).id_token;
+  };
+  const organizer = await token("organizer@example.com");
+  const stranger = await token("stranger@example.com");
+
+  // Things that exist, so valid requests reach more than 404s: messages, two meetings (one with two
+  // events), five events (one published), and a real cursor for every list.
+  const messages = [await json("POST", "/messages", { message: "contract" }), await json("POST", "/messages", { message: "test" })].map((m) => m.id as string);
+  const booking = newBooking();
+  for (const [type, b] of [["invitee.created", booking], ["invitee.canceled", booking], ["invitee.created", newBooking()]] as const) {
+    const delivery = JSON.stringify(inviteeEvent(type, b));
+    await fetch(`${api}/webhooks/calendly`, { method: "POST", headers: { "content-type": "application/json", "calendly-webhook-signature": signCalendlyBody(delivery, LOCAL_SIGNING_KEY, Math.floor(Date.now() / 1000)) }, body: delivery });
+  }
+  const startsAt = () => new Date(Date.now() + 30 * 24 * 3600_000).toISOString();
+  const events: string[] = [];
+  for (const visibility of ["public", "private", "public", "public", "private"]) {
+    const created = await json("POST", "/events", { title: `Contract ${visibility}`, startsAt: startsAt(), durationMinutes: 60, visibility }, organizer);
+    events.push(created.id);
+  }
+  for (const id of [events[0], events[3]]) await json("POST", `/events/${id}/publish`, {}, organizer);
+  /** A first page's nextCursor (meetings are projected from the stream, so they may take a moment). */
+  const cursorOf = async (path: string, token?: string) => {
+    for (const deadline = Date.now() + 15_000; ; await new Promise((r) => setTimeout(r, 200))) {
+      const page = (await (await fetch(`${api}${path}?limit=1`, { headers: token ? { authorization: `Bearer ${token}` } : {} })).json()) as { nextCursor?: string | null };
+      if (page.nextCursor) return { "query:cursor": fc.constant(page.nextCursor) };
+      if (Date.now() > deadline) throw new Error(`${path} has no second page`);
+    }
+  };
+
+  // The last two are the cancel route's own: the others stay open for invitations and uploads.
+  const eventId = { "path:id": fc.constantFrom(...events.slice(0, 3)) };
+  // `limit`'s range (1 to 100) is in its description only: the zod schema turns text into a number.
+  const limit = { "query:limit": fc.integer({ min: 1, max: PAGE_MAX_LIMIT }).map(String) };
+  // Which content types and sizes a kind takes is a rule across fields the schema cannot state.
+  const media = fc.constantFrom(...MEDIA_KINDS).chain((kind) => fc.record({ kind: fc.constant(kind), contentType: fc.constantFrom(...MEDIA_LIMITS[kind].contentTypes), size: fc.integer({ min: 1, max: MEDIA_LIMITS[kind].maxBytes }) }));
+  hints = {
+    countOrListMessages: { ...limit, ...(await cursorOf("/messages")) },
+    listMeetings: { ...limit, ...(await cursorOf("/meetings")) },
+    meetingEvents: { ...limit, ...(await cursorOf(`/meetings/${booking.meetingId}/events`)), "path:id": fc.constant(booking.meetingId) },
+    newGists: limit,
+    newGistsOriginal: limit,
+    listPublicEvents: { ...limit, ...(await cursorOf("/events")) },
+    listMyEvents: { ...limit, ...(await cursorOf("/me/events", organizer)) },
+    getMessage: { "path:id": fc.constantFrom(...messages) },
+    receive_calendly_webhook: { body: fc.tuple(fc.uuid(), fc.uuid(), fc.constantFrom("invitee.created" as const, "invitee.canceled" as const)).map(([meetingId, inviteeId, type]) => inviteeEvent(type, { meetingId, inviteeId })) },
+    ...Object.fromEntries(["getPublicEvent", "updateEvent", "getMyEvent", "publishEvent", "inviteToEvent", "listInvitations"].map((op) => [op, eventId])),
+    requestMediaUpload: { ...eventId, body: media },
+    cancelEvent: { "path:id": fc.constantFrom(...events.slice(3)) },
+  };
+  const bearer = (value: string) => ({ authorization: `Bearer ${value}` });
+  // The authorizer takes the token alone or after "Bearer " (as API Gateway does), so a bare token is not bad.
+  const tampered = `${organizer.slice(0, -4)}AAAA`;
+  const now = () => Math.floor(Date.now() / 1000);
+  credentials = {
+    cognitoIdToken: {
+      // Mostly the organizer of the hinted events (their success path), sometimes someone else (403).
+      valid: () => fc.oneof({ weight: 3, arbitrary: fc.constant(organizer) }, { weight: 1, arbitrary: fc.constant(stranger) }).map(bearer),
+      bad: () => fc.constantFrom(bearer("not-a-jwt"), bearer(tampered), bearer(""), { authorization: "Basic b3JnYW5pemVy" }),
+    },
+    replayToken: {
+      valid: () => fc.constant(bearer(LOCAL_REPLAY_TOKEN)),
+      bad: () => fc.constantFrom(bearer("wrong-token"), { authorization: LOCAL_REPLAY_TOKEN }, bearer(`${LOCAL_REPLAY_TOKEN}x`)),
+    },
+    calendlySignature: {
+      valid: (body) => fc.constant(null).map(() => ({ "calendly-webhook-signature": signCalendlyBody(body, LOCAL_SIGNING_KEY, now()) })),
+      bad: (body) =>
+        fc.constantFrom("wrong key", "stale", "other body", "malformed").map((how) => ({
+          "calendly-webhook-signature":
+            how === "wrong key" ? signCalendlyBody(body, "not-the-key", now()) : how === "stale" ? signCalendlyBody(body, LOCAL_SIGNING_KEY, now() - 3600) : how === "other body" ? signCalendlyBody(`${body} `, LOCAL_SIGNING_KEY, now()) : "t=now,v1=",
+        })),
+    },
+  };
+});
+
+test.after.always(async () => {
+  if (mode) await stopLocalMode(mode);
+  await downstream?.close();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+const describe = (request: GeneratedRequest, answer: Answer) =>
+  `request: ${request.method} ${request.url}${request.invalid ? ` (invalid: ${request.invalid})` : " (valid)"}\n  headers: ${JSON.stringify(Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k, v.length > 60 ? `${v.slice(0, 60)}…` : v])))}\n  body: ${request.body?.slice(0, 600) ?? "(none)"}\nanswer: ${answer.status} ${answer.contentType}\n  ${answer.body.slice(0, 600)}`;
+
+for (const [path, operations] of Object.entries(doc.paths)) {
+  for (const [method, operation] of Object.entries(operations)) {
+    const name = `${method.toUpperCase()} ${path}`;
+    test.serial(`${name} (${operation.operationId}) answers as the document says, for valid and invalid requests`, async (t) => {
+      const notProblems = operation.security?.some((s) => "cognitoIdToken" in s) ? GATEWAY_ANSWERS : [];
+      const seen = new Map<number, number>();
+      const requests = operationRequests(doc, method, path, { credentials, hints: hints[operation.operationId], isValid: validator.isValid });
+      await fc.assert(
+        fc.asyncProperty(requests, async (request) => {
+          const answer = await send(request);
+          seen.set(answer.status, (seen.get(answer.status) ?? 0) + 1);
+          if (process.env.DEBUG_CONTRACT && !request.invalid && answer.status >= 400) t.log(describe(request, answer));
+          const problems = answerProblems(doc, method, path, answer, validator, notProblems);
+          if (answer.status >= 500) problems.push("a 5xx");
+          if (request.invalid && answer.status < 400) problems.push(`an invalid request was accepted with ${answer.status}`);
+          if (problems.length) throw new Error(`${name}: ${problems.join("; ")}\n${describe(request, answer)}`);
+        }),
+        { ...propertyParameters(RUNS), includeErrorInReport: true },
+      );
+      const tally = [...seen].sort(([a], [b]) => a - b).map(([status, n]) => `${status}×${n}`).join(" ");
+      t.log(tally);
+      // The valid requests reach the handler's success path, not only its refusals.
+      if (!NO_SUCCESS_EXPECTED.includes(operation.operationId)) t.true([...seen.keys()].some((status) => status < 300), `no 2xx answer: ${tally}`);
+      else t.pass();
+    });
+  }
+}
