@@ -4,6 +4,7 @@ import { messageApiFragment } from "./messages/openapi";
 import { PROBLEM_TYPES, problemTypeUri, type ProblemSlug } from "./shared/problem";
 import { gistsApiFragment } from "./sync/openapi";
 import { webhookApiFragment } from "./webhooks/openapi";
+import { license } from "../package.json";
 
 /** The HTTP API's OpenAPI 3.1 document, generated from the zod schemas and the route lists. */
 export function apiDocument(serverUrl = "http://127.0.0.1:3000") {
@@ -13,7 +14,7 @@ export function apiDocument(serverUrl = "http://127.0.0.1:3000") {
     info: {
       title: "Switchyard API",
       version: "1.0.0",
-      license: { name: "MIT", identifier: "MIT" },
+      license: { name: license, identifier: license }, // the repository's LICENSE, as package.json names it
       description: `Errors are RFC 9457 problem details. Problem types: ${Object.keys(PROBLEM_TYPES)
         .map((slug) => problemTypeUri(slug as ProblemSlug))
         .join(", ")}.`,
