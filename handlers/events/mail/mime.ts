@@ -82,12 +82,13 @@ export function encodeHeaderText(text: string, nameLength: number): string {
 function encodeAddress(header: string, value: string): string {
   assertHeaderValue(header, value);
   const trimmed = value.trim();
-  const angle = /^(.*?)\s*<([^<>\s]+@[^<>\s]+)>$/.exec(trimmed);
+  // dotAll: a display name may hold U+2028/U+2029, which `.` alone does not match.
+  const angle = /^(.*?)\s*<([^<>\s]+@[^<>\s]+)>$/s.exec(trimmed);
   const address = angle ? angle[2]! : trimmed;
   if (!/^[^\s<>@",;]+@[^\s<>@",;]+$/.test(address) || NON_ASCII_OR_CONTROL.test(address)) {
     throw new TypeError(`Mail header ${header} is not one ASCII address: ${JSON.stringify(value)}`);
   }
-  const name = angle?.[1]?.trim().replace(/^"(.*)"$/, "$1") ?? "";
+  const name = angle?.[1]?.trim().replace(/^"(.*)"$/s, "$1") ?? "";
   if (!name) return angle ? `<${address}>` : address;
   if (NON_ASCII_OR_CONTROL.test(name) || name.includes("=?")) return `${encodeHeaderText(name, header.length).replace(/\r\n /g, " ")} <${address}>`;
   // Plain ASCII names: atoms as they are, anything with specials quoted (RFC 5322 §3.2.4).
