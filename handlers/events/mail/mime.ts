@@ -1,4 +1,4 @@
-// Kept hand-written (#17): nodemailer's MailComposer adds 112 KB zipped to events-notify (431 → 543 KB, over the 512 KB target) and ~34 ms CPU to load on the first mail; mimetext's require() entry is empty and it writes LF line ends and unencoded 8-bit text.
+// Kept hand-written (#17): nodemailer's MailComposer adds 112 KB zipped to events-notify (431 → 543 KB, over the 512 KB target) and ~34 ms CPU to load on the first mail; mimetext's CommonJS build loads as an empty module, and it writes LF line ends and labels 8-bit UTF-8 bodies 7bit.
 // RFC 5322 / MIME encoding of a MailMessage, shared by SES (SendEmail with Content.Raw) and the
 // local outbox, so the mail sent in the cloud is byte-for-byte the local .eml apart from Date and
 // Message-ID. No dependencies: UTF-8 everywhere, base64 bodies in 76-character lines, RFC 2047
