@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { HttpProblem } from "../../handlers/shared/problem";
 import { problemResponse, type HttpEvent, type HttpResult } from "../../handlers/shared/http";
 import { OUTBOX_FILE, listOutbox } from "../../handlers/events/mail/outbox";
-import { parseMime } from "../../handlers/events/mail/mime";
+import { parseMime } from "../../handlers/events/mail/parse-mime";
 import type { LocalRoute } from "./api-server";
 
 /** Mails shown on the page (the newest). */
@@ -54,7 +54,7 @@ export async function outboxPageHtml(dir: string): Promise<string> {
   const items = await Promise.all(
     entries.map(async (entry) => {
       const raw = await readMail(dir, entry.file);
-      const text = raw === undefined ? "" : (parseMime(raw.toString("utf8")).text ?? "");
+      const text = raw === undefined ? "" : ((await parseMime(raw)).text ?? "");
       const href = `/_local/outbox/${encodeURIComponent(entry.file)}`;
       return [
         "<li><article>",

@@ -12,7 +12,7 @@ import { GetItemCommand, QueryCommand, ScanCommand, UpdateItemCommand } from "@a
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import { SendMessageBatchCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
-import { parseMime } from "../../handlers/events/mail/mime";
+import { parseMime } from "../../handlers/events/mail/parse-mime";
 import type { NotificationJob } from "../../handlers/events/notification-job";
 import { verifyRsvpToken } from "../../handlers/events/rsvp-token";
 import { EVENT_SK, eventsTable, notificationsSentTable } from "../../handlers/events/tables";
@@ -208,7 +208,7 @@ async function outbox() {
   return Promise.all(
     (listed.Contents ?? []).map(async ({ Key }) => {
       const object = await s3.client.send(new GetObjectCommand({ Bucket: bucket, Key }));
-      const mime = parseMime(await object.Body!.transformToString("utf8"));
+      const mime = await parseMime(await object.Body!.transformToByteArray());
       return { key: Key!, to: mime.headers.to!, subject: mime.headers.subject!, notification: mime.headers["x-switchyard-notification"]!, text: mime.text ?? "" };
     }),
   );

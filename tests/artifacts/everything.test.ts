@@ -6,7 +6,7 @@
 import test from "ava";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { EventStore } from "../../handlers/events/event-store";
-import { parseMime } from "../../handlers/events/mail/mime";
+import { parseMime } from "../../handlers/events/mail/parse-mime";
 import type { NotificationJob } from "../../handlers/events/notification-job";
 import { verifyRsvpToken } from "../../handlers/events/rsvp-token";
 import { eventsTable, notificationsSentTable } from "../../handlers/events/tables";
@@ -91,7 +91,7 @@ test.serial("with a sender configured, an invitation goes out through SES v2 as 
   t.deepEqual(Object.keys(mail!.request.Content), ["Raw"], "raw content: the MIME message is the mail");
   t.is(mail!.request.FromEmailAddress, undefined, "the From is the message's own");
 
-  const mime = parseMime(mail!.raw!);
+  const mime = await parseMime(mail!.raw!);
   t.is(mime.headers.from, SENDER);
   t.is(mime.headers.to, ANN);
   t.is(mime.headers.subject, "Invitation: Roadmap review");

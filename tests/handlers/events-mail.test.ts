@@ -1,7 +1,11 @@
 // Mail: the RFC 5322 / MIME encoding (headers, encoded-words, multipart, base64 lines, header
-// injection), the local outbox (atomic .eml files, listed newest first), the SES sender against a
-// stand-in of the SESv2 REST endpoint with the real SDK client, and the outbox page routes.
+// injection; any message read back by postal-mime as it was given), the local outbox (atomic .eml
+// files, listed newest first), the SES sender against a stand-in of the SESv2 REST endpoint with the
+// real SDK client, and the outbox page routes.
 import test from "ava";
+import fc from "fast-check";
+import assert from "node:assert/strict";
+import PostalMime, { decodeWords } from "postal-mime";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -15,6 +19,7 @@ import { escapeHtml, linkify, localOutboxRoutes } from "../../local/emulators/ou
 import { startApiServer } from "../../local/emulators/api-server";
 import { LOCAL_CREDENTIALS } from "../../local/emulators/dynamodb-local";
 import { apiEvent } from "../harness/http";
+import { anyText, propertyParameters } from "../harness/arbitraries";
 
 const date = new Date("2026-11-26T09:05:07.000Z");
 const mail: MailMessage = {
@@ -105,6 +110,52 @@ test("header injection: CR or LF in any header value throws, as do reserved or m
   t.throws(() => toMime(mail, { messageId: "x>\r\nBcc: y" }), { instanceOf: TypeError });
 });
 
+/** What toMime refuses in a header value: CR, LF and the other controls except tab. */
+// eslint-disable-next-line no-control-regex
+const REFUSED_IN_HEADERS = /[\x00-\x08\x0a-\x1f\x7f]/;
+/** Text as it comes out of UTF-8: lone surrogates become U+FFFD. */
+const wellFormed = (text: string) => Buffer.from(text, "utf8").toString("utf8");
+/** Header text as a reader decodes it: UTF-8's decoder reads a BOM that starts an encoded-word as a BOM, not text. */
+const headerAsRead = (text: string) => wellFormed(text).replace(/\ufeff/g, "");
+/** A body as a reader sees it: well-formed, CRLF line breaks (MIME's canonical form); a leading BOM is read as a BOM, not text. */
+const canonicalBody = (text: string) => wellFormed(text).replace(/\r\n|\r|\n/g, "\r\n").replace(/^\ufeff/, "");
+/** ASCII words, some longer than a header line, so folding (and the unfoldable long word) is exercised. */
+const asciiWords = fc.array(fc.string({ unit: fc.integer({ min: 0x21, max: 0x7e }).map((c) => String.fromCharCode(c)), minLength: 1, maxLength: 90 }), { minLength: 1, maxLength: 12 }).map((w) => w.join(" "));
+const headerText = fc.oneof(anyText({ maxLength: 120 }), asciiWords);
+/** Bodies with long lines and every kind of line break. */
+const body = fc.oneof(anyText({ maxLength: 400 }), fc.array(fc.oneof(anyText({ maxLength: 200 }), fc.constantFrom("\n", "\r\n", "\r", "x".repeat(1000))), { maxLength: 8 }).map((p) => p.join("")));
+
+test("any message is either refused (a control character in a header) or read back by postal-mime as it was given, in lines of at most 998 characters", async (t) => {
+  // node:assert inside the property, so fast-check sees a failure, shrinks it and prints its seed.
+  await fc.assert(
+    fc.asyncProperty(headerText, headerText, headerText, body, fc.option(body, { nil: undefined }), async (subject, name, note, text, html) => {
+      const message: MailMessage = { from: `${name} <events@example.com>`, to: "jane@example.org", subject, text, html, headers: { "X-Note": note } };
+      const encode = () => toMime(message, { date, messageId: "p@example.com" });
+      if ([subject, name, note].some((v) => REFUSED_IN_HEADERS.test(v))) {
+        assert.throws(encode, HeaderInjectionError);
+        return;
+      }
+      const raw = encode();
+      assert.equal(encode(), raw, "the same message, date and id: the same bytes");
+      assert.ok(!/[^\r]\n|\r(?!\n)/.test(raw), "CRLF line breaks only");
+      assert.ok(raw.split("\r\n").every((line) => line.length <= 998), "no line longer than RFC 5322 allows");
+      const read = await PostalMime.parse(raw);
+      assert.equal(read.subject?.replace(/\ufeff/g, "").trim() ?? "", headerAsRead(subject).trim());
+      assert.deepEqual({ ...read.from, name: read.from?.name.replace(/\ufeff/g, "") }, { address: "events@example.com", name: headerAsRead(name).trim().replace(/^"(.*)"$/s, "$1").trim() });
+      assert.deepEqual(read.to?.map((a) => a.address), ["jane@example.org"]);
+      // Exactly as given, but for the spaces around ASCII text, which header unfolding does not keep.
+      const asciiTrim = (text: string) => text.replace(/^[ \t]+|[ \t]+$/g, "");
+      assert.equal(asciiTrim(decodeWords(read.headers.find((h) => h.key === "x-note")?.value ?? "").replace(/\ufeff/g, "")), asciiTrim(headerAsRead(note)));
+      assert.equal(read.messageId, "<p@example.com>");
+      assert.equal(read.date, date.toISOString());
+      assert.equal(read.text ?? "", canonicalBody(text));
+      assert.equal(read.html ?? "", canonicalBody(html ?? ""));
+    }),
+    { ...propertyParameters(150), includeErrorInReport: true },
+  );
+  t.pass();
+});
+
 async function tempDir() {
   return mkdtemp(join(tmpdir(), "switchyard-outbox-"));
 }
@@ -142,6 +193,33 @@ test("the outbox ignores files that are not its mails, and 50 concurrent sends g
   t.is(listed.length, 50);
   t.deepEqual(listed.map((e) => e.messageId).sort(), ids.map((r) => r.messageId).sort());
   t.deepEqual(new Set(listed.map((e) => e.to)).size, 50);
+});
+
+test("the outbox lists and shows a mail written elsewhere: LF line ends, Latin-1 quoted-printable, RFC 2047 Q words", async (t) => {
+  const dir = await tempDir();
+  const file = "2026-11-26T000000.000Z-0123456789ab.eml";
+  const foreign = [
+    "From: =?ISO-8859-1?Q?J=FCrg_M=FCller?= <juerg@example.ch>",
+    "To: jane@example.org",
+    "Subject: =?ISO-8859-1?Q?Gr=FC=DFe_aus_?=",
+    " =?UTF-8?B?WsO8cmljaA==?=",
+    "Date: Thu, 26 Nov 2026 09:05:07 +0100",
+    "Message-ID: <foreign@example.ch>",
+    "X-Switchyard-Notification: e1#jane@example.org#reminder",
+    "MIME-Version: 1.0",
+    "Content-Type: text/plain; charset=ISO-8859-1",
+    "Content-Transfer-Encoding: quoted-printable",
+    "",
+    "Gr=FC=DFe, this line is folded by a soft line b=",
+    "reak.",
+    "",
+  ].join("\n");
+  await writeFile(join(dir, file), Buffer.from(foreign, "latin1"));
+  t.deepEqual(await listOutbox(dir), [
+    { file, from: "Jürg Müller <juerg@example.ch>", to: "jane@example.org", subject: "Grüße aus Zürich", date: "2026-11-26T08:05:07.000Z", messageId: "foreign@example.ch", kind: "reminder" },
+  ]);
+  const html = String((await localOutboxRoutes(dir)[0]!.handler(pageEvent())).body);
+  t.true(html.includes("<pre>Grüße, this line is folded by a soft line break.\n</pre>"), "the text part, decoded from Latin-1 quoted-printable");
 });
 
 interface SesRequest {

@@ -12,7 +12,7 @@ import { randomUUID } from "node:crypto";
 import { cleanupHandler } from "../../handlers/events/cleanup";
 import { EventStore } from "../../handlers/events/event-store";
 import { eventsFanoutHandler } from "../../handlers/events/fanout";
-import { parseMime } from "../../handlers/events/mail/mime";
+import { parseMime } from "../../handlers/events/mail/parse-mime";
 import { outboxSender } from "../../handlers/events/mail/outbox";
 import type { MailSender } from "../../handlers/events/mail/message";
 import { MediaStore } from "../../handlers/events/media";
@@ -45,12 +45,14 @@ const DAY = 86_400_000;
 
 /** What a mail said, read back from the outbox. */
 function outbox(dir: string) {
-  return readdirSync(dir)
-    .filter((f) => f.endsWith(".eml"))
-    .map((f) => {
-      const mime = parseMime(readFileSync(join(dir, f), "utf8"));
-      return { to: mime.headers.to!, subject: mime.headers.subject!, key: mime.headers["x-switchyard-notification"]!, text: mime.text ?? "" };
-    });
+  return Promise.all(
+    readdirSync(dir)
+      .filter((f) => f.endsWith(".eml"))
+      .map(async (f) => {
+        const mime = await parseMime(readFileSync(join(dir, f)));
+        return { to: mime.headers.to!, subject: mime.headers.subject!, key: mime.headers["x-switchyard-notification"]!, text: mime.text ?? "" };
+      }),
+  );
 }
 
 async function tier(options: { failFirst?: (to: string) => boolean; failAlways?: (to: string) => boolean } = {}) {
@@ -100,11 +102,11 @@ test("publish → one invitation per invitee, exactly once, even when the first 
   const event = await p.store.create({ title: "Kickoff", description: "", startsAt: startIn(3), durationMinutes: 30, visibility: "private" }, organizer, new Date());
   await p.store.invite(event.id, ["ann@example.com", "ben@example.com"], organizer, new Date(), 500);
   await p.idle();
-  t.deepEqual(outbox(p.dir), [], "nothing is mailed for a draft");
+  t.deepEqual(await outbox(p.dir), [], "nothing is mailed for a draft");
 
   await p.store.publish(event.id, organizer, new Date());
   await p.idle();
-  const mails = outbox(p.dir);
+  const mails = await outbox(p.dir);
   t.deepEqual(mails.map((m) => m.to).sort(), ["ann@example.com", "ben@example.com"]);
   t.is(p.attempts.get("ben@example.com"), 2, "ben's first send failed and the redelivery sent it");
   t.deepEqual(p.queue.deadLetters(), []);
@@ -119,12 +121,12 @@ test("publish → one invitation per invitee, exactly once, even when the first 
   // Redelivered or duplicated jobs (a retried stream batch, a second publish record) send nothing more.
   await p.queue.send([{ kind: "invitation", eventId: event.id, recipient: "ann@example.com" }, { kind: "invitation", eventId: event.id, recipient: "ben@example.com" }]);
   await p.idle();
-  t.is(outbox(p.dir).length, 2);
+  t.is((await outbox(p.dir)).length, 2);
 
   // Invited after publishing: mailed once.
   await p.store.invite(event.id, ["cid@example.com", "ann@example.com"], organizer, new Date(), 500);
   await p.idle();
-  t.deepEqual(outbox(p.dir).map((m) => m.to).sort(), ["ann@example.com", "ben@example.com", "cid@example.com"]);
+  t.deepEqual((await outbox(p.dir)).map((m) => m.to).sort(), ["ann@example.com", "ben@example.com", "cid@example.com"]);
 });
 
 test("a poison job goes to the dead-letter list after 5 receives; the others are sent", async (t) => {
@@ -138,7 +140,7 @@ test("a poison job goes to the dead-letter list after 5 receives; the others are
   await p.idle();
   await p.store.publish(event.id, organizer, new Date());
   await p.idle();
-  t.deepEqual(outbox(p.dir).map((m) => m.to), ["live@example.com"]);
+  t.deepEqual((await outbox(p.dir)).map((m) => m.to), ["live@example.com"]);
   const dead = p.queue.deadLetters();
   t.is(dead.length, 1, JSON.stringify(dead));
   t.deepEqual(dead[0]!.body, { kind: "invitation", eventId: event.id, recipient: "dead@example.com" });
@@ -164,7 +166,7 @@ test("moving the start moves the reminder; the reminder lists who said yes; canc
   // What the schedule puts on the queue an hour before the start.
   await p.queue.send([{ kind: "reminder", eventId: event.id, recipient: organizer.email }]);
   await p.idle();
-  const reminder = outbox(p.dir).find((m) => m.key.endsWith("#reminder"))!;
+  const reminder = (await outbox(p.dir)).find((m) => m.key.endsWith("#reminder"))!;
   t.is(reminder.to, "olga@example.com");
   t.is(reminder.subject, "Starting in an hour: Retro (new room) (1 attending)");
   t.regex(reminder.text, /Attending \(1\):\n- ann@example\.com\n/);
@@ -172,13 +174,13 @@ test("moving the start moves the reminder; the reminder lists who said yes; canc
 
   await p.store.cancel(event.id, organizer, new Date());
   await p.idle();
-  const cancellations = outbox(p.dir).filter((m) => m.key.endsWith("#cancellation"));
+  const cancellations = (await outbox(p.dir)).filter((m) => m.key.endsWith("#cancellation"));
   t.deepEqual(cancellations.map((m) => m.to).sort(), ["ann@example.com", "ben@example.com", "cid@example.com"]);
   t.is(p.reminderCalls.at(-1), `remove ${event.id}`);
   // A late invitation job for the canceled event sends nothing.
   await p.queue.send([{ kind: "invitation", eventId: event.id, recipient: "late@example.com" }]);
   await p.idle();
-  t.is(outbox(p.dir).filter((m) => m.to === "late@example.com").length, 0);
+  t.is((await outbox(p.dir)).filter((m) => m.to === "late@example.com").length, 0);
 });
 
 test("canceling a draft mails nobody; the clean-up removes drafts untouched for 30 days with their invitations and media", async (t) => {
@@ -205,5 +207,5 @@ test("canceling a draft mails nobody; the clean-up removes drafts untouched for 
   t.deepEqual(keys, [`events/${fresh.id}/cover/b`], "and its media");
   t.truthy(await p.store.get(fresh.id));
   t.true(p.reminderCalls.includes(`remove ${stale.id}`));
-  t.deepEqual(outbox(p.dir), [], "no mail for drafts, canceled drafts or clean-up");
+  t.deepEqual(await outbox(p.dir), [], "no mail for drafts, canceled drafts or clean-up");
 });

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { deflateSync } from "node:zlib";
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from "playwright-core";
 import { listOutbox, type OutboxEntry } from "../../handlers/events/mail/outbox";
-import { parseMime } from "../../handlers/events/mail/mime";
+import { parseMime } from "../../handlers/events/mail/parse-mime";
 import { parseSiteConfig, siteContentSecurityPolicy } from "../../website/src/config";
 import { startLocalMode, stopLocalMode, type LocalMode } from "../harness/local-mode";
 import { fieldErrorProblems, offCentre, sidewaysOverflow } from "../harness/page-checks";
@@ -113,7 +113,7 @@ async function mailsTo(to: string, kind: OutboxEntry["kind"], title: string, tim
     const found = [];
     for (const entry of await listOutbox(dir)) {
       if (entry.kind !== kind || !entry.to.includes(to) || !entry.subject.includes(title)) continue;
-      found.push({ entry, text: parseMime(await readFile(join(dir, entry.file), "utf8")).text ?? "" });
+      found.push({ entry, text: (await parseMime(await readFile(join(dir, entry.file)))).text ?? "" });
     }
     if (found.length || Date.now() > deadline) return found;
     await new Promise((r) => setTimeout(r, 200));

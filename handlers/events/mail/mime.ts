@@ -1,8 +1,9 @@
+// Kept hand-written (#17): nodemailer's MailComposer adds 112 KB zipped to events-notify (431 → 543 KB, over the 512 KB target) and ~34 ms CPU to load on the first mail; mimetext's CommonJS build loads as an empty module, and it writes LF line ends and labels 8-bit UTF-8 bodies 7bit.
 // RFC 5322 / MIME encoding of a MailMessage, shared by SES (SendEmail with Content.Raw) and the
 // local outbox, so the mail sent in the cloud is byte-for-byte the local .eml apart from Date and
 // Message-ID. No dependencies: UTF-8 everywhere, base64 bodies in 76-character lines, RFC 2047
-// encoded-words for non-ASCII header text, CRLF line endings. Plus a small parser for what this
-// module writes (the local outbox page and listOutbox read mails back with it).
+// encoded-words for non-ASCII header text, CRLF line endings. Mails are read back with
+// parse-mime.ts (postal-mime).
 import { createHash, randomUUID } from "node:crypto";
 import type { MailMessage } from "./message";
 
@@ -81,12 +82,13 @@ export function encodeHeaderText(text: string, nameLength: number): string {
 function encodeAddress(header: string, value: string): string {
   assertHeaderValue(header, value);
   const trimmed = value.trim();
-  const angle = /^(.*?)\s*<([^<>\s]+@[^<>\s]+)>$/.exec(trimmed);
+  // dotAll: a display name may hold U+2028/U+2029, which `.` alone does not match.
+  const angle = /^(.*?)\s*<([^<>\s]+@[^<>\s]+)>$/s.exec(trimmed);
   const address = angle ? angle[2]! : trimmed;
   if (!/^[^\s<>@",;]+@[^\s<>@",;]+$/.test(address) || NON_ASCII_OR_CONTROL.test(address)) {
     throw new TypeError(`Mail header ${header} is not one ASCII address: ${JSON.stringify(value)}`);
   }
-  const name = angle?.[1]?.trim().replace(/^"(.*)"$/, "$1") ?? "";
+  const name = angle?.[1]?.trim().replace(/^"(.*)"$/s, "$1") ?? "";
   if (!name) return angle ? `<${address}>` : address;
   if (NON_ASCII_OR_CONTROL.test(name) || name.includes("=?")) return `${encodeHeaderText(name, header.length).replace(/\r\n /g, " ")} <${address}>`;
   // Plain ASCII names: atoms as they are, anything with specials quoted (RFC 5322 §3.2.4).
@@ -164,101 +166,4 @@ export function toMime(message: MailMessage, opts: { date?: Date; messageId?: st
     `--${boundary}${CRLF}${textPartHeaders("html")}${CRLF}${base64Lines(html)}`,
     `--${boundary}--${CRLF}`,
   ].join(CRLF);
-}
-
-// Reading mails back (the local outbox). Enough MIME for what toMime writes and for simple mails
-// from elsewhere: unfolded headers, RFC 2047 B and Q words, base64 / quoted-printable / 7bit and
-// 8bit bodies, multipart found by its boundary.
-
-/** Decodes RFC 2047 encoded-words (UTF-8 and ASCII/Latin-1 charsets; others are kept as they are). */
-export function decodeHeaderText(value: string): string {
-  return value
-    .replace(/(=\?[^?\s]+\?[BbQq]\?[^?\s]*\?=)\s+(?==\?[^?\s]+\?[BbQq]\?[^?\s]*\?=)/g, "$1")
-    .replace(/=\?([^?\s]+)\?([BbQq])\?([^?\s]*)\?=/g, (word, charset: string, encoding: string, data: string) => {
-      const cs = charset.toLowerCase().replace(/\*.*$/, "");
-      const bytes =
-        encoding.toUpperCase() === "B"
-          ? Buffer.from(data, "base64")
-          : Buffer.from(data.replace(/_/g, " ").replace(/=([0-9A-Fa-f]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16))), "latin1");
-      if (cs === "utf-8" || cs === "utf8" || cs === "us-ascii") return bytes.toString("utf8");
-      if (cs === "iso-8859-1" || cs === "latin1") return bytes.toString("latin1");
-      return word;
-    });
-}
-
-export interface ParsedMime {
-  /** Header names lower-cased; values unfolded and decoded. Repeated headers: the first one. */
-  headers: Record<string, string>;
-  /** The first text/plain part, decoded (undefined if the mail has none). */
-  text?: string;
-  /** The first text/html part, decoded. */
-  html?: string;
-}
-
-function splitHeadersAndBody(raw: string): { headerBlock: string; body: string } {
-  const match = /\r?\n\r?\n/.exec(raw);
-  if (!match) return { headerBlock: raw, body: "" };
-  return { headerBlock: raw.slice(0, match.index), body: raw.slice(match.index + match[0].length) };
-}
-
-function parseHeaderBlock(block: string): Record<string, string> {
-  const headers: Record<string, string> = {};
-  const unfolded = block.replace(/\r?\n(?=[ \t])/g, "");
-  for (const line of unfolded.split(/\r?\n/)) {
-    const colon = line.indexOf(":");
-    if (colon <= 0) continue;
-    const name = line.slice(0, colon).trim().toLowerCase();
-    if (!(name in headers)) headers[name] = decodeHeaderText(line.slice(colon + 1).trim());
-  }
-  return headers;
-}
-
-function decodeBody(body: string, encoding: string | undefined, charset: string): string {
-  const cte = (encoding ?? "7bit").toLowerCase();
-  let bytes: Buffer;
-  if (cte === "base64") bytes = Buffer.from(body.replace(/[^A-Za-z0-9+/=]/g, ""), "base64");
-  else if (cte === "quoted-printable") {
-    bytes = Buffer.from(body.replace(/=\r?\n/g, "").replace(/=([0-9A-Fa-f]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16))), "latin1");
-  } else bytes = Buffer.from(body, "latin1");
-  return bytes.toString(/^(iso-8859-1|latin1|us-ascii)$/i.test(charset) ? "latin1" : "utf8").replace(/\r\n/g, "\n");
-}
-
-const param = (contentType: string, name: string) => new RegExp(`;\\s*${name}\\s*=\\s*(?:"([^"]*)"|([^;\\s]+))`, "i").exec(contentType);
-
-function collectParts(headers: Record<string, string>, body: string, into: ParsedMime, depth: number) {
-  const contentType = headers["content-type"] ?? "text/plain";
-  const mediaType = contentType.split(";")[0]!.trim().toLowerCase();
-  if (mediaType.startsWith("multipart/") && depth < 5) {
-    const m = param(contentType, "boundary");
-    const boundary = m?.[1] ?? m?.[2];
-    if (!boundary) return;
-    const delimiter = `--${boundary}`;
-    const sections = body.split(/\r?\n/);
-    let current: string[] | undefined;
-    const parts: string[] = [];
-    for (const line of sections) {
-      if (line.trimEnd() === delimiter || line.trimEnd() === `${delimiter}--`) {
-        if (current) parts.push(current.join("\r\n"));
-        current = line.trimEnd() === delimiter ? [] : undefined;
-        if (!current) break;
-      } else current?.push(line);
-    }
-    for (const part of parts) {
-      const { headerBlock, body: partBody } = splitHeadersAndBody(part.startsWith("\r\n") || part === "" ? `\r\n${part}` : part);
-      collectParts(parseHeaderBlock(headerBlock), partBody, into, depth + 1);
-    }
-    return;
-  }
-  const charsetMatch = param(contentType, "charset");
-  const charset = charsetMatch?.[1] ?? charsetMatch?.[2] ?? "us-ascii";
-  if (mediaType === "text/plain" && into.text === undefined) into.text = decodeBody(body, headers["content-transfer-encoding"], charset);
-  if (mediaType === "text/html" && into.html === undefined) into.html = decodeBody(body, headers["content-transfer-encoding"], charset);
-}
-
-/** Reads a mail: decoded headers and the first text/plain and text/html parts. */
-export function parseMime(raw: string): ParsedMime {
-  const { headerBlock, body } = splitHeadersAndBody(raw);
-  const parsed: ParsedMime = { headers: parseHeaderBlock(headerBlock) };
-  collectParts(parsed.headers, body, parsed, 0);
-  return parsed;
 }

@@ -5,7 +5,8 @@ import { mkdir, readFile, readdir, rename, rm, writeFile } from "node:fs/promise
 import { join } from "node:path";
 import { NOTIFICATION_KINDS, type NotificationKind } from "../notification-job";
 import type { MailSender } from "./message";
-import { newMessageId, parseMime, toMime } from "./mime";
+import { newMessageId, toMime } from "./mime";
+import { parseMime } from "./parse-mime";
 
 /** What an outbox file name looks like: `2026-11-26T011042.123Z-1a2b3c4d5e6f.eml`. */
 export const OUTBOX_FILE = /^\d{4}-\d{2}-\d{2}T\d{6}\.\d{3}Z-[0-9a-f]{12}\.eml$/;
@@ -52,8 +53,8 @@ export interface OutboxEntry {
 }
 
 /** Reads a mail's header fields for listing. */
-export function outboxEntry(file: string, raw: string): OutboxEntry {
-  const { headers } = parseMime(raw);
+export async function outboxEntry(file: string, raw: Uint8Array): Promise<OutboxEntry> {
+  const { headers } = await parseMime(raw);
   const parsedDate = Date.parse(headers.date ?? "");
   const entry: OutboxEntry = {
     file,
@@ -81,7 +82,7 @@ export async function listOutbox(dir: string): Promise<OutboxEntry[]> {
   const entries = await Promise.all(
     files.map(async (file) => {
       try {
-        return outboxEntry(file, await readFile(join(dir, file), "utf8"));
+        return await outboxEntry(file, await readFile(join(dir, file)));
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined; // removed meanwhile
         throw error;
