@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { findSyncJob, type SyncJobRegistry } from "../handlers/sync/job-definition";
 import { syncJobs } from "../handlers/sync/registry";
 import type { JobSummary } from "../handlers/sync/scheduled";
+import { parseCommandLine } from "../scripts/command-line";
 import { useLocalAws } from "./emulators/aws-env";
 import { LocalSetupError } from "./emulators/dynamodb-local";
 import { openLocalData } from "./emulators/local-data";
@@ -29,6 +30,36 @@ export interface SyncCommandResult {
   fake?: unknown;
 }
 
+/** The usage line: the jobs are the registry's. */
+const syncUsage = (jobs: SyncJobRegistry) => `npm run sync -- ${jobs.map((j) => j.name).join("|")} [--fake]`;
+
+/** What `--help` prints; the README shows it (tests/tools/command-help.test.ts). */
+export const syncHelp = (jobs: SyncJobRegistry = syncJobs) => `usage: ${syncUsage(jobs)}
+
+Runs one sync job once on this machine against the real APIs its environment names (the README
+lists every key), or with --fake against local stand-ins (GitHub, Pipedrive, Airtable, Badgr)
+seeded with a little data. Its state is npm start's (.local/, or SWITCHYARD_LOCAL_DIR), shared
+with a running npm start. Prints the run's summary as JSON.
+Exit 0 the run fully succeeded, 1 it did not (a user or source failed, a rate limit left work
+for later) or the command or its settings were wrong.`;
+
+/** `args` as after `--` (`["gists", "--fake"]`): the job and whether to fake its APIs, or "help". */
+export function parseSyncArgs(args: string[], jobs: SyncJobRegistry = syncJobs): { job: NonNullable<ReturnType<typeof findSyncJob>>; fake: boolean } | "help" {
+  const usage = (problem: string) => new LocalSetupError(`usage: ${syncUsage(jobs)}   (${problem})`);
+  let parsed;
+  try {
+    parsed = parseCommandLine({ args, options: { fake: { type: "boolean" }, help: { type: "boolean", short: "h" } }, allowPositionals: true });
+  } catch (error) {
+    throw usage((error as Error).message);
+  }
+  if (parsed.values.help) return "help";
+  const [name, ...extra] = parsed.positionals;
+  const job = findSyncJob(jobs, name ?? "");
+  if (!job) throw usage(`got "${name ?? ""}"`);
+  if (extra.length) throw usage(`unknown argument "${extra[0]}"`);
+  return { job, fake: parsed.values.fake ?? false };
+}
+
 /**
  * `npm run sync`'s work: `args` as after `--` (`["gists", "--fake"]`), the jobs of `jobs` (default:
  * the shipped registry), settings and data folder from `env`. Prints the result as JSON and returns it.
@@ -36,10 +67,9 @@ export interface SyncCommandResult {
 export async function syncCommand(args: string[], options: { jobs?: SyncJobRegistry; env?: NodeJS.ProcessEnv } = {}): Promise<SyncCommandResult> {
   const jobs = options.jobs ?? syncJobs;
   const env = options.env ?? process.env;
-  const [name, ...flags] = args;
-  const fake = flags.includes("--fake");
-  const job = findSyncJob(jobs, name ?? "");
-  if (!job) throw new LocalSetupError(`usage: npm run sync -- ${jobs.map((j) => j.name).join("|")} [--fake]   (got "${name ?? ""}")`);
+  const parsed = parseSyncArgs(args, jobs);
+  if (parsed === "help") throw new LocalSetupError(syncHelp(jobs));
+  const { job, fake } = parsed;
   const missing = fake ? [] : realSettings(job).filter((key) => !env[key]);
   if (missing.length) throw new LocalSetupError(`set ${missing.join(", ")} (or use --fake for the local stand-ins)`);
 
@@ -64,7 +94,13 @@ export async function syncCommand(args: string[], options: { jobs?: SyncJobRegis
 if (require.main === module) {
   const nodeNote = nodeVersionNote();
   if (nodeNote) console.error(nodeNote);
-  syncCommand(process.argv.slice(2)).then(
+  const args = process.argv.slice(2);
+  const run = async () => {
+    if (parseSyncArgs(args) !== "help") return syncCommand(args);
+    console.log(syncHelp());
+    return { summary: { ok: true } };
+  };
+  run().then(
     ({ summary }) => {
       if (summary.ok === false) console.error("npm run sync: the run did not fully succeed (see the summary above); exit 1");
       process.exit(summary.ok === false ? 1 : 0);

@@ -19,11 +19,25 @@ import {
   type LogQueryKind,
 } from "../handlers/shared/log-queries";
 import { localLogFile } from "../local/emulators/log-sink";
+import { UsageError, parseCommandLine } from "./command-line";
 
 export const LOGS_USAGE = "npm run logs -- (--stack <name> | --local) [--since 1h] [--function <name>] [--errors | --slow | --id <id>] [--limit 50] [--outputs <file.json>] [--region <region>]";
 
-/** A mistake in how the tool was called: exit 2. */
-export class UsageError extends Error {}
+/** What `--help` prints; docs/observability.md shows it (tests/tools/command-help.test.ts). */
+export const LOGS_HELP = `usage: ${LOGS_USAGE}
+
+Runs a saved Logs Insights query over the stack's log groups (its logGroups output), or the same
+filter over local mode's log file (--local), and prints a table.
+  --errors            ERROR lines, lines with an error, failed invocations, newest first (the default)
+  --slow              the slowest requests first
+  --id <id>           every line that mentions the id (a request, webhook event or sync run), oldest first
+  --since 1h          how far back: 90s, 15m, 1h, 2d (default 1h)
+  --function <name>   one function's logs (default every function)
+  --limit 50          at most this many lines, 1 to 10000 (default 50)
+  --outputs <file>    the stack's outputs from a file (pulumi stack output --json), not the Pulumi CLI
+  --region <region>   the region to query, over the outputs' own
+Exit 0 done (also when nothing matched), 1 failure, 2 usage.`;
+
 /** Something went wrong doing what was asked: exit 1. */
 export class ToolError extends Error {}
 
@@ -47,58 +61,28 @@ export interface LogsOptions {
   region?: string;
 }
 
-/** The value after `argv[i]` (a flag); a missing one, or another flag in its place, is a usage error. */
-export function flagValue(argv: string[], i: number, flag: string): string {
-  const v = argv[i + 1];
-  if (v === undefined || v.startsWith("--")) throw new UsageError(`${flag} needs a value`);
-  return v;
-}
-
 export function parseLogsArgs(argv: string[]): LogsOptions | "help" {
-  const options: Partial<LogsOptions> & { kinds: LogQueryKind[] } = { local: false, kinds: [] };
-  const value = (i: number, flag: string) => flagValue(argv, i, flag);
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i]!;
-    switch (flag) {
-      case "--help":
-      case "-h":
-        return "help";
-      case "--local":
-        options.local = true;
-        break;
-      case "--errors":
-        options.kinds.push("errors");
-        break;
-      case "--slow":
-        options.kinds.push("slow");
-        break;
-      case "--id":
-        options.kinds.push("id");
-        options.id = value(i++, flag);
-        break;
-      case "--stack":
-        options.stack = value(i++, flag);
-        break;
-      case "--since":
-        options.since = value(i++, flag);
-        break;
-      case "--function":
-        options.fn = value(i++, flag);
-        break;
-      case "--limit":
-        options.limit = Number(value(i++, flag));
-        if (!Number.isInteger(options.limit) || options.limit < 1 || options.limit > 10_000) throw new UsageError(`--limit takes a whole number from 1 to 10000 (got "${argv[i]}")`);
-        break;
-      case "--outputs":
-        options.outputsFile = value(i++, flag);
-        break;
-      case "--region":
-        options.region = value(i++, flag);
-        break;
-      default:
-        throw new UsageError(`unknown argument "${flag}"`);
-    }
-  }
+  const { values } = parseCommandLine({
+    args: argv,
+    options: {
+      help: { type: "boolean", short: "h" },
+      local: { type: "boolean" },
+      errors: { type: "boolean" },
+      slow: { type: "boolean" },
+      id: { type: "string" },
+      stack: { type: "string" },
+      since: { type: "string" },
+      function: { type: "string" },
+      limit: { type: "string" },
+      outputs: { type: "string" },
+      region: { type: "string" },
+    },
+  });
+  if (values.help) return "help";
+  const kinds = (["errors", "slow", "id"] as const).filter((kind) => values[kind] !== undefined);
+  const limit = values.limit === undefined ? undefined : Number(values.limit);
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > 10_000)) throw new UsageError(`--limit takes a whole number from 1 to 10000 (got "${values.limit}")`);
+  const options = { local: values.local ?? false, kinds, id: values.id, stack: values.stack, since: values.since, fn: values.function, limit, outputsFile: values.outputs, region: values.region };
   if (options.local === Boolean(options.stack)) throw new UsageError(options.local ? "--local and --stack exclude each other" : "say which logs: --stack <name> or --local");
   if (options.kinds.length > 1) throw new UsageError("choose one of --errors, --slow, --id <id>");
   if (options.local && (options.outputsFile || options.region)) throw new UsageError("--outputs and --region are for --stack");
@@ -328,7 +312,7 @@ export async function cloudRows(options: LogsOptions, outputs: Record<string, un
 export async function runLogs(argv: string[], print: (line: string) => void = console.log): Promise<void> {
   const options = parseLogsArgs(argv);
   if (options === "help") {
-    print(`usage: ${LOGS_USAGE}`);
+    print(LOGS_HELP);
     return;
   }
   const rows = options.local ? localRows(options) : await cloudRows(options, stackOutputs(options));

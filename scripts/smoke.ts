@@ -8,10 +8,12 @@ import { randomUUID } from "node:crypto";
 import { smokeMeetingName, smokeMessageText } from "../handlers/shared/smoke-marker";
 import { signCalendlyBody } from "../handlers/webhooks/calendly";
 import { LOCAL_SIGNING_KEY } from "../local/webhooks";
-import { ToolError, UsageError, cli, flagValue, stackOutputs, type LogsOptions } from "./logs";
+import { UsageError, parseCommandLine } from "./command-line";
+import { ToolError, cli, stackOutputs, type LogsOptions } from "./logs";
 
 export const SMOKE_USAGE = "npm run smoke -- (--stack <name> [--outputs <file.json>] | --url <apiUrl> [--site <websiteUrl>] [--webhook-url <url>]) [--signing-key <key>] [--timeout 10s]";
 
+/** What `--help` prints; docs/operations.md shows it (tests/tools/command-help.test.ts). */
 export const SMOKE_HELP = `usage: ${SMOKE_USAGE}
 
 Checks a deployed stack (--stack: its outputs apiUrl, webhookUrl and websiteUrl come from
@@ -40,46 +42,36 @@ export interface SmokeOptions {
 }
 
 export function parseSmokeArgs(argv: string[]): SmokeOptions | "help" {
-  const options: Partial<SmokeOptions> = {};
-  const value = (i: number, flag: string) => flagValue(argv, i, flag);
-  const url = (text: string, flag: string) => {
+  const { values } = parseCommandLine({
+    args: argv,
+    options: {
+      help: { type: "boolean", short: "h" },
+      stack: { type: "string" },
+      outputs: { type: "string" },
+      url: { type: "string" },
+      site: { type: "string" },
+      "webhook-url": { type: "string" },
+      "signing-key": { type: "string" },
+      timeout: { type: "string" },
+    },
+  });
+  if (values.help) return "help";
+  const url = (text: string | undefined, flag: string) => {
+    if (text === undefined) return undefined;
     if (!URL.canParse(text) || !/^https?:$/.test(new URL(text).protocol)) throw new UsageError(`${flag} takes an http(s) URL (got "${text}")`);
     return text.replace(/\/+$/, "");
   };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i]!;
-    switch (flag) {
-      case "--help":
-      case "-h":
-        return "help";
-      case "--stack":
-        options.stack = value(i++, flag);
-        break;
-      case "--outputs":
-        options.outputsFile = value(i++, flag);
-        break;
-      case "--url":
-        options.apiUrl = url(value(i++, flag), flag);
-        break;
-      case "--site":
-        options.siteUrl = url(value(i++, flag), flag);
-        break;
-      case "--webhook-url":
-        options.webhookUrl = url(value(i++, flag), flag);
-        break;
-      case "--signing-key":
-        options.signingKey = value(i++, flag);
-        break;
-      case "--timeout": {
-        const match = /^(\d+)(ms|s)$/.exec(value(i++, flag));
-        if (!match || Number(match[1]) === 0) throw new UsageError(`--timeout takes a duration like 10s or 500ms (got "${argv[i]}")`);
-        options.timeoutMs = Number(match[1]) * (match[2] === "s" ? 1000 : 1);
-        break;
-      }
-      default:
-        throw new UsageError(`unknown argument "${flag}"`);
-    }
-  }
+  const timeout = values.timeout === undefined ? undefined : /^(\d+)(ms|s)$/.exec(values.timeout);
+  if (timeout === null || (timeout && Number(timeout[1]) === 0)) throw new UsageError(`--timeout takes a duration like 10s or 500ms (got "${values.timeout}")`);
+  const options: Partial<SmokeOptions> = {
+    stack: values.stack,
+    outputsFile: values.outputs,
+    apiUrl: url(values.url, "--url"),
+    siteUrl: url(values.site, "--site"),
+    webhookUrl: url(values["webhook-url"], "--webhook-url"),
+    signingKey: values["signing-key"],
+    timeoutMs: timeout ? Number(timeout[1]) * (timeout[2] === "s" ? 1000 : 1) : undefined,
+  };
   if (Boolean(options.stack) === Boolean(options.apiUrl)) throw new UsageError(options.stack ? "--stack and --url exclude each other" : "say what to test: --stack <name> or --url <apiUrl>");
   if (options.outputsFile && !options.stack) throw new UsageError("--outputs is for --stack");
   return { ...options, timeoutMs: options.timeoutMs ?? 10_000 };

@@ -5,9 +5,20 @@
 // job's items and freshness, and the health check's availability per target.
 import { lineTime, type LogLine } from "../handlers/shared/log-queries";
 import { localLogFile } from "../local/emulators/log-sink";
-import { UsageError, cli, localDataDir, parseSince, readLocalLog } from "./logs";
+import { parseCommandLine } from "./command-line";
+import { cli, localDataDir, parseSince, readLocalLog } from "./logs";
 
 export const STATUS_USAGE = "npm run status [-- --since 1h] [--json]";
+
+/** What `--help` prints; docs/observability.md shows it (tests/tools/command-help.test.ts). */
+export const STATUS_HELP = `usage: ${STATUS_USAGE}
+
+Sums local mode's log file (.local/logs/switchyard.jsonl, or under SWITCHYARD_LOCAL_DIR) into the
+numbers a stack's dashboard shows: requests by route and status class, errors, messages created,
+webhooks, each sync job's items and freshness, the health checks' availability.
+  --since 1h   how far back: 90s, 15m, 1h, 2d (default 1h)
+  --json       the numbers as JSON instead of tables
+Exit 0 done, 1 no log yet, 2 usage.`;
 
 export const WEBHOOK_METRICS = ["webhooksReceived", "webhooksDuplicate", "webhooksRejected", "webhooksForwarded", "webhooksSpooled", "webhooksReplayed", "webhooksDeadLettered"] as const;
 export const SYNC_METRICS = ["itemsSeen", "itemsCreated", "itemsUpdated", "itemsSkipped", "itemsFailed"] as const;
@@ -141,17 +152,10 @@ export function renderStatus(s: LocalStatus): string {
 }
 
 export async function runStatus(argv: string[], print: (line: string) => void = console.log): Promise<void> {
-  let since = "1h";
-  let json = false;
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i]!;
-    if (flag === "--help" || flag === "-h") return print(`usage: ${STATUS_USAGE}`);
-    if (flag === "--json") json = true;
-    else if (flag === "--since") {
-      since = argv[++i] ?? "";
-      if (!since) throw new UsageError("--since needs a value");
-    } else throw new UsageError(`unknown argument "${flag}"`);
-  }
+  const { values } = parseCommandLine({ args: argv, options: { help: { type: "boolean", short: "h" }, since: { type: "string" }, json: { type: "boolean" } } });
+  if (values.help) return print(STATUS_HELP);
+  const since = values.since ?? "1h";
+  const json = values.json ?? false;
   const sinceMs = parseSince(since);
   const file = localLogFile(localDataDir());
   const status = localStatus(readLocalLog(file, sinceMs).map((e) => e.line), since, file);

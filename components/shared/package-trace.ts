@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { mkdirSync, readFileSync, realpathSync, renameSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
 
 /** The project root: where package.json and node_modules live. */
 export const PROJECT_ROOT = join(__dirname, "..", "..");
@@ -67,7 +67,10 @@ export function tracePackageFiles(packages: readonly string[]): string[] {
       nodeFileTrace(entries, { base: process.cwd() })
         .then(({ fileList }) => process.stdout.write(JSON.stringify([...fileList])))
         .catch((e) => { console.error(e); process.exit(1); });`;
-    const output = execFileSync(process.execPath, ["-e", script, ...packages], { cwd: PROJECT_ROOT, encoding: "utf8" });
+    // From where node_modules really is: the tracer follows no file outside its base, and a linked
+    // node_modules (a git worktree sharing another checkout's install) would trace to nothing.
+    const base = dirname(realpathSync(join(PROJECT_ROOT, "node_modules")));
+    const output = execFileSync(process.execPath, ["-e", script, ...packages], { cwd: base, encoding: "utf8" });
     traced = (JSON.parse(output) as string[]).filter((f) => f.startsWith("node_modules/") && !RUNTIME_PROVIDED.test(f));
     writeDiskCache(cacheFile, traced);
   }

@@ -1,3 +1,4 @@
+// Kept hand-written (#17): the BatchWrite UnprocessedItems backoff is 5 lines; neither the SDK nor lib-dynamodb resends unprocessed items, and p-retry is ESM-only.
 import { TransactionCanceledException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { BatchWriteCommand, DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { randomBytes } from "node:crypto";

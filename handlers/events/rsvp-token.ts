@@ -1,3 +1,4 @@
+// Kept hand-written (#17): a 47-line HMAC link token on node:crypto (timingSafeEqual); a JWS via jose would lengthen every mailed link and bring an ESM-only package into the rsvp and notify functions.
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { HttpProblem } from "../shared/problem";
 import { UUID_V7_PATTERN } from "../shared/uuidv7";

@@ -1,3 +1,4 @@
+// Kept hand-written (#17): resending SendMessageBatch's Failed entries with a backoff is 3 lines; the SDK retries whole calls, never the failed entries of a partial success.
 // The cloud's notification queue: SQS SendMessageBatch, ten jobs per call. Entries SQS reports
 // as Failed are sent again (with a short backoff) unless SQS says the sender is at fault; what
 // still fails makes `send` throw, naming the jobs, so the caller (the stream fan-out) fails its

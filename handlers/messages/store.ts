@@ -1,3 +1,4 @@
+// Kept hand-written (#17): the TransactionConflict retry is 4 lines; the SDK's retry strategy does not retry TransactionCanceledException, and p-retry is ESM-only (a Pulumi-serialized CommonJS closure cannot require it).
 import {
   DynamoDBClient,
   GetItemCommand,

@@ -1,3 +1,4 @@
+// Kept hand-written (#17): the cookie lookup is 6 lines over API Gateway's already split `event.cookies` (payload 2.0); the `cookie` package parses a Cookie header string, which this handler never sees.
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { z } from "zod";
 import { httpHandler, jsonResponse, validate, type HttpEvent, type HttpHandler, type HttpResult } from "../shared/http";

@@ -1,3 +1,4 @@
+// Kept hand-written (#17): the BatchGet UnprocessedKeys backoff is 3 lines; neither the SDK nor lib-dynamodb re-reads unprocessed keys.
 import { BatchGetItemCommand, PutItemCommand, type BatchGetItemCommandOutput, type AttributeValue, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { setTimeout as sleep } from "node:timers/promises";
 

@@ -1,3 +1,4 @@
+// Kept hand-written (#17): no maintained CommonJS pacer counts a request until its response arrived (p-throttle is ESM-only and counts starts; bottleneck's last release is 2019); 40 lines, no dependency.
 import { setTimeout as sleep } from "node:timers/promises";
 
 /**

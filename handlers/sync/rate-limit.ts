@@ -1,3 +1,4 @@
+// Kept hand-written (#17): reading Retry-After / x-ratelimit-* into a retry time is API-specific policy (a run stops and the next resumes), not a retry loop a library runs; got does the in-request retries.
 /** When an API may be called again. Example: `{ api: "github", retryAt: "2026-12-03T06:00:00.000Z" }`. */
 export interface RateLimit {
   api: string;

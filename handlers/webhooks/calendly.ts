@@ -1,3 +1,4 @@
+// Kept hand-written (#17): Calendly publishes no signature-verification package; the check is HMAC-SHA256 with node:crypto's timingSafeEqual.
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import { HttpProblem } from "../shared/problem";

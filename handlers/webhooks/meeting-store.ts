@@ -1,3 +1,4 @@
+// Kept hand-written (#17): the optimistic-version retry (ConditionalCheckFailed → re-read, merge, write) is 4 lines the SDK's retry strategy does not do; p-retry is ESM-only.
 import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
 import { decodeCursor } from "../shared/cursor";
 import { pageOf, type Page } from "../shared/page";

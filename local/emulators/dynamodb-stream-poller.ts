@@ -1,3 +1,4 @@
+// Kept hand-written (#17): the failed-batch backoff mirrors Lambda's event source mapping (retry from the failed record, then the on-failure destination), which no retry library models.
 // Local mode's stand-in for a Lambda event source mapping on a DynamoDB stream (StartingPosition
 // TRIM_HORIZON, ReportBatchItemFailures on, an optional on-failure destination), polling DynamoDB
 // Local's Streams API so stream handlers run locally as the same code Lambda would run.

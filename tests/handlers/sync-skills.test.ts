@@ -400,6 +400,34 @@ test("uploadStream: parts of 5 MiB from a stream give the exact bytes; a small s
   await t.throwsAsync(uploadStream(s3.client, { Bucket: BUCKET, Key: "x" }, Readable.from([]), { partSize: 1024 }), { message: /at least/ });
 });
 
+test("uploadStream holds about one part: the source is never read more than one part ahead of the part going up", async (t) => {
+  const s3 = await startS3Local();
+  t.teardown(() => s3.stop());
+  await s3.createBucket(BUCKET);
+  const chunk = 256 * 1024;
+  const total = MIN_PART_SIZE * 4 + 1;
+  let read = 0;
+  const source = (function* () {
+    for (let at = 0; at < total; at += chunk) {
+      const size = Math.min(chunk, total - at);
+      read += size;
+      yield randomBytes(size);
+    }
+  })();
+  const readWhenSent: { part: number; read: number }[] = [];
+  (s3.client.middlewareStack as { add(m: unknown, o: unknown): void }).add(
+    (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: { input?: { PartNumber?: number } }) => {
+      if (context.commandName === "UploadPartCommand") readWhenSent.push({ part: args.input!.PartNumber!, read });
+      return next(args);
+    },
+    { step: "initialize", name: "readWhenSent" },
+  );
+  t.like(await uploadStream(s3.client, { Bucket: BUCKET, Key: "bounded.bin" }, Readable.from(source)), { bytes: total, parts: 5 });
+  t.deepEqual(readWhenSent.map((r) => r.part), [1, 2, 3, 4, 5], "one part at a time, in order");
+  // Part n is sent once n parts are read; a few chunks more sit in the stream buffers, never a second part.
+  for (const { part, read } of readWhenSent) t.true(read <= Math.min(total, part * MIN_PART_SIZE + 4 * chunk), `part ${part} sent with ${read} bytes read`);
+});
+
 // Serial (run before the others): it points this process's AWS SDK at the local emulators through
 // the environment, as local mode does; the other tests hand their clients in explicitly.
 test.serial("skillsDeps builds the whole job from the environment", async (t) => {
