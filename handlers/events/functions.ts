@@ -5,7 +5,7 @@
 // Serialization: each `create` is uploaded with what it references, so it references only its own
 // handler modules and the function declarations below (an exported `const` would be read through
 // `exports` and pull every definition, with every handler, into every upload).
-import { POWERTOOLS_PACKAGES, DEFAULT_RUNTIME_PACKAGES, UUIDV7_PACKAGES } from "../shared/packages";
+import { POWERTOOLS_PACKAGES, DEFAULT_RUNTIME_PACKAGES } from "../shared/packages";
 import { SECRET_PACKAGE, defineFunction, resource, secret, setting, type EnvValues } from "../shared/function-definition";
 import { cleanupDeps, cleanupHandler } from "./cleanup";
 import { eventsApiDeps, type EventsApiValues } from "./deps";
@@ -21,7 +21,7 @@ const OUTBOX_OBJECTS = "/outbox/*";
 
 export const organizerFunction = defineFunction({
   service: "events-organizer",
-  packages: [...DEFAULT_RUNTIME_PACKAGES, ...UUIDV7_PACKAGES],
+  packages: DEFAULT_RUNTIME_PACKAGES,
   env: {
     EVENTS_TABLE: resource("events", [
       { actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"] },
@@ -35,7 +35,7 @@ export const organizerFunction = defineFunction({
 /** Reads published events only: it cannot write. */
 export const publicEventsFunction = defineFunction({
   service: "events-public",
-  packages: [...DEFAULT_RUNTIME_PACKAGES, ...UUIDV7_PACKAGES],
+  packages: DEFAULT_RUNTIME_PACKAGES,
   env: {
     EVENTS_TABLE: resource("events", [
       { actions: ["dynamodb:GetItem"] },
@@ -49,7 +49,7 @@ export const publicEventsFunction = defineFunction({
 /** Answers invitations: it can only update them (and check the event), with the key that signed the link. */
 export const rsvpFunction = defineFunction({
   service: "events-rsvp",
-  packages: [...DEFAULT_RUNTIME_PACKAGES, ...UUIDV7_PACKAGES],
+  packages: DEFAULT_RUNTIME_PACKAGES,
   env: {
     EVENTS_TABLE: resource("events", [{ actions: ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"] }]),
     MEDIA_BUCKET: resource("media", [{ actions: ["s3:GetObject"], path: MEDIA_OBJECTS }]),
@@ -79,7 +79,7 @@ const fanoutEnv = {
  */
 export const fanoutFunction = defineFunction({
   service: "events-fanout",
-  packages: [...DEFAULT_RUNTIME_PACKAGES, ...UUIDV7_PACKAGES],
+  packages: DEFAULT_RUNTIME_PACKAGES,
   env: fanoutEnv,
   grants: [
     { on: "events", attribute: "stream", actions: ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"] },
@@ -106,7 +106,7 @@ const notifyEnv = {
 /** Notification jobs (from the `notifications` queue) → mail, each (event, recipient, kind) once. The only function that may mail. */
 export const notifyFunction = defineFunction({
   service: "events-notify",
-  packages: [...DEFAULT_RUNTIME_PACKAGES, ...UUIDV7_PACKAGES, "@aws-lambda-powertools/idempotency", "@aws-lambda-powertools/idempotency/dynamodb", SECRET_PACKAGE],
+  packages: [...DEFAULT_RUNTIME_PACKAGES, "@aws-lambda-powertools/idempotency", "@aws-lambda-powertools/idempotency/dynamodb", SECRET_PACKAGE],
   env: notifyEnv,
   grants: [{ on: "notifications", actions: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"] }],
   create: (env, service) => notifyHandler(notifyDeps(service, notifyValues(env))),
@@ -115,7 +115,7 @@ export const notifyFunction = defineFunction({
 /** Once a day: drafts untouched for DRAFT_MAX_IDLE_DAYS are deleted (their media goes with the stream's REMOVE). */
 export const cleanupFunction = defineFunction({
   service: "events-cleanup",
-  packages: [...POWERTOOLS_PACKAGES, ...UUIDV7_PACKAGES],
+  packages: POWERTOOLS_PACKAGES,
   env: {
     EVENTS_TABLE: resource("events", [
       { actions: ["dynamodb:Query"], path: "/index/draftsByUpdated" },

@@ -2,5 +2,3 @@
 export const POWERTOOLS_PACKAGES = ["@aws-lambda-powertools/logger", "@aws-lambda-powertools/metrics"];
 /** The packages most handlers load; AWS SDK v3 clients are left out because the runtime ships them. */
 export const DEFAULT_RUNTIME_PACKAGES = ["zod", ...POWERTOOLS_PACKAGES];
-/** What handlers/shared/uuidv7.ts loads: every function whose code reaches the message or event stores. */
-export const UUIDV7_PACKAGES = ["uuid"];
