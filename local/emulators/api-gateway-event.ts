@@ -24,7 +24,8 @@ const TEXT_TYPES = /^(text\/|application\/(json|[a-z0-9.+-]*\+json|xml|x-www-for
  * out, and binary bodies base64-encoded.
  */
 export function toApiGatewayEvent(request: HttpRequestLike): HttpEvent {
-  const url = new URL(request.url, "http://local");
+  // Origin-form paths are appended, not resolved: resolving `//a/b` would read `a` as a host (and `//` fails).
+  const url = request.url.startsWith("/") ? new URL(`http://local${request.url}`) : new URL(request.url, "http://local/");
   const headers: Record<string, string> = {};
   let cookies: string[] | undefined;
   for (const [name, value] of Object.entries(request.headers ?? {})) {

@@ -44,3 +44,13 @@ test("?__proto__= and ?constructor= are query keys like any other, and the handl
     t.like(result.body, { type: "urn:switchyard:problem:validation-failed" }, key);
   }
 });
+
+test("a path starting with // is a path, not a host: it reaches the default route with rawPath as sent (found by the $default property)", async (t) => {
+  const { url, seen } = await server(t);
+  for (const path of ["//", "//messages/x?q=1"]) {
+    const response = await fetch(`${url}${path}`);
+    t.is(response.status, 200, path);
+    t.is(seen.at(-1)?.rawPath, path.split("?")[0]);
+  }
+  t.deepEqual(seen.at(-1)?.queryStringParameters, { q: "1" });
+});

@@ -512,6 +512,8 @@ if (missingChromium && !process.env.CI) {
         return appears(page.locator("#manage-notice", { hasText: "Cover uploaded." }));
       };
       t.true(await upload(), "the banner says what was done");
+      // The page re-renders after an upload; act on the settled page, not on one about to be replaced.
+      await page.waitForLoadState("networkidle");
       await page.getByRole("button", { name: "Refresh answers" }).click();
       t.true(await disappears(page.locator("#manage-notice")), "the next action takes it away");
 
