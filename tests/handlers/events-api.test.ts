@@ -12,22 +12,11 @@ import { rsvpHandler, rsvpDeps } from "../../handlers/events/rsvp";
 import { signRsvpToken } from "../../handlers/events/rsvp-token";
 import { eventsTable } from "../../handlers/events/tables";
 import type { HttpEvent } from "../../handlers/shared/http";
-import { useLocalAws } from "../../local/emulators/aws-env";
-import { startS3Local, type S3Local } from "../../local/emulators/s3-local";
-import { freshTable, startDynamoDbLocal, type DynamoDbLocal } from "../harness/dynamodb";
+import { freshTable, useLocalEmulators } from "../harness/dynamodb";
 import { apiEvent, parseResult } from "../harness/http";
 import { verifyPresigned } from "../harness/sigv4";
 
-let ddb: DynamoDbLocal;
-let s3: S3Local;
-test.before(async () => {
-  [ddb, s3] = await Promise.all([startDynamoDbLocal(), startS3Local()]);
-  useLocalAws({ dynamodb: ddb.endpoint, s3: s3.endpoint });
-});
-test.after.always(async () => {
-  await ddb?.stop();
-  await s3?.stop();
-});
+const local = useLocalEmulators(test, { s3: true });
 
 const KEY = "rsvp-test-signing-key-0123456789";
 const alice = { sub: randomUUID(), email: "alice@example.com" };
@@ -49,9 +38,9 @@ function request(method: string, path: string, opts: { body?: unknown; rawBody?:
 }
 
 async function platform() {
-  const table = await freshTable(ddb, eventsTable, "events");
+  const table = await freshTable(local.ddb, eventsTable, "events");
   const bucket = `media-${randomUUID().slice(0, 8)}`;
-  await s3.createBucket(bucket);
+  await local.s3.createBucket(bucket);
   const deps = rsvpDeps("test", { eventsTable: table, mediaBucket: bucket, rsvpKey: async () => KEY });
   const organizer = organizerHandler(deps);
   const pub = publicEventsHandler(deps);
@@ -75,7 +64,7 @@ async function platform() {
     viewRsvp: (token: string) => call(rsvp, request("GET", `/rsvp?token=${encodeURIComponent(token)}`, { routeKey: "GET /rsvp" })),
     answer: (token: string) => call(rsvp, request("POST", "/rsvp", { routeKey: "POST /rsvp", body: { token } })),
     /** Every item of the table, to prove a refused request wrote nothing. */
-    snapshot: async () => JSON.stringify(((await ddb.client.send(new ScanCommand({ TableName: table, ConsistentRead: true }))).Items ?? []).sort((a, b) => `${a.pk!.S}${a.sk!.S}`.localeCompare(`${b.pk!.S}${b.sk!.S}`))),
+    snapshot: async () => JSON.stringify(((await local.ddb.client.send(new ScanCommand({ TableName: table, ConsistentRead: true }))).Items ?? []).sort((a, b) => `${a.pk!.S}${a.sk!.S}`.localeCompare(`${b.pk!.S}${b.sk!.S}`))),
     token: async (eventId: string, email: string, answer: "yes" | "no") => {
       const invitation = await deps.store.invitation(eventId, email);
       return signRsvpToken({ eventId, email, answer, nonce: invitation!.nonce }, KEY);
@@ -373,7 +362,7 @@ test("media: a presigned PUT accepts exactly the declared type and size; viewers
 test("every event item carries its TTL: 90 days after its end, moved with the end; drafts are listed for the clean-up until published", async (t) => {
   const a = await platform();
   const id = (await a.create(draft({ durationMinutes: 60 }))).body.id as string;
-  const raw = async () => (await ddb.client.send(new GetItemCommand({ TableName: a.table, Key: { pk: { S: id }, sk: { S: "event" } }, ConsistentRead: true }))).Item!;
+  const raw = async () => (await local.ddb.client.send(new GetItemCommand({ TableName: a.table, Key: { pk: { S: id }, sk: { S: "event" } }, ConsistentRead: true }))).Item!;
   const ttlOf = (endsAt: string) => String(Math.floor((Date.parse(endsAt) + 90 * 86_400_000) / 1000));
   const created = await a.myEvent(id);
   t.is((await raw()).expiresAt!.N, ttlOf(created.body.endsAt));

@@ -22,22 +22,11 @@ import type { ReminderSchedules } from "../../handlers/events/reminder-schedules
 import { verifyRsvpToken } from "../../handlers/events/rsvp-token";
 import { eventsTable, notificationsSentTable } from "../../handlers/events/tables";
 import { createObservability } from "../../handlers/shared/observability";
-import { useLocalAws } from "../../local/emulators/aws-env";
 import { startStreamPoller } from "../../local/emulators/dynamodb-stream-poller";
 import { createLocalQueue } from "../../local/emulators/job-queue";
-import { startS3Local, type S3Local } from "../../local/emulators/s3-local";
-import { freshTable, startDynamoDbLocal, type DynamoDbLocal } from "../harness/dynamodb";
+import { freshTable, useLocalEmulators } from "../harness/dynamodb";
 
-let ddb: DynamoDbLocal;
-let s3: S3Local;
-test.before(async () => {
-  [ddb, s3] = await Promise.all([startDynamoDbLocal(), startS3Local()]);
-  useLocalAws({ dynamodb: ddb.endpoint, s3: s3.endpoint });
-});
-test.after.always(async () => {
-  await ddb?.stop();
-  await s3?.stop();
-});
+const local = useLocalEmulators(test, { s3: true });
 
 const KEY = "notifications-test-rsvp-key-0123";
 const organizer = { id: randomUUID(), email: "olga@example.com" };
@@ -56,10 +45,10 @@ function outbox(dir: string) {
 }
 
 async function tier(options: { failFirst?: (to: string) => boolean; failAlways?: (to: string) => boolean } = {}) {
-  const table = await freshTable(ddb, eventsTable, "events");
-  const sentTable = await freshTable(ddb, notificationsSentTable, "sent");
+  const table = await freshTable(local.ddb, eventsTable, "events");
+  const sentTable = await freshTable(local.ddb, notificationsSentTable, "sent");
   const bucket = `media-${randomUUID().slice(0, 8)}`;
-  await s3.createBucket(bucket);
+  await local.s3.createBucket(bucket);
   const dir = mkdtempSync(join(tmpdir(), "outbox-"));
   const attempts = new Map<string, number>();
   const real = outboxSender(dir);
@@ -85,7 +74,7 @@ async function tier(options: { failFirst?: (to: string) => boolean; failAlways?:
   const store = new EventStore(new DynamoDBClient({}), table);
   const media = new MediaStore(new S3Client({ forcePathStyle: true }), bucket);
   const fanout = eventsFanoutHandler({ store, media, queue: queue.jobQueue, reminders, obs: createObservability("events-fanout") });
-  const poller = await startStreamPoller({ client: ddb.client, endpoint: ddb.endpoint, tableName: table, handler: fanout, pollIntervalMs: 50 });
+  const poller = await startStreamPoller({ client: local.ddb.client, endpoint: local.ddb.endpoint, tableName: table, handler: fanout, pollIntervalMs: 50 });
   const idle = async () => {
     // The queue may be fed by the stream and the stream by nothing else: stream first, then queue.
     await poller.idle();

@@ -4,21 +4,15 @@ import test from "ava";
 import { createMessageHandler, getMessageHandler, listMessagesHandler, messageDeps, type MessageDeps } from "../../handlers/messages/handlers";
 import { MESSAGE_MAX_LENGTH } from "../../handlers/messages/schemas";
 import { messageTable } from "../../handlers/messages/table";
-import { useLocalAws } from "../../local/emulators/aws-env";
 import { FRIENDLY_TEXT, HOSTILE_TEXT } from "../fixtures/hostile-text";
-import { freshTable, startDynamoDbLocal, type DynamoDbLocal } from "../harness/dynamodb";
+import { freshTable, useLocalEmulators } from "../harness/dynamodb";
 import { apiEvent, jsonEvent, parseResult } from "../harness/http";
 
-let ddb: DynamoDbLocal;
-test.before(async () => {
-  ddb = await startDynamoDbLocal();
-  useLocalAws({ dynamodb: ddb.endpoint });
-});
-test.after.always(async () => ddb?.stop());
+const local = useLocalEmulators(test);
 
 /** Handlers over a table of their own, so tests can run concurrently. */
 async function api() {
-  const table = await freshTable(ddb, messageTable, "msgs");
+  const table = await freshTable(local.ddb, messageTable, "msgs");
   const deps: MessageDeps = messageDeps("test", table);
   const create = createMessageHandler(deps);
   const list = listMessagesHandler(deps);
@@ -102,7 +96,7 @@ test("a base64-encoded body (as API Gateway may send it) is accepted", async (t)
   const event = jsonEvent("POST", "/messages", { message: "encoded" });
   event.body = Buffer.from(event.body!, "utf8").toString("base64");
   event.isBase64Encoded = true;
-  const created = parseResult(await createMessageHandler(messageDeps("t", await freshTable(ddb, messageTable)))(event));
+  const created = parseResult(await createMessageHandler(messageDeps("t", await freshTable(local.ddb, messageTable)))(event));
   t.is(created.status, 201);
   t.is(created.body.message, "encoded");
 });

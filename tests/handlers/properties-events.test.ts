@@ -14,22 +14,11 @@ import { signRsvpToken } from "../../handlers/events/rsvp-token";
 import { INVITES_PER_REQUEST, MAX_LEAD_DAYS, MEDIA_LIMITS } from "../../handlers/events/schemas";
 import { eventsTable } from "../../handlers/events/tables";
 import type { HttpHandler } from "../../handlers/shared/http";
-import { useLocalAws } from "../../local/emulators/aws-env";
-import { startS3Local, type S3Local } from "../../local/emulators/s3-local";
 import { anyContentType, anyHeaders, anyJson, anyPathSegment, anyQuery, anyRawBody, anyText, edgyNumber, textOfLength } from "../harness/arbitraries";
-import { freshTable, startDynamoDbLocal, type DynamoDbLocal } from "../harness/dynamodb";
+import { freshTable, useLocalEmulators } from "../harness/dynamodb";
 import { StatusTally, bucketSnapshot, checkProperty, encodeSegment, expectAnswer, expectSame, expectUnchanged, generatedEvent, isSuccess, tablesSnapshot, type Answer } from "../harness/properties";
 
-let ddb: DynamoDbLocal;
-let s3: S3Local;
-test.before(async () => {
-  [ddb, s3] = await Promise.all([startDynamoDbLocal(), startS3Local()]);
-  useLocalAws({ dynamodb: ddb.endpoint, s3: s3.endpoint });
-});
-test.after.always(async () => {
-  await ddb?.stop();
-  await s3?.stop();
-});
+const local = useLocalEmulators(test, { s3: true });
 
 const KEY = "rsvp-property-signing-key-0123456789";
 const alice = { sub: randomUUID(), email: "alice@example.com" };
@@ -47,12 +36,12 @@ const anyClaims = fc.oneof(
 );
 
 async function platform() {
-  const table = await freshTable(ddb, eventsTable, "events");
+  const table = await freshTable(local.ddb, eventsTable, "events");
   const bucket = `media-${randomUUID().slice(0, 8)}`;
-  await s3.createBucket(bucket);
+  await local.s3.createBucket(bucket);
   const deps = rsvpDeps("test", { eventsTable: table, mediaBucket: bucket, rsvpKey: async () => KEY });
   const handlers: Record<EventRoute["fn"], HttpHandler> = { organizer: organizerHandler(deps), public: publicEventsHandler(deps), rsvp: rsvpHandler(deps) };
-  const snapshot = async () => `${await tablesSnapshot(ddb.client, [table])}\n${await bucketSnapshot(s3.client, bucket)}`;
+  const snapshot = async () => `${await tablesSnapshot(local.ddb.client, [table])}\n${await bucketSnapshot(local.s3.client, bucket)}`;
   const draftInput = (visibility: "public" | "private" = "public") => ({ title: "Launch", description: "", startsAt: new Date(Date.now() + 7 * DAY).toISOString(), durationMinutes: 60, visibility });
   const organizer = asOrganizer(alice);
   /** A fresh event of each kind, made for the one case that names it: a draft, a published event with an invitation, a canceled one (alice's), and bob's draft. */

@@ -6,23 +6,17 @@ import fc from "fast-check";
 import { createMessageHandler, getMessageHandler, listMessagesHandler, messageDeps } from "../../handlers/messages/handlers";
 import { MESSAGE_MAX_LENGTH } from "../../handlers/messages/schemas";
 import { messageTable } from "../../handlers/messages/table";
-import { useLocalAws } from "../../local/emulators/aws-env";
 import { anyContentType, anyHeaders, anyJson, anyPathSegment, anyQuery, anyRawBody, anyText, textOfLength } from "../harness/arbitraries";
-import { freshTable, startDynamoDbLocal, type DynamoDbLocal } from "../harness/dynamodb";
+import { freshTable, useLocalEmulators } from "../harness/dynamodb";
 import { StatusTally, checkProperty, encodeSegment, expectAnswer, expectSame, expectUnchanged, generatedEvent, isSuccess, tablesSnapshot } from "../harness/properties";
 
-let ddb: DynamoDbLocal;
-test.before(async () => {
-  ddb = await startDynamoDbLocal();
-  useLocalAws({ dynamodb: ddb.endpoint });
-});
-test.after.always(async () => ddb?.stop());
+const local = useLocalEmulators(test);
 
 async function api() {
-  const table = await freshTable(ddb, messageTable, "msgs");
+  const table = await freshTable(local.ddb, messageTable, "msgs");
   const deps = messageDeps("test", table);
   const handlers = { create: createMessageHandler(deps), list: listMessagesHandler(deps), get: getMessageHandler(deps) };
-  const snapshot = () => tablesSnapshot(ddb.client, [table]);
+  const snapshot = () => tablesSnapshot(local.ddb.client, [table]);
   // A few messages to list and find.
   const seeded = await Promise.all(["one", "two", "three"].map((m) => deps.store.create(m)));
   return { deps, handlers, snapshot, seeded };

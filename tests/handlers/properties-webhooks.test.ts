@@ -20,23 +20,12 @@ import { createWebhookSource, webhookSources, type WebhookSourceName } from "../
 import { Spool } from "../../handlers/webhooks/spool";
 import { meetingsTable, webhookEventsTable } from "../../handlers/webhooks/tables";
 import { eventView } from "../../handlers/webhooks/views";
-import { useLocalAws } from "../../local/emulators/aws-env";
-import { startS3Local, type S3Local } from "../../local/emulators/s3-local";
 import { anyContentType, anyHeaders, anyJson, anyPathSegment, anyQuery, anyRawBody, anyText, edgyNumber } from "../harness/arbitraries";
 import { inviteeEvent, newBooking } from "../harness/calendly";
-import { freshTable, startDynamoDbLocal, type DynamoDbLocal } from "../harness/dynamodb";
+import { freshTable, useLocalEmulators } from "../harness/dynamodb";
 import { StatusTally, bucketSnapshot, checkProperty, encodeSegment, expectAnswer, expectSame, expectUnchanged, generatedEvent, isSuccess, tablesSnapshot, type GeneratedRequest } from "../harness/properties";
 
-let ddb: DynamoDbLocal;
-let s3: S3Local;
-test.before(async () => {
-  [ddb, s3] = await Promise.all([startDynamoDbLocal(), startS3Local()]);
-  useLocalAws({ dynamodb: ddb.endpoint, s3: s3.endpoint });
-});
-test.after.always(async () => {
-  await ddb?.stop();
-  await s3?.stop();
-});
+const local = useLocalEmulators(test, { s3: true });
 
 const KEY = "webhook-signing-key";
 const TOLERANCE = 180;
@@ -99,9 +88,9 @@ function delivery(source: WebhookSourceName) {
 }
 
 async function webhooks(source: WebhookSourceName) {
-  const tables = { eventsTable: await freshTable(ddb, webhookEventsTable, "events"), meetingsTable: await freshTable(ddb, meetingsTable, "meetings") };
-  const events = new EventStore(ddb.client, tables.eventsTable);
-  const meetings = new MeetingStore(ddb.client, tables.meetingsTable);
+  const tables = { eventsTable: await freshTable(local.ddb, webhookEventsTable, "events"), meetingsTable: await freshTable(local.ddb, meetingsTable, "meetings") };
+  const events = new EventStore(local.ddb.client, tables.eventsTable);
+  const meetings = new MeetingStore(local.ddb.client, tables.meetingsTable);
   const ingest = ingestHandler({ source: createWebhookSource(source), events, obs: createObservability("test"), signingKey: async () => KEY, toleranceSeconds: TOLERANCE, now: () => NOW });
   const reads = readDeps("test", tables);
   return {
@@ -111,7 +100,7 @@ async function webhooks(source: WebhookSourceName) {
     ingest,
     list: listMeetingsHandler(reads),
     history: meetingEventsHandler(reads),
-    snapshot: () => tablesSnapshot(ddb.client, [tables.eventsTable, tables.meetingsTable]),
+    snapshot: () => tablesSnapshot(local.ddb.client, [tables.eventsTable, tables.meetingsTable]),
   };
 }
 
@@ -138,7 +127,7 @@ for (const source of Object.keys(webhookSources) as WebhookSourceName[]) {
         // Stored once, with the body as it came (parsed), where the read routes look for it.
         const after = await w.snapshot();
         const body = JSON.parse(d.body) as unknown;
-        const item = ((await ddb.client.send(new ScanCommand({ TableName: w.eventsTable, ConsistentRead: true }))).Items ?? []).find((i) => i.id?.S === answer.body.id);
+        const item = ((await local.ddb.client.send(new ScanCommand({ TableName: w.eventsTable, ConsistentRead: true }))).Items ?? []).find((i) => i.id?.S === answer.body.id);
         if (!item) throw new Error(`event ${answer.body.id} answered 201 but is not stored`);
         const stored = (await storedEvents(w.events, item.pk!.S!)).find((e) => e.id === answer.body.id);
         if (!stored) throw new Error(`event ${answer.body.id} is not in its partition's history`);
@@ -161,8 +150,8 @@ for (const source of Object.keys(webhookSources) as WebhookSourceName[]) {
 
 test("POST /webhooks/{source}/replay: any headers, query and body get a 2xx or a 4xx problem; a 4xx leaves the spool as it was", async (t) => {
   const bucket = `spool-${randomUUID().slice(0, 8)}`;
-  await s3.createBucket(bucket);
-  const spool = new Spool(s3.client, bucket);
+  await local.s3.createBucket(bucket);
+  const spool = new Spool(local.s3.client, bucket);
   // One spooled event; the downstream is down (nothing listens on port 9), so a replay keeps it.
   await spool.put({ id: "0".repeat(32), source: "calendly", type: "invitee.created", known: true, occurredAt: new Date().toISOString(), receivedAt: new Date().toISOString(), changes: [], body: { n: 1 } }, "test");
   const TOKEN = "replay-token-0123456789";
@@ -173,10 +162,10 @@ test("POST /webhooks/{source}/replay: any headers, query and body get a 2xx or a
   await checkProperty(
     t,
     fc.asyncProperty(authorization, anyHeaders(), anyQuery(), fc.option(anyRawBody(), { nil: undefined }), async (auth, headers, query, body) => {
-      const before = await bucketSnapshot(s3.client, bucket);
+      const before = await bucketSnapshot(local.s3.client, bucket);
       const request: GeneratedRequest = { method: "POST", path: route.path, routeKey: `${route.method} ${route.path}`, headers: { ...headers, authorization: auth }, query, body };
       const answer = expectAnswer((await replay(generatedEvent(request))) as never, statuses);
-      expectUnchanged(before, await bucketSnapshot(s3.client, bucket), `a replay answered ${answer.status} with the downstream down`);
+      expectUnchanged(before, await bucketSnapshot(local.s3.client, bucket), `a replay answered ${answer.status} with the downstream down`);
       if (isSuccess(answer)) expectSame(answer.body, { replayed: 0, deadLettered: 0, remaining: true, stoppedBecause: answer.body.stoppedBecause }, "the replay summary");
     }),
     40,

@@ -2,12 +2,10 @@
 // syncs run against the stand-ins with a trigger route, one run of a job at a time.
 import test from "ava";
 import { ScheduleError, nextRun } from "../../local/emulators/schedule";
-import { useLocalAws } from "../../local/emulators/aws-env";
-import { startS3Local, type S3Local } from "../../local/emulators/s3-local";
 import { gistsJob } from "../../handlers/sync/jobs/gists/job";
 import { skillsJob } from "../../handlers/sync/jobs/skills/job";
 import { startLocalSchedules, SyncRunningError } from "../../local/syncs";
-import { startDynamoDbLocal, type DynamoDbLocal } from "../harness/dynamodb";
+import { useLocalEmulators } from "../harness/dynamodb";
 import { apiEvent, parseResult } from "../harness/http";
 
 const at = (iso: string) => new Date(iso);
@@ -35,22 +33,13 @@ test("what local mode cannot evaluate is a clear error, not a silent never", (t)
   t.throws(() => nextRun("cron(0 0 30 2 ? *)", new Date()), { instanceOf: ScheduleError, message: /within a year/ });
 });
 
-let ddb: DynamoDbLocal;
-let s3: S3Local;
-test.before(async () => {
-  [ddb, s3] = await Promise.all([startDynamoDbLocal(), startS3Local()]);
-  useLocalAws({ dynamodb: ddb.endpoint, s3: s3.endpoint });
-});
-test.after.always(async () => {
-  await s3?.stop();
-  await ddb?.stop();
-});
+const local = useLocalEmulators(test, { s3: true });
 
 test.serial("both syncs run against the stand-ins; the trigger route runs one now and refuses a second concurrent run", async (t) => {
   const lines: string[] = [];
   const env = { ...process.env, GIST_USERS: "", AIRTABLE_TOKEN: "", GIST_SCHEDULE: "cron(0 3 * * ? *)" };
   // The two shipped jobs by name (the registry may grow; this test is about these two).
-  const syncs = await startLocalSchedules({ dynamodb: ddb.client, s3, env, jobs: [gistsJob, skillsJob], runAtStart: false, log: (l) => lines.push(l) });
+  const syncs = await startLocalSchedules({ dynamodb: local.ddb.client, s3: local.s3, env, jobs: [gistsJob, skillsJob], runAtStart: false, log: (l) => lines.push(l) });
   t.teardown(() => syncs.stop());
   t.deepEqual(syncs.jobs.map((j) => [j.job, j.schedule, j.mode]), [["gists", "cron(0 3 * * ? *)", "stand-ins"], ["skills", "rate(6 hours)", "stand-ins"]]);
   t.is(syncs.jobs[0]!.nextRunAt!.getUTCHours(), 3);
@@ -89,5 +78,5 @@ test.serial("both syncs run against the stand-ins; the trigger route runs one no
 
 test.serial("a schedule local mode cannot evaluate fails the start with its reason", async (t) => {
   const env = { ...process.env, GIST_USERS: "", AIRTABLE_TOKEN: "", SKILLS_SCHEDULE: "cron(0 12 L * ? *)" };
-  await t.throwsAsync(startLocalSchedules({ dynamodb: ddb.client, s3, env, runAtStart: false, log: () => undefined }), { instanceOf: ScheduleError });
+  await t.throwsAsync(startLocalSchedules({ dynamodb: local.ddb.client, s3: local.s3, env, runAtStart: false, log: () => undefined }), { instanceOf: ScheduleError });
 });
