@@ -31,9 +31,22 @@ export interface EventRecord {
   publishedAt?: string;
   canceledAt?: string;
   media: Partial<Record<MediaKind, MediaRef>>;
+  /** Where to attend (https); shown only as join-link.ts allows. */
+  joinUrl?: string;
+  /** How many invitations say yes now: kept exact by the answer transaction (absent in the item = 0). */
+  confirmedCount?: number;
 }
 
 export type Answer = "yes" | "no";
+
+/** One recorded answer of an invitation. */
+export interface AnswerRecord {
+  answer: Answer;
+  at: string;
+}
+
+/** The answer history keeps this many of the latest answers (answerSeq counts them all). */
+export const ANSWER_HISTORY_MAX = 50;
 
 export interface Invitation {
   eventId: string;
@@ -43,8 +56,16 @@ export interface Invitation {
   answeredAt?: string;
   /** Part of every RSVP token of this invitation (see rsvp-token.ts). */
   nonce: string;
-  /** Answers whose token has been used: each token works once. */
-  usedAnswers: Answer[];
+  /** How many times the answer changed (0: never answered); numbers each answer, e.g. for the "you're in" mail's key. */
+  answerSeq: number;
+  /** The latest answers, oldest first, at most ANSWER_HISTORY_MAX. */
+  history: AnswerRecord[];
+}
+
+/** An answer as recorded: `changed` is false when it was already the current one (nothing written). */
+export interface AnswerOutcome {
+  invitation: Invitation;
+  changed: boolean;
 }
 
 /** Who acts: the signed-in organizer (from the JWT's claims). */
@@ -78,6 +99,8 @@ function toEvent(item: Item): EventRecord {
     ...(item.publishedAt ? { publishedAt: item.publishedAt as string } : {}),
     ...(item.canceledAt ? { canceledAt: item.canceledAt as string } : {}),
     media: (item.media as EventRecord["media"]) ?? {},
+    ...(item.joinUrl ? { joinUrl: item.joinUrl as string } : {}),
+    confirmedCount: (item.confirmedCount as number | undefined) ?? 0,
   };
 }
 
@@ -89,7 +112,8 @@ function toInvitation(item: Item): Invitation {
     invitedAt: item.invitedAt as string,
     ...(item.answeredAt ? { answeredAt: item.answeredAt as string } : {}),
     nonce: item.nonce as string,
-    usedAnswers: item.usedAnswers ? ([...(item.usedAnswers as Set<string>)] as Answer[]).sort() : [],
+    answerSeq: (item.answerSeq as number | undefined) ?? 0,
+    history: (item.history as AnswerRecord[] | undefined) ?? [],
   };
 }
 
@@ -98,6 +122,14 @@ export const itemToEvent = toEvent;
 export const itemToInvitation = toInvitation;
 export const isEventItem = (item: Item) => item.sk === EVENT_SK;
 export const isInvitationItem = (item: Item) => typeof item.sk === "string" && item.sk.startsWith(INVITEE_SK_PREFIX);
+
+/** Why an event takes no answers now, or undefined when it does. */
+function answersClosed(event: EventRecord, now: string): string | undefined {
+  if (event.status === "canceled") return "The event was canceled.";
+  if (event.status === "draft") return "The event is not published.";
+  if (event.startsAt <= now) return "The event has started; answers are closed.";
+  return undefined;
+}
 
 const isConditionFailure = (error: unknown) => (error as { name?: string }).name === "ConditionalCheckFailedException";
 
@@ -141,6 +173,7 @@ export class EventStore {
       updatedAt: now,
       media: {},
       expiresAt: expiresAt(input),
+      joinUrl: input.joinUrl,
     };
     await this.doc.send(new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: "attribute_not_exists(pk)" }));
     return toEvent(item);
@@ -165,8 +198,14 @@ export class EventStore {
     const names: Record<string, string> = { "#status": "status", "#updatedAt": "updatedAt" };
     const values: Record<string, unknown> = { ":me": organizer.id, ":canceled": "canceled", ":now": at.toISOString(), ":seen": current.updatedAt, ":expiresAt": expiresAt(next) };
     const sets = ["#updatedAt = :now", "expiresAt = :expiresAt"];
+    const remove: string[] = [];
     for (const [field, value] of Object.entries(patch)) {
       names[`#${field}`] = field;
+      // null removes an optional field (the join link).
+      if (value === null) {
+        remove.push(`#${field}`);
+        continue;
+      }
       values[`:${field}`] = value;
       sets.push(`#${field} = :${field}`);
     }
@@ -175,7 +214,6 @@ export class EventStore {
       sets.push("titleLower = :titleLower");
     }
     // Public listing follows visibility while published.
-    const remove: string[] = [];
     if (patch.visibility !== undefined && current.status === "published") {
       if (patch.visibility === "public") {
         values[":publicList"] = PUBLIC_LIST;
@@ -335,53 +373,60 @@ export class EventStore {
   }
 
   /**
-   * Records an answer carried by a verified token, once per answer: in one transaction, the event
-   * must be published and not started, and this answer's token unused (`nonce` must still match).
+   * Records an answer of a verified invitation link: one answer at a time, any number of changes
+   * until the start, each recorded. The answer that is already current changes nothing (no write,
+   * so no stream record and no mail). A change is one transaction: the event must be published and
+   * not started, and gains +1/−1 `confirmedCount` when the answer moves to or from yes; the
+   * invitation must still have the answer and sequence number read here (and the link's nonce),
+   * so two racing changes cannot both count: the loser re-reads and goes again.
    */
-  async answer(id: string, email: string, answer: Answer, nonce: string, at: Date): Promise<Invitation> {
+  async answer(id: string, email: string, answer: Answer, nonce: string, at: Date): Promise<AnswerOutcome> {
     const now = at.toISOString();
-    try {
-      await this.doc.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              ConditionCheck: {
-                TableName: this.tableName,
-                Key: { pk: id, sk: EVENT_SK },
-                ConditionExpression: "#status = :published AND startsAt > :now",
-                ExpressionAttributeNames: { "#status": "status" },
-                ExpressionAttributeValues: { ":published": "published", ":now": now },
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const [event, invitation] = await Promise.all([this.get(id), this.invitation(id, email)]);
+      if (!invitation || invitation.nonce !== nonce) throw new HttpProblem("invalid-token", "This invitation link is no longer valid.");
+      if (!event) throw new HttpProblem("not-found", "The event no longer exists.");
+      const closed = answersClosed(event, now);
+      if (closed) throw new HttpProblem("event-closed", closed);
+      if (invitation.status === answer) return { invitation, changed: false };
+      const delta = (answer === "yes" ? 1 : 0) - (invitation.status === "yes" ? 1 : 0);
+      const eventOpen = {
+        TableName: this.tableName,
+        Key: { pk: id, sk: EVENT_SK },
+        ConditionExpression: "#status = :published AND startsAt > :now",
+        ExpressionAttributeNames: { "#status": "status" },
+        ExpressionAttributeValues: { ":published": "published", ":now": now } as Item,
+      };
+      const seq = invitation.answerSeq + 1;
+      const history = [...invitation.history, { answer, at: now }].slice(-ANSWER_HISTORY_MAX);
+      try {
+        await this.doc.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              // The count moves only with a change to or from yes (pending → no leaves it).
+              delta ? { Update: { ...eventOpen, UpdateExpression: "ADD confirmedCount :delta", ExpressionAttributeValues: { ...eventOpen.ExpressionAttributeValues, ":delta": delta } } } : { ConditionCheck: eventOpen },
+              {
+                Update: {
+                  TableName: this.tableName,
+                  Key: { pk: id, sk: `${INVITEE_SK_PREFIX}${email}` },
+                  ConditionExpression: `nonce = :nonce AND #status = :previous AND ${invitation.answerSeq ? "answerSeq = :seen" : "attribute_not_exists(answerSeq)"}`,
+                  UpdateExpression: "SET #status = :answer, answeredAt = :now, answerSeq = :seq, history = :history",
+                  ExpressionAttributeNames: { "#status": "status" },
+                  ExpressionAttributeValues: { ":nonce": nonce, ":previous": invitation.status, ":answer": answer, ":now": now, ":seq": seq, ":history": history, ...(invitation.answerSeq ? { ":seen": invitation.answerSeq } : {}) },
+                },
               },
-            },
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: { pk: id, sk: `${INVITEE_SK_PREFIX}${email}` },
-                ConditionExpression: "attribute_exists(pk) AND nonce = :nonce AND NOT contains(usedAnswers, :answer)",
-                UpdateExpression: "SET #status = :answer, answeredAt = :now ADD usedAnswers :answers",
-                ExpressionAttributeNames: { "#status": "status" },
-                ExpressionAttributeValues: { ":nonce": nonce, ":answer": answer, ":answers": new Set([answer]), ":now": now },
-              },
-            },
-          ],
-        }),
-      );
-    } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      const [eventCheck, invitationCheck] = error.CancellationReasons ?? [];
-      if (eventCheck?.Code === "ConditionalCheckFailed") {
-        const event = await this.get(id);
-        if (!event) throw new HttpProblem("not-found", "The event no longer exists.");
-        throw new HttpProblem("event-closed", event.status === "canceled" ? "The event was canceled." : event.status === "draft" ? "The event is not published." : "The event has started; answers are closed.");
+            ],
+          }),
+        );
+        return { invitation: { ...invitation, status: answer, answeredAt: now, answerSeq: seq, history }, changed: true };
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        // The event closed meanwhile, the answer changed meanwhile, or a racing transaction held
+        // one of the items (TransactionConflict): read again and decide again.
+        await new Promise((r) => setTimeout(r, 10 + Math.random() * 20 * 2 ** attempt));
       }
-      if (invitationCheck?.Code === "ConditionalCheckFailed") {
-        const invitation = await this.invitation(id, email);
-        if (!invitation || invitation.nonce !== nonce) throw new HttpProblem("invalid-token", "This invitation link is no longer valid.");
-        throw new HttpProblem("token-used", `This link has already been used to answer "${answer}".`);
-      }
-      throw error;
     }
-    return (await this.invitation(id, email))!;
+    throw new HttpProblem("conflict", "The answer kept changing meanwhile; try again.");
   }
 
   /** A page of an index partition, newest first, optionally filtered by title word. */

@@ -53,6 +53,7 @@ const image = (i: Record<string, AttributeValue> | undefined): Image | undefined
  * - a published event's start moved → its reminder moved;
  * - an event canceled → (if it was published) a cancellation job per invitee; reminder removed;
  * - an invitation added to a published, not yet started event → its invitation job;
+ * - an invitation's answer becoming yes → the "you're in" confirmation job (one per yes-answer);
  * - an event removed (clean-up or TTL) → its invitations, media and reminder removed.
  * Jobs may be produced twice (a retried batch, a publish racing an invitation): the sender is
  * idempotent per (event, recipient, kind). A failing record stops the batch there and is reported,
@@ -100,6 +101,12 @@ export function eventsFanoutHandler(deps: FanoutDeps) {
       const event = await store.get(invitation.eventId);
       if (event?.status === "published" && event.startsAt > now().toISOString()) {
         await queue.send([{ kind: "invitation", eventId: event.id, recipient: invitation.email }]);
+      }
+    } else if (isInvitationItem(item) && record.eventName === "MODIFY" && newImage && oldImage) {
+      const [was, invitation] = [itemToInvitation(oldImage), itemToInvitation(newImage)];
+      if (was.status !== "yes" && invitation.status === "yes") {
+        // notify re-checks the answer and the event when it composes the mail.
+        await queue.send([{ kind: "confirmation", eventId: invitation.eventId, recipient: invitation.email, answerSeq: invitation.answerSeq }]);
       }
     }
   }

@@ -8,7 +8,8 @@ import { EventStore } from "./event-store";
 import type { MailSender } from "./mail/message";
 import { s3OutboxSender } from "./mail/s3-outbox";
 import { sesSender } from "./mail/ses";
-import { cancellationMail, invitationMail, reminderMail } from "./mail/templates";
+import { visibleJoinUrl } from "./join-link";
+import { cancellationMail, confirmationMail, invitationMail, reminderMail } from "./mail/templates";
 import { notificationJobSchema, notificationKey, type NotificationJob } from "./notification-job";
 import { signRsvpToken } from "./rsvp-token";
 import { s3ForcePathStyle } from "./s3-path-style";
@@ -122,6 +123,17 @@ export function notifyHandler(deps: NotifyDeps) {
       const link = (answer: "yes" | "no") => `${siteUrl}/events/rsvp?token=${signRsvpToken({ eventId: event.id, email: invitation.email, answer, nonce: invitation.nonce }, secret)}`;
       return { mail: invitationMail({ from, event, invitee: invitation.email, yesUrl: link("yes"), noUrl: link("no"), key }) } as const;
     }
+    if (job.kind === "confirmation") {
+      if (event.status !== "published") return { skip: `the event is ${event.status}` } as const;
+      if (event.startsAt <= now().toISOString()) return { skip: "the event has started" } as const;
+      const invitation = await store.invitation(event.id, job.recipient);
+      if (!invitation) return { skip: "the invitation no longer exists" } as const;
+      // Only for the yes-answer the job is about: changed since (to no, or to yes again) → that answer's own job.
+      if (invitation.status !== "yes" || invitation.answerSeq !== job.answerSeq) return { skip: "the answer changed since" } as const;
+      const token = signRsvpToken({ eventId: event.id, email: invitation.email, answer: "no", nonce: invitation.nonce }, await rsvpKey());
+      const joinUrl = visibleJoinUrl(event, { role: "invitee", answer: invitation.status });
+      return { mail: confirmationMail({ from, event, invitee: invitation.email, joinUrl, changeUrl: `${siteUrl}/events/rsvp?token=${token}`, key }) } as const;
+    }
     if (job.kind === "cancellation") {
       if (event.status !== "canceled") return { skip: `the event is ${event.status}` } as const;
       return { mail: cancellationMail({ from, event, invitee: job.recipient, key }) } as const;
@@ -138,6 +150,7 @@ export function notifyHandler(deps: NotifyDeps) {
         declined: invitations.filter((i) => i.status === "no").length,
         manageUrl: `${siteUrl}/events/manage?id=${event.id}`,
         key,
+        joinUrl: visibleJoinUrl(event, { role: "organizer" }),
       }),
     } as const;
   }

@@ -20,12 +20,21 @@ function responseSchemas() {
     publishedAt: z.string().nullable(),
     coverUrl: url,
     videoUrl: url,
+    confirmedCount: z.int().describe("How many invitees say yes now"),
   });
+  const joinUrl = z.string().nullable().describe("Where to attend; null when none is set or this viewer may not see it (see docs/events.md)");
   const Summary = z.object({ id: z.string(), title: z.string(), startsAt: z.string(), durationMinutes: z.int(), visibility: z.enum(VISIBILITIES), status: z.enum(EVENT_STATUSES), publishedAt: z.string().nullable(), hasCover: z.boolean() });
-  const Invitation = z.object({ email: z.string(), status: z.enum(["pending", "yes", "no"]), invitedAt: z.string(), answeredAt: z.string().nullable() });
+  const Invitation = z.object({
+    email: z.string(),
+    status: z.enum(["pending", "yes", "no"]),
+    invitedAt: z.string(),
+    answeredAt: z.string().nullable(),
+    answerChanges: z.int().describe("How many times the answer changed (every one counts)"),
+    history: z.array(z.object({ answer: z.enum(["yes", "no"]), at: z.string() })).describe("The latest answers, oldest first (at most 50)"),
+  });
   return {
     Event,
-    OrganizerEvent: Event.extend({ createdAt: z.string(), updatedAt: z.string(), canceledAt: z.string().nullable() }),
+    OrganizerEvent: Event.extend({ createdAt: z.string(), updatedAt: z.string(), canceledAt: z.string().nullable(), joinUrl }),
     EventPage: z.object({ items: z.array(Summary), nextCursor: z.string().nullable() }),
     InviteResult: z.object({ added: z.array(z.string()).describe("Newly invited (mailed once the event is published)"), existing: z.array(z.string()).describe("Already invited: unchanged") }),
     Invitations: z.object({ items: z.array(Invitation), counts: z.object({ yes: z.int(), no: z.int(), pending: z.int() }) }),
@@ -36,9 +45,24 @@ function responseSchemas() {
       key: z.string(),
       expiresAt: z.string(),
     }),
-    RsvpView: z.object({ event: Event, invitee: z.string(), answer: z.enum(["yes", "no"]), current: z.enum(["pending", "yes", "no"]), used: z.boolean(), open: z.boolean().describe("The event still takes answers") }),
+    RsvpView: z.object({
+      event: Event,
+      invitee: z.string(),
+      answer: z.enum(["yes", "no"]).describe("The link's own answer"),
+      current: z.enum(["pending", "yes", "no"]),
+      answeredAt: z.string().nullable(),
+      open: z.boolean().describe("The event still takes answers (and changes of answer)"),
+      joinUrl: joinUrl.describe("Only while the current answer is yes"),
+    }),
     GatewayMessage: z.object({ message: z.string() }).describe("API Gateway's own answer (its JWT authorizer), not a problem document"),
-    RsvpResult: z.object({ eventId: z.string(), invitee: z.string(), status: z.enum(["yes", "no"]), answeredAt: z.string() }),
+    RsvpResult: z.object({
+      eventId: z.string(),
+      invitee: z.string(),
+      status: z.enum(["yes", "no"]),
+      answeredAt: z.string(),
+      changed: z.boolean().describe("false: this was already the answer, nothing was recorded"),
+      joinUrl: joinUrl.describe("Only when the answer is yes"),
+    }),
   };
 }
 
@@ -71,7 +95,7 @@ export function eventsApiFragment(): OpenApiFragment {
     listInvitations: { parameters: id, responses: { "200": { description: "By address", content: jsonContent("Invitations") }, ...badId(), ...forbidden, ...missing, ...unauthorized } },
     requestMediaUpload: { parameters: id, requestBody: json("MediaUpload"), responses: { "201": { description: `PUT the file to url with these headers (kinds: ${MEDIA_KINDS.join(", ")})`, content: jsonContent("UploadTicket") }, ...organizerBody, ...badId(", a type or size not allowed, malformed JSON"), ...forbidden, ...missing, ...unauthorized } },
     viewInvitation: { parameters: queryParameters(s.RsvpQuery), responses: { "200": { description: "The invitation", content: jsonContent("RsvpView") }, "400": problem("No token, or an unknown query parameter"), "403": problem("The link is not valid"), "404": problem("The event no longer exists") } },
-    answerInvitation: { requestBody: json("Rsvp"), responses: { "200": { description: "Answer recorded", content: jsonContent("RsvpResult") }, ...jsonBodyProblems(RSVP_MAX_BODY_BYTES), "403": problem("The link is not valid"), "404": problem("The event no longer exists"), "409": problem("This link was used already, or the event is canceled or started") } },
+    answerInvitation: { requestBody: json("Rsvp"), responses: { "200": { description: "Answer recorded (or already the current one: changed false)", content: jsonContent("RsvpResult") }, ...jsonBodyProblems(RSVP_MAX_BODY_BYTES), "403": problem("The link is not valid"), "404": problem("The event no longer exists"), "409": problem("The event is canceled, not published or started (event-closed), or the answer kept changing meanwhile") } },
   };
   for (const route of eventRoutes) if (route.signedIn) Object.assign(operations[route.operationId]!, { security: [{ cognitoIdToken: [] }] });
   const securitySchemes = {

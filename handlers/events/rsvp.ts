@@ -3,6 +3,7 @@ import { HttpProblem } from "../shared/problem";
 import type { SecretProvider } from "../shared/secret";
 import { eventsApiDeps, type EventsApiDeps, type EventsApiValues } from "./deps";
 import { dispatch } from "./dispatch";
+import { visibleJoinUrl } from "./join-link";
 import { verifyRsvpToken } from "./rsvp-token";
 import { eventView } from "./views";
 
@@ -17,7 +18,8 @@ export const RSVP_MAX_BODY_BYTES = 4096;
 /**
  * Answering an invitation without an account: the link's token names the invitation and the
  * answer, signed by the stack. `GET /rsvp?token=` shows the event (with its media: holding a valid
- * link is being allowed to see it); `POST /rsvp` records the answer, once per answer's link.
+ * link is being allowed to see it) and, while the answer is yes, the join link; `POST /rsvp`
+ * records the link's answer (or the one in the body): any number of changes until the start.
  */
 export function rsvpHandler(deps: RsvpDeps): HttpHandler {
   const { store, media, obs, schemas, now, rsvpKey } = deps;
@@ -39,17 +41,27 @@ export function rsvpHandler(deps: RsvpDeps): HttpHandler {
         invitee: invitation.email,
         answer: claims.answer,
         current: invitation.status,
-        used: invitation.usedAnswers.includes(claims.answer),
+        answeredAt: invitation.answeredAt ?? null,
         open: found.status === "published" && found.startsAt > now().toISOString(),
+        joinUrl: visibleJoinUrl(found, { role: "invitee", answer: invitation.status }),
       });
     },
 
     async answerInvitation(event) {
       validate(schemas.NoQuery, event.queryStringParameters ?? {}, "query");
-      const { token } = validate(schemas.Rsvp, readJsonBody(event, RSVP_MAX_BODY_BYTES), "body");
-      const { claims } = await claimsOf(token);
-      const invitation = await store.answer(claims.eventId, claims.email, claims.answer, claims.nonce, now());
-      return jsonResponse(200, { eventId: claims.eventId, invitee: invitation.email, status: invitation.status, answeredAt: invitation.answeredAt });
+      const body = validate(schemas.Rsvp, readJsonBody(event, RSVP_MAX_BODY_BYTES), "body");
+      const { claims } = await claimsOf(body.token);
+      const { invitation, changed } = await store.answer(claims.eventId, claims.email, body.answer ?? claims.answer, claims.nonce, now());
+      // Read after the answer: the link shown is the event's current one.
+      const found = await store.get(claims.eventId);
+      return jsonResponse(200, {
+        eventId: claims.eventId,
+        invitee: invitation.email,
+        status: invitation.status,
+        answeredAt: invitation.answeredAt,
+        changed,
+        joinUrl: found ? visibleJoinUrl(found, { role: "invitee", answer: invitation.status }) : null,
+      });
     },
   });
 }

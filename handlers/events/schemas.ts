@@ -2,6 +2,7 @@ import { z } from "zod";
 import { userText } from "../shared/text";
 import { pageQuerySchema } from "../shared/paging";
 import { UUID_V7_PATTERN } from "../shared/uuidv7";
+import { joinUrlSchema } from "./join-link";
 
 export const EVENT_STATUSES = ["draft", "published", "canceled"] as const;
 export type EventStatus = (typeof EVENT_STATUSES)[number];
@@ -31,12 +32,13 @@ export function eventSchemas() {
   const visibility = z.enum(VISIBILITIES).describe("public events are listed for everyone; private ones are seen by the organizer and the invitees");
   /** Lower-cased, so one person is one invitation whatever the case typed. */
   const email = z.email().max(254).transform((e) => e.toLowerCase());
+  const joinUrl = joinUrlSchema();
   return {
     EventId: z.string().regex(UUID_V7_PATTERN, "an event id (UUIDv7)"),
-    CreateEvent: z.strictObject({ title, description: description.default(""), startsAt, durationMinutes, visibility: visibility.default("private") }),
+    CreateEvent: z.strictObject({ title, description: description.default(""), startsAt, durationMinutes, visibility: visibility.default("private"), joinUrl: joinUrl.optional() }),
     /** Any subset; at least one field. */
     UpdateEvent: z
-      .strictObject({ title, description, startsAt, durationMinutes, visibility })
+      .strictObject({ title, description, startsAt, durationMinutes, visibility, joinUrl: joinUrl.nullable().describe("null removes the join link") })
       .partial()
       .refine((patch) => Object.keys(patch).length > 0, "send at least one field to change"),
     Invite: z.strictObject({ emails: z.array(email).min(1).max(INVITES_PER_REQUEST).describe(`1 to ${INVITES_PER_REQUEST} addresses`) }),
@@ -51,7 +53,10 @@ export function eventSchemas() {
         if (!limits.contentTypes.includes(m.contentType)) ctx.addIssue({ code: "custom", path: ["contentType"], message: `a ${m.kind} must be ${limits.contentTypes.join(", ")}` });
         if (m.size > limits.maxBytes) ctx.addIssue({ code: "custom", path: ["size"], message: `a ${m.kind} is at most ${limits.maxBytes} bytes` });
       }),
-    Rsvp: z.strictObject({ token: z.string().min(10).max(1024).describe("The token from the invitation link") }),
+    Rsvp: z.strictObject({
+      token: z.string().min(10).max(1024).describe("The token from the invitation link"),
+      answer: z.enum(["yes", "no"]).optional().describe("The answer to record; default the link's own. Either link of an invitation may change the answer, any number of times, until the start"),
+    }),
     RsvpQuery: z.strictObject({ token: z.string().min(10).max(1024).describe("The token from the invitation link") }),
     PublicListQuery: pageQuerySchema().extend({ q: userText({ max: 100 }).optional().describe("Only events whose title contains this word (case-insensitive)") }),
     PageQuery: pageQuerySchema(),

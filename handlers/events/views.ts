@@ -1,4 +1,5 @@
 import { endOf, type EventRecord, type Invitation } from "./event-store";
+import { visibleJoinUrl } from "./join-link";
 import type { MediaKind } from "./schemas";
 
 type MediaUrls = Record<MediaKind, string | null>;
@@ -17,12 +18,13 @@ export function eventView(e: EventRecord, media: MediaUrls) {
     publishedAt: e.publishedAt ?? null,
     coverUrl: media.cover,
     videoUrl: media.video,
+    confirmedCount: e.confirmedCount ?? 0,
   };
 }
 
 /** The organizer's view adds the bookkeeping. */
 export function organizerEventView(e: EventRecord, media: MediaUrls) {
-  return { ...eventView(e, media), createdAt: e.createdAt, updatedAt: e.updatedAt, canceledAt: e.canceledAt ?? null };
+  return { ...eventView(e, media), createdAt: e.createdAt, updatedAt: e.updatedAt, canceledAt: e.canceledAt ?? null, joinUrl: visibleJoinUrl(e, { role: "organizer" }) };
 }
 
 /** A list entry (no presigned URLs: lists are cheap to build and cache-free). */
@@ -31,5 +33,5 @@ export function eventSummary(e: EventRecord) {
 }
 
 export function invitationView(i: Invitation) {
-  return { email: i.email, status: i.status, invitedAt: i.invitedAt, answeredAt: i.answeredAt ?? null };
+  return { email: i.email, status: i.status, invitedAt: i.invitedAt, answeredAt: i.answeredAt ?? null, answerChanges: i.answerSeq, history: i.history };
 }

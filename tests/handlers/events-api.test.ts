@@ -213,7 +213,7 @@ test("state rules: publish once, no edits or invitations after cancel, cancel te
   t.is((await a.publicEvent(id)).body.status, "canceled", "a shared public link explains itself");
 });
 
-test("RSVP tokens: tampered, foreign-key, truncated and re-issued links are refused; each answer's link works once; no answers once canceled", async (t) => {
+test("RSVP tokens: tampered, foreign-key, truncated and re-issued links are refused; both links keep working, the current answer again is a no-op; no answers once canceled", async (t) => {
   const a = await platform();
   const id = (await a.create(draft())).body.id as string;
   await a.invite(id, ["carol@example.com", "dave@example.com"]);
@@ -225,7 +225,7 @@ test("RSVP tokens: tampered, foreign-key, truncated and re-issued links are refu
 
   const view = await a.viewRsvp(yes);
   t.is(view.status, 200);
-  t.like(view.body, { invitee: "carol@example.com", answer: "yes", current: "pending", used: false, open: true });
+  t.like(view.body, { invitee: "carol@example.com", answer: "yes", current: "pending", open: true });
   t.is(view.body.event.id, id);
 
   const before = await a.snapshot();
@@ -248,22 +248,26 @@ test("RSVP tokens: tampered, foreign-key, truncated and re-issued links are refu
   }
   t.is(await a.snapshot(), before, "refused tokens wrote nothing");
 
-  t.is((await a.answer(yes)).body.status, "yes");
-  assertProblem(t, await a.answer(yes), 409, "token-used");
-  t.is((await a.answer(no)).body.status, "no", "the other answer's link still works once");
-  assertProblem(t, await a.answer(no), 409, "token-used");
-  t.is((await a.viewRsvp(yes)).body.used, true);
+  // Issue #18: links are no longer single-use; the answer already current is a 200 that records nothing.
+  t.like((await a.answer(yes)).body, { status: "yes", changed: true });
+  const recorded = await a.snapshot();
+  t.like((await a.answer(yes)).body, { status: "yes", changed: false });
+  t.is(await a.snapshot(), recorded, "the same answer again wrote nothing");
+  t.like((await a.answer(no)).body, { status: "no", changed: true });
+  t.like((await a.answer(yes)).body, { status: "yes", changed: true }, "the yes link works again");
+  t.is((await a.viewRsvp(no)).body.current, "yes");
 
-  // Concurrent double submit of one link: exactly one wins.
+  // Concurrent double submit of one link: one change, the others are no-ops.
   const dave = await a.token(id, "dave@example.com", "yes");
   const results = await Promise.all([a.answer(dave), a.answer(dave), a.answer(dave)]);
-  t.deepEqual(results.map((r) => r.status).sort(), [200, 409, 409]);
+  t.deepEqual(results.map((r) => r.status), [200, 200, 200]);
+  t.deepEqual(results.map((r) => r.body.changed).sort(), [false, false, true]);
 
   await a.cancel(id);
   const daveNo = await a.token(id, "dave@example.com", "no");
   assertProblem(t, await a.answer(daveNo), 409, "event-closed");
   t.is((await a.viewRsvp(daveNo)).body.open, false);
-  t.deepEqual((await a.invitations(id)).body.counts, { yes: 1, no: 1, pending: 0 });
+  t.deepEqual((await a.invitations(id)).body.counts, { yes: 2, no: 0, pending: 0 });
 });
 
 test("public list: newest first, paged without gaps, searchable by a title word", async (t) => {

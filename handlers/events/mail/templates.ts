@@ -32,7 +32,7 @@ export function invitationMail(args: { from: string; event: EventRecord; invitee
       "No:",
       args.noUrl,
       "",
-      "Each link works once; you can change your answer with the other link until the event starts.",
+      "You can change your answer with either link, as often as you like, until the event starts. Once you say yes, you get the link to join.",
     ],
     args.key,
   );
@@ -43,7 +43,26 @@ export function cancellationMail(args: { from: string; event: EventRecord; invit
   return mail(args.from, args.invitee, `Canceled: ${e.title}`, [`"${e.title}" on ${when(e)} has been canceled by its organizer.`, "", "Nothing else to do: your invitation is void."], args.key);
 }
 
-export function reminderMail(args: { from: string; event: EventRecord; attendees: Invitation[]; pending: number; declined: number; manageUrl: string; key: string }): MailMessage {
+/** The "you're in" mail: the answer is yes; the join link, or word that it will follow. */
+export function confirmationMail(args: { from: string; event: EventRecord; invitee: string; joinUrl: string | null; changeUrl: string; key: string }): MailMessage {
+  const { event: e } = args;
+  return mail(
+    args.from,
+    args.invitee,
+    `You're in: ${e.title}`,
+    [
+      `You will attend "${e.title}", a virtual event on ${when(e)}.`,
+      "",
+      ...(args.joinUrl ? ["Join here at the start:", args.joinUrl] : ["The organizer has not set the link to join yet: it will follow by mail."]),
+      "",
+      "Changed your mind? Until the event starts, you can change your answer here:",
+      args.changeUrl,
+    ],
+    args.key,
+  );
+}
+
+export function reminderMail(args: { from: string; event: EventRecord; attendees: Invitation[]; pending: number; declined: number; manageUrl: string; key: string; joinUrl?: string | null }): MailMessage {
   const { event: e, attendees } = args;
   return mail(
     args.from,
@@ -51,6 +70,7 @@ export function reminderMail(args: { from: string; event: EventRecord; attendees
     `Starting in an hour: ${e.title} (${attendees.length} attending)`,
     [
       `"${e.title}" starts ${when(e)}.`,
+      ...(args.joinUrl ? ["Join link (attendees have it too):", args.joinUrl] : args.joinUrl === null ? ["No join link is set: attendees do not know where to go. Set one on the event's page."] : []),
       "",
       attendees.length ? `Attending (${attendees.length}):` : "Nobody has said yes yet.",
       ...attendees.map((a) => `- ${a.email}`),
