@@ -160,6 +160,7 @@ if (missingChromium && !process.env.CI) {
   let organizerSite: Site;
   let adaYes = "";
   let graceNo = "";
+  const joinUrl = `https://meet.example.com/harbour-${word}?pwd=lantern`;
 
   test.before(async () => {
     if (missingChromium) throw new Error(`${CHROMIUM} is missing; .ci/run installs it (apt-get install -y chromium)`);
@@ -311,7 +312,24 @@ if (missingChromium && !process.env.CI) {
     await context.close();
   });
 
-  test.serial("an invitee answers yes from the mail's link without signing in; the same link again says it was already used", async (t) => {
+  test.serial("the organizer sets a join link: a plain http one is refused beside the field, an https one is saved and shown", async (t) => {
+    const { page } = organizerSite;
+    const joinField = page.getByLabel("Join link");
+    await joinField.fill("http://meet.example.com/harbour");
+    await page.getByRole("button", { name: "Save changes" }).click();
+    const sentence = "Give the join link as an https:// address, such as https://meet.example.com/abc.";
+    t.true(await appears(page.getByText(sentence, { exact: true })));
+    t.deepEqual(await fieldErrorProblems(page, page.getByLabel("Join link"), sentence), []);
+    await page.getByLabel("Join link").fill(joinUrl);
+    await page.getByRole("button", { name: "Save changes" }).click();
+    t.true(await appears(page.getByText("Changes saved.")));
+    t.true(await appears(page.locator("#event-join-url").getByRole("link", { name: joinUrl })), "the overview shows the link");
+    t.is(await page.getByLabel("Join link").inputValue(), joinUrl, "and the form keeps it");
+    const publicView = (await (await fetch(`${apiUrl}/events/${eventId}`)).json()) as Record<string, unknown>;
+    t.false(JSON.stringify(publicView).includes("meet.example.com"), "never on the public event");
+  });
+
+  test.serial("an invitee answers yes from the mail's link without signing in and sees the join link; the same link again offers a change to no", async (t) => {
     const site = await openSite(adaYes.slice(siteUrl.length));
     const { page } = site;
     t.true(await appears(page.getByRole("heading", { level: 1, name: title })));
@@ -324,10 +342,16 @@ if (missingChromium && !process.env.CI) {
     const result = page.locator("#rsvp-result");
     t.true(await appears(result.getByText(`Thank you: your answer is recorded. You will attend “${title}”.`)));
     t.true(await page.evaluate(() => document.activeElement?.id === "rsvp-result"), "focus moves to the result");
+    t.true(await appears(page.locator("#rsvp-join").getByRole("link", { name: joinUrl })), "the join link shows after yes");
 
+    // Issue #18: the link is not single-use any more; opening it again shows the answer and the way back.
     await page.goto(adaYes);
-    t.true(await appears(page.getByText("This link has already been used to answer “yes”.")));
-    t.is(await page.getByRole("button", { name: /Confirm/ }).count(), 0, "no button on a used link");
+    t.true(await appears(page.getByRole("button", { name: "Change to: I will not attend" })));
+    t.is(await page.getByRole("button", { name: /Confirm/ }).count(), 0, "nothing to confirm: the answer is yes");
+    t.true(await appears(page.locator("#rsvp-current .badge", { hasText: "Attending" })));
+    const [youreIn] = await mailsTo(ada, "confirmation", title);
+    t.truthy(youreIn, "the you're-in mail is in the outbox");
+    t.true(youreIn!.text.includes(joinUrl), "with the join link");
 
     // A broken link shows the problem's title and detail.
     await page.goto(`${siteUrl}/events/rsvp?token=${"x".repeat(40)}`);
@@ -335,12 +359,43 @@ if (missingChromium && !process.env.CI) {
     await closeSite(t, site);
   });
 
+  for (const width of [1280, 360]) {
+    test.serial(`at ${width} px an invitee changes yes → no (the join link goes) → yes (it comes back)`, async (t) => {
+      const site = await openSite(adaYes.slice(siteUrl.length));
+      const { page } = site;
+      await page.setViewportSize({ width, height: 800 });
+      const join = page.locator("#rsvp-join").getByRole("link", { name: joinUrl });
+      t.true(await appears(join));
+      await page.getByRole("button", { name: "Change to: I will not attend" }).click();
+      t.true(await appears(page.locator("#rsvp-result").getByText(`Thank you: your answer is recorded. You will not attend “${title}”.`)));
+      t.true(await appears(page.locator("#rsvp-current .badge", { hasText: "Not attending" })));
+      t.is(await page.locator("#rsvp-join").count(), 0, "no join link after no");
+      t.false((await page.content()).includes("meet.example.com"), "not anywhere on the page");
+      t.is(await sidewaysOverflow(page), 0, "no sideways scroll");
+      await screenshot(page, `website-events-rsvp-no-${width}.png`);
+      // Reloaded, the page agrees (the answer is stored, not just shown).
+      await page.reload();
+      const back = page.getByRole("button", { name: "Change to: I will attend" });
+      t.true(await appears(back));
+      t.is(await page.locator("#rsvp-join").count(), 0);
+      await back.click();
+      t.true(await appears(join), "yes again: the link is back");
+      t.true(await appears(page.getByRole("button", { name: "Change to: I will not attend" })));
+      const box = await join.boundingBox();
+      t.true(box !== null && box.x >= 0 && box.x + box.width <= width, `the link stays on screen: ${JSON.stringify(box)}`);
+      t.is(await sidewaysOverflow(page), 0, "no sideways scroll with the link shown");
+      await screenshot(page, `website-events-rsvp-yes-${width}.png`);
+      await closeSite(t, site);
+    });
+  }
+
   test.serial("the organizer's page shows 1 yes and 1 pending after Refresh", async (t) => {
     const { page } = organizerSite;
     await page.getByRole("button", { name: "Refresh answers" }).click();
     t.true(await appears(page.locator("#invitation-counts", { hasText: "1 yes · 0 no · 1 pending" })));
     const ada_ = page.locator("li.invitee", { hasText: ada });
     t.true(await appears(ada_.locator(".badge", { hasText: "Attending" })));
+    t.true(await appears(ada_.locator(".answer-history", { hasText: "yes → no → yes → no → yes (5 answers)" })), "ada's changes in brief");
     t.true(await appears(page.locator("li.invitee", { hasText: grace }).locator(".badge", { hasText: "No answer yet" })));
   });
 

@@ -23,6 +23,10 @@ export interface EventView extends Omit<EventSummary, "hasCover"> {
   endsAt: string;
   coverUrl: string | null;
   videoUrl: string | null;
+  /** How many invitees say yes now. */
+  confirmedCount: number;
+  /** The organizer's view only: where to attend (null when not set). */
+  joinUrl?: string | null;
 }
 
 export interface EventFields {
@@ -31,6 +35,8 @@ export interface EventFields {
   startsAt: string;
   durationMinutes: number;
   visibility: Visibility;
+  /** Where to attend; null: none (on create: not sent; on edit: removes it). */
+  joinUrl: string | null;
 }
 
 export interface Page<T> {
@@ -39,7 +45,7 @@ export interface Page<T> {
 }
 
 export interface Invitations {
-  items: { email: string; status: "yes" | "no" | "pending"; invitedAt: string; answeredAt: string | null }[];
+  items: { email: string; status: "yes" | "no" | "pending"; invitedAt: string; answeredAt: string | null; answerChanges: number; history: { answer: "yes" | "no"; at: string }[] }[];
   counts: { yes: number; no: number; pending: number };
 }
 
@@ -48,8 +54,16 @@ export interface RsvpView {
   invitee: string;
   answer: "yes" | "no";
   current: "yes" | "no" | "pending";
-  used: boolean;
+  answeredAt: string | null;
   open: boolean;
+  /** Only while the current answer is yes. */
+  joinUrl: string | null;
+}
+
+export interface RsvpResult {
+  status: "yes" | "no";
+  changed: boolean;
+  joinUrl: string | null;
 }
 
 interface UploadTicket {
@@ -75,11 +89,12 @@ export class EventsApi {
 
   publicEvent = (id: string) => this.api.get<EventView>(`/events/${encodeURIComponent(id)}`);
   rsvp = (token: string) => this.api.get<RsvpView>(`/rsvp?${new URLSearchParams({ token })}`);
-  answer = (token: string) => this.api.post<{ status: string }>("/rsvp", { token });
+  /** Records `answer` (default: the link's own) with the link's token; the links work until the start. */
+  answer = (token: string, answer?: "yes" | "no") => this.api.post<RsvpResult>("/rsvp", answer ? { token, answer } : { token });
 
   myEvents = (cursor?: string | null) => this.signedIn<Page<EventSummary>>("GET", `/me/events?limit=20${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
   myEvent = (id: string) => this.signedIn<EventView>("GET", `/me/events/${encodeURIComponent(id)}`);
-  create = (fields: EventFields) => this.signedIn<EventView>("POST", "/events", fields);
+  create = ({ joinUrl, ...fields }: EventFields) => this.signedIn<EventView>("POST", "/events", joinUrl === null ? fields : { ...fields, joinUrl });
   update = (id: string, patch: Partial<EventFields>) => this.signedIn<EventView>("PATCH", `/events/${encodeURIComponent(id)}`, patch);
   publish = (id: string) => this.signedIn<EventView>("POST", `/events/${encodeURIComponent(id)}/publish`, {});
   cancel = (id: string) => this.signedIn<EventView>("POST", `/events/${encodeURIComponent(id)}/cancel`, {});

@@ -1,7 +1,7 @@
 // /events/manage?id=: the organizer's event. Edit (before its start, unless canceled), publish,
 // cancel, cover and video upload, invitations and the answers so far.
 import { fill, h, isBusy, setBusy } from "./dom";
-import type { EventFields, EventView, MediaKind } from "./events-api";
+import type { EventFields, EventView, Invitations, MediaKind } from "./events-api";
 import { alertBox, badge, eventForm, fail, ok, problemText, when, type Ctx } from "./events-ui";
 import { FieldCheck, FieldErrors } from "./field-errors";
 import { plural, timeEl } from "./format";
@@ -65,6 +65,18 @@ function uploadForm(ctx: Ctx, e: EventView, kind: MediaKind, refresh: (done: str
   return form;
 }
 
+/** An answer's history in brief, when it changed: "yes → no → yes (3 answers)"; the times on hover. */
+function answerHistory(i: Invitations["items"][number]): HTMLElement | null {
+  if (i.answerChanges < 2) return null;
+  const shown = i.history.slice(-5);
+  const words = shown.map((a) => a.answer).join(" → ");
+  return h(
+    "span",
+    { class: "meta answer-history", title: shown.map((a) => `${a.answer} at ${new Date(a.at).toLocaleString()}`).join("\n") },
+    `${i.answerChanges > shown.length ? "… → " : ""}${words} (${plural(i.answerChanges, "answer", "answers")})`,
+  );
+}
+
 function invitationsSection(ctx: Ctx, e: EventView, canInvite: boolean): HTMLElement {
   const counts = h("p", { class: "counts", id: "invitation-counts", "aria-live": "polite" });
   const list = h("ul", { class: "items", "aria-label": "Invitations" });
@@ -77,7 +89,9 @@ function invitationsSection(ctx: Ctx, e: EventView, canInvite: boolean): HTMLEle
       counts.textContent = `${yes} yes · ${no} no · ${pending} pending`;
       fill(
         list,
-        ...result.items.map((i) => h("li", { class: "invitee" }, h("span", { class: "invitee-email" }, i.email), badge(i.status), i.answeredAt ? h("span", { class: "meta" }, "answered ", timeEl(i.answeredAt)) : null)),
+        ...result.items.map((i) =>
+          h("li", { class: "invitee" }, h("span", { class: "invitee-email" }, i.email), badge(i.status), i.answeredAt ? h("span", { class: "meta" }, "answered ", timeEl(i.answeredAt)) : null, answerHistory(i)),
+        ),
       );
       if (!result.items.length) fill(list, h("li", { class: "muted" }, "Nobody invited yet."));
     });
@@ -183,6 +197,10 @@ export async function managePage(ctx: Ctx, params: URLSearchParams, notice?: str
       h("dd", {}, when(e)),
       h("dt", {}, "Visibility"),
       h("dd", {}, e.visibility === "public" ? "Public" : "Private"),
+      h("dt", {}, "Attending"),
+      h("dd", { id: "event-confirmed" }, String(e.confirmedCount)),
+      h("dt", {}, "Join link"),
+      h("dd", { id: "event-join-url" }, e.joinUrl ? h("a", { href: e.joinUrl, class: "join-link", rel: "noopener noreferrer", target: "_blank" }, e.joinUrl) : h("span", { class: "muted" }, "Not set: attendees are told it will follow.")),
     ),
     media(e),
     actionsError,
@@ -196,7 +214,7 @@ export async function managePage(ctx: Ctx, params: URLSearchParams, notice?: str
       ev.preventDefault();
       const values = edit.values();
       const patch: Partial<EventFields> = {};
-      for (const key of Object.keys(values) as (keyof EventFields)[]) if (values[key] !== e[key]) (patch as Record<string, unknown>)[key] = values[key];
+      for (const key of Object.keys(values) as (keyof EventFields)[]) if (values[key] !== (e[key] ?? null)) (patch as Record<string, unknown>)[key] = values[key];
       void act(edit.submit, edit.error, async () => {
         if (!Object.keys(patch).length) {
           edit.status.textContent = "Nothing changed.";

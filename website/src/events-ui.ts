@@ -81,6 +81,7 @@ export function eventForm(id: string, submitLabel: string, current?: EventView):
     h("option", { value: "private" }, "Private: you and your invitees"),
   );
   visibility.value = current?.visibility ?? "public";
+  const joinUrl = h("input", { name: "joinUrl", type: "url", id: `${id}-join-url`, maxlength: 2048, inputmode: "url", autocomplete: "off", placeholder: "https://", value: current?.joinUrl ?? "" });
   const error = alertBox(`${id}-error`);
   const submit = h("button", { type: "submit" }, submitLabel);
   const status = h("p", { class: "status", role: "status" });
@@ -92,6 +93,7 @@ export function eventForm(id: string, submitLabel: string, current?: EventView):
     field("Description", description),
     h("div", { class: "field-row" }, field("Starts", start, `Your time zone: ${zone}`), field("Duration (minutes)", duration)),
     field("Visibility", visibility),
+    field("Join link", joinUrl, "Where to attend: an https:// link. Only you and the invitees who said yes see it; they get it by mail. Leave empty to set it later."),
     error,
     h("div", { class: "actions" }, submit, status),
   );
@@ -101,6 +103,7 @@ export function eventForm(id: string, submitLabel: string, current?: EventView):
     startsAt: { control: start, noun: "the start", empty: "Choose when the event starts.", invalid: "Choose a start date and time." },
     durationMinutes: { control: duration, noun: "the duration", unit: "minutes", empty: "Give the duration in minutes." },
     visibility: { control: visibility, noun: "who can see the event" },
+    joinUrl: { control: joinUrl, noun: "the join link", invalid: "Give the join link as an https:// address, such as https://meet.example.com/abc." },
   });
   return {
     form,
@@ -108,6 +111,6 @@ export function eventForm(id: string, submitLabel: string, current?: EventView):
     fields,
     submit,
     status,
-    values: () => ({ title: title.value, description: description.value, startsAt: fromLocalInput(start.value), durationMinutes: Number(duration.value), visibility: visibility.value as EventFields["visibility"] }),
+    values: () => ({ title: title.value, description: description.value, startsAt: fromLocalInput(start.value), durationMinutes: Number(duration.value), visibility: visibility.value as EventFields["visibility"], joinUrl: joinUrl.value.trim() || null }),
   };
 }

@@ -28,6 +28,19 @@ export async function viewPage(ctx: Ctx, params: URLSearchParams): Promise<void>
 }
 
 const ANSWER = { yes: "I will attend", no: "I will not attend" } as const;
+const other = (a: "yes" | "no") => (a === "yes" ? "no" : "yes");
+
+/** Where to attend, for an invitee whose answer is yes: the link, or word that it will follow. */
+function joinBox(joinUrl: string | null): HTMLElement {
+  return h(
+    "div",
+    { class: "join-box", id: "rsvp-join" },
+    h("h3", {}, "Where to attend"),
+    joinUrl
+      ? h("p", {}, h("a", { href: joinUrl, class: "join-link", rel: "noopener noreferrer", target: "_blank" }, joinUrl))
+      : h("p", { class: "muted" }, "The organizer has not set the link to join yet: it will come by mail."),
+  );
+}
 
 export async function rsvpPage(ctx: Ctx, params: URLSearchParams): Promise<void> {
   const token = params.get("token") ?? "";
@@ -40,30 +53,40 @@ export async function rsvpPage(ctx: Ctx, params: URLSearchParams): Promise<void>
   }
   const { event: e, answer } = view;
   const result = h("div", { id: "rsvp-result", tabindex: "-1", "aria-live": "polite" });
-  const current = h("p", { id: "rsvp-current" }, "Your answer so far: ", badge(view.current));
-  let action: HTMLElement;
-  if (view.used) {
-    action = h("p", { class: "notice", role: "status" }, `This link has already been used to answer “${answer}”.`, view.open ? " To change your answer, use the other link in the invitation mail." : null);
-  } else if (!view.open) {
-    action = h("p", { class: "notice", role: "status" }, e.status === "canceled" ? "The event was canceled: answers are closed." : "The event has started: answers are closed.");
-  } else {
-    const button = h("button", { type: "button", id: "rsvp-confirm" }, `Confirm: ${ANSWER[answer]}`);
+  const current = h("p", { id: "rsvp-current" });
+  const attend = h("div", {});
+  const action = h("div", {});
+  /**
+   * The answer part for the current answer: pending → confirm the link's own answer; yes → the
+   * join link and a way to change to no; no → a way to change to yes. Either link does both.
+   */
+  const show = (now: "yes" | "no" | "pending", joinUrl: string | null) => {
+    fill(current, now === "pending" ? "Your answer so far: " : "Your answer: ", badge(now));
+    // After the start the link is still shown (when it is needed most); answers are closed.
+    if (now === "yes" && e.status === "published") fill(attend, joinBox(joinUrl));
+    else fill(attend);
+    if (!view.open) {
+      fill(action, h("p", { class: "notice", role: "status" }, e.status === "canceled" ? "The event was canceled: answers are closed." : "The event has started: answers are closed."));
+      return;
+    }
+    const target = now === "pending" ? answer : other(now);
+    const button = h("button", { type: "button", id: "rsvp-confirm", class: now === "pending" ? "" : "secondary" }, `${now === "pending" ? "Confirm" : "Change to"}: ${ANSWER[target]}`);
     button.addEventListener("click", async () => {
       if (isBusy(button)) return;
       setBusy(button, true);
       try {
-        await ctx.events.answer(token);
-        button.remove();
-        fill(result, h("p", { class: "success" }, answer === "yes" ? `Thank you: your answer is recorded. You will attend “${e.title}”.` : `Thank you: your answer is recorded. You will not attend “${e.title}”.`));
-        fill(current, "Your answer: ", badge(answer));
+        const recorded = await ctx.events.answer(token, target);
+        show(recorded.status, recorded.joinUrl);
+        fill(result, h("p", { class: "success" }, `Thank you: your answer is recorded. ${recorded.status === "yes" ? `You will attend “${e.title}”.` : `You will not attend “${e.title}”.`}`));
       } catch (error) {
         fill(result, h("div", { class: "alert", role: "alert" }, h("p", {}, ...problemText(error))));
         setBusy(button, false);
       }
       result.focus();
     });
-    action = h("div", { class: "actions" }, button);
-  }
+    fill(action, h("div", { class: "actions" }, button), now === "pending" ? null : h("p", { class: "hint" }, "You can change your answer until the event starts."));
+  };
+  show(view.current, view.joinUrl);
   fill(
     ctx.root,
     h(
@@ -74,6 +97,7 @@ export async function rsvpPage(ctx: Ctx, params: URLSearchParams): Promise<void>
       ...details(e),
       h("h2", {}, "Your answer"),
       current,
+      attend,
       action,
       result,
     ),

@@ -11,7 +11,7 @@ import { parseMime } from "./parse-mime";
 /** What an outbox file name looks like: `2026-11-26T011042.123Z-1a2b3c4d5e6f.eml`. */
 export const OUTBOX_FILE = /^\d{4}-\d{2}-\d{2}T\d{6}\.\d{3}Z-[0-9a-f]{12}\.eml$/;
 
-/** The header that names a notification (`<event>#<recipient>#<kind>`); its kind is listed. */
+/** The header that names a notification (`<event>#<recipient>#<kind>[#…]`); its kind is listed. */
 export const NOTIFICATION_HEADER = "X-Switchyard-Notification";
 
 /** Writes each mail to `<dir>/<ISO time without colons>-<12 hex>.eml`; resolves to its Message-ID (without angle brackets). */
@@ -64,8 +64,9 @@ export async function outboxEntry(file: string, raw: Uint8Array): Promise<Outbox
     date: Number.isNaN(parsedDate) ? (headers.date ?? "") : new Date(parsedDate).toISOString(),
     messageId: (headers["message-id"] ?? "").replace(/^<(.*)>$/, "$1"),
   };
-  const kind = headers[NOTIFICATION_HEADER.toLowerCase()]?.split("#").pop();
-  if (kind && (NOTIFICATION_KINDS as readonly string[]).includes(kind)) entry.kind = kind as NotificationKind;
+  // The last part that names a kind: some keys go on after it (a confirmation's answer number).
+  const kind = headers[NOTIFICATION_HEADER.toLowerCase()]?.split("#").findLast((part) => (NOTIFICATION_KINDS as readonly string[]).includes(part));
+  if (kind) entry.kind = kind as NotificationKind;
   return entry;
 }
 
