@@ -280,9 +280,17 @@ test.serial("create → invite → publish → RSVP → move → reminder → ca
   const first = await answer(yes);
   t.is(first.status, 200, JSON.stringify(first.body));
   t.like(first.body, { eventId: id, invitee: ANN, status: "yes" });
+  // Issue #18: the link keeps working; the answer already current is a no-op.
   const again = await answer(yes);
-  t.is(again.status, 409);
-  t.is(again.body.type, "urn:switchyard:problem:token-used");
+  t.is(again.status, 200);
+  t.like(again.body, { status: "yes", changed: false });
+  // Ben declines (pending → no: the event is only checked, its confirmed count stays).
+  const benNo = [...invitations.find((m) => m.to === BEN)!.text.matchAll(/\/events\/rsvp\?token=(\S+)/g)].map((m) => m[1]!).find((token) => verifyRsvpToken(token, RSVP_KEY).answer === "no")!;
+  t.like((await answer(benNo)).body, { status: "no", changed: true });
+  await idle();
+  // Ann's yes → the fan-out's "you're in" job → one confirmation mail, keyed by her answer's number.
+  const confirmations = (await outbox()).filter((m) => m.notification.includes("#confirmation"));
+  t.deepEqual(confirmations.map((m) => [m.to, m.notification, m.subject]), [[ANN, `${id}#${ANN}#confirmation#1`, "You're in: Kickoff"]]);
   const parameter = fnEnv.rsvp.RSVP_SIGNING_KEY_PARAMETER ?? "(rsvp has no RSVP_SIGNING_KEY_PARAMETER)";
   t.is(fnEnv.notify.RSVP_SIGNING_KEY_PARAMETER, parameter, "one key for signing and verifying");
   t.true(ssm.requests.filter((r) => r === `AmazonSSM.GetParameter ${parameter}`).length >= 2, "notify and rsvp each read the key from SSM");
@@ -317,14 +325,14 @@ test.serial("create → invite → publish → RSVP → move → reminder → ca
   t.deepEqual(schedulesInGroup(), [], "the schedule is deleted");
   t.true(scheduler.calls.some((c) => c.method === "DELETE" && c.name === `reminder-${id}`));
 
-  // Totals: 2 invitations + 1 reminder + 2 cancellations, each notification once; nothing dead-lettered.
-  t.is(mails.length, 5);
-  t.is(new Set(mails.map((m) => m.notification)).size, 5, "no notification mailed twice");
+  // Totals: 2 invitations + 1 confirmation + 1 reminder + 2 cancellations, each notification once; nothing dead-lettered.
+  t.is(mails.length, 6);
+  t.is(new Set(mails.map((m) => m.notification)).size, 6, "no notification mailed twice");
   t.deepEqual(queue.deadLetters(), []);
   t.deepEqual(streamFailures, []);
   // One completed Powertools idempotency record per notification (the failed send left none behind).
   const sent = (await ddb.client.send(new ScanCommand({ TableName: sentTable, ConsistentRead: true }))).Items ?? [];
-  t.deepEqual(sent.map((item) => item.status?.S), Array(5).fill("COMPLETED"));
+  t.deepEqual(sent.map((item) => item.status?.S), Array(6).fill("COMPLETED"));
   t.log(`${mails.length} mails; ${deliveries.length} notify deliveries (${deliveries.filter((d) => d.failed).length} failed, ${faultyS3.outage.resets} S3 PUTs cut off); flow took ${Date.now() - started} ms`);
 });
 
