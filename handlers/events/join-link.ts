@@ -13,6 +13,7 @@ export function joinUrlSchema() {
   return z
     .url({ protocol: /^https$/, hostname: z.regexes.domain, error: "Invalid URL: an https:// link on a domain name, such as https://meet.example.com/abc" })
     .max(JOIN_URL_MAX)
+    // eslint-disable-next-line no-control-regex -- finding control characters is the point
     .refine((u) => !/[\s\u0000-\u001f\u007f-\u009f]/u.test(u), "must not contain spaces or control characters")
     .refine((u) => URL.canParse(u) && !new URL(u).username && !new URL(u).password, "must not contain a user name or password")
     .transform((u) => new URL(u).href)
