@@ -389,13 +389,18 @@ export class EventStore {
       const closed = answersClosed(event, now);
       if (closed) throw new HttpProblem("event-closed", closed);
       if (invitation.status === answer) return { invitation, changed: false };
-      const delta = (answer === "yes" ? 1 : 0) - (invitation.status === "yes" ? 1 : 0);
+      const moved = (answer === "yes" ? 1 : 0) - (invitation.status === "yes" ? 1 : 0);
+      // A yes recorded before the count existed leaves a count of 0 as it is: never below 0
+      // (conditioned on the count as read, so this stays exact under races too).
+      const clamped = moved < 0 && (event.confirmedCount ?? 0) <= 0;
+      const delta = clamped ? 0 : moved;
+      const countCheck = moved >= 0 ? "" : clamped ? " AND (attribute_not_exists(confirmedCount) OR confirmedCount <= :zero)" : " AND confirmedCount > :zero";
       const eventOpen = {
         TableName: this.tableName,
         Key: { pk: id, sk: EVENT_SK },
-        ConditionExpression: "#status = :published AND startsAt > :now",
+        ConditionExpression: `#status = :published AND startsAt > :now${countCheck}`,
         ExpressionAttributeNames: { "#status": "status" },
-        ExpressionAttributeValues: { ":published": "published", ":now": now } as Item,
+        ExpressionAttributeValues: { ":published": "published", ":now": now, ...(moved < 0 ? { ":zero": 0 } : {}) } as Item,
       };
       const seq = invitation.answerSeq + 1;
       const history = [...invitation.history, { answer, at: now }].slice(-ANSWER_HISTORY_MAX);

@@ -4,7 +4,7 @@
 // and mail), answers changed any number of times with confirmedCount kept exact under races, the
 // "you're in" mail once per yes-answer, and the join link's validation.
 import test from "ava";
-import { DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient, ScanCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
 import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -82,6 +82,7 @@ async function platform(t: { teardown(fn: () => Promise<void>): void }, options:
   }
   return {
     deps,
+    table,
     /** Moves the handlers' clock (answers close at the start). */
     setClock: (at: () => Date) => void (clock = at),
     idle,
@@ -366,4 +367,20 @@ test("the \"you're in\" mail: once per yes-answer (yes → no → yes mails twic
   await p.idle();
   t.is((await p.mails()).filter((m) => m.key.includes("#confirmation")).length, 2);
   t.false((await p.mails()).some((m) => m.to === "ben@example.com" && m.key.includes("#confirmation")));
+});
+
+test("a yes recorded before confirmedCount existed: changing it to no leaves the count at 0, never below", async (t) => {
+  const p = await platform(t);
+  const id = (await p.create(event())).body.id as string;
+  await p.invite(id, ["old@example.com", "new@example.com"]);
+  await p.publish(id);
+  // As an answer written by the earlier code: status yes, no answerSeq, no count on the event.
+  await local.ddb.client.send(new UpdateItemCommand({ TableName: p.table, Key: { pk: { S: id }, sk: { S: "invitee#old@example.com" } }, UpdateExpression: "SET #s = :yes", ExpressionAttributeNames: { "#s": "status" }, ExpressionAttributeValues: { ":yes": { S: "yes" } } }));
+  t.like((await p.answer(await p.token(id, "old@example.com", "no"))).body, { status: "no", changed: true });
+  t.is((await p.myEvent(id)).body.confirmedCount, 0);
+  t.like((await p.answer(await p.token(id, "new@example.com", "yes"))).body, { status: "yes", changed: true });
+  t.like((await p.answer(await p.token(id, "old@example.com", "yes"))).body, { status: "yes", changed: true });
+  t.is((await p.myEvent(id)).body.confirmedCount, 2, "counted from here on");
+  t.like((await p.answer(await p.token(id, "old@example.com", "no"))).body, { status: "no", changed: true });
+  t.is((await p.myEvent(id)).body.confirmedCount, 1);
 });
