@@ -6,6 +6,7 @@ import { decodeCursor, encodeCursor } from "../shared/cursor";
 import type { Page } from "../shared/page";
 import { HttpProblem } from "../shared/problem";
 import { uuidv7 } from "../shared/uuidv7";
+import { changesNotifyingField } from "./event-changes";
 import type { CreateEventInput, EventStatus, MediaKind, UpdateEventInput } from "./schemas";
 import { DRAFT_LIST, ENDED_RETENTION_DAYS, EVENT_SK, INVITEE_SK_PREFIX, PUBLIC_LIST } from "./tables";
 
@@ -31,6 +32,10 @@ export interface EventRecord {
   publishedAt?: string;
   canceledAt?: string;
   media: Partial<Record<MediaKind, MediaRef>>;
+  /** Where attendees join (https), shown only to confirmed attendees. */
+  joinUrl?: string;
+  /** Bumped with each change of the start or the join link (event-changes.ts): names the change in its mails' once-per-change key. Absent = 0. */
+  revision?: number;
 }
 
 export type Answer = "yes" | "no";
@@ -78,6 +83,8 @@ function toEvent(item: Item): EventRecord {
     ...(item.publishedAt ? { publishedAt: item.publishedAt as string } : {}),
     ...(item.canceledAt ? { canceledAt: item.canceledAt as string } : {}),
     media: (item.media as EventRecord["media"]) ?? {},
+    ...(item.joinUrl ? { joinUrl: item.joinUrl as string } : {}),
+    ...(item.revision !== undefined ? { revision: Number(item.revision) } : {}),
   };
 }
 
@@ -169,6 +176,12 @@ export class EventStore {
       names[`#${field}`] = field;
       values[`:${field}`] = value;
       sets.push(`#${field} = :${field}`);
+    }
+    // A change the invitees are told about gets its own revision, in the same conditional write.
+    if (changesNotifyingField(current, patch)) {
+      values[":zero"] = 0;
+      values[":one"] = 1;
+      sets.push("revision = if_not_exists(revision, :zero) + :one");
     }
     if (patch.title !== undefined) {
       values[":titleLower"] = patch.title.toLowerCase();

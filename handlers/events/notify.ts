@@ -4,7 +4,9 @@ import { IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempo
 import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
 import { createObservability, type Observability } from "../shared/observability";
 import type { SecretProvider } from "../shared/secret";
-import { EventStore } from "./event-store";
+import { stillNews } from "./event-changes";
+import { EventStore, endOf, type Answer, type Invitation } from "./event-store";
+import { changeMail } from "./mail/change-mail";
 import type { MailSender } from "./mail/message";
 import { s3OutboxSender } from "./mail/s3-outbox";
 import { sesSender } from "./mail/ses";
@@ -110,6 +112,10 @@ export function notifyHandler(deps: NotifyDeps) {
   const config = new IdempotencyConfig({ eventKeyJmesPath: "key", expiresAfterSeconds: SENT_RECORD_DAYS * 86_400 });
   const persistenceStore = new DynamoDBPersistenceLayer({ tableName: deps.sentTable, awsSdkV3Client: deps.db });
 
+  /** An invitation's RSVP link for one answer (a signed token). */
+  const rsvpLink = async (invitation: Invitation, answer: Answer) =>
+    `${siteUrl}/events/rsvp?token=${signRsvpToken({ eventId: invitation.eventId, email: invitation.email, answer, nonce: invitation.nonce }, await rsvpKey())}`;
+
   async function compose(job: NotificationJob, key: string) {
     const event = await store.get(job.eventId);
     if (!event) return { skip: "the event no longer exists" } as const;
@@ -118,9 +124,22 @@ export function notifyHandler(deps: NotifyDeps) {
       if (event.startsAt <= now().toISOString()) return { skip: "the event has started" } as const;
       const invitation = await store.invitation(event.id, job.recipient);
       if (!invitation) return { skip: "the invitation no longer exists" } as const;
-      const secret = await rsvpKey();
-      const link = (answer: "yes" | "no") => `${siteUrl}/events/rsvp?token=${signRsvpToken({ eventId: event.id, email: invitation.email, answer, nonce: invitation.nonce }, secret)}`;
-      return { mail: invitationMail({ from, event, invitee: invitation.email, yesUrl: link("yes"), noUrl: link("no"), key }) } as const;
+      return { mail: invitationMail({ from, event, invitee: invitation.email, yesUrl: await rsvpLink(invitation, "yes"), noUrl: await rsvpLink(invitation, "no"), key }) } as const;
+    }
+    if (job.kind === "change") {
+      // Canceled meanwhile: the cancellation mail (to the same answers) says all there is to say.
+      if (event.status !== "published") return { skip: `the event is ${event.status}` } as const;
+      if (endOf(event) <= now()) return { skip: "the event has ended" } as const;
+      const invitation = await store.invitation(event.id, job.recipient);
+      if (!invitation) return { skip: "the invitation no longer exists" } as const;
+      // The answer now, not when the job was queued: a decline meanwhile is respected, a yes meanwhile sees the link.
+      if (invitation.status === "no") return { skip: "the invitee declined" } as const;
+      const news = stillNews(job.change!, event);
+      if (!news) return { skip: "a later change replaced it (that change has its own mail)" } as const;
+      const answer = invitation.status;
+      return {
+        mail: changeMail({ from, event, invitee: invitation.email, answer, ...news, ...(answer === "pending" ? { yesUrl: await rsvpLink(invitation, "yes") } : {}), noUrl: await rsvpLink(invitation, "no"), key }),
+      } as const;
     }
     if (job.kind === "cancellation") {
       if (event.status !== "canceled") return { skip: `the event is ${event.status}` } as const;
