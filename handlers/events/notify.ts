@@ -99,7 +99,7 @@ export type SendOutcome = { sent: true; messageId: string } | { sent: false; rea
 /**
  * The notification queue's consumer. Each job is one mail, composed from the event's current state
  * (a job for an event canceled or removed meanwhile sends nothing) and sent at most once per
- * (event, recipient, kind): Powertools Idempotency records each send in the sent-mail table
+ * (event, recipient, kind), for a change per (event, recipient, change) (notificationKey): Powertools Idempotency records each send in the sent-mail table
  * before it happens and completes the record after, so a redelivered or duplicated job returns the
  * first outcome without sending. A failed send deletes the in-progress record and reports the
  * message, so SQS redelivers it; after 5 receives it goes to the dead-letter queue. A crash between
