@@ -6,6 +6,7 @@ import { decodeCursor, encodeCursor } from "../shared/cursor";
 import type { Page } from "../shared/page";
 import { HttpProblem } from "../shared/problem";
 import { uuidv7 } from "../shared/uuidv7";
+import { changesNotifyingField } from "./event-changes";
 import type { CreateEventInput, EventStatus, MediaKind, UpdateEventInput } from "./schemas";
 import { DRAFT_LIST, ENDED_RETENTION_DAYS, EVENT_SK, INVITEE_SK_PREFIX, PUBLIC_LIST } from "./tables";
 
@@ -35,6 +36,8 @@ export interface EventRecord {
   joinUrl?: string;
   /** How many invitations say yes now: kept exact by the answer transaction (absent in the item = 0). */
   confirmedCount?: number;
+  /** Bumped with each change of the start or the join link (event-changes.ts): names the change in its mails' once-per-change key. Absent = 0. */
+  revision?: number;
 }
 
 export type Answer = "yes" | "no";
@@ -101,6 +104,7 @@ function toEvent(item: Item): EventRecord {
     media: (item.media as EventRecord["media"]) ?? {},
     ...(item.joinUrl ? { joinUrl: item.joinUrl as string } : {}),
     confirmedCount: (item.confirmedCount as number | undefined) ?? 0,
+    ...(item.revision !== undefined ? { revision: Number(item.revision) } : {}),
   };
 }
 
@@ -208,6 +212,12 @@ export class EventStore {
       }
       values[`:${field}`] = value;
       sets.push(`#${field} = :${field}`);
+    }
+    // A change the invitees are told about gets its own revision, in the same conditional write.
+    if (changesNotifyingField(current, patch)) {
+      values[":zero"] = 0;
+      values[":one"] = 1;
+      sets.push("revision = if_not_exists(revision, :zero) + :one");
     }
     if (patch.title !== undefined) {
       values[":titleLower"] = patch.title.toLowerCase();

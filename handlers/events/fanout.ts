@@ -6,6 +6,7 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { createObservability, type Observability } from "../shared/observability";
 import type { EventsApiValues } from "./deps";
+import { changeBetween } from "./event-changes";
 import { EventStore, isEventItem, isInvitationItem, itemToEvent, itemToInvitation, type EventRecord } from "./event-store";
 import type { JobQueue } from "./job-queue";
 import { MediaStore } from "./media";
@@ -51,12 +52,15 @@ const image = (i: Record<string, AttributeValue> | undefined): Image | undefined
  * The events table's stream, in order per event, turned into side effects:
  * - an event published → an invitation job per invitee, and its reminder scheduled;
  * - a published event's start moved → its reminder moved;
- * - an event canceled → (if it was published) a cancellation job per invitee; reminder removed;
+ * - a published event's start or join link changed → one change job per invitee whose answer is
+ *   yes or pending (both in one write: one job saying both; event-changes.ts);
+ * - an event canceled → (if it was published) a cancellation job per invitee whose answer is yes
+ *   or pending (not to those who declined); reminder removed;
  * - an invitation added to a published, not yet started event → its invitation job;
  * - an invitation's answer becoming yes → the "you're in" confirmation job (one per yes-answer);
  * - an event removed (clean-up or TTL) → its invitations, media and reminder removed.
  * Jobs may be produced twice (a retried batch, a publish racing an invitation): the sender is
- * idempotent per (event, recipient, kind). A failing record stops the batch there and is reported,
+ * idempotent per (event, recipient, kind), for a change per (event, recipient, change). A failing record stops the batch there and is reported,
  * so Lambda retries from it (bisecting, then the dead-letter queue).
  */
 export function eventsFanoutHandler(deps: FanoutDeps) {
@@ -64,6 +68,9 @@ export function eventsFanoutHandler(deps: FanoutDeps) {
   const now = deps.now ?? (() => new Date());
   const jobsFor = async (e: EventRecord, kind: NotificationJob["kind"]): Promise<NotificationJob[]> =>
     (await store.invitations(e.id)).map((i) => ({ kind, eventId: e.id, recipient: i.email }));
+  /** Changes and cancellations: everyone invited who has not declined. */
+  const notDeclined = async (e: EventRecord, job: Omit<NotificationJob, "eventId" | "recipient">): Promise<NotificationJob[]> =>
+    (await store.invitations(e.id)).filter((i) => i.status !== "no").map((i) => ({ ...job, eventId: e.id, recipient: i.email }));
   const schedule = (e: EventRecord) => reminders.upsert({ eventId: e.id, organizerEmail: e.organizerEmail, startsAt: e.startsAt });
 
   async function onEventChange(old: EventRecord | undefined, next: EventRecord) {
@@ -72,11 +79,15 @@ export function eventsFanoutHandler(deps: FanoutDeps) {
       await queue.send(jobs);
       await schedule(next);
       obs.logger.info("event published", { eventId: next.id, invitations: jobs.length });
-    } else if (next.status === "published" && old?.startsAt !== next.startsAt) {
-      await schedule(next);
-      obs.logger.info("event moved", { eventId: next.id, startsAt: next.startsAt, was: old?.startsAt });
+    } else if (next.status === "published" && old) {
+      const change = changeBetween(old, next);
+      if (!change) return;
+      const jobs = await notDeclined(next, { kind: "change", change });
+      await queue.send(jobs);
+      if (change.startsAt) await schedule(next);
+      obs.logger.info(change.startsAt ? "event moved" : "event changed", { eventId: next.id, change: change.id, startsAt: next.startsAt, was: old.startsAt, joinUrlChanged: Boolean(change.joinUrl), changeMails: jobs.length });
     } else if (next.status === "canceled" && old?.status !== "canceled") {
-      const jobs = old?.status === "published" ? await jobsFor(next, "cancellation") : [];
+      const jobs = old?.status === "published" ? await notDeclined(next, { kind: "cancellation" }) : [];
       await queue.send(jobs);
       await reminders.remove(next.id);
       obs.logger.info("event canceled", { eventId: next.id, cancellations: jobs.length });

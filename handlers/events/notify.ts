@@ -4,7 +4,9 @@ import { IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempo
 import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
 import { createObservability, type Observability } from "../shared/observability";
 import type { SecretProvider } from "../shared/secret";
-import { EventStore } from "./event-store";
+import { stillNews } from "./event-changes";
+import { EventStore, endOf, type Answer, type Invitation } from "./event-store";
+import { changeMail } from "./mail/change-mail";
 import type { MailSender } from "./mail/message";
 import { s3OutboxSender } from "./mail/s3-outbox";
 import { sesSender } from "./mail/ses";
@@ -98,7 +100,7 @@ export type SendOutcome = { sent: true; messageId: string } | { sent: false; rea
 /**
  * The notification queue's consumer. Each job is one mail, composed from the event's current state
  * (a job for an event canceled or removed meanwhile sends nothing) and sent at most once per
- * (event, recipient, kind): Powertools Idempotency records each send in the sent-mail table
+ * (event, recipient, kind), for a change per (event, recipient, change) (notificationKey): Powertools Idempotency records each send in the sent-mail table
  * before it happens and completes the record after, so a redelivered or duplicated job returns the
  * first outcome without sending. A failed send deletes the in-progress record and reports the
  * message, so SQS redelivers it; after 5 receives it goes to the dead-letter queue. A crash between
@@ -111,6 +113,10 @@ export function notifyHandler(deps: NotifyDeps) {
   const config = new IdempotencyConfig({ eventKeyJmesPath: "key", expiresAfterSeconds: SENT_RECORD_DAYS * 86_400 });
   const persistenceStore = new DynamoDBPersistenceLayer({ tableName: deps.sentTable, awsSdkV3Client: deps.db });
 
+  /** An invitation's RSVP link for one answer (a signed token). */
+  const rsvpLink = async (invitation: Invitation, answer: Answer) =>
+    `${siteUrl}/events/rsvp?token=${signRsvpToken({ eventId: invitation.eventId, email: invitation.email, answer, nonce: invitation.nonce }, await rsvpKey())}`;
+
   async function compose(job: NotificationJob, key: string) {
     const event = await store.get(job.eventId);
     if (!event) return { skip: "the event no longer exists" } as const;
@@ -119,9 +125,22 @@ export function notifyHandler(deps: NotifyDeps) {
       if (event.startsAt <= now().toISOString()) return { skip: "the event has started" } as const;
       const invitation = await store.invitation(event.id, job.recipient);
       if (!invitation) return { skip: "the invitation no longer exists" } as const;
-      const secret = await rsvpKey();
-      const link = (answer: "yes" | "no") => `${siteUrl}/events/rsvp?token=${signRsvpToken({ eventId: event.id, email: invitation.email, answer, nonce: invitation.nonce }, secret)}`;
-      return { mail: invitationMail({ from, event, invitee: invitation.email, yesUrl: link("yes"), noUrl: link("no"), key }) } as const;
+      return { mail: invitationMail({ from, event, invitee: invitation.email, yesUrl: await rsvpLink(invitation, "yes"), noUrl: await rsvpLink(invitation, "no"), key }) } as const;
+    }
+    if (job.kind === "change") {
+      // Canceled meanwhile: the cancellation mail (to the same answers) says all there is to say.
+      if (event.status !== "published") return { skip: `the event is ${event.status}` } as const;
+      if (endOf(event) <= now()) return { skip: "the event has ended" } as const;
+      const invitation = await store.invitation(event.id, job.recipient);
+      if (!invitation) return { skip: "the invitation no longer exists" } as const;
+      // The answer now, not when the job was queued: a decline meanwhile is respected, a yes meanwhile sees the link.
+      if (invitation.status === "no") return { skip: "the invitee declined" } as const;
+      const news = stillNews(job.change!, event);
+      if (!news) return { skip: "a later change replaced it (that change has its own mail)" } as const;
+      const answer = invitation.status;
+      return {
+        mail: changeMail({ from, event, invitee: invitation.email, answer, ...news, ...(answer === "pending" ? { yesUrl: await rsvpLink(invitation, "yes") } : {}), noUrl: await rsvpLink(invitation, "no"), key }),
+      } as const;
     }
     if (job.kind === "confirmation") {
       if (event.status !== "published") return { skip: `the event is ${event.status}` } as const;

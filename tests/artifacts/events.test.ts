@@ -13,7 +13,8 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-s
 import { SendMessageBatchCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { parseMime } from "../../handlers/events/mail/parse-mime";
-import type { NotificationJob } from "../../handlers/events/notification-job";
+import { utcTime } from "../../handlers/events/mail/templates";
+import { notificationKey, type NotificationJob } from "../../handlers/events/notification-job";
 import { verifyRsvpToken } from "../../handlers/events/rsvp-token";
 import { EVENT_SK, eventsTable, notificationsSentTable } from "../../handlers/events/tables";
 import { startStreamPoller, type StreamPoller } from "../../local/emulators/dynamodb-stream-poller";
@@ -157,7 +158,7 @@ test.before(async () => {
       const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
       for (const r of event.Records) {
         const job = JSON.parse(r.body) as NotificationJob;
-        deliveries.push({ key: `${job.eventId}#${job.recipient}#${job.kind}`, receiveCount: Number(r.attributes.ApproximateReceiveCount), failed: failed.has(r.messageId) });
+        deliveries.push({ key: notificationKey(job), receiveCount: Number(r.attributes.ApproximateReceiveCount), failed: failed.has(r.messageId) });
       }
       // The outage lasts for the first notify invocation that tried Ben's mail.
       if (faultyS3.outage.active && faultyS3.outage.resets > 0) faultyS3.outage.active = false;
@@ -304,6 +305,10 @@ test.serial("create → invite → publish → RSVP → move → reminder → ca
   t.is(movedSchedules.length, 1);
   t.is(movedSchedules[0].ScheduleExpression, atExpression(movedStart - HOUR));
   t.is(movedSchedules[0].Name, `reminder-${id}`);
+  // And it is mailed (issue #18) to Ann (yes) and Ben (no answer yet), once each.
+  const changes = (await outbox()).filter((m) => m.notification.endsWith("#change"));
+  t.deepEqual(changes.map((m) => m.notification).sort(), [`${id}#${ANN}#r1#change`, `${id}#${BEN}#r1#change`]);
+  t.true(changes.every((m) => m.subject === "Changed: Kickoff (new time)"));
 
   // When it fires, Scheduler sends its input to the queue (SQS SendMessage): the organizer's
   // reminder lists who said yes.
@@ -325,15 +330,77 @@ test.serial("create → invite → publish → RSVP → move → reminder → ca
   t.deepEqual(schedulesInGroup(), [], "the schedule is deleted");
   t.true(scheduler.calls.some((c) => c.method === "DELETE" && c.name === `reminder-${id}`));
 
-  // Totals: 2 invitations + 1 confirmation + 1 reminder + 2 cancellations, each notification once; nothing dead-lettered.
-  t.is(mails.length, 6);
-  t.is(new Set(mails.map((m) => m.notification)).size, 6, "no notification mailed twice");
+  // Totals: 2 invitations + 1 confirmation + 2 change mails + 1 reminder + 2 cancellations, each notification once; nothing dead-lettered.
+  t.is(mails.length, 8);
+  t.is(new Set(mails.map((m) => m.notification)).size, 8, "no notification mailed twice");
   t.deepEqual(queue.deadLetters(), []);
   t.deepEqual(streamFailures, []);
   // One completed Powertools idempotency record per notification (the failed send left none behind).
   const sent = (await ddb.client.send(new ScanCommand({ TableName: sentTable, ConsistentRead: true }))).Items ?? [];
-  t.deepEqual(sent.map((item) => item.status?.S), Array(6).fill("COMPLETED"));
+  t.deepEqual(sent.map((item) => item.status?.S), Array(8).fill("COMPLETED"));
   t.log(`${mails.length} mails; ${deliveries.length} notify deliveries (${deliveries.filter((d) => d.failed).length} failed, ${faultyS3.outage.resets} S3 PUTs cut off); flow took ${Date.now() - started} ms`);
+});
+
+test.serial("changes (issue #18), as uploaded: a moved start and a new join link are each mailed once to yes and pending invitees, through a failed first send; the declined get none", async (t) => {
+  const CID = "cid@example.com";
+  const startsAt = Math.floor((Date.now() + 4 * 24 * HOUR) / 1000) * 1000;
+  const created = await organizer("POST", "/events", "POST /events", { body: { title: "Roadmap", startsAt: new Date(startsAt).toISOString(), durationMinutes: 60 } });
+  t.is(created.status, 201, JSON.stringify(created.body));
+  const id = created.body.id as string;
+  t.is((await organizer("POST", `/events/${id}/invitations`, "POST /events/{id}/invitations", { id, body: { emails: [ANN, BEN, CID] } })).status, 201);
+  t.is((await organizer("POST", `/events/${id}/publish`, "POST /events/{id}/publish", { id })).status, 200);
+  await idle();
+  // Ann says yes and Cid no, with their mails' links; Ben does not answer.
+  const invitations = (await outbox()).filter((m) => m.notification.startsWith(`${id}#`));
+  const link = (who: string, answer: "yes" | "no") =>
+    [...invitations.find((m) => m.to === who)!.text.matchAll(/\/events\/rsvp\?token=(\S+)/g)].map((m) => m[1]!).find((token) => verifyRsvpToken(token, RSVP_KEY).answer === answer)!;
+  t.is((await answer(link(ANN, "yes"))).status, 200);
+  t.is((await answer(link(CID, "no"))).status, 200);
+  const sentBefore = ((await ddb.client.send(new ScanCommand({ TableName: sentTable, ConsistentRead: true }))).Items ?? []).length;
+  const mine = async () => (await outbox()).filter((m) => m.notification.startsWith(`${id}#`) && m.notification.endsWith("#change"));
+
+  // The outage again, for Ben's change mail: its first send dies on the wire, SQS redelivers it.
+  Object.assign(faultyS3.outage, { active: true, resets: 0 });
+  const movedStart = new Date(startsAt + 24 * HOUR).toISOString();
+  t.is((await organizer("PATCH", `/events/${id}`, "PATCH /events/{id}", { id, body: { startsAt: movedStart } })).status, 200);
+  await idle();
+  let changes = await mine();
+  t.deepEqual(changes.map((m) => m.notification).sort(), [`${id}#${ANN}#r1#change`, `${id}#${BEN}#r1#change`], "one each to yes and pending, none to Cid");
+  t.true(faultyS3.outage.resets >= 1, "the S3 PUT of Ben's change mail was cut off");
+  t.deepEqual(deliveries.filter((d) => d.key === `${id}#${BEN}#r1#change`).map((d) => [d.receiveCount, d.failed]), [[1, true], [2, false]], "failed on the first receive, sent on the second");
+  for (const m of changes) {
+    t.true(m.text.includes(`New time: ${utcTime(movedStart)} (60 minutes).\nIt was: ${utcTime(new Date(startsAt).toISOString())}.`), m.text);
+  }
+
+  // The join link, as the organizer's PATCH of the join-link part of #18 writes it: the link and a new revision.
+  const joinUrl = "https://meet.example/roadmap-9d1e";
+  await ddb.client.send(
+    new UpdateItemCommand({
+      TableName: eventsTableName,
+      Key: { pk: { S: id }, sk: { S: EVENT_SK } },
+      UpdateExpression: "SET joinUrl = :u, updatedAt = :now, revision = if_not_exists(revision, :zero) + :one",
+      ExpressionAttributeValues: { ":u": { S: joinUrl }, ":now": { S: new Date().toISOString() }, ":zero": { N: "0" }, ":one": { N: "1" } },
+      ConditionExpression: "attribute_exists(pk)",
+    }),
+  );
+  await idle();
+  changes = (await mine()).filter((m) => m.notification.includes("#r2#"));
+  t.deepEqual(changes.map((m) => m.to).sort(), [ANN, BEN]);
+  t.true(changes.find((m) => m.to === ANN)!.text.includes(joinUrl), "the attendee gets the link");
+  t.false(changes.find((m) => m.to === BEN)!.text.includes("meet.example"), "the undecided one is told it changed, without it");
+  t.true(changes.find((m) => m.to === BEN)!.text.includes("The join link has changed."));
+
+  // A redelivered change job (a retried stream batch) mails nothing more.
+  const before = deliveries.length;
+  await sqs.client.send(new SendMessageBatchCommand({ QueueUrl: sqs.queueUrl, Entries: [{ Id: "again", MessageBody: JSON.stringify({ kind: "change", eventId: id, recipient: BEN, change: { id: "r1", startsAt: { from: new Date(startsAt).toISOString(), to: movedStart } } }) }] }));
+  await idle();
+  t.deepEqual(deliveries.slice(before).map((d) => [d.key, d.failed]), [[`${id}#${BEN}#r1#change`, false]], "received and acknowledged");
+  t.is((await mine()).length, 4, "2 changes × 2 invitees, each once");
+  const sent = (await ddb.client.send(new ScanCommand({ TableName: sentTable, ConsistentRead: true }))).Items ?? [];
+  t.is(sent.length, sentBefore + 4, "one idempotency record per change mail");
+  t.true(sent.every((item) => item.status?.S === "COMPLETED"));
+  t.deepEqual(queue.deadLetters(), []);
+  t.deepEqual(streamFailures, []);
 });
 
 test.serial("the public, as uploaded: a published public event is listed and shown, a private one is neither", async (t) => {

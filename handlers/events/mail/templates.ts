@@ -2,14 +2,16 @@ import type { EventRecord, Invitation } from "../event-store";
 import type { MailMessage } from "./message";
 
 /** "Tue, 01 Dec 2026 18:00 UTC" — mails state times in UTC; the site shows local time. */
-function when(e: EventRecord) {
-  const start = new Date(e.startsAt);
-  return `${start.toUTCString().replace(/:\d{2} GMT$/, " UTC")} (${e.durationMinutes} minutes)`;
+export const utcTime = (iso: string) => new Date(iso).toUTCString().replace(/:\d{2} GMT$/, " UTC");
+
+/** "Tue, 01 Dec 2026 18:00 UTC (45 minutes)". */
+export function when(e: Pick<EventRecord, "startsAt" | "durationMinutes">) {
+  return `${utcTime(e.startsAt)} (${e.durationMinutes} minutes)`;
 }
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-function mail(from: string, to: string, subject: string, lines: string[], key: string): MailMessage {
+export function mail(from: string, to: string, subject: string, lines: string[], key: string): MailMessage {
   const text = lines.join("\n");
   const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif;line-height:1.5">${lines
     .map((l) => (/^https?:\/\//.test(l) ? `<p><a href="${escapeHtml(l)}">${escapeHtml(l)}</a></p>` : l ? `<p>${escapeHtml(l)}</p>` : ""))
