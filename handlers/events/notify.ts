@@ -102,9 +102,10 @@ export type SendOutcome = { sent: true; messageId: string } | { sent: false; rea
  * (event, recipient, kind), for a change per (event, recipient, change) (notificationKey):
  * Powertools Idempotency records each send in the sent-mail table before it happens and completes
  * the record after, so a redelivered or duplicated job returns the first outcome without sending.
- * A failed send deletes the in-progress record and reports the message, so SQS redelivers it; after 5 receives it goes to the dead-letter queue. A crash between
- * SES accepting a mail and the record completing is the one case that can send twice (after the
- * in-progress record expires with the invocation's timeout).
+ * A failed send deletes the in-progress record and reports the message, so SQS redelivers it;
+ * after 5 receives it goes to the dead-letter queue. A crash between SES accepting a mail and the
+ * record completing is the one case that can send twice (after the in-progress record expires with
+ * the invocation's timeout).
  */
 export function notifyHandler(deps: NotifyDeps) {
   const { store, sender, from, siteUrl, rsvpKey, obs } = deps;
