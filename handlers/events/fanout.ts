@@ -60,8 +60,9 @@ const image = (i: Record<string, AttributeValue> | undefined): Image | undefined
  * - an invitation's answer becoming yes → the "you're in" confirmation job (one per yes-answer);
  * - an event removed (clean-up or TTL) → its invitations, media and reminder removed.
  * Jobs may be produced twice (a retried batch, a publish racing an invitation): the sender is
- * idempotent per (event, recipient, kind), for a change per (event, recipient, change). A failing record stops the batch there and is reported,
- * so Lambda retries from it (bisecting, then the dead-letter queue).
+ * idempotent per (event, recipient, kind), for a change per (event, recipient, change). A failing
+ * record stops the batch there and is reported, so Lambda retries from it (bisecting, then the
+ * dead-letter queue).
  */
 export function eventsFanoutHandler(deps: FanoutDeps) {
   const { store, media, queue, reminders, obs } = deps;

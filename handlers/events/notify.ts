@@ -100,12 +100,13 @@ export type SendOutcome = { sent: true; messageId: string } | { sent: false; rea
 /**
  * The notification queue's consumer. Each job is one mail, composed from the event's current state
  * (a job for an event canceled or removed meanwhile sends nothing) and sent at most once per
- * (event, recipient, kind), for a change per (event, recipient, change) (notificationKey): Powertools Idempotency records each send in the sent-mail table
- * before it happens and completes the record after, so a redelivered or duplicated job returns the
- * first outcome without sending. A failed send deletes the in-progress record and reports the
- * message, so SQS redelivers it; after 5 receives it goes to the dead-letter queue. A crash between
- * SES accepting a mail and the record completing is the one case that can send twice (after the
- * in-progress record expires with the invocation's timeout).
+ * (event, recipient, kind), for a change per (event, recipient, change) (notificationKey):
+ * Powertools Idempotency records each send in the sent-mail table before it happens and completes
+ * the record after, so a redelivered or duplicated job returns the first outcome without sending.
+ * A failed send deletes the in-progress record and reports the message, so SQS redelivers it;
+ * after 5 receives it goes to the dead-letter queue. A crash between SES accepting a mail and the
+ * record completing is the one case that can send twice (after the in-progress record expires with
+ * the invocation's timeout).
  */
 export function notifyHandler(deps: NotifyDeps) {
   const { store, sender, from, siteUrl, rsvpKey, obs } = deps;
