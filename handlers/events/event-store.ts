@@ -45,6 +45,15 @@ export interface Invitation {
   nonce: string;
   /** Answers whose token has been used: each token works once. */
   usedAnswers: Answer[];
+  /** Mail to this address cannot be delivered (SES reported it: handlers/events/feedback.ts); absent while none failed. */
+  undeliverable?: Undeliverable;
+}
+
+/** Why an invitation's mail does not arrive: a permanent bounce, or the invitee complained (never mailed again). */
+export interface Undeliverable {
+  reason: "bounce" | "complaint";
+  /** When SES reported it (ISO). */
+  at: string;
 }
 
 /** Who acts: the signed-in organizer (from the JWT's claims). */
@@ -90,6 +99,7 @@ function toInvitation(item: Item): Invitation {
     ...(item.answeredAt ? { answeredAt: item.answeredAt as string } : {}),
     nonce: item.nonce as string,
     usedAnswers: item.usedAnswers ? ([...(item.usedAnswers as Set<string>)] as Answer[]).sort() : [],
+    ...(item.undeliverable ? { undeliverable: item.undeliverable as Undeliverable } : {}),
   };
 }
 
@@ -382,6 +392,32 @@ export class EventStore {
       throw error;
     }
     return (await this.invitation(id, email))!;
+  }
+
+  /**
+   * Marks an invitation's mail undeliverable (SES's feedback). Only an existing invitation (a
+   * bounce for an event removed meanwhile creates nothing), and only forward: a bounce marks an
+   * unmarked invitation, a complaint also replaces a bounce; the same report twice (SNS delivers at
+   * least once) changes nothing. Resolves to whether it changed the invitation.
+   */
+  async markUndeliverable(id: string, email: string, mark: Undeliverable): Promise<boolean> {
+    const replaceable = mark.reason === "complaint" ? " OR undeliverable.#reason <> :complaint" : "";
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: id, sk: `${INVITEE_SK_PREFIX}${email.toLowerCase()}` },
+          ConditionExpression: `attribute_exists(pk) AND (attribute_not_exists(undeliverable)${replaceable})`,
+          UpdateExpression: "SET undeliverable = :mark",
+          ...(replaceable ? { ExpressionAttributeNames: { "#reason": "reason" } } : {}),
+          ExpressionAttributeValues: { ":mark": { reason: mark.reason, at: mark.at }, ...(replaceable ? { ":complaint": "complaint" } : {}) },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
   }
 
   /** A page of an index partition, newest first, optionally filtered by title word. */
