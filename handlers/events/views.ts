@@ -31,5 +31,5 @@ export function eventSummary(e: EventRecord) {
 }
 
 export function invitationView(i: Invitation) {
-  return { email: i.email, status: i.status, invitedAt: i.invitedAt, answeredAt: i.answeredAt ?? null };
+  return { email: i.email, status: i.status, invitedAt: i.invitedAt, answeredAt: i.answeredAt ?? null, undeliverable: i.undeliverable ?? null };
 }

@@ -1,7 +1,7 @@
 // /events/manage?id=: the organizer's event. Edit (before its start, unless canceled), publish,
 // cancel, cover and video upload, invitations and the answers so far.
 import { fill, h, isBusy, setBusy } from "./dom";
-import type { EventFields, EventView, MediaKind } from "./events-api";
+import type { EventFields, EventView, MediaKind, Undeliverable } from "./events-api";
 import { alertBox, badge, eventForm, fail, ok, problemText, when, type Ctx } from "./events-ui";
 import { FieldCheck, FieldErrors } from "./field-errors";
 import { plural, timeEl } from "./format";
@@ -65,6 +65,11 @@ function uploadForm(ctx: Ctx, e: EventView, kind: MediaKind, refresh: (done: str
   return form;
 }
 
+/** Why mail does not reach an invitee, beside their answer. */
+const UNDELIVERABLE: Record<Undeliverable["reason"], string> = { bounce: "undeliverable: bounced", complaint: "complained: will not be mailed again" };
+const undeliverableBadge = (u: Undeliverable) =>
+  h("span", { class: `badge undeliverable ${u.reason === "complaint" ? "badge-canceled" : "badge-rescheduled"}`, title: `Reported ${new Date(u.at).toLocaleString()}` }, UNDELIVERABLE[u.reason]);
+
 function invitationsSection(ctx: Ctx, e: EventView, canInvite: boolean): HTMLElement {
   const counts = h("p", { class: "counts", id: "invitation-counts", "aria-live": "polite" });
   const list = h("ul", { class: "items", "aria-label": "Invitations" });
@@ -73,11 +78,20 @@ function invitationsSection(ctx: Ctx, e: EventView, canInvite: boolean): HTMLEle
   const load = () =>
     act(refreshButton, listError, async () => {
       const result = await ctx.events.invitations(e.id);
-      const { yes, no, pending } = result.counts;
-      counts.textContent = `${yes} yes · ${no} no · ${pending} pending`;
+      const { yes, no, pending, undeliverable } = result.counts;
+      counts.textContent = `${yes} yes · ${no} no · ${pending} pending${undeliverable ? ` · ${undeliverable} undeliverable` : ""}`;
       fill(
         list,
-        ...result.items.map((i) => h("li", { class: "invitee" }, h("span", { class: "invitee-email" }, i.email), badge(i.status), i.answeredAt ? h("span", { class: "meta" }, "answered ", timeEl(i.answeredAt)) : null)),
+        ...result.items.map((i) =>
+          h(
+            "li",
+            { class: "invitee" },
+            h("span", { class: "invitee-email" }, i.email),
+            badge(i.status),
+            i.undeliverable ? undeliverableBadge(i.undeliverable) : null,
+            i.answeredAt ? h("span", { class: "meta" }, "answered ", timeEl(i.answeredAt)) : null,
+          ),
+        ),
       );
       if (!result.items.length) fill(list, h("li", { class: "muted" }, "Nobody invited yet."));
     });
