@@ -37,6 +37,7 @@ export const TAGGABLE_TYPES: ReadonlySet<string> = new Set([
   "aws:s3/bucket:Bucket",
   "aws:s3/bucketObjectv2:BucketObjectv2",
   "aws:scheduler/scheduleGroup:ScheduleGroup",
+  "aws:sesv2/configurationSet:ConfigurationSet",
   "aws:sesv2/emailIdentity:EmailIdentity",
   "aws:sns/topic:Topic",
   "aws:sqs/queue:Queue",

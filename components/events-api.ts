@@ -4,6 +4,7 @@ import { eventRoutes, routeKeyOf } from "../handlers/events/routes";
 import { CLEANUP_SCHEDULE, eventsTopology } from "../handlers/events/topology";
 import { describeFunction, kebab, type TopologyFunction } from "../handlers/shared/topology";
 import { definedFunction, linkBucket, linkQueue, linkTable, type FunctionLinks } from "./defined-function";
+import { createMailFeedback, subscribeFunction } from "./events-mail-feedback";
 import { addLambdaRoute } from "./http-route";
 import { inlinePolicy, serviceRole } from "./shared/iam";
 import type { HandlerFunction } from "./lambda";
@@ -31,8 +32,10 @@ export interface EventsApiArgs {
   rsvpSigningKey: pulumi.Input<string>;
   /**
    * The mails' sender (an SES email identity is created for it; verify it from the mail SES
-   * sends). Unset: no SES at all, mails are written to the media bucket under `outbox/` (the
-   * cloud outbox). Example: `"events@example.com"`.
+   * sends), with what SES reports back: a configuration set publishing bounces and complaints to
+   * an SNS topic, the feedback function subscribed to it, and the suppressions table. Unset: no SES
+   * at all (none of those), mails are written to the media bucket under `outbox/` (the cloud
+   * outbox). Example: `"events@example.com"`.
    */
   sender?: string;
   /**
@@ -88,6 +91,11 @@ type EventsFunction = keyof typeof eventsTopology.functions;
  * bucket (the notify function may write there and nowhere else in the bucket) — read them with
  * `aws s3 cp s3://<eventsMediaBucket>/outbox/ . --recursive`. No SES, no verification, nothing sent.
  *
+ * Mail feedback (with `sender`): every mail goes through an SES configuration set that publishes
+ * bounces and complaints to an SNS topic; the feedback function marks the invitation undeliverable
+ * and suppresses a complainer's address, which notify then never mails again
+ * (components/events-mail-feedback.ts).
+ *
  * Each function can touch only its own data: the public function reads published events and
  * cannot write, the RSVP function can only update invitations, only the fan-out may schedule,
  * only notify may mail.
@@ -108,6 +116,8 @@ export class EventsApi extends pulumi.ComponentResource {
   readonly reminderGroup: aws.scheduler.ScheduleGroup;
   readonly reminderRole: aws.iam.Role;
   readonly senderIdentity?: aws.sesv2.EmailIdentity;
+  /** With a sender: the configuration set, the feedback topic (and its policy), the event destination, the suppressions table. */
+  readonly mailFeedback?: ReturnType<typeof createMailFeedback> & { suppressionsTable: aws.dynamodb.Table };
   readonly cleanupRule: aws.cloudwatch.EventRule;
   readonly functions: Record<string, HandlerFunction<any, any>> = {};
   readonly mappings: Record<string, aws.lambda.EventSourceMapping> = {};
@@ -145,6 +155,7 @@ export class EventsApi extends pulumi.ComponentResource {
     this.streamDeadLetters = createDeadLetterQueue(`${name}-stream-dlq`, { parent: this });
     [this.reminderGroup, this.reminderRole] = this.createReminders();
     this.senderIdentity = args.sender ? new aws.sesv2.EmailIdentity(`${name}-sender`, { emailIdentity: args.sender }, { parent: this }) : undefined;
+    this.mailFeedback = args.sender ? this.createMailFeedback() : undefined;
     this.cleanupRule = this.createFunctions();
     this.createRoutes();
 
@@ -181,6 +192,7 @@ export class EventsApi extends pulumi.ComponentResource {
       reminderGroup: this.reminderGroup,
       reminderRole: this.reminderRole,
       senderIdentity: this.senderIdentity,
+      mailFeedback: this.mailFeedback,
       cleanupRule: this.cleanupRule,
       functions: this.functions,
       mappings: this.mappings,
@@ -272,6 +284,15 @@ export class EventsApi extends pulumi.ComponentResource {
     return [events, sent];
   }
 
+  /** SES's reports on the mail (bounces, complaints) and the addresses never mailed again. */
+  private createMailFeedback() {
+    const parent = { parent: this };
+    const feedback = createMailFeedback(`${this.name}-mail`, { configurationSetName: pulumi.interpolate`switchyard-${pulumi.getStack()}-events-mail`, accountId: this.accountId }, parent);
+    // A complaint is never forgotten: protected in prod like the events.
+    const suppressionsTable = createDataTable(`${this.name}-${kebab("suppressions")}`, { definition: eventsTopology.tables.suppressions, protectData: this.args.protectData }, parent);
+    return { ...feedback, suppressionsTable };
+  }
+
   /** Covers and videos (`events/<id>/…`, uploaded by the browser with presigned PUTs) and the cloud outbox (`outbox/`). */
   private createMediaBucket(): [ReturnType<typeof createPrivateBucket>, aws.s3.BucketCorsConfiguration] {
     const media = createPrivateBucket(`${this.name}-media`, { versioned: false, forceDestroy: !this.args.protectData }, { parent: this });
@@ -341,6 +362,13 @@ export class EventsApi extends pulumi.ComponentResource {
         reminderRole: { arn: this.reminderRole.arn },
         // How notify mails: through SES from the sender's identity, else into the media bucket's outbox.
         ...(this.senderIdentity ? { sender: { value: sender!, arn: this.senderIdentity.arn } } : { outbox: linkBucket(this.media.bucket) }),
+        // With a sender: the configuration set every mail goes through, and the complained addresses.
+        ...(this.mailFeedback
+          ? {
+              mailConfigurationSet: { value: this.mailFeedback.configurationSet.configurationSetName, arn: this.mailFeedback.configurationSet.arn },
+              suppressions: linkTable(this.mailFeedback.suppressionsTable),
+            }
+          : {}),
       },
       secrets: { rsvpSigningKey: this.rsvpKeyParameter },
       settings: { siteUrl: this.args.siteUrl, cleanupSchedule: CLEANUP_SCHEDULE },
@@ -352,6 +380,8 @@ export class EventsApi extends pulumi.ComponentResource {
     const links = this.links();
     let cleanupRule: aws.cloudwatch.EventRule | undefined;
     for (const [kind, fn] of Object.entries(eventsTopology.functions) as [EventsFunction, TopologyFunction][]) {
+      // A function that needs what this stack lacks does not exist (the feedback function without a sender).
+      if (fn.when && !links.settings?.[fn.when] && !links.resources?.[fn.when]) continue;
       const described = describeFunction(fn);
       const created = definedFunction(
         `${this.name}-${kebab(kind)}`,
@@ -368,6 +398,11 @@ export class EventsApi extends pulumi.ComponentResource {
       this.functions[kind] = created;
       if (fn.stream) this.mappings[kind] = this.createStreamMapping(kind, created, { events: this.eventsTable }[fn.stream]!);
       if (fn.queue) this.mappings[kind] = this.createQueueMapping(kind, created, { notifications: this.queue }[fn.queue]!);
+      if (fn.topic) {
+        const topic = { mailFeedback: this.mailFeedback?.topic }[fn.topic];
+        if (!topic) throw new Error(`events: the ${kind} function subscribes to topic "${fn.topic}", which this stack does not have`);
+        subscribeFunction(`${this.name}-${kebab(kind)}`, topic, created.function, { parent: this });
+      }
       if (fn.schedule) {
         const rule = this.createSchedule(kind, created, links.settings![fn.schedule]!);
         if (kind === "cleanup") cleanupRule = rule;

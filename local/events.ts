@@ -5,7 +5,10 @@
 // process, with SQS semantics: redelivery on failure, dead letters after 5 receives) feeding
 // notify, the daily clean-up (also run once at start). What has no local emulator is swapped, with
 // the same typed environment: notify writes each mail to <dataDir>/outbox/ instead of SES, and the
-// fan-out's reminders are in-process timers persisted in <dataDir>/reminders.json.
+// fan-out's reminders are in-process timers persisted in <dataDir>/reminders.json. Mail to SES's
+// mailbox simulator (bounce@ / complaint@simulator.amazonses.com) or to a `.invalid` domain
+// "bounces": the SES event a stack would get reaches the feedback function through an in-process
+// stand-in of the SNS topic, which marks the invitation undeliverable.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -13,6 +16,7 @@ import { PutBucketCorsCommand } from "@aws-sdk/client-s3";
 import { eventsFanoutDeps, eventsFanoutHandler } from "../handlers/events/fanout";
 import { fanoutValues, notifyValues } from "../handlers/events/functions";
 import { outboxSender } from "../handlers/events/mail/outbox";
+import { simulatedFeedbackSender } from "../handlers/events/mail/simulated-feedback";
 import type { NotificationJob } from "../handlers/events/notification-job";
 import { notifyDeps, notifyHandler } from "../handlers/events/notify";
 import { CLEANUP_SCHEDULE, eventsTopology } from "../handlers/events/topology";
@@ -102,8 +106,8 @@ export async function startLocalEvents(options: LocalEventsOptions): Promise<Loc
         reminders = localReminders({ deliver: (job) => queue.send([job]), file: join(dataDir, "reminders.json") });
         return eventsFanoutHandler({ ...eventsFanoutDeps(service, fanoutValues(env)), queue: queue.jobQueue, reminders });
       },
-      // Mails into the outbox folder (the outbox page lists them).
-      notify: (env, service) => notifyHandler(notifyDeps(service, notifyValues(env), outboxSender(outboxDir))),
+      // Mails into the outbox folder (the outbox page lists them); simulated addresses then bounce or complain through the feedback topic.
+      notify: (env, service, { topics }) => notifyHandler(notifyDeps(service, notifyValues(env), simulatedFeedbackSender(outboxSender(outboxDir), (message) => topics.mailFeedback!.publish(message)))),
     },
   });
   const queue = events.queues.notifications as LocalQueue<NotificationJob>;

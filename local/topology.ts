@@ -13,6 +13,7 @@ import { localHandler, type LocalLinks } from "./defined-function";
 import { startStreamPoller, type StreamPoller } from "./emulators/dynamodb-stream-poller";
 import { createLocalQueue, type LocalQueue, type LocalQueueOptions } from "./emulators/job-queue";
 import { nextRun } from "./emulators/schedule";
+import { createLocalTopic, type LocalTopic } from "./emulators/sns-topic";
 import { createTable } from "./emulators/tables";
 
 /**
@@ -32,9 +33,11 @@ export const localTableName = (component: string, table: string): string => `swi
 /** A queue's local name, as a table's. Example: `localQueueName("events", "notifications")` → `"switchyard-local-events-notifications"`. */
 export const localQueueName = localTableName;
 
-/** What a local `create` gets besides the typed environment: the topology's in-process queues, by logical name. */
+/** What a local `create` gets besides the typed environment: the topology's in-process queues and topics, by logical name. */
 export interface LocalParts {
   queues: Record<string, LocalQueue<unknown>>;
+  /** The SNS topics `topic` triggers subscribe to. Example: `topics.mailFeedback.publish(message)`. */
+  topics: Record<string, LocalTopic>;
 }
 
 type EnvOf<F> = F extends { definition: FunctionDefinition<infer E, unknown> } ? E : EnvSpec;
@@ -74,7 +77,9 @@ export interface RunningTopology<T extends Topology> {
   routes: LocalRoute[];
   /** The in-process queues the `queue` triggers consume, by logical name. */
   queues: Record<string, LocalQueue<unknown>>;
-  /** Resolves when every stream record written so far has been handled and the queues are empty. */
+  /** The in-process SNS topics the `topic` triggers subscribe to, by logical name. */
+  topics: Record<string, LocalTopic>;
+  /** Resolves when every stream record written so far has been handled and the queues and topics are empty. */
   idle(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -84,7 +89,7 @@ export async function runTopology<T extends Topology>(options: LocalTopologyOpti
   const log = options.log ?? ((line: string) => console.error(line));
   const tables = Object.fromEntries(Object.keys(topology.tables).map((key) => [key, localTableName(options.component, key)])) as Record<string, string>;
   for (const [key, definition] of Object.entries(topology.tables)) await createTable(dynamodb.client, tables[key]!, definition);
-  const exists = Object.entries(topology.functions).filter(([, fn]) => !fn.when || options.links?.settings?.[fn.when]);
+  const exists = Object.entries(topology.functions).filter(([, fn]) => !fn.when || options.links?.settings?.[fn.when] || options.links?.resources?.[fn.when]);
 
   // A queue per `queue` trigger, made first: a producer's handler may hold it before its consumer exists.
   const handlers: Record<string, unknown> = {};
@@ -100,6 +105,13 @@ export async function runTopology<T extends Topology>(options: LocalTopologyOpti
       consumer: (event) => (handlers[name] as (e: SQSEvent) => Promise<SQSBatchResponse | void>)(event),
     });
   }
+  // A topic per `topic` trigger, made first too: a publisher (the mail sender) may hold it before its subscriber exists.
+  const topics: Record<string, LocalTopic> = {};
+  for (const [name, fn] of exists) {
+    if (!fn.topic) continue;
+    if (topics[fn.topic]) throw new Error(`${options.component}.${name}: topic "${fn.topic}" already has a subscriber`);
+    topics[fn.topic] = createLocalTopic({ name: localQueueName(options.component, fn.topic), subscriber: async (event) => (handlers[name] as (e: unknown) => Promise<unknown>)(event), log });
+  }
   const links: LocalLinks = { ...options.links, resources: { ...tables, ...queueNames, ...options.links?.resources } };
 
   const routes: LocalRoute[] = [];
@@ -109,7 +121,7 @@ export async function runTopology<T extends Topology>(options: LocalTopologyOpti
   let stopped = false;
   for (const [name, fn] of exists) {
     const create = (options.create as Record<string, LocalCreate<unknown> | undefined> | undefined)?.[name];
-    const definition: FunctionDefinition<EnvSpec, unknown> = create ? { ...fn.definition, create: (env: EnvValues<EnvSpec>, service: string) => create(env as never, service, { queues }) } : fn.definition;
+    const definition: FunctionDefinition<EnvSpec, unknown> = create ? { ...fn.definition, create: (env: EnvValues<EnvSpec>, service: string) => create(env as never, service, { queues, topics }) } : fn.definition;
     const handler = localHandler(definition, links, options.env);
     handlers[name] = handler;
     const authorizer = fn.authorizer === undefined ? undefined : options.authorizers?.[fn.authorizer];
@@ -147,9 +159,15 @@ export async function runTopology<T extends Topology>(options: LocalTopologyOpti
     handlers: handlers as RunningTopology<T>["handlers"],
     routes,
     queues,
+    topics,
     idle: async () => {
       await Promise.all(pollers.map((p) => p.idle()));
       await Promise.all(Object.values(queues).map((q) => q.drained()));
+      // What a sent mail reports back (a simulated bounce), and what that wrote to the tables.
+      if (Object.keys(topics).length) {
+        await Promise.all(Object.values(topics).map((topic) => topic.drained()));
+        await Promise.all(pollers.map((p) => p.idle()));
+      }
     },
     stop: async () => {
       stopped = true;

@@ -600,6 +600,27 @@ export const DEPLOY_ACTIONS: Record<string, Entry | NoCalls> = {
     ],
   },
 
+  "aws:sesv2/configurationSet:ConfigurationSet": {
+    source: `${TF}sesv2/configuration_set.go (suppression options are sent with the create and changed with PutConfigurationSetSuppressionOptions)`,
+    arn: (s) => arnIn("ses", s, `configuration-set/${inputs(s).configurationSetName}`),
+    calls: [
+      { phase: "create", actions: ["ses:CreateConfigurationSet"] },
+      { phase: "read", actions: ["ses:GetConfigurationSet"] },
+      { phase: "update", actions: ["ses:PutConfigurationSetSuppressionOptions"] },
+      ...tagCalls(["ses:TagResource"], ["ses:UntagResource"], ["ses:ListTagsForResource"]),
+      { phase: "delete", actions: ["ses:DeleteConfigurationSet"] },
+    ],
+  },
+  "aws:sesv2/configurationSetEventDestination:ConfigurationSetEventDestination": {
+    source: `${TF}sesv2/configuration_set_event_destination.go (every call is on the configuration set; SES itself checks that the topic's policy lets it publish)`,
+    arn: (s) => arnIn("ses", s, `configuration-set/${inputs(s).configurationSetName}`),
+    calls: [
+      { phase: "create", actions: ["ses:CreateConfigurationSetEventDestination", "ses:GetConfigurationSetEventDestinations"] },
+      { phase: "read", actions: ["ses:GetConfigurationSetEventDestinations"] },
+      { phase: "update", actions: ["ses:UpdateConfigurationSetEventDestination"] },
+      { phase: "delete", actions: ["ses:DeleteConfigurationSetEventDestination"] },
+    ],
+  },
   "aws:sesv2/emailIdentity:EmailIdentity": {
     source: `${TF}sesv2/email_identity.go (SES v2 actions have the prefix ses)`,
     arn: (s) => arnIn("ses", s, `identity/${inputs(s).emailIdentity}`),
@@ -621,6 +642,16 @@ export const DEPLOY_ACTIONS: Record<string, Entry | NoCalls> = {
       { phase: "update", actions: ["sns:SetTopicAttributes"] },
       ...tagCalls(["sns:TagResource"], ["sns:UntagResource"], ["sns:ListTagsForResource"]),
       { phase: "delete", actions: ["sns:DeleteTopic"] },
+    ],
+  },
+  "aws:sns/topicPolicy:TopicPolicy": {
+    source: `${TF}sns/topic_policy.go (the policy is the topic's Policy attribute; deleting it restores the default policy)`,
+    arn: (s) => s.ref(inputs(s).arn),
+    calls: [
+      { phase: "create", actions: ["sns:SetTopicAttributes", "sns:GetTopicAttributes"] },
+      { phase: "read", actions: ["sns:GetTopicAttributes"] },
+      { phase: "update", actions: ["sns:SetTopicAttributes"] },
+      { phase: "delete", actions: ["sns:SetTopicAttributes", "sns:GetTopicAttributes"] },
     ],
   },
   "aws:sns/topicSubscription:TopicSubscription": {

@@ -642,6 +642,25 @@ export const FIELD_MAP: Record<string, TypeEntry> = {
     shape: "CreateScheduleGroupInput",
     fields: [{ input: "name", member: "Name", autoname: true }, ...listTags()],
   },
+  "aws:sesv2/configurationSet:ConfigurationSet": {
+    service: "sesv2",
+    shape: "CreateConfigurationSetRequest",
+    fields: [
+      { input: "configurationSetName", member: "ConfigurationSetName" },
+      { input: "suppressionOptions.suppressedReasons[]", member: "SuppressionOptions.SuppressedReasons[]" },
+      ...listTags(),
+    ],
+  },
+  "aws:sesv2/configurationSetEventDestination:ConfigurationSetEventDestination": {
+    service: "sesv2",
+    shape: "CreateConfigurationSetEventDestinationRequest",
+    fields: [
+      { input: "configurationSetName", member: "ConfigurationSetName" },
+      { input: "eventDestinationName", member: "EventDestinationName" },
+      { input: "eventDestination.matchingEventTypes[]", member: "EventDestination.MatchingEventTypes[]" },
+      { input: "eventDestination.snsDestination.topicArn", member: "EventDestination.SnsDestination.TopicArn" },
+    ],
+  },
   "aws:sesv2/emailIdentity:EmailIdentity": {
     service: "sesv2",
     shape: "CreateEmailIdentityRequest",
@@ -654,6 +673,14 @@ export const FIELD_MAP: Record<string, TypeEntry> = {
       { input: "name", member: "Name", autoname: true },
       { input: "kmsMasterKeyId", member: "Attributes{KmsMasterKeyId}" },
       ...listTags(),
+    ],
+  },
+  "aws:sns/topicPolicy:TopicPolicy": {
+    service: "sns",
+    shape: "SetTopicAttributesInput",
+    fields: [
+      { input: "arn", member: "TopicArn" },
+      { input: "policy", member: "AttributeValue" },
     ],
   },
   "aws:sns/topicSubscription:TopicSubscription": {

@@ -54,4 +54,12 @@ export const MODEL_CHANGES: ModelChange[] = [
     url: "https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html",
     note: "the model's newest Node.js runtime is nodejs18.x; nodejs20.x (November 2023) and nodejs22.x (November 2024) are supported runtimes",
   },
+  {
+    key: constraintKey("sesv2", "CreateConfigurationSetRequest", "ConfigurationSetName"),
+    change: "tightened",
+    pattern: "[A-Za-z0-9_-]+",
+    max: 64,
+    url: "https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_CreateConfigurationSet.html",
+    note: "the model states the rule only in the member's documentation: up to 64 letters, numbers, hyphens and underscores",
+  },
 ];

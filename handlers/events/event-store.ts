@@ -63,6 +63,15 @@ export interface Invitation {
   answerSeq: number;
   /** The latest answers, oldest first, at most ANSWER_HISTORY_MAX. */
   history: AnswerRecord[];
+  /** Mail to this address cannot be delivered (SES reported it: handlers/events/feedback.ts); absent while none failed. */
+  undeliverable?: Undeliverable;
+}
+
+/** Why an invitation's mail does not arrive: a permanent bounce, or the invitee complained (never mailed again). */
+export interface Undeliverable {
+  reason: "bounce" | "complaint";
+  /** When SES reported it (ISO). */
+  at: string;
 }
 
 /** An answer as recorded: `changed` is false when it was already the current one (nothing written). */
@@ -118,6 +127,7 @@ function toInvitation(item: Item): Invitation {
     nonce: item.nonce as string,
     answerSeq: (item.answerSeq as number | undefined) ?? 0,
     history: (item.history as AnswerRecord[] | undefined) ?? [],
+    ...(item.undeliverable ? { undeliverable: item.undeliverable as Undeliverable } : {}),
   };
 }
 
@@ -442,6 +452,32 @@ export class EventStore {
       }
     }
     throw new HttpProblem("conflict", "The answer kept changing meanwhile; try again.");
+  }
+
+  /**
+   * Marks an invitation's mail undeliverable (SES's feedback). Only an existing invitation (a
+   * bounce for an event removed meanwhile creates nothing), and only forward: a bounce marks an
+   * unmarked invitation, a complaint also replaces a bounce; the same report twice (SNS delivers at
+   * least once) changes nothing. Resolves to whether it changed the invitation.
+   */
+  async markUndeliverable(id: string, email: string, mark: Undeliverable): Promise<boolean> {
+    const replaceable = mark.reason === "complaint" ? " OR undeliverable.#reason <> :complaint" : "";
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: id, sk: `${INVITEE_SK_PREFIX}${email.toLowerCase()}` },
+          ConditionExpression: `attribute_exists(pk) AND (attribute_not_exists(undeliverable)${replaceable})`,
+          UpdateExpression: "SET undeliverable = :mark",
+          ...(replaceable ? { ExpressionAttributeNames: { "#reason": "reason" } } : {}),
+          ExpressionAttributeValues: { ":mark": { reason: mark.reason, at: mark.at }, ...(replaceable ? { ":complaint": "complaint" } : {}) },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
   }
 
   /** A page of an index partition, newest first, optionally filtered by title word. */

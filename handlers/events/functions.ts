@@ -10,6 +10,7 @@ import { SECRET_PACKAGE, defineFunction, resource, secret, setting, type EnvValu
 import { cleanupDeps, cleanupHandler } from "./cleanup";
 import { eventsApiDeps, type EventsApiValues } from "./deps";
 import { eventsFanoutDeps, eventsFanoutHandler, type FanoutValues } from "./fanout";
+import { feedbackDeps, feedbackHandler } from "./feedback";
 import { notifyDeps, notifyHandler, type NotifyValues } from "./notify";
 import { organizerHandler } from "./organizer";
 import { publicEventsHandler } from "./public-events";
@@ -101,6 +102,10 @@ const notifyEnv = {
   MAIL_FROM: resource("sender", [{ actions: ["ses:SendEmail", "ses:SendRawEmail"], valueConditions: { StringEquals: "ses:FromAddress" } }], { optional: true }),
   // Without a sender: the cloud outbox, `outbox/` of the media bucket and nowhere else in it.
   OUTBOX_BUCKET: resource("outbox", [{ actions: ["s3:PutObject"], path: OUTBOX_OBJECTS }], { optional: true }),
+  // With a sender: every mail goes through the configuration set (bounces and complaints → the feedback topic); SES authorizes the send on it too.
+  MAIL_CONFIGURATION_SET: resource("mailConfigurationSet", [{ actions: ["ses:SendEmail", "ses:SendRawEmail"] }], { optional: true }),
+  // With a sender: complained addresses, checked before every send.
+  SUPPRESSIONS_TABLE: resource("suppressions", [{ actions: ["dynamodb:GetItem"] }], { optional: true }),
 };
 
 /** Notification jobs (from the `notifications` queue) → mail, each (event, recipient, kind) once. The only function that may mail. */
@@ -110,6 +115,21 @@ export const notifyFunction = defineFunction({
   env: notifyEnv,
   grants: [{ on: "notifications", actions: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"] }],
   create: (env, service) => notifyHandler(notifyDeps(service, notifyValues(env))),
+});
+
+/**
+ * SES's bounces and complaints (through the feedback topic) → invitations marked undeliverable,
+ * complained addresses suppressed. It can only update items of the events table (never create
+ * one: the update is conditional on the invitation existing) and add suppressions.
+ */
+export const feedbackFunction = defineFunction({
+  service: "events-feedback",
+  packages: DEFAULT_RUNTIME_PACKAGES,
+  env: {
+    EVENTS_TABLE: resource("events", [{ actions: ["dynamodb:UpdateItem"] }]),
+    SUPPRESSIONS_TABLE: resource("suppressions", [{ actions: ["dynamodb:PutItem"] }]),
+  },
+  create: (env, service) => feedbackHandler(feedbackDeps(service, { eventsTable: env.EVENTS_TABLE, suppressionsTable: env.SUPPRESSIONS_TABLE })),
 });
 
 /** Once a day: drafts untouched for DRAFT_MAX_IDLE_DAYS are deleted (their media goes with the stream's REMOVE). */
@@ -151,5 +171,7 @@ export function notifyValues(env: EnvValues<typeof notifyEnv>): NotifyValues {
     rsvpKey: env.RSVP_SIGNING_KEY,
     from: env.MAIL_FROM,
     outboxBucket: env.OUTBOX_BUCKET,
+    configurationSet: env.MAIL_CONFIGURATION_SET,
+    suppressionsTable: env.SUPPRESSIONS_TABLE,
   };
 }

@@ -9,12 +9,14 @@ import { EventStore, endOf, type Answer, type Invitation } from "./event-store";
 import { changeMail } from "./mail/change-mail";
 import type { MailSender } from "./mail/message";
 import { s3OutboxSender } from "./mail/s3-outbox";
+import { notificationTags } from "./mail/ses-feedback";
 import { sesSender } from "./mail/ses";
 import { visibleJoinUrl } from "./join-link";
 import { cancellationMail, confirmationMail, invitationMail, reminderMail } from "./mail/templates";
 import { notificationJobSchema, notificationKey, type NotificationJob } from "./notification-job";
 import { signRsvpToken } from "./rsvp-token";
 import { s3ForcePathStyle } from "./s3-path-style";
+import { SuppressionStore } from "./suppressions";
 
 /** Sent-mail records are kept longer than any event's data lives, so a late redelivery still finds one. */
 export const SENT_RECORD_DAYS = 120;
@@ -32,6 +34,8 @@ export interface NotifyDeps {
   db: DynamoDBClient;
   obs: Observability;
   now?: () => Date;
+  /** Addresses never mailed again (complaints); absent where mail draws no feedback (the S3 outbox). */
+  suppressions?: SuppressionStore;
 }
 
 /** Where notify's data lives and how it mails (handlers/events/functions.ts reads them from the environment). */
@@ -47,6 +51,10 @@ export interface NotifyValues {
   from?: string;
   /** Without a sender, the bucket whose `outbox/` receives each mail as an .eml object. Example: `"events-media-1a2b3c4"`. */
   outboxBucket?: string;
+  /** With a sender: the SES configuration set every mail goes through (bounces and complaints → the feedback topic). Example: `"switchyard-dev-events-mail"`. */
+  configurationSet?: string;
+  /** With a sender (and locally): the addresses never mailed again. Example: `"events-suppressions-1a2b3c4"`. */
+  suppressionsTable?: string;
 }
 
 /**
@@ -65,7 +73,7 @@ export function notifyDeps(service: string, values: NotifyValues, sender?: MailS
     lazySender(async () => {
       // require, not import(): CommonJS resolution finds the runtime's SDK (NODE_PATH); ESM's does not.
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, on purpose
-      if (!outboxBucket) return sesSender(new (require("@aws-sdk/client-sesv2") as typeof import("@aws-sdk/client-sesv2")).SESv2Client({}));
+      if (!outboxBucket) return sesSender(new (require("@aws-sdk/client-sesv2") as typeof import("@aws-sdk/client-sesv2")).SESv2Client({}), { configurationSet: values.configurationSet });
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, on purpose
       return s3OutboxSender(new (require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3")).S3Client({ forcePathStyle: s3ForcePathStyle() }), outboxBucket);
     });
@@ -78,6 +86,7 @@ export function notifyDeps(service: string, values: NotifyValues, sender?: MailS
     sentTable: values.sentTable,
     db,
     obs: createObservability(service),
+    ...(values.suppressionsTable ? { suppressions: new SuppressionStore(db, values.suppressionsTable) } : {}),
   };
 }
 
@@ -109,7 +118,7 @@ export type SendOutcome = { sent: true; messageId: string } | { sent: false; rea
  * the invocation's timeout).
  */
 export function notifyHandler(deps: NotifyDeps) {
-  const { store, sender, from, siteUrl, rsvpKey, obs } = deps;
+  const { store, sender, from, siteUrl, rsvpKey, obs, suppressions } = deps;
   const now = deps.now ?? (() => new Date());
   const config = new IdempotencyConfig({ eventKeyJmesPath: "key", expiresAfterSeconds: SENT_RECORD_DAYS * 86_400 });
   const persistenceStore = new DynamoDBPersistenceLayer({ tableName: deps.sentTable, awsSdkV3Client: deps.db });
@@ -177,9 +186,12 @@ export function notifyHandler(deps: NotifyDeps) {
 
   const sendOnce = makeIdempotent(
     async (input: { key: string; job: NotificationJob }): Promise<SendOutcome> => {
+      // A complained address is never mailed again, whatever the event: recorded as skipped, not retried.
+      const suppressed = await suppressions?.find(input.job.recipient);
+      if (suppressed) return { sent: false, reason: `the address is suppressed (${suppressed.reason})` };
       const composed = await compose(input.job, input.key);
       if ("skip" in composed) return { sent: false, reason: composed.skip! };
-      const { messageId } = await sender.send(composed.mail);
+      const { messageId } = await sender.send({ ...composed.mail, tags: notificationTags(input.job) });
       return { sent: true, messageId };
     },
     { persistenceStore, config },

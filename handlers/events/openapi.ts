@@ -24,12 +24,17 @@ function responseSchemas() {
   });
   const joinUrl = z.string().nullable().describe("Where to attend; null when none is set or this viewer may not see it (see docs/events.md)");
   const Summary = z.object({ id: z.string(), title: z.string(), startsAt: z.string(), durationMinutes: z.int(), visibility: z.enum(VISIBILITIES), status: z.enum(EVENT_STATUSES), publishedAt: z.string().nullable(), hasCover: z.boolean() });
+  const Undeliverable = z
+    .object({ reason: z.enum(["bounce", "complaint"]).describe("bounce: the address does not take mail (a permanent bounce); complaint: the invitee reported the mail, and is never mailed again"), at: z.string().describe("When SES reported it") })
+    .nullable()
+    .describe("Mail to this invitee cannot be delivered; null while none failed");
   const Invitation = z.object({
     email: z.string(),
     status: z.enum(["pending", "yes", "no"]),
     invitedAt: z.string(),
     answeredAt: z.string().nullable(),
     answerChanges: z.int().describe("How many times the answer changed (every one counts)"),
+    undeliverable: Undeliverable,
     history: z.array(z.object({ answer: z.enum(["yes", "no"]), at: z.string() })).describe("The latest answers, oldest first (at most 50)"),
   });
   return {
@@ -37,7 +42,10 @@ function responseSchemas() {
     OrganizerEvent: Event.extend({ createdAt: z.string(), updatedAt: z.string(), canceledAt: z.string().nullable(), joinUrl }),
     EventPage: z.object({ items: z.array(Summary), nextCursor: z.string().nullable() }),
     InviteResult: z.object({ added: z.array(z.string()).describe("Newly invited (mailed once the event is published)"), existing: z.array(z.string()).describe("Already invited: unchanged") }),
-    Invitations: z.object({ items: z.array(Invitation), counts: z.object({ yes: z.int(), no: z.int(), pending: z.int() }) }),
+    Invitations: z.object({
+      items: z.array(Invitation),
+      counts: z.object({ yes: z.int(), no: z.int(), pending: z.int(), undeliverable: z.int().describe("Invitations whose mail cannot be delivered (each also counts under its answer)") }),
+    }),
     UploadTicket: z.object({
       method: z.literal("PUT"),
       url: z.string(),

@@ -96,7 +96,9 @@ export function organizerHandler(deps: EventsApiDeps): HttpHandler {
       const invitations = await store.invitations(id);
       const counts = { yes: 0, no: 0, pending: 0 };
       for (const i of invitations) counts[i.status]++;
-      return jsonResponse(200, { items: invitations.map(invitationView), counts });
+      // Mail that cannot reach them (SES bounced it, or they complained): besides their answer.
+      const undeliverable = invitations.filter((i) => i.undeliverable).length;
+      return jsonResponse(200, { items: invitations.map(invitationView), counts: { ...counts, undeliverable } });
     },
 
     async requestMediaUpload(event) {

@@ -41,6 +41,17 @@ export const notificationsSentTable: TableDefinition = {
   ttlAttribute: "expiration",
 };
 
+/**
+ * Addresses this stack never mails again (a recipient complained: handlers/events/feedback.ts puts
+ * them, notify checks before every send), one item per lower-cased address: `email`, `reason`,
+ * `at`, and the `eventId` of the mail complained about. Kept forever: a complaint does not expire.
+ * Exists only where mail can draw complaints: with an SES sender, and in local mode.
+ */
+export const suppressionsTable: TableDefinition = {
+  hashKey: "email",
+  attributes: [{ name: "email", type: "S" }],
+};
+
 export const EVENT_SK = "event";
 export const INVITEE_SK_PREFIX = "invitee#";
 export const PUBLIC_LIST = "public";

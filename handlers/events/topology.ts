@@ -1,7 +1,7 @@
 import { defineTopology } from "../shared/topology";
-import { cleanupFunction, fanoutFunction, notifyFunction, organizerFunction, publicEventsFunction, rsvpFunction } from "./functions";
+import { cleanupFunction, fanoutFunction, feedbackFunction, notifyFunction, organizerFunction, publicEventsFunction, rsvpFunction } from "./functions";
 import { eventRoutesOf, routeKeyOf, type EventFunction } from "./routes";
-import { eventsTable, notificationsSentTable } from "./tables";
+import { eventsTable, notificationsSentTable, suppressionsTable } from "./tables";
 
 /** When the clean-up runs: the stack's EventBridge rule and local mode's timer. */
 export const CLEANUP_SCHEDULE = "rate(1 day)";
@@ -24,10 +24,13 @@ function audienceOf(fn: EventFunction): { authorizer?: "jwt" } {
  * provides the `media` bucket, the `notifications` queue (and its dead letters), the stream's
  * dead letters, the `reminders` schedule group and `reminderRole`, the `rsvpSigningKey` secret, the
  * `siteUrl` and `cleanupSchedule` settings, the `jwt` authorizer, and either the `sender` identity
- * or the `outbox` bucket.
+ * or the `outbox` bucket. With the `sender` (SES) come the mail's feedback: the `suppressions`
+ * table, the `mailConfigurationSet` every mail goes through and the `mailFeedback` topic it
+ * publishes bounces and complaints to, which feeds the feedback function; without a sender none
+ * of these exist (the S3 outbox bounces nothing).
  */
 export const eventsTopology = defineTopology({
-  tables: { events: eventsTable, notificationsSent: notificationsSentTable },
+  tables: { events: eventsTable, notificationsSent: notificationsSentTable, suppressions: suppressionsTable },
   functions: {
     organizer: { definition: organizerFunction, description: "events API: organizers (signed in)", routes: routesOf("organizer"), ...audienceOf("organizer") },
     public: { definition: publicEventsFunction, description: "events API: public events", routes: routesOf("public"), ...audienceOf("public") },
@@ -35,6 +38,7 @@ export const eventsTopology = defineTopology({
     fanout: { definition: fanoutFunction, description: "events stream → notification jobs, reminders, expired events' data", stream: "events", timeoutSeconds: 30 },
     // Seconds: one batch of up to 10 mails. The queue's visibility timeout is six times this.
     notify: { definition: notifyFunction, description: "notification jobs → mail", queue: "notifications", timeoutSeconds: 30 },
+    feedback: { definition: feedbackFunction, description: "SES bounces and complaints → invitations marked undeliverable, complainers suppressed", topic: "mailFeedback", when: "sender", timeoutSeconds: 30 },
     cleanup: { definition: cleanupFunction, description: "daily: removes abandoned drafts", schedule: "cleanupSchedule", timeoutSeconds: 60 },
   },
 });

@@ -33,5 +33,5 @@ export function eventSummary(e: EventRecord) {
 }
 
 export function invitationView(i: Invitation) {
-  return { email: i.email, status: i.status, invitedAt: i.invitedAt, answeredAt: i.answeredAt ?? null, answerChanges: i.answerSeq, history: i.history };
+  return { email: i.email, status: i.status, invitedAt: i.invitedAt, answeredAt: i.answeredAt ?? null, answerChanges: i.answerSeq, history: i.history, undeliverable: i.undeliverable ?? null };
 }

@@ -27,9 +27,14 @@ export interface TopologyFunction {
    * (the component provides the queue; locally an in-process queue with SQS's semantics). Example: `"notifications"`.
    */
   queue?: string;
+  /**
+   * Logical name of the SNS topic whose messages it receives (the component provides the topic and
+   * subscribes the function; locally an in-process stand-in delivers SNS-shaped events). Example: `"mailFeedback"`.
+   */
+  topic?: string;
   /** Route keys of the component's WebSocket API it serves. Example: `["$connect", "$disconnect"]`. */
   websocket?: readonly string[];
-  /** Logical name of a setting without which the function does not exist. Example: `"forwardUrl"`. */
+  /** Logical name of a setting (or a resource) without which the function does not exist. Example: `"forwardUrl"`, `"sender"`. */
   when?: string;
   /** Seconds. Example: `60`. */
   timeoutSeconds?: number;

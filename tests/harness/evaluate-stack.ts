@@ -64,6 +64,12 @@ function mockState(type: string, name: string, inputs: Record<string, any>, id: 
     case "aws:sesv2/emailIdentity:EmailIdentity":
       state.arn = `arn:aws:ses:${region}:${ACCOUNT}:identity/${inputs.emailIdentity}`;
       break;
+    case "aws:sesv2/configurationSet:ConfigurationSet":
+      state.arn = `arn:aws:ses:${region}:${ACCOUNT}:configuration-set/${inputs.configurationSetName}`;
+      break;
+    case "aws:sns/topic:Topic":
+      state.arn = `arn:aws:sns:${region}:${ACCOUNT}:${physical}`;
+      break;
     case "aws:ecs/taskDefinition:TaskDefinition":
       state.revision = 1;
       state.arnWithoutRevision = `arn:aws:ecs:${region}:${ACCOUNT}:task-definition/${inputs.family}`;

@@ -38,8 +38,16 @@ const T = {
   role: "aws:iam/role:Role",
   group: "aws:scheduler/scheduleGroup:ScheduleGroup",
   identity: "aws:sesv2/emailIdentity:EmailIdentity",
+  configurationSet: "aws:sesv2/configurationSet:ConfigurationSet",
+  destination: "aws:sesv2/configurationSetEventDestination:ConfigurationSetEventDestination",
+  topic: "aws:sns/topic:Topic",
+  topicPolicy: "aws:sns/topicPolicy:TopicPolicy",
+  subscription: "aws:sns/topicSubscription:TopicSubscription",
+  permission: "aws:lambda/permission:Permission",
 };
 const FUNCTIONS = ["organizer", "public", "rsvp", "fanout", "notify", "cleanup"];
+/** With a sender, SES's bounces and complaints have a function of their own. */
+const functionsOf = (withSender: boolean) => (withSender ? [...FUNCTIONS, "feedback"] : FUNCTIONS);
 const stacks = () => [
   ["prod", prod],
   ["dev", dev],
@@ -149,6 +157,9 @@ function expectedGrants(record: StackRecord, withSender: boolean): Record<string
   const key = arn(record, T.param, "events-rsvp-signing-key");
   const group = byName(record, T.group, "events-reminders").state.name as string;
   const media = [`${bucket}/events/*`];
+  const identity = withSender ? arn(record, T.identity, "events-sender") : "";
+  const configurationSet = withSender ? arn(record, T.configurationSet, "events-mail") : "";
+  const suppressions = withSender ? arn(record, T.table, "events-suppressions") : "";
   return {
     organizer: {
       "dynamodb:GetItem": [table, `${table}/index/byOrganizer`].sort(),
@@ -184,7 +195,7 @@ function expectedGrants(record: StackRecord, withSender: boolean): Record<string
       "s3:DeleteObject": media,
     },
     notify: {
-      "dynamodb:GetItem": [table, sent].sort(),
+      "dynamodb:GetItem": (withSender ? [table, sent, suppressions] : [table, sent]).sort(),
       "dynamodb:Query": [table],
       "dynamodb:PutItem": [sent],
       "dynamodb:UpdateItem": [sent],
@@ -195,10 +206,12 @@ function expectedGrants(record: StackRecord, withSender: boolean): Record<string
       "sqs:ChangeMessageVisibility": [queue],
       "ssm:GetParameter": [key],
       ...(withSender
-        ? { "ses:SendEmail": [arn(record, T.identity, "events-sender")], "ses:SendRawEmail": [arn(record, T.identity, "events-sender")] }
+        ? { "ses:SendEmail": [identity, configurationSet].sort(), "ses:SendRawEmail": [identity, configurationSet].sort() }
         : { "s3:PutObject": [`${bucket}/outbox/*`] }),
     },
     cleanup: { "dynamodb:Query": [`${table}/index/draftsByUpdated`], "dynamodb:DeleteItem": [table] },
+    // Marks invitations (an update only: it cannot create one) and adds suppressions.
+    ...(withSender ? { feedback: { "dynamodb:UpdateItem": [table], "dynamodb:PutItem": [suppressions] } } : {}),
   };
 }
 
@@ -206,7 +219,7 @@ test("every events function's policy grants exactly what it needs, and nothing w
   for (const [stack, record] of stacks()) {
     const policies = policiesByRole(record);
     const expected = expectedGrants(record, stack === "dev");
-    t.deepEqual(Object.keys(expected).sort(), [...FUNCTIONS].sort());
+    t.deepEqual(Object.keys(expected).sort(), [...functionsOf(stack === "dev")].sort());
     for (const [fn, wanted] of Object.entries(expected)) {
       const logs = [`${arn(record, "aws:cloudwatch/logGroup:LogGroup", `events-${fn}`)}:log-stream:*`];
       t.deepEqual(grants(policies.get(`events-${fn}`) ?? []), { "logs:CreateLogStream": logs, "logs:PutLogEvents": logs, ...wanted }, `${stack} ${fn}`);
@@ -216,7 +229,8 @@ test("every events function's policy grants exactly what it needs, and nothing w
       }
     }
     // Each function runs as its own role.
-    t.is(new Set(FUNCTIONS.map((fn) => byName(record, T.fn, `events-${fn}`).inputs.role)).size, FUNCTIONS.length);
+    const fns = functionsOf(stack === "dev");
+    t.is(new Set(fns.map((fn) => byName(record, T.fn, `events-${fn}`).inputs.role)).size, fns.length);
   }
 });
 
@@ -229,7 +243,12 @@ test("the conditions that narrow the fan-out's and notify's grants: PassRole to 
     t.deepEqual(statementWith(fanout, "s3:ListBucket")!.Condition, { StringLike: { "s3:prefix": "events/*" } }, stack);
   }
   const notify = policiesByRole(dev).get("events-notify")!;
-  t.deepEqual(statementWith(notify, "ses:SendEmail")!.Condition, { StringEquals: { "ses:FromAddress": SENDER } });
+  const ses = notify.filter((s) => s.Action.includes("ses:SendEmail"));
+  t.deepEqual(ses.map((s) => [s.Resource, (s as { Condition?: unknown }).Condition]), [
+    [[arn(dev, T.identity, "events-sender")], { StringEquals: { "ses:FromAddress": SENDER } }],
+    // The configuration set is a resource of the same send (IAM checks each): from the sender, still.
+    [[arn(dev, T.configurationSet, "events-mail")], undefined],
+  ]);
   t.is(statementWith(policiesByRole(prod).get("events-notify")!, "ses:SendEmail"), undefined, "no SES without a sender");
 });
 
@@ -268,10 +287,13 @@ test("each function's environment names exactly its tables, bucket, queue, sched
         NOTIFICATIONS_SENT_TABLE: byName(record, T.table, "events-notifications-sent").state.name,
         SITE_URL: record.outputs.websiteUrl,
         RSVP_SIGNING_KEY_PARAMETER: key,
-        ...(stack === "dev" ? { MAIL_FROM: SENDER } : { OUTBOX_BUCKET: bucket }),
+        ...(stack === "dev"
+          ? { MAIL_FROM: SENDER, MAIL_CONFIGURATION_SET: "switchyard-dev-events-mail", SUPPRESSIONS_TABLE: byName(record, T.table, "events-suppressions").state.name }
+          : { OUTBOX_BUCKET: bucket }),
       },
       stack,
     );
+    if (stack === "dev") t.deepEqual(own("feedback"), { EVENTS_TABLE: table, SUPPRESSIONS_TABLE: byName(record, T.table, "events-suppressions").state.name });
     t.deepEqual(own("cleanup"), { EVENTS_TABLE: table }, stack);
   }
   t.like(byName(prod, T.param, "events-rsvp-signing-key").inputs, { type: "SecureString" });
@@ -343,6 +365,48 @@ test("SES: an email identity only with switchyard:eventsSender; without it, the 
   t.false(hasOutbox(dev));
   // Nothing else may write to the outbox.
   for (const fn of FUNCTIONS.filter((f) => f !== "notify")) t.false(JSON.stringify(policiesByRole(prod).get(`events-${fn}`)).includes("outbox"), fn);
+});
+
+test("mail feedback (with a sender): a configuration set for every mail publishing only bounces and complaints to a topic only SES (this account, this set) may publish to, subscribed by the feedback function alone", (t) => {
+  const set = byName(dev, T.configurationSet, "events-mail");
+  t.is(set.inputs.configurationSetName, "switchyard-dev-events-mail");
+  t.deepEqual(set.inputs.suppressionOptions, { suppressedReasons: ["BOUNCE", "COMPLAINT"] });
+  t.is(set.inputs.tags.component, "events");
+  const topic = byName(dev, T.topic, "events-mail-feedback");
+  t.is(topic.inputs.tags.component, "events");
+  const destination = byName(dev, T.destination, "events-mail-feedback").inputs;
+  t.deepEqual(destination, {
+    configurationSetName: "switchyard-dev-events-mail",
+    eventDestinationName: "bounces-and-complaints",
+    eventDestination: { enabled: true, matchingEventTypes: ["BOUNCE", "COMPLAINT"], snsDestination: { topicArn: topic.state.arn } },
+  });
+  const policy = byName(dev, T.topicPolicy, "events-mail-feedback").inputs;
+  t.is(policy.arn, topic.state.arn);
+  t.deepEqual(JSON.parse(policy.policy).Statement, [
+    {
+      Sid: "SesPublishesMailFeedback",
+      Effect: "Allow",
+      Principal: { Service: "ses.amazonaws.com" },
+      Action: "sns:Publish",
+      Resource: topic.state.arn,
+      Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT, "aws:SourceArn": set.state.arn } },
+    },
+  ]);
+  // The feedback function is the topic's one subscriber, invoked by SNS for this topic only.
+  t.deepEqual(ofType(dev, T.subscription).filter((s) => s.inputs.topic === topic.state.arn).map((s) => [s.name, s.inputs.protocol, s.inputs.endpoint]), [["events-feedback", "lambda", arn(dev, T.fn, "events-feedback")]]);
+  t.like(byName(dev, T.permission, "events-feedback").inputs, { action: "lambda:InvokeFunction", principal: "sns.amazonaws.com", sourceArn: topic.state.arn, function: byName(dev, T.fn, "events-feedback").state.name });
+  t.is(ofType(dev, T.permission).filter((p) => p.inputs.principal === "sns.amazonaws.com").length, 1, "no other function is open to SNS");
+  // Suppressions: one item per address, protected like the events in prod (dev: not).
+  t.like(byName(dev, T.table, "events-suppressions").inputs, { hashKey: "email", deletionProtectionEnabled: false });
+  t.is(byName(dev, T.fn, "events-feedback").inputs.timeout, 30);
+});
+
+test("without a sender there is no mail feedback: no configuration set, topic, destination, feedback function or suppressions table", (t) => {
+  for (const type of [T.configurationSet, T.destination, T.topicPolicy]) t.deepEqual(ofType(prod, type), [], type);
+  t.false(ofType(prod, T.topic).some((r) => r.name.startsWith("events-")));
+  t.false(ofType(prod, T.fn).some((r) => r.name === "events-feedback"));
+  t.false(ofType(prod, T.table).some((r) => r.name === "events-suppressions"));
+  t.false(ofType(prod, T.subscription).some((r) => r.name.startsWith("events-")));
 });
 
 test("the clean-up runs once a day, invoked by EventBridge through its rule only", (t) => {

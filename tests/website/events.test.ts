@@ -399,6 +399,37 @@ if (missingChromium && !process.env.CI) {
     t.true(await appears(page.locator("li.invitee", { hasText: grace }).locator(".badge", { hasText: "No answer yet" })));
   });
 
+  test.serial("addresses that bounce or complain (SES's mailbox simulator, local mode's simulated feedback) are marked on the organizer's page, readable at 1280 and 360 px", async (t) => {
+    const { page } = organizerSite;
+    const bounce = "bounce@simulator.amazonses.com";
+    const complaint = "complaint@simulator.amazonses.com";
+    await page.getByLabel("Invite by email").fill(`${bounce}, ${complaint}`);
+    await page.getByRole("button", { name: "Invite", exact: true }).click();
+    t.true(await appears(page.getByText("Invited 2 people.")));
+    // Published: both are mailed at once, and the simulated feedback follows the mail.
+    t.is((await mailsTo(bounce, "invitation", title)).length, 1, "the bounced address was mailed");
+    const counts = page.locator("#invitation-counts", { hasText: "1 yes · 0 no · 3 pending · 2 undeliverable" });
+    for (let tries = 0; tries < 20 && !(await counts.isVisible()); tries++) {
+      await page.getByRole("button", { name: "Refresh answers" }).click();
+      await page.waitForTimeout(300);
+    }
+    t.true(await appears(counts), "the counts say how many cannot be mailed");
+    t.true(await appears(page.locator("li.invitee", { hasText: bounce }).locator(".badge", { hasText: "undeliverable: bounced" })));
+    t.true(await appears(page.locator("li.invitee", { hasText: complaint }).locator(".badge", { hasText: "complained: will not be mailed again" })));
+    t.true(await appears(page.locator("li.invitee", { hasText: bounce }).locator(".badge", { hasText: "No answer yet" })), "the answer is still shown beside it");
+    t.is(await page.locator("li.invitee", { hasText: ada }).locator(".badge.undeliverable").count(), 0, "delivered invitations are not marked");
+    for (const width of [1280, 360]) {
+      await page.setViewportSize({ width, height: 900 });
+      t.is(await sidewaysOverflow(page), 0, `${width} px: no sideways scroll`);
+      const outside = await page.locator("li.invitee .badge.undeliverable").evaluateAll((badges: any[]) =>
+        badges.filter((b) => b.getBoundingClientRect().right > b.closest("li").getBoundingClientRect().right + 1).map((b) => b.textContent),
+      );
+      t.deepEqual(outside, [], `${width} px: each mark stays inside its row`);
+      await screenshot(page, `website-events-undeliverable-${width}.png`);
+    }
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
   test.serial("the public list shows the event and search finds it by a title word; its page shows it in local time", async (t) => {
     const site = await openSite("/events/");
     const { page } = site;

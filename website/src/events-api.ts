@@ -45,8 +45,14 @@ export interface Page<T> {
 }
 
 export interface Invitations {
-  items: { email: string; status: "yes" | "no" | "pending"; invitedAt: string; answeredAt: string | null; answerChanges: number; history: { answer: "yes" | "no"; at: string }[] }[];
-  counts: { yes: number; no: number; pending: number };
+  items: { email: string; status: "yes" | "no" | "pending"; invitedAt: string; answeredAt: string | null; answerChanges: number; undeliverable: Undeliverable | null; history: { answer: "yes" | "no"; at: string }[] }[];
+  counts: { yes: number; no: number; pending: number; undeliverable: number };
+}
+
+/** Mail to an invitee that SES could not deliver: a permanent bounce, or a complaint (never mailed again). */
+export interface Undeliverable {
+  reason: "bounce" | "complaint";
+  at: string;
 }
 
 export interface RsvpView {

@@ -1,7 +1,7 @@
 // /events/manage?id=: the organizer's event. Edit (before its start, unless canceled), publish,
 // cancel, cover and video upload, invitations and the answers so far.
 import { fill, h, isBusy, setBusy } from "./dom";
-import type { EventFields, EventView, Invitations, MediaKind } from "./events-api";
+import type { EventFields, EventView, Invitations, MediaKind, Undeliverable } from "./events-api";
 import { alertBox, badge, eventForm, fail, ok, problemText, when, type Ctx } from "./events-ui";
 import { FieldCheck, FieldErrors } from "./field-errors";
 import { plural, timeEl } from "./format";
@@ -76,6 +76,10 @@ function answerHistory(i: Invitations["items"][number]): HTMLElement | null {
     `${i.answerChanges > shown.length ? "… → " : ""}${words} (${plural(i.answerChanges, "answer", "answers")})`,
   );
 }
+/** Why mail does not reach an invitee, beside their answer. */
+const UNDELIVERABLE: Record<Undeliverable["reason"], string> = { bounce: "undeliverable: bounced", complaint: "complained: will not be mailed again" };
+const undeliverableBadge = (u: Undeliverable) =>
+  h("span", { class: `badge undeliverable ${u.reason === "complaint" ? "badge-canceled" : "badge-rescheduled"}`, title: `Reported ${new Date(u.at).toLocaleString()}` }, UNDELIVERABLE[u.reason]);
 
 function invitationsSection(ctx: Ctx, e: EventView, canInvite: boolean): HTMLElement {
   const counts = h("p", { class: "counts", id: "invitation-counts", "aria-live": "polite" });
@@ -85,12 +89,20 @@ function invitationsSection(ctx: Ctx, e: EventView, canInvite: boolean): HTMLEle
   const load = () =>
     act(refreshButton, listError, async () => {
       const result = await ctx.events.invitations(e.id);
-      const { yes, no, pending } = result.counts;
-      counts.textContent = `${yes} yes · ${no} no · ${pending} pending`;
+      const { yes, no, pending, undeliverable } = result.counts;
+      counts.textContent = `${yes} yes · ${no} no · ${pending} pending${undeliverable ? ` · ${undeliverable} undeliverable` : ""}`;
       fill(
         list,
         ...result.items.map((i) =>
-          h("li", { class: "invitee" }, h("span", { class: "invitee-email" }, i.email), badge(i.status), i.answeredAt ? h("span", { class: "meta" }, "answered ", timeEl(i.answeredAt)) : null, answerHistory(i)),
+          h(
+            "li",
+            { class: "invitee" },
+            h("span", { class: "invitee-email" }, i.email),
+            badge(i.status),
+            i.undeliverable ? undeliverableBadge(i.undeliverable) : null,
+            i.answeredAt ? h("span", { class: "meta" }, "answered ", timeEl(i.answeredAt)) : null,
+            answerHistory(i),
+          ),
         ),
       );
       if (!result.items.length) fill(list, h("li", { class: "muted" }, "Nobody invited yet."));

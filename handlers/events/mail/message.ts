@@ -11,7 +11,16 @@ export interface MailMessage {
   html?: string;
   /** Extra headers, e.g. `{ "X-Switchyard-Notification": "<event>#<recipient>#<kind>" }`. */
   headers?: Record<string, string>;
+  /**
+   * Tags SES publishes back with the mail's bounces and complaints (SendEmail `EmailTags`; the
+   * local outbox ignores them). Names and values: ASCII letters, digits, `_` and `-`, ≤ 256.
+   * Example: `{ eventId: "0199…", kind: "invitation" }`.
+   */
+  tags?: Record<string, string>;
 }
+
+/** The header that names a notification (`<event>#<recipient>#<kind>`; templates.ts sets it). */
+export const NOTIFICATION_HEADER = "X-Switchyard-Notification";
 
 /** Sends a mail; resolves to the provider's message id. Throws when the mail was not accepted. */
 export interface MailSender {

@@ -4,15 +4,15 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readFile, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { NOTIFICATION_KINDS, type NotificationKind } from "../notification-job";
-import type { MailSender } from "./message";
+import { NOTIFICATION_HEADER, type MailSender } from "./message";
 import { newMessageId, toMime } from "./mime";
 import { parseMime } from "./parse-mime";
 
 /** What an outbox file name looks like: `2026-11-26T011042.123Z-1a2b3c4d5e6f.eml`. */
 export const OUTBOX_FILE = /^\d{4}-\d{2}-\d{2}T\d{6}\.\d{3}Z-[0-9a-f]{12}\.eml$/;
 
-/** The header that names a notification (`<event>#<recipient>#<kind>[#…]`); its kind is listed. */
-export const NOTIFICATION_HEADER = "X-Switchyard-Notification";
+/** The header that names a notification; its kind is listed. */
+export { NOTIFICATION_HEADER };
 
 /** Writes each mail to `<dir>/<ISO time without colons>-<12 hex>.eml`; resolves to its Message-ID (without angle brackets). */
 export function outboxSender(dir: string): MailSender {

@@ -5,7 +5,7 @@ import type { MailSender } from "./message";
 import { toMime } from "./mime";
 
 export interface SesSenderOptions {
-  /** SES configuration set (event publishing, suppression, dedicated IPs). */
+  /** SES configuration set (event publishing: bounces and complaints to the feedback topic). Example: `"switchyard-dev-events-mail"`. */
   configurationSet?: string;
 }
 
@@ -21,6 +21,8 @@ export function sesSender(client: SESv2Client, opts: SesSenderOptions = {}): Mai
         new SendEmailCommand({
           Content: { Raw: { Data: Buffer.from(raw, "utf8") } },
           ...(opts.configurationSet ? { ConfigurationSetName: opts.configurationSet } : {}),
+          // Published back with the mail's bounces and complaints (mail.tags of the SES event).
+          ...(message.tags ? { EmailTags: Object.entries(message.tags).map(([Name, Value]) => ({ Name, Value })) } : {}),
         }),
       );
       if (!result.MessageId) throw new Error("SES accepted the mail but returned no MessageId");

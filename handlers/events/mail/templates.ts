@@ -1,5 +1,5 @@
 import type { EventRecord, Invitation } from "../event-store";
-import type { MailMessage } from "./message";
+import { NOTIFICATION_HEADER, type MailMessage } from "./message";
 
 /** "Tue, 01 Dec 2026 18:00 UTC" — mails state times in UTC; the site shows local time. */
 export const utcTime = (iso: string) => new Date(iso).toUTCString().replace(/:\d{2} GMT$/, " UTC");
@@ -16,7 +16,7 @@ export function mail(from: string, to: string, subject: string, lines: string[],
   const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif;line-height:1.5">${lines
     .map((l) => (/^https?:\/\//.test(l) ? `<p><a href="${escapeHtml(l)}">${escapeHtml(l)}</a></p>` : l ? `<p>${escapeHtml(l)}</p>` : ""))
     .join("")}</body></html>`;
-  return { from, to, subject, text, html, headers: { "X-Switchyard-Notification": key } };
+  return { from, to, subject, text, html, headers: { [NOTIFICATION_HEADER]: key } };
 }
 
 export function invitationMail(args: { from: string; event: EventRecord; invitee: string; yesUrl: string; noUrl: string; key: string }): MailMessage {
