@@ -222,7 +222,7 @@ test("answers change any number of times until the start: yes → no → yes, ea
   t.deepEqual(ann.history.map((h: any) => h.answer), ["yes", "no", "yes"], "the organizer sees each change");
   t.is(ann.answerChanges, 3);
   t.true(ann.history.every((h: any, i: number, all: any[]) => i === 0 || h.at >= all[i - 1].at));
-  t.deepEqual(list.counts, { yes: 1, no: 1, pending: 0 });
+  t.deepEqual(list.counts, { yes: 1, no: 1, pending: 0, undeliverable: 0 });
 
   // A bad answer field is a 400 that changes nothing.
   const snapshot = await p.snapshot();
