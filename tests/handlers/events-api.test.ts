@@ -118,7 +118,7 @@ test("an organizer creates a draft, edits it, publishes it, invites, and sees an
   t.is(yes.body.status, "yes");
   const list = await a.invitations(id);
   t.is(list.status, 200);
-  t.deepEqual(list.body.counts, { yes: 1, no: 0, pending: 1 });
+  t.deepEqual(list.body.counts, { yes: 1, no: 0, pending: 1, undeliverable: 0 });
   t.deepEqual(list.body.items.map((i: any) => [i.email, i.status]), [["carol@example.com", "yes"], ["dave@example.com", "pending"]]);
   const mine = await a.mine();
   t.deepEqual(mine.body.items.map((e: any) => e.id), [id]);
@@ -267,7 +267,7 @@ test("RSVP tokens: tampered, foreign-key, truncated and re-issued links are refu
   const daveNo = await a.token(id, "dave@example.com", "no");
   assertProblem(t, await a.answer(daveNo), 409, "event-closed");
   t.is((await a.viewRsvp(daveNo)).body.open, false);
-  t.deepEqual((await a.invitations(id)).body.counts, { yes: 2, no: 0, pending: 0 });
+  t.deepEqual((await a.invitations(id)).body.counts, { yes: 2, no: 0, pending: 0, undeliverable: 0 });
 });
 
 test("public list: newest first, paged without gaps, searchable by a title word", async (t) => {

@@ -131,6 +131,7 @@ const scheduler: Mapper = (request, scope) => {
 // SES v2 (REST): SendEmail is authorized on the sending identity, as ses:SendRawEmail when the
 // content is raw MIME (what IAM answers for it: https://github.com/aws/aws-actionmailer-ses-ruby/issues/10),
 // with the From address as ses:FromAddress; raw content without FromEmailAddress is sent from its own From header.
+// A send through a configuration set is authorized on the set too (SendEmail's configuration-set resource type).
 const rawFromHeader = (raw: string) => /^From:[ \t]*(.*)$/im.exec(raw.split(/\r?\n\r?\n/)[0]!)?.[1];
 const sesv2: Mapper = (request, scope) => {
   const url = new URL(request.url, "http://local");
@@ -138,7 +139,12 @@ const sesv2: Mapper = (request, scope) => {
     const body = json(request);
     const raw = body.Content?.Raw ? Buffer.from(String(body.Content.Raw.Data ?? ""), "base64").toString("utf8") : undefined;
     const from = String(body.FromEmailAddress ?? (raw && rawFromHeader(raw)) ?? "").replace(/^.*</, "").replace(/>.*$/, "").trim();
-    return [{ action: raw === undefined ? "ses:SendEmail" : "ses:SendRawEmail", resource: body.FromEmailAddressIdentityArn ?? arn(scope, "ses", `identity/${from}`), context: { "ses:FromAddress": from } }];
+    const action = raw === undefined ? "ses:SendEmail" : "ses:SendRawEmail";
+    const context = { "ses:FromAddress": from };
+    return [
+      { action, resource: body.FromEmailAddressIdentityArn ?? arn(scope, "ses", `identity/${from}`), context },
+      ...(body.ConfigurationSetName ? [{ action, resource: arn(scope, "ses", `configuration-set/${body.ConfigurationSetName}`), context }] : []),
+    ];
   }
   return [{ action: `ses:${request.method} ${url.pathname}`, resource: "*" }];
 };
