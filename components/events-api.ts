@@ -99,6 +99,8 @@ export class EventsApi extends pulumi.ComponentResource {
   readonly authorizer: aws.apigatewayv2.Authorizer;
   readonly eventsTable: aws.dynamodb.Table;
   readonly notificationsSentTable: aws.dynamodb.Table;
+  /** The public list's popularity snapshots (short-lived, never protected). */
+  readonly listSnapshotsTable: aws.dynamodb.Table;
   readonly media: ReturnType<typeof createPrivateBucket>;
   readonly mediaCors: aws.s3.BucketCorsConfiguration;
   readonly queue: aws.sqs.Queue;
@@ -138,7 +140,7 @@ export class EventsApi extends pulumi.ComponentResource {
     [this.userPool, this.userPoolClient, this.userPoolDomain] = this.createUserPool();
     this.issuer = pulumi.interpolate`https://cognito-idp.${this.region}.amazonaws.com/${this.userPool.id}`;
     this.authorizer = this.createAuthorizer();
-    [this.eventsTable, this.notificationsSentTable] = this.createTables();
+    [this.eventsTable, this.notificationsSentTable, this.listSnapshotsTable] = this.createTables();
     [this.media, this.mediaCors] = this.createMediaBucket();
     this.rsvpKeyParameter = secretParameter({ component: name, key: "rsvp-signing-key", value: args.rsvpSigningKey }, { parent: this });
     [this.queue, this.queueDeadLetters] = this.createQueue();
@@ -172,6 +174,7 @@ export class EventsApi extends pulumi.ComponentResource {
       authorizer: this.authorizer,
       eventsTable: this.eventsTable,
       notificationsSentTable: this.notificationsSentTable,
+      listSnapshotsTable: this.listSnapshotsTable,
       mediaBucket: this.media.bucket,
       mediaCors: this.mediaCors,
       queue: this.queue,
@@ -262,14 +265,16 @@ export class EventsApi extends pulumi.ComponentResource {
     );
   }
 
-  private createTables(): [aws.dynamodb.Table, aws.dynamodb.Table] {
+  private createTables(): [aws.dynamodb.Table, aws.dynamodb.Table, aws.dynamodb.Table] {
     const parent = { parent: this };
     const { tables } = eventsTopology;
     const events = createDataTable(`${this.name}-${kebab("events")}`, { definition: tables.events, protectData: this.args.protectData }, parent);
     // Which mail went out (each record expiring by TTL): losing it would send invitees the same
     // mail again, so it is protected in prod like the events.
     const sent = createDataTable(`${this.name}-${kebab("notificationsSent")}`, { definition: tables.notificationsSent, protectData: this.args.protectData }, parent);
-    return [events, sent];
+    // Rankings kept for 15 minutes: losing one asks a reader to start again, so never protected.
+    const snapshots = createDataTable(`${this.name}-${kebab("listSnapshots")}`, { definition: tables.listSnapshots, protectData: false }, parent);
+    return [events, sent, snapshots];
   }
 
   /** Covers and videos (`events/<id>/…`, uploaded by the browser with presigned PUTs) and the cloud outbox (`outbox/`). */
@@ -328,6 +333,7 @@ export class EventsApi extends pulumi.ComponentResource {
       resources: {
         events: linkTable(this.eventsTable),
         notificationsSent: linkTable(this.notificationsSentTable),
+        listSnapshots: linkTable(this.listSnapshotsTable),
         media: linkBucket(this.media.bucket),
         notifications: linkQueue(this.queue),
         notificationsDeadLetters: linkQueue(this.queueDeadLetters),
