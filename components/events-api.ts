@@ -272,8 +272,8 @@ export class EventsApi extends pulumi.ComponentResource {
     // Which mail went out (each record expiring by TTL): losing it would send invitees the same
     // mail again, so it is protected in prod like the events.
     const sent = createDataTable(`${this.name}-${kebab("notificationsSent")}`, { definition: tables.notificationsSent, protectData: this.args.protectData }, parent);
-    // Rankings kept for 15 minutes: losing one asks a reader to start again, so never protected.
-    const snapshots = createDataTable(`${this.name}-${kebab("listSnapshots")}`, { definition: tables.listSnapshots, protectData: false }, parent);
+    // Rankings kept for 15 minutes: losing one asks a reader to start again (ephemeral: the policy pack's prod rule exempts it).
+    const snapshots = createDataTable(`${this.name}-${kebab("listSnapshots")}`, { definition: tables.listSnapshots, protectData: this.args.protectData, ephemeral: true }, parent);
     return [events, sent, snapshots];
   }
 

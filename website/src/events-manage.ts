@@ -5,6 +5,7 @@ import type { EventFields, EventView, MediaKind } from "./events-api";
 import { alertBox, badge, eventForm, fail, ok, problemText, when, type Ctx } from "./events-ui";
 import { FieldCheck, FieldErrors } from "./field-errors";
 import { plural, timeEl } from "./format";
+import { CATEGORY_LABELS } from "../../handlers/events/categories";
 
 /** Runs an action behind a button: busy while it runs, errors into `error` (or beside `fields`). */
 async function act(button: HTMLButtonElement, error: HTMLElement, run: () => Promise<void>, fields?: FieldErrors) {
@@ -183,6 +184,8 @@ export async function managePage(ctx: Ctx, params: URLSearchParams, notice?: str
       h("dd", {}, when(e)),
       h("dt", {}, "Visibility"),
       h("dd", {}, e.visibility === "public" ? "Public" : "Private"),
+      h("dt", {}, "Category"),
+      h("dd", { id: "event-category" }, CATEGORY_LABELS[e.category] ?? e.category),
     ),
     media(e),
     actionsError,
