@@ -30,8 +30,13 @@ function pagedList(label: string, emptyText: string, more: string, load: (cursor
   const button = h("button", { type: "button", class: "secondary" }, more);
   button.hidden = true;
   let cursor: string | null = null;
-  const page = async (reset: boolean) => {
-    if (isBusy(button)) return;
+  /** A reload asked for while a page loads (filters changed quickly): it runs when that one is done. */
+  let reloadAfter = false;
+  const page = async (reset: boolean): Promise<void> => {
+    if (isBusy(button)) {
+      reloadAfter ||= reset;
+      return;
+    }
     setBusy(button, true);
     try {
       const result = await load(reset ? null : cursor);
@@ -53,6 +58,10 @@ function pagedList(label: string, emptyText: string, more: string, load: (cursor
       fail(error, e, fields);
     } finally {
       setBusy(button, false);
+    }
+    if (reloadAfter) {
+      reloadAfter = false;
+      await page(true);
     }
   };
   button.addEventListener("click", () => void page(false));
