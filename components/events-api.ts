@@ -107,6 +107,8 @@ export class EventsApi extends pulumi.ComponentResource {
   readonly authorizer: aws.apigatewayv2.Authorizer;
   readonly eventsTable: aws.dynamodb.Table;
   readonly notificationsSentTable: aws.dynamodb.Table;
+  /** The public list's popularity snapshots (short-lived, never protected). */
+  readonly listSnapshotsTable: aws.dynamodb.Table;
   readonly media: ReturnType<typeof createPrivateBucket>;
   readonly mediaCors: aws.s3.BucketCorsConfiguration;
   readonly queue: aws.sqs.Queue;
@@ -148,7 +150,7 @@ export class EventsApi extends pulumi.ComponentResource {
     [this.userPool, this.userPoolClient, this.userPoolDomain] = this.createUserPool();
     this.issuer = pulumi.interpolate`https://cognito-idp.${this.region}.amazonaws.com/${this.userPool.id}`;
     this.authorizer = this.createAuthorizer();
-    [this.eventsTable, this.notificationsSentTable] = this.createTables();
+    [this.eventsTable, this.notificationsSentTable, this.listSnapshotsTable] = this.createTables();
     [this.media, this.mediaCors] = this.createMediaBucket();
     this.rsvpKeyParameter = secretParameter({ component: name, key: "rsvp-signing-key", value: args.rsvpSigningKey }, { parent: this });
     [this.queue, this.queueDeadLetters] = this.createQueue();
@@ -183,6 +185,7 @@ export class EventsApi extends pulumi.ComponentResource {
       authorizer: this.authorizer,
       eventsTable: this.eventsTable,
       notificationsSentTable: this.notificationsSentTable,
+      listSnapshotsTable: this.listSnapshotsTable,
       mediaBucket: this.media.bucket,
       mediaCors: this.mediaCors,
       queue: this.queue,
@@ -274,14 +277,16 @@ export class EventsApi extends pulumi.ComponentResource {
     );
   }
 
-  private createTables(): [aws.dynamodb.Table, aws.dynamodb.Table] {
+  private createTables(): [aws.dynamodb.Table, aws.dynamodb.Table, aws.dynamodb.Table] {
     const parent = { parent: this };
     const { tables } = eventsTopology;
     const events = createDataTable(`${this.name}-${kebab("events")}`, { definition: tables.events, protectData: this.args.protectData }, parent);
     // Which mail went out (each record expiring by TTL): losing it would send invitees the same
     // mail again, so it is protected in prod like the events.
     const sent = createDataTable(`${this.name}-${kebab("notificationsSent")}`, { definition: tables.notificationsSent, protectData: this.args.protectData }, parent);
-    return [events, sent];
+    // Rankings kept for 15 minutes: losing one asks a reader to start again (ephemeral: the policy pack's prod rule exempts it).
+    const snapshots = createDataTable(`${this.name}-${kebab("listSnapshots")}`, { definition: tables.listSnapshots, protectData: this.args.protectData, ephemeral: true }, parent);
+    return [events, sent, snapshots];
   }
 
   /** SES's reports on the mail (bounces, complaints) and the addresses never mailed again. */
@@ -349,6 +354,7 @@ export class EventsApi extends pulumi.ComponentResource {
       resources: {
         events: linkTable(this.eventsTable),
         notificationsSent: linkTable(this.notificationsSentTable),
+        listSnapshots: linkTable(this.listSnapshotsTable),
         media: linkBucket(this.media.bucket),
         notifications: linkQueue(this.queue),
         notificationsDeadLetters: linkQueue(this.queueDeadLetters),

@@ -21,12 +21,14 @@ export interface EventsApiValues {
   eventsTable: string;
   /** Example: `"events-media-1a2b3c4"`. */
   mediaBucket: string;
+  /** Popularity snapshots of the public list (public-list.ts); only the public function has it. Example: `"events-list-snapshots-1a2b3c4"`. */
+  listSnapshotsTable?: string;
 }
 
 /** Builds the clients once per cold start. */
 export function eventsApiDeps(service: string, values: EventsApiValues): EventsApiDeps {
   return {
-    store: new EventStore(new DynamoDBClient({}), values.eventsTable),
+    store: new EventStore(new DynamoDBClient({}), values.eventsTable, values.listSnapshotsTable),
     media: new MediaStore(new S3Client({ forcePathStyle: s3ForcePathStyle() }), values.mediaBucket),
     obs: createObservability(service),
     schemas: eventSchemas(),

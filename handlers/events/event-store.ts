@@ -7,6 +7,9 @@ import type { Page } from "../shared/page";
 import { HttpProblem } from "../shared/problem";
 import { uuidv7 } from "../shared/uuidv7";
 import { changesNotifyingField } from "./event-changes";
+import { DEFAULT_CATEGORY, type EventCategory } from "./categories";
+import { listPublicEvents } from "./public-list";
+import type { PublicSearch } from "./public-search";
 import type { CreateEventInput, EventStatus, MediaKind, UpdateEventInput } from "./schemas";
 import { DRAFT_LIST, ENDED_RETENTION_DAYS, EVENT_SK, INVITEE_SK_PREFIX, PUBLIC_LIST } from "./tables";
 
@@ -38,6 +41,8 @@ export interface EventRecord {
   confirmedCount?: number;
   /** Bumped with each change of the start or the join link (event-changes.ts): names the change in its mails' once-per-change key. Absent = 0. */
   revision?: number;
+  /** The organizer's pick (categories.ts); items stored before categories read as the default. */
+  category?: EventCategory;
 }
 
 export type Answer = "yes" | "no";
@@ -114,6 +119,7 @@ function toEvent(item: Item): EventRecord {
     ...(item.joinUrl ? { joinUrl: item.joinUrl as string } : {}),
     confirmedCount: (item.confirmedCount as number | undefined) ?? 0,
     ...(item.revision !== undefined ? { revision: Number(item.revision) } : {}),
+    category: (item.category as EventCategory | undefined) ?? DEFAULT_CATEGORY,
   };
 }
 
@@ -158,6 +164,8 @@ export class EventStore {
   constructor(
     db: DynamoDBClient,
     private readonly tableName: string,
+    /** Where popularity snapshots are kept (public-list.ts); only the public list's function names it. */
+    private readonly snapshotsTable?: string,
   ) {
     this.doc = DynamoDBDocumentClient.from(db, { marshallOptions: { removeUndefinedValues: true } });
   }
@@ -167,7 +175,7 @@ export class EventStore {
     return Item ? toEvent(Item) : undefined;
   }
 
-  async create(input: CreateEventInput, organizer: Organizer, at: Date): Promise<EventRecord> {
+  async create(input: Omit<CreateEventInput, "category"> & { category?: EventCategory }, organizer: Organizer, at: Date): Promise<EventRecord> {
     const now = at.toISOString();
     const id = uuidv7(at.getTime());
     const item = {
@@ -181,6 +189,7 @@ export class EventStore {
       startsAt: input.startsAt,
       durationMinutes: input.durationMinutes,
       visibility: input.visibility,
+      category: input.category ?? DEFAULT_CATEGORY,
       status: "draft",
       draftList: DRAFT_LIST,
       createdAt: now,
@@ -238,6 +247,9 @@ export class EventStore {
       if (patch.visibility === "public") {
         values[":publicList"] = PUBLIC_LIST;
         sets.push("publicList = :publicList");
+        // The popularity index (tables.ts) lists only items that have a count.
+        values[":zero"] = 0;
+        sets.push("confirmedCount = if_not_exists(confirmedCount, :zero)");
       } else remove.push("publicList");
     }
     try {
@@ -271,9 +283,10 @@ export class EventStore {
           TableName: this.tableName,
           Key: { pk: id, sk: EVENT_SK },
           ConditionExpression: "organizerId = :me AND #status = :draft AND startsAt > :now AND visibility = :visibility",
-          UpdateExpression: `SET #status = :published, publishedAt = :now, updatedAt = :now${isPublic ? ", publicList = :public" : ""} REMOVE draftList`,
+          // The popularity index (tables.ts) lists only items that have a count: 0 until the first "yes".
+          UpdateExpression: `SET #status = :published, publishedAt = :now, updatedAt = :now${isPublic ? ", publicList = :public, confirmedCount = if_not_exists(confirmedCount, :zero)" : ""} REMOVE draftList`,
           ExpressionAttributeNames: { "#status": "status" },
-          ExpressionAttributeValues: { ":me": organizer.id, ":draft": "draft", ":published": "published", ":now": now, ":visibility": current?.visibility ?? "", ...(isPublic ? { ":public": PUBLIC_LIST } : {}) },
+          ExpressionAttributeValues: { ":me": organizer.id, ":draft": "draft", ":published": "published", ":now": now, ":visibility": current?.visibility ?? "", ...(isPublic ? { ":public": PUBLIC_LIST, ":zero": 0 } : {}) },
           ReturnValues: "ALL_NEW",
         }),
       );
@@ -518,9 +531,9 @@ export class EventStore {
     return { items: shown, nextCursor: null };
   }
 
-  /** Public, published events, newest first; `q` keeps those whose title contains it. */
-  listPublic(limit: number, cursor?: string, q?: string) {
-    return this.listIndex("publicByPublished", "publicList", PUBLIC_LIST, "publishedAt", limit, cursor, q);
+  /** Public, published events: searched, sorted and paged as `search` says (public-list.ts). */
+  listPublic(search: PublicSearch, at: Date): Promise<Page<EventRecord>> {
+    return listPublicEvents(this.doc, { eventsTable: this.tableName, snapshotsTable: this.snapshotsTable }, search, at, toEvent);
   }
 
   /** The organizer's events in every state, last edited first. */

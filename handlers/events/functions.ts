@@ -14,6 +14,7 @@ import { feedbackDeps, feedbackHandler } from "./feedback";
 import { notifyDeps, notifyHandler, type NotifyValues } from "./notify";
 import { organizerHandler } from "./organizer";
 import { publicEventsHandler } from "./public-events";
+import { PUBLIC_SORTS } from "./public-search";
 import { rsvpDeps, rsvpHandler } from "./rsvp";
 
 /** Media objects live under `events/<id>/…` (MediaStore.prefixOf); the cloud outbox under `outbox/` (mail/s3-outbox.ts). */
@@ -39,12 +40,15 @@ export const publicEventsFunction = defineFunction({
   packages: DEFAULT_RUNTIME_PACKAGES,
   env: {
     EVENTS_TABLE: resource("events", [
-      { actions: ["dynamodb:GetItem"] },
-      { actions: ["dynamodb:Query"], path: "/index/publicByPublished" },
+      // BatchGetItem: a popularity snapshot's page reads its events as they are now (public-list.ts).
+      { actions: ["dynamodb:GetItem", "dynamodb:BatchGetItem"] },
+      ...Object.values(PUBLIC_SORTS).map(({ index }) => ({ actions: ["dynamodb:Query"], path: `/index/${index}` })),
     ]),
+    // Its only writes: the popularity snapshots, in their own table.
+    LIST_SNAPSHOTS_TABLE: resource("listSnapshots", [{ actions: ["dynamodb:GetItem", "dynamodb:PutItem"] }]),
     MEDIA_BUCKET: resource("media", [{ actions: ["s3:GetObject"], path: MEDIA_OBJECTS }]),
   },
-  create: (env, service) => publicEventsHandler(eventsApiDeps(service, apiValues(env))),
+  create: (env, service) => publicEventsHandler(eventsApiDeps(service, { ...apiValues(env), listSnapshotsTable: env.LIST_SNAPSHOTS_TABLE })),
 });
 
 /** Answers invitations: it can only update them (and check the event), with the key that signed the link. */

@@ -3,6 +3,8 @@ import { jsonBodyProblems, jsonContent, jsonSchema, pathsOf, problem, queryParam
 import { ORGANIZER_MAX_BODY_BYTES } from "./organizer";
 import { RSVP_MAX_BODY_BYTES } from "./rsvp";
 import { eventRoutes } from "./routes";
+import { EVENT_CATEGORIES } from "./categories";
+import { POPULARITY_SNAPSHOT_MAX, POPULARITY_SNAPSHOT_MINUTES } from "./public-search";
 import { EVENT_STATUSES, MEDIA_KINDS, VISIBILITIES, eventSchemas } from "./schemas";
 
 /** Response shapes of the events API (documentation; views.ts builds them). */
@@ -18,12 +20,13 @@ function responseSchemas() {
     visibility: z.enum(VISIBILITIES),
     status: z.enum(EVENT_STATUSES),
     publishedAt: z.string().nullable(),
+    category: z.enum(EVENT_CATEGORIES),
     coverUrl: url,
     videoUrl: url,
     confirmedCount: z.int().describe("How many invitees say yes now"),
   });
   const joinUrl = z.string().nullable().describe("Where to attend; null when none is set or this viewer may not see it (see docs/events.md)");
-  const Summary = z.object({ id: z.string(), title: z.string(), startsAt: z.string(), durationMinutes: z.int(), visibility: z.enum(VISIBILITIES), status: z.enum(EVENT_STATUSES), publishedAt: z.string().nullable(), hasCover: z.boolean() });
+  const Summary = z.object({ id: z.string(), title: z.string(), startsAt: z.string(), durationMinutes: z.int(), visibility: z.enum(VISIBILITIES), status: z.enum(EVENT_STATUSES), publishedAt: z.string().nullable(), hasCover: z.boolean(), category: z.enum(EVENT_CATEGORIES), confirmedCount: z.int().describe("Confirmed attendees (\"yes\" answers) now") });
   const Undeliverable = z
     .object({ reason: z.enum(["bounce", "complaint"]).describe("bounce: the address does not take mail (a permanent bounce); complaint: the invitee reported the mail, and is never mailed again"), at: z.string().describe("When SES reported it") })
     .nullable()
@@ -92,7 +95,14 @@ export function eventsApiFragment(): OpenApiFragment {
   const organizerBody = jsonBodyProblems(ORGANIZER_MAX_BODY_BYTES);
   const operations: Record<string, object> = {
     createEvent: { requestBody: json("CreateEvent"), responses: { "201": { description: "The draft", content: jsonContent("OrganizerEvent") }, ...organizerBody, "400": problem("Invalid fields (a past start, an unknown field such as an address…), malformed JSON or an unknown query parameter"), ...unauthorized } },
-    listPublicEvents: { parameters: queryParameters(s.PublicListQuery), responses: { "200": { description: "Newest first", content: jsonContent("EventPage") }, "400": problem("Unknown parameter, bad limit or cursor") } },
+    listPublicEvents: {
+      parameters: queryParameters(s.PublicListQuery),
+      responses: {
+        "200": { description: `As sorted (default: newest published first). sort=popularity ranks at most ${POPULARITY_SNAPSHOT_MAX} events once, on the first page, and later pages keep that order`, content: jsonContent("EventPage") },
+        "400": problem("Unknown parameter, a bad value, a range that ends before it starts, a bad limit, or a cursor of another search"),
+        "410": problem(`sort=popularity: the ranking behind the cursor is more than ${POPULARITY_SNAPSHOT_MINUTES} minutes old; start again from the first page`),
+      },
+    },
     getPublicEvent: { parameters: id, responses: { "200": { description: "The event", content: jsonContent("Event") }, ...badId(), "404": problem("No public, published event has this id") } },
     listMyEvents: { parameters: queryParameters(s.PageQuery), responses: { "200": { description: "Last edited first", content: jsonContent("EventPage") }, "400": problem("Unknown parameter, bad limit or cursor"), ...unauthorized } },
     getMyEvent: { parameters: id, responses: { "200": { description: "The event", content: jsonContent("OrganizerEvent") }, ...badId(), ...forbidden, ...missing, ...unauthorized } },

@@ -10,8 +10,8 @@ export function publicEventsHandler(deps: EventsApiDeps): HttpHandler {
   const { store, media, obs, schemas } = deps;
   return dispatch("public", obs, {
     async listPublicEvents(event) {
-      const { limit = PAGE_DEFAULT_LIMIT, cursor, q } = validate(schemas.PublicListQuery, event.queryStringParameters ?? {}, "query");
-      const page = await store.listPublic(limit, cursor, q);
+      const { limit = PAGE_DEFAULT_LIMIT, ...search } = validate(schemas.PublicListQuery, event.queryStringParameters ?? {}, "query");
+      const page = await store.listPublic({ limit, ...search }, deps.now());
       return jsonResponse(200, { items: page.items.map(eventSummary), nextCursor: page.nextCursor });
     },
 

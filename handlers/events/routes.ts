@@ -5,7 +5,7 @@
  */
 export const eventRoutes = [
   { method: "POST", path: "/events", operationId: "createEvent", signedIn: true, fn: "organizer", summary: "Create an event (a draft)" },
-  { method: "GET", path: "/events", operationId: "listPublicEvents", signedIn: false, fn: "public", summary: "Public events, newest first; ?q= filters by title word" },
+  { method: "GET", path: "/events", operationId: "listPublicEvents", signedIn: false, fn: "public", summary: "Public events: search by title word, category, creation and start time, confirmed count; sort by each" },
   { method: "GET", path: "/events/{id}", operationId: "getPublicEvent", signedIn: false, fn: "public", summary: "A public, published event (with presigned media URLs)" },
   { method: "GET", path: "/me/events", operationId: "listMyEvents", signedIn: true, fn: "organizer", summary: "My events in every state, last edited first" },
   { method: "GET", path: "/me/events/{id}", operationId: "getMyEvent", signedIn: true, fn: "organizer", summary: "One of my events, drafts included" },

@@ -3,6 +3,8 @@ import { userText } from "../shared/text";
 import { pageQuerySchema } from "../shared/paging";
 import { UUID_V7_PATTERN } from "../shared/uuidv7";
 import { joinUrlSchema } from "./join-link";
+import { DEFAULT_CATEGORY, EVENT_CATEGORIES } from "./categories";
+import { DEFAULT_SORT, ENDED_CHOICES, PUBLIC_SORTS, PUBLIC_SORT_NAMES, SORT_ORDERS, type PublicSort } from "./public-search";
 
 export const EVENT_STATUSES = ["draft", "published", "canceled"] as const;
 export type EventStatus = (typeof EVENT_STATUSES)[number];
@@ -16,6 +18,8 @@ export const MEDIA_LIMITS: Record<MediaKind, { contentTypes: readonly string[]; 
   video: { contentTypes: ["video/mp4", "video/webm"], maxBytes: 100 * 1024 * 1024 },
 };
 
+/** The longest an event lasts. */
+export const MAX_DURATION_MINUTES = 24 * 60;
 /** An event may be planned this far ahead at most. */
 export const MAX_LEAD_DAYS = 730;
 /** At most this many addresses per invitation request, and per event. */
@@ -28,17 +32,18 @@ export function eventSchemas() {
   const title = userText({ max: 200 }).describe("Shown in lists and mails");
   const description = userText({ max: 5000, multiline: true, optional: true }).describe("Plain text");
   const startsAt = z.iso.datetime({ offset: true }).describe("ISO 8601 with a zone; must be in the future").transform((s) => new Date(s).toISOString());
-  const durationMinutes = z.int().min(5).max(24 * 60).describe("5 minutes to 24 hours");
+  const durationMinutes = z.int().min(5).max(MAX_DURATION_MINUTES).describe("5 minutes to 24 hours");
+  const category = z.enum(EVENT_CATEGORIES).describe(`What kind of event: ${EVENT_CATEGORIES.join(", ")}`);
   const visibility = z.enum(VISIBILITIES).describe("public events are listed for everyone; private ones are seen by the organizer and the invitees");
   /** Lower-cased, so one person is one invitation whatever the case typed. */
   const email = z.email().max(254).transform((e) => e.toLowerCase());
   const joinUrl = joinUrlSchema();
   return {
     EventId: z.string().regex(UUID_V7_PATTERN, "an event id (UUIDv7)"),
-    CreateEvent: z.strictObject({ title, description: description.default(""), startsAt, durationMinutes, visibility: visibility.default("private"), joinUrl: joinUrl.optional() }),
+    CreateEvent: z.strictObject({ title, description: description.default(""), startsAt, durationMinutes, visibility: visibility.default("private"), joinUrl: joinUrl.optional(), category: category.default(DEFAULT_CATEGORY) }),
     /** Any subset; at least one field. */
     UpdateEvent: z
-      .strictObject({ title, description, startsAt, durationMinutes, visibility, joinUrl: joinUrl.nullable().describe("null removes the join link") })
+      .strictObject({ title, description, startsAt, durationMinutes, visibility, joinUrl: joinUrl.nullable().describe("null removes the join link"), category })
       .partial()
       .refine((patch) => Object.keys(patch).length > 0, "send at least one field to change"),
     Invite: z.strictObject({ emails: z.array(email).min(1).max(INVITES_PER_REQUEST).describe(`1 to ${INVITES_PER_REQUEST} addresses`) }),
@@ -58,11 +63,44 @@ export function eventSchemas() {
       answer: z.enum(["yes", "no"]).optional().describe("The answer to record; default the link's own. Either link of an invitation may change the answer, any number of times, until the start"),
     }),
     RsvpQuery: z.strictObject({ token: z.string().min(10).max(1024).describe("The token from the invitation link") }),
-    PublicListQuery: pageQuerySchema().extend({ q: userText({ max: 100 }).optional().describe("Only events whose title contains this word (case-insensitive)") }),
+    PublicListQuery: publicListQuery(category),
     PageQuery: pageQuerySchema(),
     NoQuery: z.strictObject({}),
   };
 }
 export type EventSchemas = ReturnType<typeof eventSchemas>;
+
+/** `GET /events`: paging, a title word, and the discovery filters and sorts (public-search.ts). */
+function publicListQuery(category: z.ZodType<(typeof EVENT_CATEGORIES)[number]>) {
+  const instant = (description: string) =>
+    z.iso
+      .datetime({ offset: true })
+      .transform((s) => new Date(s).toISOString())
+      // Compared as text with stored times: a zone can push 0000 or 9999 out of four-digit years.
+      .pipe(z.string().regex(/^\d{4}-/, "must fall within the years 0000 to 9999 in UTC"))
+      .optional()
+      .describe(`${description} (ISO 8601 with a zone)`);
+  const defaults = PUBLIC_SORT_NAMES.map((name) => `${name}: ${PUBLIC_SORTS[name].defaultOrder}`).join(", ");
+  return pageQuerySchema()
+    .extend({
+      q: userText({ max: 100 }).optional().describe("Only events whose title contains this word (case-insensitive)"),
+      category: category.optional().describe(`Only events of this category (${EVENT_CATEGORIES.join(", ")})`),
+      createdAfter: instant("Only events created at or after this time"),
+      createdBefore: instant("Only events created before this time"),
+      startsAfter: instant("Only events starting at or after this time"),
+      startsBefore: instant("Only events starting before this time"),
+      minConfirmed: z.string().regex(/^\d+$/, "must be a whole number").transform(Number).pipe(z.int().min(0).max(1_000_000)).optional().describe("Only events with at least this many confirmed attendees"),
+      ended: z.enum(ENDED_CHOICES).optional().describe("exclude (default): only events that have not ended; include: ended ones too"),
+      sort: z.enum(PUBLIC_SORT_NAMES as [PublicSort, ...PublicSort[]]).optional().describe(`published (default): by publication; created; start; popularity: by confirmed attendees`),
+      order: z.enum(SORT_ORDERS).optional().describe(`asc or desc; the default depends on the sort (${defaults})`),
+    })
+    .superRefine((query, ctx) => {
+      for (const [after, before] of [["createdAfter", "createdBefore"], ["startsAfter", "startsBefore"]] as const) {
+        const [a, b] = [query[after], query[before]];
+        if (a !== undefined && b !== undefined && a >= b) ctx.addIssue({ code: "custom", path: [before], message: `must be later than ${after}` });
+      }
+    })
+    .transform(({ sort = DEFAULT_SORT, order, ended = "exclude", ...rest }) => ({ ...rest, sort, order: order ?? PUBLIC_SORTS[sort].defaultOrder, ended }));
+}
 export type CreateEventInput = z.output<EventSchemas["CreateEvent"]>;
 export type UpdateEventInput = z.output<EventSchemas["UpdateEvent"]>;

@@ -6,8 +6,9 @@ import type { TableDefinition } from "../shared/table-definition";
  * - event: `pk` = event id, `sk` = `event`;
  * - invitation: `pk` = event id, `sk` = `invitee#<email>`.
  * Sparse indexes list what each reader needs: `byOrganizer` (organizer's events, last edited first),
- * `publicByPublished` (public published events, newest first) and `draftsByUpdated` (drafts, oldest
- * edit first, for the clean-up). An ended event's item expires by TTL (`expiresAt`, 90 days after
+ * `publicByPublished` (public published events, newest first), `publicByCreated`, `publicByStart` and
+ * `publicByConfirmed` (the same events by creation, start and confirmed count: the public list's
+ * other sorts, public-search.ts) and `draftsByUpdated` (drafts, oldest edit first, for the clean-up). An ended event's item expires by TTL (`expiresAt`, 90 days after
  * its end); the stream's REMOVE then deletes its invitations, media and reminder.
  */
 export const eventsTable: TableDefinition = {
@@ -21,11 +22,18 @@ export const eventsTable: TableDefinition = {
     { name: "publicList", type: "S" },
     { name: "publishedAt", type: "S" },
     { name: "draftList", type: "S" },
+    { name: "createdAt", type: "S" },
+    { name: "startsAt", type: "S" },
+    { name: "confirmedCount", type: "N" },
   ],
   globalSecondaryIndexes: [
     { name: "byOrganizer", hashKey: "organizerId", rangeKey: "updatedAt", projection: "ALL" },
     { name: "publicByPublished", hashKey: "publicList", rangeKey: "publishedAt", projection: "ALL" },
     { name: "draftsByUpdated", hashKey: "draftList", rangeKey: "updatedAt", projection: "KEYS_ONLY" },
+    { name: "publicByCreated", hashKey: "publicList", rangeKey: "createdAt", projection: "ALL" },
+    { name: "publicByStart", hashKey: "publicList", rangeKey: "startsAt", projection: "ALL" },
+    // confirmedCount is set (0) when an event joins the public list, so every listed event is here.
+    { name: "publicByConfirmed", hashKey: "publicList", rangeKey: "confirmedCount", projection: "ALL" },
   ],
   ttlAttribute: "expiresAt",
   stream: "NEW_AND_OLD_IMAGES",
@@ -50,6 +58,17 @@ export const notificationsSentTable: TableDefinition = {
 export const suppressionsTable: TableDefinition = {
   hashKey: "email",
   attributes: [{ name: "email", type: "S" }],
+};
+
+/**
+ * The public list's popularity snapshots (public-list.ts): the ranked ids of one search, paged
+ * through for a few minutes, then gone by TTL (`expiresAt`; reads check it too). Disposable: a lost
+ * snapshot asks the reader to start again.
+ */
+export const listSnapshotsTable: TableDefinition = {
+  hashKey: "id",
+  attributes: [{ name: "id", type: "S" }],
+  ttlAttribute: "expiresAt",
 };
 
 export const EVENT_SK = "event";

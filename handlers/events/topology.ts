@@ -1,7 +1,7 @@
 import { defineTopology } from "../shared/topology";
 import { cleanupFunction, fanoutFunction, feedbackFunction, notifyFunction, organizerFunction, publicEventsFunction, rsvpFunction } from "./functions";
 import { eventRoutesOf, routeKeyOf, type EventFunction } from "./routes";
-import { eventsTable, notificationsSentTable, suppressionsTable } from "./tables";
+import { eventsTable, listSnapshotsTable, notificationsSentTable, suppressionsTable } from "./tables";
 
 /** When the clean-up runs: the stack's EventBridge rule and local mode's timer. */
 export const CLEANUP_SCHEDULE = "rate(1 day)";
@@ -18,8 +18,8 @@ function audienceOf(fn: EventFunction): { authorizer?: "jwt" } {
 
 /**
  * The events platform (components/events-api.ts in the stacks, local/events.ts locally): one
- * events table and the sent-mail records; the request path (organizer, public, RSVP: routes of one
- * audience share a function and its cold start); the table's stream feeding the fan-out; the
+ * events table, the sent-mail records and the public list's popularity snapshots; the request path
+ * (organizer, public, RSVP: routes of one audience share a function and its cold start); the table's stream feeding the fan-out; the
  * `notifications` queue feeding notify; a daily clean-up. Besides the tables, the component
  * provides the `media` bucket, the `notifications` queue (and its dead letters), the stream's
  * dead letters, the `reminders` schedule group and `reminderRole`, the `rsvpSigningKey` secret, the
@@ -30,7 +30,7 @@ function audienceOf(fn: EventFunction): { authorizer?: "jwt" } {
  * of these exist (the S3 outbox bounces nothing).
  */
 export const eventsTopology = defineTopology({
-  tables: { events: eventsTable, notificationsSent: notificationsSentTable, suppressions: suppressionsTable },
+  tables: { events: eventsTable, notificationsSent: notificationsSentTable, suppressions: suppressionsTable, listSnapshots: listSnapshotsTable },
   functions: {
     organizer: { definition: organizerFunction, description: "events API: organizers (signed in)", routes: routesOf("organizer"), ...audienceOf("organizer") },
     public: { definition: publicEventsFunction, description: "events API: public events", routes: routesOf("public"), ...audienceOf("public") },

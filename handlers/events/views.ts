@@ -1,5 +1,6 @@
 import { endOf, type EventRecord, type Invitation } from "./event-store";
 import { visibleJoinUrl } from "./join-link";
+import { DEFAULT_CATEGORY } from "./categories";
 import type { MediaKind } from "./schemas";
 
 type MediaUrls = Record<MediaKind, string | null>;
@@ -16,6 +17,7 @@ export function eventView(e: EventRecord, media: MediaUrls) {
     visibility: e.visibility,
     status: e.status,
     publishedAt: e.publishedAt ?? null,
+    category: e.category ?? DEFAULT_CATEGORY,
     coverUrl: media.cover,
     videoUrl: media.video,
     confirmedCount: e.confirmedCount ?? 0,
@@ -29,7 +31,7 @@ export function organizerEventView(e: EventRecord, media: MediaUrls) {
 
 /** A list entry (no presigned URLs: lists are cheap to build and cache-free). */
 export function eventSummary(e: EventRecord) {
-  return { id: e.id, title: e.title, startsAt: e.startsAt, durationMinutes: e.durationMinutes, visibility: e.visibility, status: e.status, publishedAt: e.publishedAt ?? null, hasCover: Boolean(e.media.cover) };
+  return { id: e.id, title: e.title, startsAt: e.startsAt, durationMinutes: e.durationMinutes, visibility: e.visibility, status: e.status, publishedAt: e.publishedAt ?? null, hasCover: Boolean(e.media.cover), category: e.category ?? DEFAULT_CATEGORY, confirmedCount: e.confirmedCount ?? 0 };
 }
 
 export function invitationView(i: Invitation) {

@@ -16,7 +16,7 @@ import { parseMime } from "../../handlers/events/mail/parse-mime";
 import { utcTime } from "../../handlers/events/mail/templates";
 import { notificationKey, type NotificationJob } from "../../handlers/events/notification-job";
 import { verifyRsvpToken } from "../../handlers/events/rsvp-token";
-import { EVENT_SK, eventsTable, notificationsSentTable } from "../../handlers/events/tables";
+import { EVENT_SK, eventsTable, listSnapshotsTable, notificationsSentTable } from "../../handlers/events/tables";
 import { startStreamPoller, type StreamPoller } from "../../local/emulators/dynamodb-stream-poller";
 import { createLocalQueue, type LocalQueue } from "../../local/emulators/job-queue";
 import { startS3Local, type S3Local } from "../../local/emulators/s3-local";
@@ -115,6 +115,7 @@ test.before(async () => {
   const tables = { events: physical("aws:dynamodb/table:Table", "events-events"), sent: physical("aws:dynamodb/table:Table", "events-notifications-sent") };
   await createTable(ddb.client, tables.events, eventsTable);
   await createTable(ddb.client, tables.sent, notificationsSentTable);
+  await createTable(ddb.client, physical("aws:dynamodb/table:Table", "events-list-snapshots"), listSnapshotsTable);
   sentTable = tables.sent;
   eventsTableName = tables.events;
   bucket = byName(record, "aws:s3/bucket:Bucket", "events-media").state.bucket as string;
@@ -425,6 +426,19 @@ test.serial("the public, as uploaded: a published public event is listed and sho
   t.is(shown.status, 200);
   t.like(shown.body, { id: open, title: "Open house", startsAt, status: "published" });
   t.is((await visitor(`/events/${closed}`, "GET /events/{id}", closed)).status, 404, "a private event is not found by the public");
+
+  // Every sort pages (each over its own index); popularity keeps its ranking in the snapshots table
+  // and reads the next page's events with one BatchGetItem.
+  const second = await create("Second open house", "public");
+  await idle();
+  for (const sort of ["published", "created", "start", "popularity"]) {
+    const first = await visitor(`/events?limit=1&sort=${sort}`, "GET /events");
+    t.is(first.status, 200, `${sort}: ${JSON.stringify(first.body)}`);
+    t.truthy(first.body.nextCursor, `${sort}: a second page`);
+    const next = await visitor(`/events?limit=1&sort=${sort}&cursor=${first.body.nextCursor}`, "GET /events");
+    t.is(next.status, 200, `${sort}: ${JSON.stringify(next.body)}`);
+    t.deepEqual([...first.body.items, ...next.body.items].map((e: any) => e.id).sort(), [open, second].sort(), `${sort}: both public events, once each`);
+  }
 });
 
 test.serial("the daily clean-up removes a draft untouched for 30 days; the fan-out then removes its invitations and media", async (t) => {

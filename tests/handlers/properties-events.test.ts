@@ -12,7 +12,7 @@ import { eventRoutes, routeKeyOf, type EventRoute } from "../../handlers/events/
 import { rsvpDeps, rsvpHandler } from "../../handlers/events/rsvp";
 import { signRsvpToken } from "../../handlers/events/rsvp-token";
 import { INVITES_PER_REQUEST, MAX_LEAD_DAYS, MEDIA_LIMITS } from "../../handlers/events/schemas";
-import { eventsTable } from "../../handlers/events/tables";
+import { eventsTable, listSnapshotsTable } from "../../handlers/events/tables";
 import type { HttpHandler } from "../../handlers/shared/http";
 import { anyContentType, anyHeaders, anyJson, anyPathSegment, anyQuery, anyRawBody, anyText, edgyNumber, textOfLength } from "../harness/arbitraries";
 import { freshTable, useLocalEmulators } from "../harness/dynamodb";
@@ -39,7 +39,8 @@ async function platform() {
   const table = await freshTable(local.ddb, eventsTable, "events");
   const bucket = `media-${randomUUID().slice(0, 8)}`;
   await local.s3.createBucket(bucket);
-  const deps = rsvpDeps("test", { eventsTable: table, mediaBucket: bucket, rsvpKey: async () => KEY });
+  const snapshots = await freshTable(local.ddb, listSnapshotsTable, "snapshots");
+  const deps = rsvpDeps("test", { eventsTable: table, mediaBucket: bucket, listSnapshotsTable: snapshots, rsvpKey: async () => KEY });
   const handlers: Record<EventRoute["fn"], HttpHandler> = { organizer: organizerHandler(deps), public: publicEventsHandler(deps), rsvp: rsvpHandler(deps) };
   const snapshot = async () => `${await tablesSnapshot(local.ddb.client, [table])}\n${await bucketSnapshot(local.s3.client, bucket)}`;
   const draftInput = (visibility: "public" | "private" = "public") => ({ title: "Launch", description: "", startsAt: new Date(Date.now() + 7 * DAY).toISOString(), durationMinutes: 60, visibility });

@@ -151,6 +151,7 @@ function expectedGrants(record: StackRecord, withSender: boolean): Record<string
   const table = arn(record, T.table, "events-events");
   const stream = byName(record, T.table, "events-events").state.streamArn as string;
   const sent = arn(record, T.table, "events-notifications-sent");
+  const snapshots = arn(record, T.table, "events-list-snapshots");
   const bucket = arn(record, T.bucket, "events-media");
   const queue = arn(record, T.queue, "events-notifications");
   const streamDlq = arn(record, T.queue, "events-stream-dlq");
@@ -169,7 +170,14 @@ function expectedGrants(record: StackRecord, withSender: boolean): Record<string
       "s3:PutObject": media,
       "s3:GetObject": media,
     },
-    public: { "dynamodb:GetItem": [table], "dynamodb:Query": [`${table}/index/publicByPublished`], "s3:GetObject": media },
+    public: {
+      "dynamodb:GetItem": [table, snapshots].sort(),
+      "dynamodb:BatchGetItem": [table],
+      "dynamodb:Query": ["publicByConfirmed", "publicByCreated", "publicByPublished", "publicByStart"].map((index) => `${table}/index/${index}`),
+      // Its only write: popularity snapshots, in their own table.
+      "dynamodb:PutItem": [snapshots],
+      "s3:GetObject": media,
+    },
     rsvp: {
       "dynamodb:GetItem": [table],
       "dynamodb:UpdateItem": [table],
@@ -265,7 +273,7 @@ test("each function's environment names exactly its tables, bucket, queue, sched
       return rest;
     };
     t.deepEqual(own("organizer"), { EVENTS_TABLE: table, MEDIA_BUCKET: bucket }, stack);
-    t.deepEqual(own("public"), { EVENTS_TABLE: table, MEDIA_BUCKET: bucket }, stack);
+    t.deepEqual(own("public"), { EVENTS_TABLE: table, LIST_SNAPSHOTS_TABLE: byName(record, T.table, "events-list-snapshots").state.name, MEDIA_BUCKET: bucket }, stack);
     t.deepEqual(own("rsvp"), { EVENTS_TABLE: table, MEDIA_BUCKET: bucket, RSVP_SIGNING_KEY_PARAMETER: key }, stack);
     t.deepEqual(
       own("fanout"),
@@ -304,7 +312,11 @@ test("each function's environment names exactly its tables, bucket, queue, sched
 test("tables: events with its stream, TTL and sparse indexes; the sent-mail records with their TTL; both protected in prod only", (t) => {
   const events = byName(prod, T.table, "events-events").inputs;
   t.like(events, { streamEnabled: true, streamViewType: "NEW_AND_OLD_IMAGES", ttl: { attributeName: "expiresAt", enabled: true }, deletionProtectionEnabled: true, pointInTimeRecovery: { enabled: true } });
-  t.deepEqual(events.globalSecondaryIndexes.map((i: { name: string }) => i.name).sort(), ["byOrganizer", "draftsByUpdated", "publicByPublished"]);
+  t.deepEqual(events.globalSecondaryIndexes.map((i: { name: string }) => i.name).sort(), ["byOrganizer", "draftsByUpdated", "publicByConfirmed", "publicByCreated", "publicByPublished", "publicByStart"]);
+  // The popularity rankings: short-lived, never protected, tagged so the policy pack knows it is on purpose.
+  for (const record of [prod, dev]) {
+    t.like(byName(record, T.table, "events-list-snapshots").inputs, { hashKey: "id", ttl: { attributeName: "expiresAt", enabled: true }, deletionProtectionEnabled: false, pointInTimeRecovery: { enabled: false }, tags: { ephemeral: "true" } });
+  }
   const sent = byName(prod, T.table, "events-notifications-sent").inputs;
   // Losing them would mail invitees again: protected like the events, and no ephemeral tag to exempt them.
   t.like(sent, { hashKey: "id", ttl: { attributeName: "expiration", enabled: true }, deletionProtectionEnabled: true, pointInTimeRecovery: { enabled: true } });

@@ -2,6 +2,8 @@
 import { ApiError, type Api } from "./api";
 import type { Auth } from "./events-auth";
 import { FieldCheck } from "./field-errors";
+import type { EventCategory } from "../../handlers/events/categories";
+import type { PublicSort } from "../../handlers/events/public-search";
 
 export type EventStatus = "draft" | "published" | "canceled";
 export type Visibility = "public" | "private";
@@ -16,9 +18,12 @@ export interface EventSummary {
   status: EventStatus;
   publishedAt: string | null;
   hasCover: boolean;
+  category: EventCategory;
+  /** Confirmed attendees now. */
+  confirmedCount: number;
 }
 
-export interface EventView extends Omit<EventSummary, "hasCover"> {
+export interface EventView extends Omit<EventSummary, "hasCover" | "confirmedCount"> {
   description: string;
   endsAt: string;
   coverUrl: string | null;
@@ -37,6 +42,17 @@ export interface EventFields {
   visibility: Visibility;
   /** Where to attend; null: none (on create: not sent; on edit: removes it). */
   joinUrl: string | null;
+  category: EventCategory;
+}
+
+/** What the public list is filtered and sorted by (GET /events; "" = not set). */
+export interface PublicFilter {
+  q: string;
+  category: EventCategory | "";
+  sort: PublicSort;
+  /** ISO instants: starting at or after / before. */
+  startsAfter: string;
+  startsBefore: string;
 }
 
 export interface Page<T> {
@@ -86,9 +102,9 @@ export class EventsApi {
     readonly auth: Auth | undefined,
   ) {}
 
-  publicEvents(q: string, cursor?: string | null) {
+  publicEvents(filter: PublicFilter, cursor?: string | null) {
     const query = new URLSearchParams({ limit: "10" });
-    if (q) query.set("q", q);
+    for (const [name, value] of Object.entries(filter)) if (value) query.set(name, value);
     if (cursor) query.set("cursor", cursor);
     return this.api.get<Page<EventSummary>>(`/events?${query}`);
   }

@@ -1,7 +1,11 @@
-// /events/: public events (search by title word, paging); signed in, also "My events" and "New event".
+// /events/: public events (search by title word, category and start dates, sorted as chosen,
+// paging); signed in, also "My events" and "New event".
+import { CATEGORY_LABELS } from "../../handlers/events/categories";
+import { DEFAULT_SORT, PUBLIC_SORTS, PUBLIC_SORT_NAMES, type PublicSort } from "../../handlers/events/public-search";
+import { ApiError } from "./api";
 import { append, fill, h, isBusy, setBusy } from "./dom";
-import type { EventSummary } from "./events-api";
-import { alertBox, badge, eventForm, fail, ok, when, type Ctx } from "./events-ui";
+import type { EventSummary, PublicFilter } from "./events-api";
+import { alertBox, badge, categorySelect, eventForm, fail, field, ok, when, type Ctx } from "./events-ui";
 import { FieldErrors } from "./field-errors";
 
 function eventItem(e: EventSummary, href: string): HTMLLIElement {
@@ -9,7 +13,12 @@ function eventItem(e: EventSummary, href: string): HTMLLIElement {
     "li",
     { "data-event-id": e.id },
     h("h3", { class: "event-title" }, h("a", { href }, e.title), e.status !== "published" || href.includes("manage") ? badge(e.status) : null),
-    h("p", { class: "meta" }, when(e), href.includes("manage") ? ` · ${e.visibility === "public" ? "Public" : "Private"}` : null),
+    h(
+      "p",
+      { class: "meta" },
+      when(e),
+      href.includes("manage") ? ` · ${e.visibility === "public" ? "Public" : "Private"}` : ` · ${CATEGORY_LABELS[e.category] ?? e.category} · ${e.confirmedCount} going`,
+    ),
   );
 }
 
@@ -21,8 +30,13 @@ function pagedList(label: string, emptyText: string, more: string, load: (cursor
   const button = h("button", { type: "button", class: "secondary" }, more);
   button.hidden = true;
   let cursor: string | null = null;
-  const page = async (reset: boolean) => {
-    if (isBusy(button)) return;
+  /** A reload asked for while a page loads (filters changed quickly): it runs when that one is done. */
+  let reloadAfter = false;
+  const page = async (reset: boolean): Promise<void> => {
+    if (isBusy(button)) {
+      reloadAfter ||= reset;
+      return;
+    }
     setBusy(button, true);
     try {
       const result = await load(reset ? null : cursor);
@@ -33,10 +47,21 @@ function pagedList(label: string, emptyText: string, more: string, load: (cursor
       state.textContent = list.childElementCount ? "" : emptyText;
       ok(error, fields);
     } catch (e) {
+      // A ranking by popularity lasts minutes: when it is gone, start over from the first page.
+      if (!reset && e instanceof ApiError && e.status === 410) {
+        setBusy(button, false);
+        await page(true);
+        state.textContent = "The ranking changed meanwhile: the list starts again from the top.";
+        return;
+      }
       state.textContent = "";
       fail(error, e, fields);
     } finally {
       setBusy(button, false);
+    }
+    if (reloadAfter) {
+      reloadAfter = false;
+      await page(true);
     }
   };
   button.addEventListener("click", () => void page(false));
@@ -47,21 +72,44 @@ export async function homePage(ctx: Ctx): Promise<void> {
   const { events } = ctx;
   const signedIn = Boolean(events.auth?.email);
 
-  let q = "";
+  let filter: PublicFilter = { q: "", category: "", sort: DEFAULT_SORT, startsAfter: "", startsBefore: "" };
   const search = h("input", { type: "search", name: "q", id: "event-search", maxlength: 100, autocomplete: "off" });
-  const searchFields = new FieldErrors({ q: { control: search, noun: "the search word" } });
-  const publicList = pagedList("Public events", "No public events yet.", "More events", (cursor) => events.publicEvents(q, cursor), (e) => `/events/view?id=${e.id}`, searchFields);
+  const category = categorySelect("event-category-filter", "category", "Any category");
+  const sort = h("select", { name: "sort", id: "event-sort" }, ...PUBLIC_SORT_NAMES.map((name) => h("option", { value: name }, PUBLIC_SORTS[name].label)));
+  const from = h("input", { type: "date", name: "startsAfter", id: "event-from" });
+  const to = h("input", { type: "date", name: "startsBefore", id: "event-to" });
+  const searchFields = new FieldErrors({
+    q: { control: search, noun: "the search word" },
+    category: { control: category, noun: "the category" },
+    sort: { control: sort, noun: "the order" },
+    startsAfter: { control: from, noun: "the first day" },
+    startsBefore: { control: to, noun: "the last day" },
+  });
+  const publicList = pagedList("Public events", "No public events match.", "More events", (cursor) => events.publicEvents(filter, cursor), (e) => `/events/view?id=${e.id}`, searchFields);
   const searchForm = h(
     "form",
     { class: "stack", role: "search", novalidate: true },
     h("label", { for: "event-search" }, "Search public events by a title word"),
     h("div", { class: "inline" }, search, h("button", { type: "submit", class: "secondary" }, "Search")),
+    h("div", { class: "filter-row" }, field("Category", category), field("Sort by", sort), field("Starting from", from), field("Until (including)", to)),
   );
+  /** A date field (the browser's day) as the instant it starts; "" stays "". */
+  const dayStart = (value: string, plusDays = 0) => {
+    if (!value) return "";
+    const [y, m, d] = value.split("-").map(Number);
+    return new Date(y!, m! - 1, d! + plusDays).toISOString();
+  };
+  const apply = () => {
+    // "Until" names the last day: events starting before the next day begins.
+    filter = { q: search.value.trim(), category: category.value as PublicFilter["category"], sort: sort.value as PublicSort, startsAfter: dayStart(from.value), startsBefore: dayStart(to.value, 1) };
+    void publicList.reload();
+  };
   searchForm.addEventListener("submit", (e) => {
     e.preventDefault();
-    q = search.value.trim();
-    void publicList.reload();
+    apply();
   });
+  // The selects and dates apply at once; the word waits for Search (or Enter).
+  for (const control of [category, sort, from, to]) control.addEventListener("change", apply);
 
   const sections: HTMLElement[] = [];
   if (signedIn) {

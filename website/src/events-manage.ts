@@ -5,6 +5,7 @@ import type { EventFields, EventView, Invitations, MediaKind, Undeliverable } fr
 import { alertBox, badge, eventForm, fail, ok, problemText, when, type Ctx } from "./events-ui";
 import { FieldCheck, FieldErrors } from "./field-errors";
 import { plural, timeEl } from "./format";
+import { CATEGORY_LABELS } from "../../handlers/events/categories";
 
 /** Runs an action behind a button: busy while it runs, errors into `error` (or beside `fields`). */
 async function act(button: HTMLButtonElement, error: HTMLElement, run: () => Promise<void>, fields?: FieldErrors) {
@@ -213,6 +214,8 @@ export async function managePage(ctx: Ctx, params: URLSearchParams, notice?: str
       h("dd", { id: "event-confirmed" }, String(e.confirmedCount)),
       h("dt", {}, "Join link"),
       h("dd", { id: "event-join-url" }, e.joinUrl ? h("a", { href: e.joinUrl, class: "join-link", rel: "noopener noreferrer", target: "_blank" }, e.joinUrl) : h("span", { class: "muted" }, "Not set: attendees are told it will follow.")),
+      h("dt", {}, "Category"),
+      h("dd", { id: "event-category" }, CATEGORY_LABELS[e.category] ?? e.category),
     ),
     media(e),
     actionsError,

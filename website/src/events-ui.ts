@@ -6,6 +6,7 @@ import type { EventsApi } from "./events-api";
 import { timeRange } from "./time-range";
 import { FieldErrors } from "./field-errors";
 import { clearError, showError } from "./problems";
+import { CATEGORY_LABELS, DEFAULT_CATEGORY, EVENT_CATEGORIES } from "../../handlers/events/categories";
 
 export interface Ctx {
   events: EventsApi;
@@ -67,6 +68,11 @@ export function toLocalInput(iso: string): string {
 /** A `datetime-local` value (the browser's zone) as an ISO instant; "" stays "" (the API names it). */
 export const fromLocalInput = (value: string) => (value && !Number.isNaN(new Date(value).getTime()) ? new Date(value).toISOString() : value);
 
+/** A select of the categories (handlers/events/categories.ts), optionally led by an "any" choice with the value "". */
+export function categorySelect(id: string, name: string, any?: string): HTMLSelectElement {
+  return h("select", { name, id }, any ? h("option", { value: "" }, any) : null, ...EVENT_CATEGORIES.map((c) => h("option", { value: c }, CATEGORY_LABELS[c])));
+}
+
 /** The event form: new (empty) or edit (filled); `fields` puts the API's field problems beside its fields. */
 export function eventForm(id: string, submitLabel: string, current?: EventView): { form: HTMLFormElement; values(): EventFields; error: HTMLDivElement; fields: FieldErrors; submit: HTMLButtonElement; status: HTMLElement } {
   const title = h("input", { name: "title", type: "text", id: `${id}-title`, required: true, maxlength: 200, value: current?.title ?? "" });
@@ -82,6 +88,8 @@ export function eventForm(id: string, submitLabel: string, current?: EventView):
   );
   visibility.value = current?.visibility ?? "public";
   const joinUrl = h("input", { name: "joinUrl", type: "url", id: `${id}-join-url`, maxlength: 2048, inputmode: "url", autocomplete: "off", placeholder: "https://", value: current?.joinUrl ?? "" });
+  const category = categorySelect(`${id}-category`, "category");
+  category.value = current?.category ?? DEFAULT_CATEGORY;
   const error = alertBox(`${id}-error`);
   const submit = h("button", { type: "submit" }, submitLabel);
   const status = h("p", { class: "status", role: "status" });
@@ -92,7 +100,7 @@ export function eventForm(id: string, submitLabel: string, current?: EventView):
     field("Title", title),
     field("Description", description),
     h("div", { class: "field-row" }, field("Starts", start, `Your time zone: ${zone}`), field("Duration (minutes)", duration)),
-    field("Visibility", visibility),
+    h("div", { class: "field-row" }, field("Visibility", visibility), field("Category", category)),
     field("Join link", joinUrl, "Where to attend: an https:// link. Only you and the invitees who said yes see it; they get it by mail. Leave empty to set it later."),
     error,
     h("div", { class: "actions" }, submit, status),
@@ -104,6 +112,7 @@ export function eventForm(id: string, submitLabel: string, current?: EventView):
     durationMinutes: { control: duration, noun: "the duration", unit: "minutes", empty: "Give the duration in minutes." },
     visibility: { control: visibility, noun: "who can see the event" },
     joinUrl: { control: joinUrl, noun: "the join link", invalid: "Give the join link as an https:// address, such as https://meet.example.com/abc." },
+    category: { control: category, noun: "the category" },
   });
   return {
     form,
@@ -111,6 +120,6 @@ export function eventForm(id: string, submitLabel: string, current?: EventView):
     fields,
     submit,
     status,
-    values: () => ({ title: title.value, description: description.value, startsAt: fromLocalInput(start.value), durationMinutes: Number(duration.value), visibility: visibility.value as EventFields["visibility"], joinUrl: joinUrl.value.trim() || null }),
+    values: () => ({ title: title.value, description: description.value, startsAt: fromLocalInput(start.value), durationMinutes: Number(duration.value), visibility: visibility.value as EventFields["visibility"], joinUrl: joinUrl.value.trim() || null, category: category.value as EventFields["category"] }),
   };
 }
