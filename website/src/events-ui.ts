@@ -4,7 +4,7 @@ import { h, type Child } from "./dom";
 import type { EventFields, EventStatus, EventView } from "./events-api";
 import type { EventsApi } from "./events-api";
 import { timeRange } from "./time-range";
-import { FieldErrors } from "./field-errors";
+import { FieldErrors, type FieldSpec } from "./field-errors";
 import { clearError, showError } from "./problems";
 
 export interface Ctx {
@@ -67,8 +67,11 @@ export function toLocalInput(iso: string): string {
 /** A `datetime-local` value (the browser's zone) as an ISO instant; "" stays "" (the API names it). */
 export const fromLocalInput = (value: string) => (value && !Number.isNaN(new Date(value).getTime()) ? new Date(value).toISOString() : value);
 
-/** The event form: new (empty) or edit (filled); `fields` puts the API's field problems beside its fields. */
-export function eventForm(id: string, submitLabel: string, current?: EventView): { form: HTMLFormElement; values(): EventFields; error: HTMLDivElement; fields: FieldErrors; submit: HTMLButtonElement; status: HTMLElement } {
+/**
+ * The event form: new (empty) or edit (filled); `fields` puts the API's field problems beside its
+ * fields. `extra` adds a part before the error region, with its fields (the series' choices).
+ */
+export function eventForm(id: string, submitLabel: string, current?: EventView, extra?: { el: HTMLElement; fields: Record<string, FieldSpec> }): { form: HTMLFormElement; values(): EventFields; error: HTMLDivElement; fields: FieldErrors; submit: HTMLButtonElement; status: HTMLElement } {
   const title = h("input", { name: "title", type: "text", id: `${id}-title`, required: true, maxlength: 200, value: current?.title ?? "" });
   const description = h("textarea", { name: "description", id: `${id}-description`, rows: 4, maxlength: 5000 });
   description.value = current?.description ?? "";
@@ -92,6 +95,7 @@ export function eventForm(id: string, submitLabel: string, current?: EventView):
     field("Description", description),
     h("div", { class: "field-row" }, field("Starts", start, `Your time zone: ${zone}`), field("Duration (minutes)", duration)),
     field("Visibility", visibility),
+    extra?.el,
     error,
     h("div", { class: "actions" }, submit, status),
   );
@@ -101,6 +105,7 @@ export function eventForm(id: string, submitLabel: string, current?: EventView):
     startsAt: { control: start, noun: "the start", empty: "Choose when the event starts.", invalid: "Choose a start date and time." },
     durationMinutes: { control: duration, noun: "the duration", unit: "minutes", empty: "Give the duration in minutes." },
     visibility: { control: visibility, noun: "who can see the event" },
+    ...extra?.fields,
   });
   return {
     form,
