@@ -126,6 +126,8 @@ export function monthlyStarts(firstStart: string, rule: MonthlyRule, bounds: Ser
   const first = localFields(t0, rule.timeZone);
   if (rule.by === "lastWeekday" && !isLastWeekdayOfMonth(first)) throw new RecurrenceError("by", `the first start (${isoDate(first)} in ${rule.timeZone}) is not the last of its weekday in its month`);
   if (rule.until !== undefined && rule.until < isoDate(first)) throw new RecurrenceError("until", `must be on or after the first start's date (${isoDate(first)} in ${rule.timeZone})`);
+  const tooMany = `a series has at most ${max} occurrences; this one would have more: choose an earlier until or a count`;
+  if (rule.count !== undefined && rule.count > max) throw new RecurrenceError("count", tooMany);
   const wanted = rule.count ?? max + 1;
   const starts = [new Date(t0).toISOString()];
   // A 5th-weekday rule skips months; 12 months always hold at least 4 fifth weekdays, so 3 × max months suffice.
@@ -135,13 +137,13 @@ export function monthlyStarts(firstStart: string, rule: MonthlyRule, bounds: Ser
     const day = dayInMonth(rule.by, first, year, month);
     if (day === undefined) continue;
     if (rule.until !== undefined && isoDate({ year, month, day }) > rule.until) break;
+    if (starts.length >= max) throw new RecurrenceError("until", tooMany);
     const t = instantOf({ ...first, year, month, day }, rule.timeZone);
     if (t > bounds.latest) {
       throw new RecurrenceError(rule.count !== undefined ? "count" : "until", `occurrence ${starts.length + 1} (${isoDate({ year, month, day })}) would be past the planning horizon (${new Date(bounds.latest).toISOString().slice(0, 10)})`);
     }
     starts.push(new Date(t).toISOString());
   }
-  if (starts.length > max) throw new RecurrenceError(rule.count !== undefined ? "count" : "until", `a series has at most ${max} occurrences; this one would have more: choose an earlier until or a count`);
   return starts;
 }
 

@@ -24,7 +24,8 @@ export interface SeriesRecord {
   firstStartsAt: string;
   occurrenceIds: string[];
   createdAt: string;
-  updatedAt: string;
+  /** Named apart from events' `updatedAt`: with it the rule would be in the `byOrganizer` index, among the events. */
+  changedAt: string;
   /** A "this and following" edit ended this series and continued it as `continuedBy`; the new one `continues` it. */
   continues?: string;
   continuedBy?: string;
@@ -45,7 +46,7 @@ function toSeries(item: Item): SeriesRecord {
     firstStartsAt: item.firstStartsAt as string,
     occurrenceIds: item.occurrenceIds as string[],
     createdAt: item.createdAt as string,
-    updatedAt: item.updatedAt as string,
+    changedAt: item.changedAt as string,
     ...(item.continues ? { continues: item.continues as string } : {}),
     ...(item.continuedBy ? { continuedBy: item.continuedBy as string } : {}),
   };
@@ -119,7 +120,7 @@ export class SeriesStore {
       firstStartsAt: starts[0],
       occurrenceIds: items.map((i) => i.pk),
       createdAt: now,
-      updatedAt: now,
+      changedAt: now,
       expiresAt: seriesExpiresAt(starts.map((startsAt) => ({ startsAt, durationMinutes: input.durationMinutes }))),
     };
     await this.transact([seriesItem, ...items].map((Item) => ({ Put: { TableName: this.tableName, Item, ConditionExpression: "attribute_not_exists(pk)" } })));
@@ -175,7 +176,7 @@ export class SeriesStore {
         occurrenceIds: moving.map((o) => o.id),
         continues: series.id,
         createdAt: now,
-        updatedAt: now,
+        changedAt: now,
         expiresAt: seriesExpiresAt(moved),
       };
       writes.push({ Put: { TableName: this.tableName, Item: next, ConditionExpression: "attribute_not_exists(pk)" } });
@@ -228,9 +229,9 @@ export class SeriesStore {
 
   /** An update of the series item on the version read (two racing edits of one series cannot both win). */
   private seriesUpdate(series: SeriesRecord, set: Record<string, unknown>, remove: string[], at: Date): EventUpdate {
-    const names: Record<string, string> = { "#updatedAt": "updatedAt", ...(remove.length ? { "#count": "count" } : {}) };
-    const values: Record<string, unknown> = { ":me": series.organizerId, ":now": at.toISOString(), ":seen": series.updatedAt };
-    const sets = ["#updatedAt = :now"];
+    const names: Record<string, string> = { "#changedAt": "changedAt", ...(remove.length ? { "#count": "count" } : {}) };
+    const values: Record<string, unknown> = { ":me": series.organizerId, ":now": at.toISOString(), ":seen": series.changedAt };
+    const sets = ["#changedAt = :now"];
     for (const [field, value] of Object.entries(set)) {
       names[`#${field}`] = field;
       values[`:${field}`] = value;
@@ -238,7 +239,7 @@ export class SeriesStore {
     }
     return {
       Key: { pk: series.id, sk: SERIES_SK },
-      ConditionExpression: "organizerId = :me AND #updatedAt = :seen",
+      ConditionExpression: "organizerId = :me AND #changedAt = :seen",
       UpdateExpression: `SET ${sets.join(", ")}${remove.length ? ` REMOVE ${remove.join(", ")}` : ""}`,
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,

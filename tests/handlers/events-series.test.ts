@@ -59,6 +59,7 @@ async function platform(now?: () => Date) {
     invite: (id: string, emails: string[], user: User = alice) => call(request("POST", `/events/${id}/invitations`, "POST /events/{id}/invitations", { id, body: { emails }, user })),
     invitations: (id: string) => call(request("GET", `/events/${id}/invitations`, "GET /events/{id}/invitations", { id, user: alice })),
     myEvent: (id: string, user: User = alice) => call(request("GET", `/me/events/${id}`, "GET /me/events/{id}", { id, user })),
+    mine: (user: User = alice) => call(request("GET", "/me/events?limit=100", "GET /me/events", { user })),
     mySeries: (id: string, user: User = alice) => call(request("GET", `/me/series/${id}`, "GET /me/series/{id}", { id, user })),
     snapshot: async () => JSON.stringify(((await local.ddb.client.send(new ScanCommand({ TableName: table, ConsistentRead: true }))).Items ?? []).sort((a, b) => `${a.pk!.S}${a.sk!.S}`.localeCompare(`${b.pk!.S}${b.sk!.S}`))),
     raw: async (pk: string, sk: string) => (await local.ddb.client.send(new GetItemCommand({ TableName: table, Key: { pk: { S: pk }, sk: { S: sk } }, ConsistentRead: true }))).Item,
@@ -124,6 +125,8 @@ test("create a series: 201 with the first occurrence and the series; twelve draf
   t.is(rule!.expiresAt!.N, last!.expiresAt!.N);
   t.is(last!.draftList!.S, "draft", "each occurrence is a draft the clean-up sees");
   t.is(last!.occurrence!.N, "12");
+  const mine = await a.mine();
+  t.deepEqual(mine.body.items.map((i: any) => i.id).sort(), items.map((i) => i.id).sort(), "My events lists the twelve events, not the rule");
 });
 
 test("day-of-month in a US zone: the 31st clamps to shorter months; until is a local date, inclusive", async (t) => {
