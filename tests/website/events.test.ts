@@ -582,6 +582,16 @@ if (missingChromium && !process.env.CI) {
     t.deepEqual(after.items.map((i) => inZone(i.startsAt)), [{ date: second, time: "20:15" }, { date: inZone(created.items[2]!.startsAt).date, time: "20:15" }], "the time moved, the dates stayed");
     t.deepEqual((await seriesOf(created.series.id)).items.map((i) => inZone(i.startsAt).time), ["19:00"], "the first event is unchanged");
     await screenshot(page, "website-events-series-1280.png");
+    // The series' parts are labelled and readable like the rest of the page.
+    const unlabelled = await page.evaluate(() =>
+      [...document.querySelectorAll("input, textarea, select")].filter((el: any) => el.getClientRects().length && el.labels.length === 0 && !el.getAttribute("aria-label")).map((el: any) => el.outerHTML),
+    );
+    t.deepEqual(unlabelled, [], "every field labelled, the scope's radios too");
+    for (const colorScheme of ["light", "dark"] as const) {
+      await page.emulateMedia({ colorScheme, reducedMotion: "reduce" });
+      t.deepEqual(await page.evaluate<string[]>(CONTRAST_CHECK), [], `series manage page: text contrast in the ${colorScheme} scheme`);
+    }
+    await page.emulateMedia({ colorScheme: "light" });
   });
 
   for (const width of [1280, 360]) {
