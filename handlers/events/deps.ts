@@ -5,10 +5,13 @@ import { EventStore } from "./event-store";
 import { MediaStore } from "./media";
 import { s3ForcePathStyle } from "./s3-path-style";
 import { eventSchemas, type EventSchemas } from "./schemas";
+import { SeriesStore } from "./series-store";
 
 /** What the events API's HTTP functions share. */
 export interface EventsApiDeps {
   store: EventStore;
+  /** Monthly series (the organizer's routes). */
+  series: SeriesStore;
   media: MediaStore;
   obs: Observability;
   schemas: EventSchemas;
@@ -27,8 +30,11 @@ export interface EventsApiValues {
 
 /** Builds the clients once per cold start. */
 export function eventsApiDeps(service: string, values: EventsApiValues): EventsApiDeps {
+  const db = new DynamoDBClient({});
+  const store = new EventStore(db, values.eventsTable, values.listSnapshotsTable);
   return {
-    store: new EventStore(new DynamoDBClient({}), values.eventsTable, values.listSnapshotsTable),
+    store,
+    series: new SeriesStore(db, values.eventsTable, store),
     media: new MediaStore(new S3Client({ forcePathStyle: s3ForcePathStyle() }), values.mediaBucket),
     obs: createObservability(service),
     schemas: eventSchemas(),

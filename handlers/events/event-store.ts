@@ -43,6 +43,9 @@ export interface EventRecord {
   revision?: number;
   /** The organizer's pick (categories.ts); items stored before categories read as the default. */
   category?: EventCategory;
+  /** The monthly series this event is an occurrence of (series-store.ts), and which one (1-based). */
+  seriesId?: string;
+  occurrence?: number;
 }
 
 export type Answer = "yes" | "no";
@@ -94,7 +97,7 @@ export interface Organizer {
 const DAY_MS = 86_400_000;
 export const endOf = (e: Pick<EventRecord, "startsAt" | "durationMinutes">) => new Date(Date.parse(e.startsAt) + e.durationMinutes * 60_000);
 /** TTL: 90 days after the end, in epoch seconds. */
-const expiresAt = (e: Pick<EventRecord, "startsAt" | "durationMinutes">) => Math.floor((endOf(e).getTime() + ENDED_RETENTION_DAYS * DAY_MS) / 1000);
+export const expiresAt = (e: Pick<EventRecord, "startsAt" | "durationMinutes">) => Math.floor((endOf(e).getTime() + ENDED_RETENTION_DAYS * DAY_MS) / 1000);
 
 const LIST_KEY = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z#[0-9a-f-]{36}$/;
 
@@ -120,6 +123,7 @@ function toEvent(item: Item): EventRecord {
     confirmedCount: (item.confirmedCount as number | undefined) ?? 0,
     ...(item.revision !== undefined ? { revision: Number(item.revision) } : {}),
     category: (item.category as EventCategory | undefined) ?? DEFAULT_CATEGORY,
+    ...(item.seriesId ? { seriesId: item.seriesId as string, occurrence: item.occurrence as number } : {}),
   };
 }
 
@@ -151,7 +155,116 @@ function answersClosed(event: EventRecord, now: string): string | undefined {
   return undefined;
 }
 
-const isConditionFailure = (error: unknown) => (error as { name?: string }).name === "ConditionalCheckFailedException";
+/** A new draft's item (an occurrence of a series carries `series`). */
+export function newEventItem(input: Omit<CreateEventInput, "recurrence" | "category"> & { category?: EventCategory }, organizer: Organizer, at: Date, id: string, series?: { seriesId: string; occurrence: number }): Item {
+  const now = at.toISOString();
+  return {
+    pk: id,
+    sk: EVENT_SK,
+    organizerId: organizer.id,
+    organizerEmail: organizer.email,
+    title: input.title,
+    titleLower: input.title.toLowerCase(),
+    description: input.description,
+    startsAt: input.startsAt,
+    durationMinutes: input.durationMinutes,
+    visibility: input.visibility,
+    category: input.category ?? DEFAULT_CATEGORY,
+    status: "draft",
+    draftList: DRAFT_LIST,
+    createdAt: now,
+    updatedAt: now,
+    media: {},
+    expiresAt: expiresAt(input),
+    joinUrl: input.joinUrl,
+    ...series,
+  };
+}
+
+/** One conditional UpdateItem's parts (for a single write or a transaction's Update). */
+export interface EventUpdate {
+  Key: { pk: string; sk: string };
+  ConditionExpression: string;
+  UpdateExpression: string;
+  ExpressionAttributeNames: Record<string, string>;
+  ExpressionAttributeValues: Record<string, unknown>;
+}
+
+/**
+ * An edit of `current` by `organizerId`: allowed before the start unless canceled, and only on the
+ * version seen (`updatedAt`), since the listing keys are computed from it. `extra` sets more
+ * attributes in the same write (a series split re-tags its occurrences).
+ */
+export function eventUpdate(current: EventRecord, patch: UpdateEventInput, organizerId: string, at: Date, extra: Record<string, unknown> = {}): EventUpdate {
+  const next = { ...current, ...patch };
+  const names: Record<string, string> = { "#status": "status", "#updatedAt": "updatedAt" };
+  const values: Record<string, unknown> = { ":me": organizerId, ":canceled": "canceled", ":now": at.toISOString(), ":seen": current.updatedAt, ":expiresAt": expiresAt(next) };
+  const sets = ["#updatedAt = :now", "expiresAt = :expiresAt"];
+  const remove: string[] = [];
+  for (const [field, value] of Object.entries({ ...patch, ...extra })) {
+    names[`#${field}`] = field;
+    // null removes an optional field (the join link).
+    if (value === null) {
+      remove.push(`#${field}`);
+      continue;
+    }
+    values[`:${field}`] = value;
+    sets.push(`#${field} = :${field}`);
+  }
+  // A change the invitees are told about gets its own revision, in the same conditional write.
+  if (changesNotifyingField(current, patch)) {
+    values[":zero"] = 0;
+    values[":one"] = 1;
+    sets.push("revision = if_not_exists(revision, :zero) + :one");
+  }
+  if (patch.title !== undefined) {
+    values[":titleLower"] = patch.title.toLowerCase();
+    sets.push("titleLower = :titleLower");
+  }
+  // Public listing follows visibility while published.
+  if (patch.visibility !== undefined && current.status === "published") {
+    if (patch.visibility === "public") {
+      values[":publicList"] = PUBLIC_LIST;
+      sets.push("publicList = :publicList");
+      // The popularity index (tables.ts) lists only items that have a count.
+      values[":zero"] = 0;
+      sets.push("confirmedCount = if_not_exists(confirmedCount, :zero)");
+    } else remove.push("publicList");
+  }
+  return {
+    Key: { pk: current.id, sk: EVENT_SK },
+    ConditionExpression: "organizerId = :me AND #status <> :canceled AND startsAt > :now AND #updatedAt = :seen",
+    UpdateExpression: `SET ${sets.join(", ")}${remove.length ? ` REMOVE ${remove.join(", ")}` : ""}`,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+}
+
+/** draft → published, before the start; public events join the public list. `visibility` as read, so the list key matches. */
+export function eventPublish(id: string, visibility: string | undefined, organizerId: string, at: Date): EventUpdate {
+  const isPublic = visibility === "public";
+  return {
+    Key: { pk: id, sk: EVENT_SK },
+    ConditionExpression: "organizerId = :me AND #status = :draft AND startsAt > :now AND visibility = :visibility",
+    // The popularity index (tables.ts) lists only items that have a count: 0 until the first "yes".
+    UpdateExpression: `SET #status = :published, publishedAt = :now, updatedAt = :now${isPublic ? ", publicList = :public, confirmedCount = if_not_exists(confirmedCount, :zero)" : ""} REMOVE draftList`,
+    ExpressionAttributeNames: { "#status": "status" },
+    ExpressionAttributeValues: { ":me": organizerId, ":draft": "draft", ":published": "published", ":now": at.toISOString(), ":visibility": visibility ?? "", ...(isPublic ? { ":public": PUBLIC_LIST, ":zero": 0 } : {}) },
+  };
+}
+
+/** → canceled, before the end, unless already canceled; leaves the public list. */
+export function eventCancel(id: string, current: EventRecord | undefined, organizerId: string, at: Date): EventUpdate {
+  return {
+    Key: { pk: id, sk: EVENT_SK },
+    ConditionExpression: "organizerId = :me AND #status <> :canceled AND :now < :endsAt",
+    UpdateExpression: "SET #status = :canceled, canceledAt = :now, updatedAt = :now REMOVE publicList, draftList",
+    ExpressionAttributeNames: { "#status": "status" },
+    ExpressionAttributeValues: { ":me": organizerId, ":canceled": "canceled", ":now": at.toISOString(), ":endsAt": current ? endOf(current).toISOString() : "" },
+  };
+}
+
+export const isConditionFailure = (error: unknown) => (error as { name?: string }).name === "ConditionalCheckFailedException";
 
 /**
  * The events platform's data in one DynamoDB table (tables.ts). Every change is one conditional
@@ -175,29 +288,8 @@ export class EventStore {
     return Item ? toEvent(Item) : undefined;
   }
 
-  async create(input: Omit<CreateEventInput, "category"> & { category?: EventCategory }, organizer: Organizer, at: Date): Promise<EventRecord> {
-    const now = at.toISOString();
-    const id = uuidv7(at.getTime());
-    const item = {
-      pk: id,
-      sk: EVENT_SK,
-      organizerId: organizer.id,
-      organizerEmail: organizer.email,
-      title: input.title,
-      titleLower: input.title.toLowerCase(),
-      description: input.description,
-      startsAt: input.startsAt,
-      durationMinutes: input.durationMinutes,
-      visibility: input.visibility,
-      category: input.category ?? DEFAULT_CATEGORY,
-      status: "draft",
-      draftList: DRAFT_LIST,
-      createdAt: now,
-      updatedAt: now,
-      media: {},
-      expiresAt: expiresAt(input),
-      joinUrl: input.joinUrl,
-    };
+  async create(input: Omit<CreateEventInput, "recurrence" | "category"> & { category?: EventCategory }, organizer: Organizer, at: Date): Promise<EventRecord> {
+    const item = newEventItem(input, organizer, at, uuidv7(at.getTime()));
     await this.doc.send(new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: "attribute_not_exists(pk)" }));
     return toEvent(item);
   }
@@ -217,54 +309,8 @@ export class EventStore {
   async update(id: string, patch: UpdateEventInput, organizer: Organizer, at: Date): Promise<EventRecord> {
     const current = await this.get(id);
     if (!current) throw new HttpProblem("not-found", `No event ${id}.`);
-    const next = { ...current, ...patch };
-    const names: Record<string, string> = { "#status": "status", "#updatedAt": "updatedAt" };
-    const values: Record<string, unknown> = { ":me": organizer.id, ":canceled": "canceled", ":now": at.toISOString(), ":seen": current.updatedAt, ":expiresAt": expiresAt(next) };
-    const sets = ["#updatedAt = :now", "expiresAt = :expiresAt"];
-    const remove: string[] = [];
-    for (const [field, value] of Object.entries(patch)) {
-      names[`#${field}`] = field;
-      // null removes an optional field (the join link).
-      if (value === null) {
-        remove.push(`#${field}`);
-        continue;
-      }
-      values[`:${field}`] = value;
-      sets.push(`#${field} = :${field}`);
-    }
-    // A change the invitees are told about gets its own revision, in the same conditional write.
-    if (changesNotifyingField(current, patch)) {
-      values[":zero"] = 0;
-      values[":one"] = 1;
-      sets.push("revision = if_not_exists(revision, :zero) + :one");
-    }
-    if (patch.title !== undefined) {
-      values[":titleLower"] = patch.title.toLowerCase();
-      sets.push("titleLower = :titleLower");
-    }
-    // Public listing follows visibility while published.
-    if (patch.visibility !== undefined && current.status === "published") {
-      if (patch.visibility === "public") {
-        values[":publicList"] = PUBLIC_LIST;
-        sets.push("publicList = :publicList");
-        // The popularity index (tables.ts) lists only items that have a count.
-        values[":zero"] = 0;
-        sets.push("confirmedCount = if_not_exists(confirmedCount, :zero)");
-      } else remove.push("publicList");
-    }
     try {
-      const { Attributes } = await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: id, sk: EVENT_SK },
-          // updatedAt as seen: the listing keys above were computed from this version.
-          ConditionExpression: "organizerId = :me AND #status <> :canceled AND startsAt > :now AND #updatedAt = :seen",
-          UpdateExpression: `SET ${sets.join(", ")}${remove.length ? ` REMOVE ${remove.join(", ")}` : ""}`,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ReturnValues: "ALL_NEW",
-        }),
-      );
+      const { Attributes } = await this.doc.send(new UpdateCommand({ TableName: this.tableName, ...eventUpdate(current, patch, organizer.id, at), ReturnValues: "ALL_NEW" }));
       return toEvent(Attributes!);
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
@@ -276,20 +322,8 @@ export class EventStore {
   async publish(id: string, organizer: Organizer, at: Date): Promise<EventRecord> {
     const now = at.toISOString();
     const current = await this.get(id);
-    const isPublic = current?.visibility === "public";
     try {
-      const { Attributes } = await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: id, sk: EVENT_SK },
-          ConditionExpression: "organizerId = :me AND #status = :draft AND startsAt > :now AND visibility = :visibility",
-          // The popularity index (tables.ts) lists only items that have a count: 0 until the first "yes".
-          UpdateExpression: `SET #status = :published, publishedAt = :now, updatedAt = :now${isPublic ? ", publicList = :public, confirmedCount = if_not_exists(confirmedCount, :zero)" : ""} REMOVE draftList`,
-          ExpressionAttributeNames: { "#status": "status" },
-          ExpressionAttributeValues: { ":me": organizer.id, ":draft": "draft", ":published": "published", ":now": now, ":visibility": current?.visibility ?? "", ...(isPublic ? { ":public": PUBLIC_LIST, ":zero": 0 } : {}) },
-          ReturnValues: "ALL_NEW",
-        }),
-      );
+      const { Attributes } = await this.doc.send(new UpdateCommand({ TableName: this.tableName, ...eventPublish(id, current?.visibility, organizer.id, at), ReturnValues: "ALL_NEW" }));
       return toEvent(Attributes!);
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
@@ -301,20 +335,9 @@ export class EventStore {
 
   /** Before the end, unless already canceled. Leaves the public list; the stream tells the invitees. */
   async cancel(id: string, organizer: Organizer, at: Date): Promise<EventRecord> {
-    const now = at.toISOString();
     const current = await this.get(id);
     try {
-      const { Attributes } = await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: id, sk: EVENT_SK },
-          ConditionExpression: "organizerId = :me AND #status <> :canceled AND :now < :endsAt",
-          UpdateExpression: "SET #status = :canceled, canceledAt = :now, updatedAt = :now REMOVE publicList, draftList",
-          ExpressionAttributeNames: { "#status": "status" },
-          ExpressionAttributeValues: { ":me": organizer.id, ":canceled": "canceled", ":now": now, ":endsAt": current ? endOf(current).toISOString() : "" },
-          ReturnValues: "ALL_NEW",
-        }),
-      );
+      const { Attributes } = await this.doc.send(new UpdateCommand({ TableName: this.tableName, ...eventCancel(id, current, organizer.id, at), ReturnValues: "ALL_NEW" }));
       return toEvent(Attributes!);
     } catch (error) {
       if (!isConditionFailure(error)) throw error;

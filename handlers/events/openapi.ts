@@ -5,6 +5,7 @@ import { RSVP_MAX_BODY_BYTES } from "./rsvp";
 import { eventRoutes } from "./routes";
 import { EVENT_CATEGORIES } from "./categories";
 import { POPULARITY_SNAPSHOT_MAX, POPULARITY_SNAPSHOT_MINUTES } from "./public-search";
+import { MONTHLY_BY } from "./recurrence";
 import { EVENT_STATUSES, MEDIA_KINDS, VISIBILITIES, eventSchemas } from "./schemas";
 
 /** Response shapes of the events API (documentation; views.ts builds them). */
@@ -26,7 +27,6 @@ function responseSchemas() {
     confirmedCount: z.int().describe("How many invitees say yes now"),
   });
   const joinUrl = z.string().nullable().describe("Where to attend; null when none is set or this viewer may not see it (see docs/events.md)");
-  const Summary = z.object({ id: z.string(), title: z.string(), startsAt: z.string(), durationMinutes: z.int(), visibility: z.enum(VISIBILITIES), status: z.enum(EVENT_STATUSES), publishedAt: z.string().nullable(), hasCover: z.boolean(), category: z.enum(EVENT_CATEGORIES), confirmedCount: z.int().describe("Confirmed attendees (\"yes\" answers) now") });
   const Undeliverable = z
     .object({ reason: z.enum(["bounce", "complaint"]).describe("bounce: the address does not take mail (a permanent bounce); complaint: the invitee reported the mail, and is never mailed again"), at: z.string().describe("When SES reported it") })
     .nullable()
@@ -40,11 +40,44 @@ function responseSchemas() {
     undeliverable: Undeliverable,
     history: z.array(z.object({ answer: z.enum(["yes", "no"]), at: z.string() })).describe("The latest answers, oldest first (at most 50)"),
   });
+  const Summary = z.object({
+    id: z.string(),
+    title: z.string(),
+    startsAt: z.string(),
+    durationMinutes: z.int(),
+    visibility: z.enum(VISIBILITIES),
+    status: z.enum(EVENT_STATUSES),
+    publishedAt: z.string().nullable(),
+    hasCover: z.boolean(),
+    category: z.enum(EVENT_CATEGORIES),
+    confirmedCount: z.int().describe("Confirmed attendees (\"yes\" answers) now"),
+    seriesId: z.string().nullable().describe("The monthly series this event is an occurrence of"),
+    occurrence: z.int().nullable().describe("Which occurrence of its series (1-based)"),
+  });
+  const Series = z.object({
+    id: z.string(),
+    frequency: z.literal("monthly"),
+    by: z.enum(MONTHLY_BY),
+    timeZone: z.string(),
+    until: z.string().nullable(),
+    count: z.int().nullable(),
+    rule: z.string().describe('In words: "monthly on the 2nd Tuesday at 18:00 Europe/Berlin"'),
+    firstStartsAt: z.string(),
+    occurrences: z.int().describe("How many occurrences the series holds"),
+    occurrence: z.int().nullable().describe("This event's place in it (null when listing the series)"),
+    continues: z.string().nullable().describe("The series an edit of this and following ended, which this one continues"),
+    continuedBy: z.string().nullable().describe("The series that continues this one after an edit of this and following"),
+  });
   return {
     Event,
-    OrganizerEvent: Event.extend({ createdAt: z.string(), updatedAt: z.string(), canceledAt: z.string().nullable(), joinUrl }),
+    OrganizerEvent: Event.extend({ createdAt: z.string(), updatedAt: z.string(), canceledAt: z.string().nullable(), joinUrl, series: Series.nullable().describe("For an occurrence of a monthly series") }),
+    SeriesOccurrences: z.object({ series: Series, items: z.array(Summary).describe("In order; an abandoned draft removed by the clean-up is missing") }),
     EventPage: z.object({ items: z.array(Summary), nextCursor: z.string().nullable() }),
-    InviteResult: z.object({ added: z.array(z.string()).describe("Newly invited (mailed once the event is published)"), existing: z.array(z.string()).describe("Already invited: unchanged") }),
+    InviteResult: z.object({
+      added: z.array(z.string()).describe("Newly invited (mailed once the event is published)"),
+      existing: z.array(z.string()).describe("Already invited: unchanged"),
+      occurrences: z.int().optional().describe("For an occurrence of a series: how many occurrences (not started, not canceled) the invitations went to"),
+    }),
     Invitations: z.object({
       items: z.array(Invitation),
       counts: z.object({ yes: z.int(), no: z.int(), pending: z.int(), undeliverable: z.int().describe("Invitations whose mail cannot be delivered (each also counts under its answer)") }),
@@ -81,6 +114,8 @@ function responseSchemas() {
 export function eventsApiFragment(): OpenApiFragment {
   const s = eventSchemas();
   const id = [{ name: "id", in: "path", required: true, schema: jsonSchema(s.EventId, "input") }];
+  const seriesId = [{ name: "id", in: "path", required: true, schema: jsonSchema(s.SeriesId, "input") }];
+  const scoped = [...id, ...queryParameters(s.ScopeQuery)];
   // The JWT authorizer answers a missing or bad token itself; a token without an email reaches the handler.
   const unauthorized = {
     "401": {
@@ -94,7 +129,7 @@ export function eventsApiFragment(): OpenApiFragment {
   const json = (name: string) => ({ required: true, content: jsonContent(name) });
   const organizerBody = jsonBodyProblems(ORGANIZER_MAX_BODY_BYTES);
   const operations: Record<string, object> = {
-    createEvent: { requestBody: json("CreateEvent"), responses: { "201": { description: "The draft", content: jsonContent("OrganizerEvent") }, ...organizerBody, "400": problem("Invalid fields (a past start, an unknown field such as an address…), malformed JSON or an unknown query parameter"), ...unauthorized } },
+    createEvent: { requestBody: json("CreateEvent"), responses: { "201": { description: "The draft; with `recurrence`, the first occurrence (its `series` summarizes the rest)", content: jsonContent("OrganizerEvent") }, ...organizerBody, "400": problem("Invalid fields (a past start, an unknown field such as an address, a recurrence of more than 24 occurrences or past the planning horizon…), malformed JSON or an unknown query parameter"), ...unauthorized } },
     listPublicEvents: {
       parameters: queryParameters(s.PublicListQuery),
       responses: {
@@ -106,9 +141,10 @@ export function eventsApiFragment(): OpenApiFragment {
     getPublicEvent: { parameters: id, responses: { "200": { description: "The event", content: jsonContent("Event") }, ...badId(), "404": problem("No public, published event has this id") } },
     listMyEvents: { parameters: queryParameters(s.PageQuery), responses: { "200": { description: "Last edited first", content: jsonContent("EventPage") }, "400": problem("Unknown parameter, bad limit or cursor"), ...unauthorized } },
     getMyEvent: { parameters: id, responses: { "200": { description: "The event", content: jsonContent("OrganizerEvent") }, ...badId(), ...forbidden, ...missing, ...unauthorized } },
-    updateEvent: { parameters: id, requestBody: json("UpdateEvent"), responses: { "200": { description: "Edited", content: jsonContent("OrganizerEvent") }, ...organizerBody, ...badId(", invalid fields, malformed JSON"), ...forbidden, ...missing, "409": problem("Canceled or started"), ...unauthorized } },
-    publishEvent: { parameters: id, responses: { "200": { description: "Published", content: jsonContent("OrganizerEvent") }, ...badId(), ...forbidden, ...missing, "409": problem("Not a draft, or the start has passed"), ...unauthorized } },
-    cancelEvent: { parameters: id, responses: { "200": { description: "Canceled", content: jsonContent("OrganizerEvent") }, ...badId(), ...forbidden, ...missing, "409": problem("Already canceled or ended"), ...unauthorized } },
+    getMySeries: { parameters: seriesId, responses: { "200": { description: "The rule and its occurrences", content: jsonContent("SeriesOccurrences") }, "400": problem("Not a series id (UUIDv7), or an unknown query parameter"), "403": problem("Not the series' organizer"), "404": problem("No such series"), ...unauthorized } },
+    updateEvent: { parameters: scoped, requestBody: json("UpdateEvent"), responses: { "200": { description: "Edited", content: jsonContent("OrganizerEvent") }, ...organizerBody, ...badId(", invalid fields, malformed JSON"), ...forbidden, ...missing, "409": problem("Canceled or started; with scope=following, an occurrence changed meanwhile"), ...unauthorized } },
+    publishEvent: { parameters: scoped, responses: { "200": { description: "Published", content: jsonContent("OrganizerEvent") }, ...badId(", or scope=following on an event of no series"), ...forbidden, ...missing, "409": problem("Not a draft, or the start has passed"), ...unauthorized } },
+    cancelEvent: { parameters: scoped, responses: { "200": { description: "Canceled", content: jsonContent("OrganizerEvent") }, ...badId(", or scope=following on an event of no series"), ...forbidden, ...missing, "409": problem("Already canceled or ended"), ...unauthorized } },
     inviteToEvent: { parameters: id, requestBody: json("Invite"), responses: { "201": { description: "Some were new", content: jsonContent("InviteResult") }, "200": { description: "All were invited already", content: jsonContent("InviteResult") }, ...organizerBody, ...badId(", invalid addresses, malformed JSON"), ...forbidden, ...missing, "409": problem("Canceled, started, or the invitation limit reached"), ...unauthorized } },
     listInvitations: { parameters: id, responses: { "200": { description: "By address", content: jsonContent("Invitations") }, ...badId(), ...forbidden, ...missing, ...unauthorized } },
     requestMediaUpload: { parameters: id, requestBody: json("MediaUpload"), responses: { "201": { description: `PUT the file to url with these headers (kinds: ${MEDIA_KINDS.join(", ")})`, content: jsonContent("UploadTicket") }, ...organizerBody, ...badId(", a type or size not allowed, malformed JSON"), ...forbidden, ...missing, ...unauthorized } },

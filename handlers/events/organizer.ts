@@ -5,7 +5,10 @@ import { HttpProblem } from "../shared/problem";
 import { signedInUser } from "./claims";
 import type { EventsApiDeps } from "./deps";
 import { dispatch } from "./dispatch";
+import type { EventRecord } from "./event-store";
+import { monthlyStarts, RecurrenceError } from "./recurrence";
 import { INVITES_PER_EVENT, MAX_LEAD_DAYS } from "./schemas";
+import { seriesSummary } from "./series-view";
 import { eventSummary, invitationView, organizerEventView } from "./views";
 
 /** Request bodies are small JSON documents. */
@@ -17,7 +20,7 @@ export const ORGANIZER_MAX_BODY_BYTES = 16 * 1024;
  * change it or see its invitations; anyone else gets a 403 and nothing changes.
  */
 export function organizerHandler(deps: EventsApiDeps): HttpHandler {
-  const { store, media, obs, schemas, now } = deps;
+  const { store, series, media, obs, schemas, now } = deps;
   const eventId = (event: HttpEvent) => validate(schemas.EventId, event.pathParameters?.id, "path");
   const noQuery = (event: HttpEvent) => validate(schemas.NoQuery, event.queryStringParameters ?? {}, "query");
   const body = <S extends Parameters<typeof validate>[0]>(schema: S, event: HttpEvent) => validate(schema, readJsonBody(event, ORGANIZER_MAX_BODY_BYTES), "body");
@@ -28,15 +31,40 @@ export function organizerHandler(deps: EventsApiDeps): HttpHandler {
     const problem = t <= at.getTime() ? "must be in the future" : t > at.getTime() + MAX_LEAD_DAYS * 86_400_000 ? `must be within ${MAX_LEAD_DAYS} days` : undefined;
     if (problem) throw new HttpProblem("validation-failed", `The body has 1 problem(s): #/startsAt ${problem}`, [{ pointer: "#/startsAt", detail: problem }]);
   };
-  const withMedia = async (e: Parameters<typeof organizerEventView>[0]) => organizerEventView(e, await media.viewUrls(e));
+  const latestStart = (at: Date) => at.getTime() + MAX_LEAD_DAYS * 86_400_000;
+  /** `?scope=this|following` (default this). */
+  const scopeOf = (event: HttpEvent) => validate(schemas.ScopeQuery, event.queryStringParameters ?? {}, "query").scope ?? "this";
+  /** "following" is about an occurrence of a series and the later ones: true when it applies to `e`. */
+  const following = (scope: string, e: EventRecord) => {
+    if (scope === "following" && !e.seriesId) throw new HttpProblem("validation-failed", "The query has 1 problem(s): #/scope following needs an occurrence of a series", [{ pointer: "#/scope", detail: "following needs an occurrence of a series" }]);
+    return scope === "following";
+  };
+  const withMedia = async (e: EventRecord) => {
+    const s = e.seriesId ? await series.get(e.seriesId) : undefined;
+    return organizerEventView(e, await media.viewUrls(e), s ? seriesSummary(s, e) : null);
+  };
 
   return dispatch("organizer", obs, {
     async createEvent(event) {
       const organizer = signedInUser(event);
       noQuery(event);
-      const input = body(schemas.CreateEvent, event);
+      const { recurrence, ...input } = body(schemas.CreateEvent, event);
       const at = now();
       checkStart(input.startsAt, at);
+      if (recurrence) {
+        let starts: string[];
+        try {
+          starts = monthlyStarts(input.startsAt, recurrence, { latest: latestStart(at) });
+        } catch (error) {
+          if (!(error instanceof RecurrenceError)) throw error;
+          const pointer = `#/recurrence/${error.field}`;
+          throw new HttpProblem("validation-failed", `The body has 1 problem(s): ${pointer} ${error.message}`, [{ pointer, detail: error.message }]);
+        }
+        // The first occurrence, with the series summary: the organizer goes on from it.
+        const { occurrences } = await series.create(input, recurrence, starts, organizer, at);
+        const first = occurrences[0]!;
+        return jsonResponse(201, await withMedia(first), { location: `/me/events/${first.id}` });
+      }
       const created = await store.create(input, organizer, at);
       return jsonResponse(201, await withMedia(created), { location: `/me/events/${created.id}` });
     },
@@ -55,28 +83,43 @@ export function organizerHandler(deps: EventsApiDeps): HttpHandler {
       return jsonResponse(200, await withMedia(await store.getOwned(id, organizer)));
     },
 
+    async getMySeries(event) {
+      const organizer = signedInUser(event);
+      const id = validate(schemas.SeriesId, event.pathParameters?.id, "path");
+      noQuery(event);
+      const found = await series.getOwned(id, organizer);
+      const occurrences = await series.occurrences(found);
+      return jsonResponse(200, { series: seriesSummary(found), items: occurrences.map(eventSummary) });
+    },
+
     async updateEvent(event) {
       const organizer = signedInUser(event);
       const id = eventId(event);
-      noQuery(event);
+      const scope = scopeOf(event);
       const patch = body(schemas.UpdateEvent, event);
       const at = now();
       checkStart(patch.startsAt, at);
-      return jsonResponse(200, await withMedia(await store.update(id, patch, organizer, at)));
+      const current = await store.getOwned(id, organizer);
+      const updated = following(scope, current) ? await series.updateFollowing(current, patch, organizer, at, latestStart(at)) : await store.update(id, patch, organizer, at);
+      return jsonResponse(200, await withMedia(updated));
     },
 
     async publishEvent(event) {
       const organizer = signedInUser(event);
       const id = eventId(event);
-      noQuery(event);
-      return jsonResponse(200, await withMedia(await store.publish(id, organizer, now())));
+      const scope = scopeOf(event);
+      const current = await store.getOwned(id, organizer);
+      const published = following(scope, current) ? await series.publishFollowing(current, organizer, now()) : await store.publish(id, organizer, now());
+      return jsonResponse(200, await withMedia(published));
     },
 
     async cancelEvent(event) {
       const organizer = signedInUser(event);
       const id = eventId(event);
-      noQuery(event);
-      return jsonResponse(200, await withMedia(await store.cancel(id, organizer, now())));
+      const scope = scopeOf(event);
+      const current = await store.getOwned(id, organizer);
+      const canceled = following(scope, current) ? await series.cancelFollowing(current, organizer, now()) : await store.cancel(id, organizer, now());
+      return jsonResponse(200, await withMedia(canceled));
     },
 
     async inviteToEvent(event) {
@@ -84,7 +127,9 @@ export function organizerHandler(deps: EventsApiDeps): HttpHandler {
       const id = eventId(event);
       noQuery(event);
       const { emails } = body(schemas.Invite, event);
-      const result = await store.invite(id, emails, organizer, now(), INVITES_PER_EVENT);
+      const current = await store.getOwned(id, organizer);
+      // An occurrence's invitations go to the series (every occurrence not started or canceled).
+      const result = current.seriesId ? await series.invite(current, emails, organizer, now(), INVITES_PER_EVENT) : await store.invite(id, emails, organizer, now(), INVITES_PER_EVENT);
       return jsonResponse(result.added.length ? 201 : 200, result);
     },
 

@@ -5,6 +5,7 @@ import { UUID_V7_PATTERN } from "../shared/uuidv7";
 import { joinUrlSchema } from "./join-link";
 import { DEFAULT_CATEGORY, EVENT_CATEGORIES } from "./categories";
 import { DEFAULT_SORT, ENDED_CHOICES, PUBLIC_SORTS, PUBLIC_SORT_NAMES, SORT_ORDERS, type PublicSort } from "./public-search";
+import { isTimeZone, MAX_OCCURRENCES, MONTHLY_BY } from "./recurrence";
 
 export const EVENT_STATUSES = ["draft", "published", "canceled"] as const;
 export type EventStatus = (typeof EVENT_STATUSES)[number];
@@ -25,6 +26,9 @@ export const MAX_LEAD_DAYS = 730;
 /** At most this many addresses per invitation request, and per event. */
 export const INVITES_PER_REQUEST = 50;
 export const INVITES_PER_EVENT = 500;
+/** Which occurrences of a series an edit, publish or cancel acts on: this one, or this one and every later one. */
+export const SERIES_SCOPES = ["this", "following"] as const;
+export type SeriesScope = (typeof SERIES_SCOPES)[number];
 
 /** Request shapes of the events API: the handlers validate with these and the OpenAPI document is built from them. */
 export function eventSchemas() {
@@ -38,9 +42,23 @@ export function eventSchemas() {
   /** Lower-cased, so one person is one invitation whatever the case typed. */
   const email = z.email().max(254).transform((e) => e.toLowerCase());
   const joinUrl = joinUrlSchema();
+  /** A monthly series (recurrence.ts): the event's start is the first occurrence. */
+  const recurrence = z
+    .strictObject({
+      frequency: z.literal("monthly").describe("Only monthly, for now"),
+      by: z.enum(MONTHLY_BY).describe("weekday: the same weekday-of-month as the start (the 2nd Tuesday; a month without a 5th one is skipped); lastWeekday: the last such weekday of each month (the start must be one); dayOfMonth: the same day (the 31st becomes the month's last day where there is none)"),
+      timeZone: z.string().max(64).refine(isTimeZone, "an IANA time zone, e.g. Europe/Berlin").describe("IANA zone whose local time of day the occurrences keep across DST"),
+      until: z.iso.date().optional().describe("Last local date (inclusive) an occurrence may fall on; or give count"),
+      count: z.int().min(1).max(MAX_OCCURRENCES).optional().describe(`Occurrences, the first included (1 to ${MAX_OCCURRENCES}); or give until`),
+    })
+    .refine((r) => (r.until === undefined) !== (r.count === undefined), { message: "give either until or count", path: ["count"] })
+    .describe(`Repeat monthly: creates the series and every occurrence (at most ${MAX_OCCURRENCES}, all within ${MAX_LEAD_DAYS} days) as drafts`);
+  const scope = z.enum(SERIES_SCOPES).optional().describe("An occurrence of a series: this one (the default) or this one and every later one");
   return {
     EventId: z.string().regex(UUID_V7_PATTERN, "an event id (UUIDv7)"),
-    CreateEvent: z.strictObject({ title, description: description.default(""), startsAt, durationMinutes, visibility: visibility.default("private"), joinUrl: joinUrl.optional(), category: category.default(DEFAULT_CATEGORY) }),
+    SeriesId: z.string().regex(UUID_V7_PATTERN, "a series id (UUIDv7)"),
+    CreateEvent: z.strictObject({ title, description: description.default(""), startsAt, durationMinutes, visibility: visibility.default("private"), joinUrl: joinUrl.optional(), category: category.default(DEFAULT_CATEGORY), recurrence: recurrence.optional() }),
+    ScopeQuery: z.strictObject({ scope }),
     /** Any subset; at least one field. */
     UpdateEvent: z
       .strictObject({ title, description, startsAt, durationMinutes, visibility, joinUrl: joinUrl.nullable().describe("null removes the join link"), category })
@@ -104,3 +122,4 @@ function publicListQuery(category: z.ZodType<(typeof EVENT_CATEGORIES)[number]>)
 }
 export type CreateEventInput = z.output<EventSchemas["CreateEvent"]>;
 export type UpdateEventInput = z.output<EventSchemas["UpdateEvent"]>;
+export type RecurrenceInput = NonNullable<CreateEventInput["recurrence"]>;

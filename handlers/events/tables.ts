@@ -4,7 +4,9 @@ import type { TableDefinition } from "../shared/table-definition";
  * One table for the events platform (single-table: an event and its invitations share a partition,
  * so the attendee list is one Query and the stream carries both):
  * - event: `pk` = event id, `sk` = `event`;
- * - invitation: `pk` = event id, `sk` = `invitee#<email>`.
+ * - invitation: `pk` = event id, `sk` = `invitee#<email>`;
+ * - monthly series: `pk` = series id, `sk` = `series` (the rule and its occurrences' ids; each
+ *   occurrence is an event item carrying `seriesId` and `occurrence`: series-store.ts).
  * Sparse indexes list what each reader needs: `byOrganizer` (organizer's events, last edited first),
  * `publicByPublished` (public published events, newest first), `publicByCreated`, `publicByStart` and
  * `publicByConfirmed` (the same events by creation, start and confirmed count: the public list's
@@ -73,6 +75,7 @@ export const listSnapshotsTable: TableDefinition = {
 
 export const EVENT_SK = "event";
 export const INVITEE_SK_PREFIX = "invitee#";
+export const SERIES_SK = "series";
 export const PUBLIC_LIST = "public";
 export const DRAFT_LIST = "draft";
 /** Drafts untouched this long are removed by the clean-up. */

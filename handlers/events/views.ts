@@ -2,6 +2,7 @@ import { endOf, type EventRecord, type Invitation } from "./event-store";
 import { visibleJoinUrl } from "./join-link";
 import { DEFAULT_CATEGORY } from "./categories";
 import type { MediaKind } from "./schemas";
+import type { SeriesSummary } from "./series-view";
 
 type MediaUrls = Record<MediaKind, string | null>;
 
@@ -24,14 +25,14 @@ export function eventView(e: EventRecord, media: MediaUrls) {
   };
 }
 
-/** The organizer's view adds the bookkeeping. */
-export function organizerEventView(e: EventRecord, media: MediaUrls) {
-  return { ...eventView(e, media), createdAt: e.createdAt, updatedAt: e.updatedAt, canceledAt: e.canceledAt ?? null, joinUrl: visibleJoinUrl(e, { role: "organizer" }) };
+/** The organizer's view adds the bookkeeping (and, for an occurrence of a series, the series: series-view.ts). */
+export function organizerEventView(e: EventRecord, media: MediaUrls, series: SeriesSummary | null = null) {
+  return { ...eventView(e, media), createdAt: e.createdAt, updatedAt: e.updatedAt, canceledAt: e.canceledAt ?? null, joinUrl: visibleJoinUrl(e, { role: "organizer" }), series };
 }
 
 /** A list entry (no presigned URLs: lists are cheap to build and cache-free). */
 export function eventSummary(e: EventRecord) {
-  return { id: e.id, title: e.title, startsAt: e.startsAt, durationMinutes: e.durationMinutes, visibility: e.visibility, status: e.status, publishedAt: e.publishedAt ?? null, hasCover: Boolean(e.media.cover), category: e.category ?? DEFAULT_CATEGORY, confirmedCount: e.confirmedCount ?? 0 };
+  return { id: e.id, title: e.title, startsAt: e.startsAt, durationMinutes: e.durationMinutes, visibility: e.visibility, status: e.status, publishedAt: e.publishedAt ?? null, hasCover: Boolean(e.media.cover), category: e.category ?? DEFAULT_CATEGORY, confirmedCount: e.confirmedCount ?? 0, seriesId: e.seriesId ?? null, occurrence: e.occurrence ?? null };
 }
 
 export function invitationView(i: Invitation) {

@@ -441,6 +441,31 @@ test.serial("the public, as uploaded: a published public event is listed and sho
   }
 });
 
+test.serial("a monthly series, as uploaded: one transaction creates it, invitations go to the series, following is edited and published, a reminder per occurrence", async (t) => {
+  const startsAt = new Date(Math.floor((Date.now() + 10 * 24 * HOUR) / 1000) * 1000).toISOString();
+  const created = await organizer("POST", "/events", "POST /events", { body: { title: "Monthly sync", startsAt, durationMinutes: 30, recurrence: { frequency: "monthly", by: "dayOfMonth", timeZone: "America/New_York", count: 3 } } });
+  t.is(created.status, 201, JSON.stringify(created.body));
+  const seriesId = created.body.series.id as string;
+  const listed = await organizer("GET", `/me/series/${seriesId}`, "GET /me/series/{id}", { id: seriesId });
+  t.is(listed.status, 200, JSON.stringify(listed.body));
+  const ids = listed.body.items.map((i: { id: string }) => i.id) as string[];
+  t.is(ids.length, 3);
+  const invited = await organizer("POST", `/events/${ids[1]}/invitations`, "POST /events/{id}/invitations", { id: ids[1], body: { emails: [ANN] } });
+  t.deepEqual(invited.body, { added: [ANN], existing: [], occurrences: 3 });
+  const edited = await organizer("PATCH", `/events/${ids[1]}?scope=following`, "PATCH /events/{id}", { id: ids[1], body: { title: "Monthly sync (new room)" } });
+  t.is(edited.status, 200, JSON.stringify(edited.body));
+  t.like(edited.body.series, { continues: seriesId, occurrence: 1, occurrences: 2 });
+  const published = await organizer("POST", `/events/${ids[1]}/publish?scope=following`, "POST /events/{id}/publish", { id: ids[1] });
+  t.is(published.status, 200, JSON.stringify(published.body));
+  await idle();
+  const scheduled = schedulesInGroup().map((s) => s.Name).sort();
+  t.true([ids[1], ids[2]].every((id) => scheduled.includes(`reminder-${id}`)), "a reminder for each published occurrence");
+  t.false(scheduled.includes(`reminder-${ids[0]}`), "none for the draft");
+  const mails = (await outbox()).filter((m) => m.subject === "Invitation: Monthly sync (new room)");
+  t.deepEqual(mails.map((m) => m.notification).sort(), [`${ids[1]}#${ANN}#invitation`, `${ids[2]}#${ANN}#invitation`].sort(), "one invitation per published occurrence");
+  t.deepEqual(streamFailures, []);
+});
+
 test.serial("the daily clean-up removes a draft untouched for 30 days; the fan-out then removes its invitations and media", async (t) => {
   const startsAt = new Date(Math.floor((Date.now() + 60 * 24 * HOUR) / 1000) * 1000).toISOString();
   const draft = async (title: string) => {

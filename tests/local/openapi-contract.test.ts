@@ -77,6 +77,8 @@ test.before(async () => {
   }
   for (const id of [events[0], events[3]]) await json("POST", `/events/${id}/publish`, {}, organizer);
   const rsvpTokens = await invitationTokens(events[0]!, organizer);
+  // A monthly series, so GET /me/series/{id} has one to show.
+  const series = (await json("POST", "/events", { title: "Contract series", startsAt: startsAt(), durationMinutes: 60, recurrence: { frequency: "monthly", by: "dayOfMonth", timeZone: "Europe/Berlin", count: 2 } }, organizer)).series.id as string;
   /** A first page's nextCursor (meetings are projected from the stream, so they may take a moment). */
   const cursorOf = async (path: string, token?: string) => {
     for (const deadline = Date.now() + 15_000; ; await new Promise((r) => setTimeout(r, 200))) {
@@ -105,6 +107,16 @@ test.before(async () => {
     ...Object.fromEntries(["getPublicEvent", "updateEvent", "getMyEvent", "publishEvent", "inviteToEvent", "listInvitations"].map((op) => [op, eventId])),
     requestMediaUpload: { ...eventId, body: media },
     cancelEvent: { "path:id": fc.constantFrom(...events.slice(3)) },
+    getMySeries: { "path:id": fc.constant(series) },
+    // The schema's rules across fields (until or count; a start in the future) are not in the document: valid events, some repeating.
+    createEvent: {
+      body: fc.record({
+        title: fc.constantFrom("Contract event", "Monthly contract"),
+        startsAt: fc.integer({ min: 1, max: 200 }).map((days) => new Date(Date.now() + days * 24 * 3600_000).toISOString()),
+        durationMinutes: fc.integer({ min: 5, max: 1440 }),
+        recurrence: fc.option(fc.record({ frequency: fc.constant("monthly"), by: fc.constantFrom("weekday", "dayOfMonth"), timeZone: fc.constantFrom("Europe/Berlin", "America/New_York", "UTC"), count: fc.integer({ min: 1, max: 4 }) }), { nil: undefined }),
+      }),
+    },
     viewInvitation: { "query:token": fc.constantFrom(...rsvpTokens) },
     answerInvitation: { body: fc.constantFrom(...rsvpTokens).map((token) => ({ token })) },
   };

@@ -613,6 +613,107 @@ if (missingChromium && !process.env.CI) {
     });
   }
 
+  /** Wall-clock date and time of an instant in the organizer's zone, read with Intl. */
+  const inZone = (iso: string) => {
+    const p = Object.fromEntries(new Intl.DateTimeFormat("en-US", { timeZone: ZONE, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" }).formatToParts(new Date(iso)).map((x) => [x.type, x.value]));
+    return { date: `${p.year}-${p.month}-${p.day}`, time: `${p.hour}:${p.minute}` };
+  };
+  let seriesEventId = "";
+  const seriesOf = async (id: string) =>
+    (await (await fetch(`${apiUrl}/me/series/${id}`, { headers: { authorization: `Bearer ${await organizerToken(organizer)}` } })).json()) as { series: { id: string }; items: { id: string; startsAt: string; seriesId: string }[] };
+
+  test.serial("a monthly series: Repeat monthly on the create form makes the events; the manage page shows the series and edits this and following", async (t) => {
+    const { page } = organizerSite;
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(`${siteUrl}/events/`);
+    const seriesTitle = `Book club ${word}`;
+    const now = new Date();
+    const month = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 2, 10));
+    const day = `${month.getUTCFullYear()}-${String(month.getUTCMonth() + 1).padStart(2, "0")}-10`;
+    await page.getByLabel("Title", { exact: true }).fill(seriesTitle);
+    await page.getByLabel("Starts").fill(`${day}T19:00`);
+    await page.getByLabel("Duration (minutes)").fill("60");
+    t.false(await page.getByLabel("Repeats on").isVisible(), "the choices stay out of the way until asked for");
+    await page.getByLabel("Repeat monthly").check();
+    t.is(await page.getByLabel("Time zone").inputValue(), ZONE, "the browser's zone by default");
+    const weekday = new Date(`${day}T12:00:00Z`).toLocaleDateString("en-US", { weekday: "long", timeZone: "UTC" });
+    t.is(await page.getByLabel("Repeats on").locator("option:checked").textContent(), `The 2nd ${weekday} of each month`, "named from the chosen start");
+    await page.getByLabel("Ends").selectOption("count");
+    await page.getByLabel("How many events").fill("3");
+    await page.getByRole("button", { name: "Create event" }).click();
+    t.true(await appears(page.getByRole("heading", { level: 1, name: seriesTitle })), "the first event's manage page opens");
+    t.regex(spaced(await page.locator("#series-rule").textContent()), new RegExp(`^Repeats monthly on the 2nd ${weekday} at 19:00 America/New_York · event 1 of 3$`));
+    const firstId = new URL(page.url()).searchParams.get("id")!;
+    seriesEventId = firstId;
+    const list = page.getByRole("list", { name: "Events of the series" });
+    t.true(await appears(list.locator("li").nth(2)));
+    t.is(await list.locator("li").count(), 3);
+    t.is(await list.locator("[aria-current=page]").count(), 1, "this event is marked, the others are links");
+    const created = await seriesOf((await (await fetch(`${apiUrl}/me/events/${firstId}`, { headers: { authorization: `Bearer ${await organizerToken(organizer)}` } })).json() as { series: { id: string } }).series.id);
+    t.deepEqual(created.items.map((i) => inZone(i.startsAt).time), ["19:00", "19:00", "19:00"]);
+    t.is(inZone(created.items[0]!.startsAt).date, day);
+
+    // The second event: move it and the third to 20:15 on their own dates.
+    await list.getByRole("link").first().click();
+    t.true(await appears(page.locator("#series-rule", { hasText: "event 2 of 3" })));
+    const second = inZone(created.items[1]!.startsAt).date;
+    await page.getByLabel("Starts").fill(`${second}T20:15`);
+    await page.getByLabel("This and following events").check();
+    await page.getByRole("button", { name: "Save changes" }).click();
+    t.true(await appears(page.getByText("Changes saved to this and the following events.")));
+    t.true(await appears(page.locator("#series-rule", { hasText: "event 1 of 2" })), "the second event now begins a series that continues the first");
+    const myEvent = async (id: string) => (await (await fetch(`${apiUrl}/me/events/${id}`, { headers: { authorization: `Bearer ${await organizerToken(organizer)}` } })).json()) as { series: { id: string } };
+    const after = await seriesOf((await myEvent(created.items[1]!.id)).series.id);
+    t.deepEqual(after.items.map((i) => i.id), [created.items[1]!.id, created.items[2]!.id]);
+    t.deepEqual(after.items.map((i) => inZone(i.startsAt)), [{ date: second, time: "20:15" }, { date: inZone(created.items[2]!.startsAt).date, time: "20:15" }], "the time moved, the dates stayed");
+    t.deepEqual((await seriesOf(created.series.id)).items.map((i) => inZone(i.startsAt).time), ["19:00"], "the first event is unchanged");
+    await screenshot(page, "website-events-series-1280.png");
+    // The series' parts are labelled and readable like the rest of the page.
+    const unlabelled = await page.evaluate(() =>
+      [...document.querySelectorAll("input, textarea, select")].filter((el: any) => el.getClientRects().length && el.labels.length === 0 && !el.getAttribute("aria-label")).map((el: any) => el.outerHTML),
+    );
+    t.deepEqual(unlabelled, [], "every field labelled, the scope's radios too");
+    for (const colorScheme of ["light", "dark"] as const) {
+      await page.emulateMedia({ colorScheme, reducedMotion: "reduce" });
+      t.deepEqual(await page.evaluate<string[]>(CONTRAST_CHECK), [], `series manage page: text contrast in the ${colorScheme} scheme`);
+    }
+    await page.emulateMedia({ colorScheme: "light" });
+  });
+
+  for (const width of [1280, 360]) {
+    test.serial(`at ${width} px the Repeat monthly choices fit and say what is wrong beside Ends`, async (t) => {
+      const { page } = organizerSite;
+      await page.setViewportSize({ width, height: 900 });
+      await page.goto(`${siteUrl}/events/`);
+      t.true(await appears(page.getByRole("button", { name: "Create event" })));
+      const later = new Date(Date.now() + 20 * 86_400_000);
+      await page.getByLabel("Title", { exact: true }).fill(`Too long ${word}`);
+      await page.getByLabel("Starts").fill(`${later.toISOString().slice(0, 10)}T18:00`);
+      await page.getByLabel("Repeat monthly").check();
+      await page.getByLabel("Ends").selectOption("until");
+      await page.getByRole("button", { name: "Create event" }).click();
+      const noDate = "Choose the date of the last event.";
+      t.true(await appears(page.getByText(noDate, { exact: true })));
+      t.deepEqual(await fieldErrorProblems(page, page.getByLabel("Ends"), noDate), [], "the page's own check");
+      await page.getByLabel("Last date").fill(new Date(Date.now() + 3 * 365 * 86_400_000).toISOString().slice(0, 10));
+      await page.getByRole("button", { name: "Create event" }).click();
+      const tooMany = "A series has at most 24 occurrences; this one would have more: choose an earlier until or a count.";
+      t.true(await appears(page.getByText(tooMany, { exact: true })), "the API's 400, beside the field");
+      t.deepEqual(await fieldErrorProblems(page, page.getByLabel("Ends"), tooMany), []);
+      t.is(await sidewaysOverflow(page), 0, "no sideways scroll");
+      await screenshot(page, `website-events-repeat-${width}.png`);
+      const listed = await fetch(`${apiUrl}/me/events`, { headers: { authorization: `Bearer ${await organizerToken(organizer)}` } });
+      const mine = (await listed.json()) as { items: { title: string }[] };
+      t.is(listed.status, 200, JSON.stringify(mine));
+      t.deepEqual(mine.items.filter((i) => String(i.title).startsWith("Too long")), [], "nothing was created (the newest edited come first)");
+      await page.goto(`${siteUrl}/events/manage?id=${seriesEventId}`);
+      t.true(await appears(page.getByRole("list", { name: "Events of the series" }).locator("li").first()));
+      t.is(await sidewaysOverflow(page), 0, "the manage page of a series event: no sideways scroll");
+      await screenshot(page, `website-events-series-manage-${width}.png`);
+      await page.setViewportSize({ width: 1280, height: 900 });
+    });
+  }
+
   test.serial("the organizer cancels (after confirming); each invitee gets a cancellation mail; signing out returns to the public view", async (t) => {
     const { page } = organizerSite;
     await page.goto(`${siteUrl}/events/manage?id=${eventId}`);

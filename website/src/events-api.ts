@@ -21,7 +21,37 @@ export interface EventSummary {
   category: EventCategory;
   /** Confirmed attendees now. */
   confirmedCount: number;
+  /** An occurrence of a monthly series: which series, and which occurrence (1-based). */
+  seriesId?: string | null;
+  occurrence?: number | null;
 }
+
+/** A monthly series as the organizer sees it (GET /me/series/{id}, and on each occurrence). */
+export interface SeriesSummary {
+  id: string;
+  by: "weekday" | "lastWeekday" | "dayOfMonth";
+  timeZone: string;
+  until: string | null;
+  count: number | null;
+  /** In words: "monthly on the 2nd Tuesday at 18:00 Europe/Berlin". */
+  rule: string;
+  occurrences: number;
+  occurrence: number | null;
+  continues: string | null;
+  continuedBy: string | null;
+}
+
+/** POST /events' `recurrence`: repeat monthly until a date or a number of times. */
+export interface Recurrence {
+  frequency: "monthly";
+  by: SeriesSummary["by"];
+  timeZone: string;
+  until?: string;
+  count?: number;
+}
+
+/** Which occurrences of a series an edit, publish or cancel acts on. */
+export type Scope = "this" | "following";
 
 export interface EventView extends Omit<EventSummary, "hasCover" | "confirmedCount"> {
   description: string;
@@ -32,6 +62,7 @@ export interface EventView extends Omit<EventSummary, "hasCover" | "confirmedCou
   confirmedCount: number;
   /** The organizer's view only: where to attend (null when not set). */
   joinUrl?: string | null;
+  series?: SeriesSummary | null;
 }
 
 export interface EventFields {
@@ -94,6 +125,9 @@ interface UploadTicket {
   headers: Record<string, string>;
 }
 
+/** The query for a scope: none for "this" (the API's default). */
+const scoped = (scope: Scope) => (scope === "following" ? "?scope=following" : "");
+
 const MEDIA_TYPES: Record<MediaKind, string[]> = { cover: ["image/jpeg", "image/png", "image/webp"], video: ["video/mp4", "video/webm"] };
 
 export class EventsApi {
@@ -116,10 +150,11 @@ export class EventsApi {
 
   myEvents = (cursor?: string | null) => this.signedIn<Page<EventSummary>>("GET", `/me/events?limit=20${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
   myEvent = (id: string) => this.signedIn<EventView>("GET", `/me/events/${encodeURIComponent(id)}`);
-  create = ({ joinUrl, ...fields }: EventFields) => this.signedIn<EventView>("POST", "/events", joinUrl === null ? fields : { ...fields, joinUrl });
-  update = (id: string, patch: Partial<EventFields>) => this.signedIn<EventView>("PATCH", `/events/${encodeURIComponent(id)}`, patch);
-  publish = (id: string) => this.signedIn<EventView>("POST", `/events/${encodeURIComponent(id)}/publish`, {});
-  cancel = (id: string) => this.signedIn<EventView>("POST", `/events/${encodeURIComponent(id)}/cancel`, {});
+  create = ({ joinUrl, ...fields }: EventFields & { recurrence?: Recurrence }) => this.signedIn<EventView>("POST", "/events", joinUrl === null ? fields : { ...fields, joinUrl });
+  update = (id: string, patch: Partial<EventFields>, scope: Scope = "this") => this.signedIn<EventView>("PATCH", `/events/${encodeURIComponent(id)}${scoped(scope)}`, patch);
+  publish = (id: string, scope: Scope = "this") => this.signedIn<EventView>("POST", `/events/${encodeURIComponent(id)}/publish${scoped(scope)}`, {});
+  cancel = (id: string, scope: Scope = "this") => this.signedIn<EventView>("POST", `/events/${encodeURIComponent(id)}/cancel${scoped(scope)}`, {});
+  series = (id: string) => this.signedIn<{ series: SeriesSummary; items: EventSummary[] }>("GET", `/me/series/${encodeURIComponent(id)}`);
   invite = (id: string, emails: string[]) => this.signedIn<{ added: string[]; existing: string[] }>("POST", `/events/${encodeURIComponent(id)}/invitations`, { emails });
   invitations = (id: string) => this.signedIn<Invitations>("GET", `/events/${encodeURIComponent(id)}/invitations`);
 

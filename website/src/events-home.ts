@@ -6,6 +6,7 @@ import { ApiError } from "./api";
 import { append, fill, h, isBusy, setBusy } from "./dom";
 import type { EventSummary, PublicFilter } from "./events-api";
 import { alertBox, badge, categorySelect, eventForm, fail, field, ok, when, type Ctx } from "./events-ui";
+import { repeatFields } from "./events-repeat";
 import { FieldErrors } from "./field-errors";
 
 function eventItem(e: EventSummary, href: string): HTMLLIElement {
@@ -114,14 +115,20 @@ export async function homePage(ctx: Ctx): Promise<void> {
   const sections: HTMLElement[] = [];
   if (signedIn) {
     const mine = pagedList("My events", "You have no events yet: create one below.", "More of my events", (cursor) => events.myEvents(cursor), (e) => `/events/manage?id=${e.id}`);
-    const create = eventForm("new-event", "Create event");
+    let startValue = () => "";
+    const repeat = repeatFields("new-event", () => startValue());
+    const create = eventForm("new-event", "Create event", undefined, repeat);
+    const startInput = create.form.querySelector<HTMLInputElement>('input[name="startsAt"]')!;
+    startValue = () => startInput.value;
+    startInput.addEventListener("change", () => repeat.refresh());
     create.form.addEventListener("submit", async (e) => {
       e.preventDefault();
       if (isBusy(create.submit)) return;
       setBusy(create.submit, true);
       create.status.textContent = "Creating…";
       try {
-        const created = await events.create(create.values());
+        const recurrence = repeat.value();
+        const created = await events.create({ ...create.values(), ...(recurrence ? { recurrence } : {}) });
         ok(create.error, create.fields);
         ctx.go(`/events/manage?id=${created.id}`);
       } catch (error) {

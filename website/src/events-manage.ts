@@ -3,6 +3,7 @@
 import { fill, h, isBusy, setBusy } from "./dom";
 import type { EventFields, EventView, Invitations, MediaKind, Undeliverable } from "./events-api";
 import { alertBox, badge, eventForm, fail, ok, problemText, when, type Ctx } from "./events-ui";
+import { scopeChoice, seriesSection } from "./events-repeat";
 import { FieldCheck, FieldErrors } from "./field-errors";
 import { plural, timeEl } from "./format";
 import { CATEGORY_LABELS } from "../../handlers/events/categories";
@@ -186,6 +187,11 @@ export async function managePage(ctx: Ctx, params: URLSearchParams, notice?: str
     const publish = h("button", { type: "button" }, "Publish");
     publish.addEventListener("click", () => void act(publish, actionsError, async () => (await events.publish(e.id), await refresh("Published: invitations are on their way."))));
     buttons.push(publish);
+    if (e.series) {
+      const publishFollowing = h("button", { type: "button", class: "secondary" }, "Publish this and following");
+      publishFollowing.addEventListener("click", () => void act(publishFollowing, actionsError, async () => (await events.publish(e.id, "following"), await refresh("Published this and the following events: invitations are on their way."))));
+      buttons.push(publishFollowing);
+    }
   }
   if (e.status !== "canceled") {
     const cancel = h("button", { type: "button", class: "secondary danger" }, "Cancel event");
@@ -194,6 +200,14 @@ export async function managePage(ctx: Ctx, params: URLSearchParams, notice?: str
       void act(cancel, actionsError, async () => (await events.cancel(e.id), await refresh(e.status === "published" ? "Canceled: everyone invited is told." : "Canceled.")));
     });
     buttons.push(cancel);
+    if (e.series) {
+      const cancelFollowing = h("button", { type: "button", class: "secondary danger" }, "Cancel this and following");
+      cancelFollowing.addEventListener("click", () => {
+        if (!confirm(`Cancel "${e.title}" and every later event of the series? Everyone invited to a published one gets a cancellation mail. This cannot be undone.`)) return;
+        void act(cancelFollowing, actionsError, async () => (await events.cancel(e.id, "following"), await refresh("Canceled this and the following events.")));
+      });
+      buttons.push(cancelFollowing);
+    }
   }
   if (e.status === "published" && e.visibility === "public") buttons.push(h("a", { href: `/events/view?id=${e.id}`, class: "button-link secondary" }, "Public page"));
 
@@ -216,6 +230,7 @@ export async function managePage(ctx: Ctx, params: URLSearchParams, notice?: str
       h("dd", { id: "event-join-url" }, e.joinUrl ? h("a", { href: e.joinUrl, class: "join-link", rel: "noopener noreferrer", target: "_blank" }, e.joinUrl) : h("span", { class: "muted" }, "Not set: attendees are told it will follow.")),
       h("dt", {}, "Category"),
       h("dd", { id: "event-category" }, CATEGORY_LABELS[e.category] ?? e.category),
+      ...(e.series ? [h("dt", {}, "Series"), h("dd", { id: "series-rule" }, `Repeats ${e.series.rule} · event ${e.series.occurrence} of ${e.series.occurrences}`)] : []),
     ),
     media(e),
     actionsError,
@@ -224,7 +239,8 @@ export async function managePage(ctx: Ctx, params: URLSearchParams, notice?: str
 
   const sections: HTMLElement[] = [overview];
   if (editable) {
-    const edit = eventForm("edit-event", "Save changes", e);
+    const scope = e.series ? scopeChoice("edit-event") : undefined;
+    const edit = eventForm("edit-event", "Save changes", e, scope ? { el: scope.el, fields: {} } : undefined);
     edit.form.addEventListener("submit", (ev) => {
       ev.preventDefault();
       const values = edit.values();
@@ -235,8 +251,9 @@ export async function managePage(ctx: Ctx, params: URLSearchParams, notice?: str
           edit.status.textContent = "Nothing changed.";
           return;
         }
-        await events.update(e.id, patch);
-        await refresh("Changes saved.");
+        const following = scope?.value() === "following";
+        await events.update(e.id, patch, following ? "following" : "this");
+        await refresh(following ? "Changes saved to this and the following events." : "Changes saved.");
       }, edit.fields);
     });
     sections.push(
@@ -245,6 +262,7 @@ export async function managePage(ctx: Ctx, params: URLSearchParams, notice?: str
     );
   }
   sections.push(invitationsSection(ctx, e, editable));
+  if (e.series) sections.push(seriesSection(ctx, e));
 
   const grid = h("div", { class: "events-grid" }, ...sections);
   const banner = notice ? h("p", { class: "notice", id: "manage-notice" }, notice) : null;

@@ -4,7 +4,7 @@ import { h, type Child } from "./dom";
 import type { EventFields, EventStatus, EventView } from "./events-api";
 import type { EventsApi } from "./events-api";
 import { timeRange } from "./time-range";
-import { FieldErrors } from "./field-errors";
+import { FieldErrors, type FieldSpec } from "./field-errors";
 import { clearError, showError } from "./problems";
 import { CATEGORY_LABELS, DEFAULT_CATEGORY, EVENT_CATEGORIES } from "../../handlers/events/categories";
 
@@ -73,8 +73,11 @@ export function categorySelect(id: string, name: string, any?: string): HTMLSele
   return h("select", { name, id }, any ? h("option", { value: "" }, any) : null, ...EVENT_CATEGORIES.map((c) => h("option", { value: c }, CATEGORY_LABELS[c])));
 }
 
-/** The event form: new (empty) or edit (filled); `fields` puts the API's field problems beside its fields. */
-export function eventForm(id: string, submitLabel: string, current?: EventView): { form: HTMLFormElement; values(): EventFields; error: HTMLDivElement; fields: FieldErrors; submit: HTMLButtonElement; status: HTMLElement } {
+/**
+ * The event form: new (empty) or edit (filled); `fields` puts the API's field problems beside its
+ * fields. `extra` adds a part before the error region, with its fields (the series' choices).
+ */
+export function eventForm(id: string, submitLabel: string, current?: EventView, extra?: { el: HTMLElement; fields: Record<string, FieldSpec> }): { form: HTMLFormElement; values(): EventFields; error: HTMLDivElement; fields: FieldErrors; submit: HTMLButtonElement; status: HTMLElement } {
   const title = h("input", { name: "title", type: "text", id: `${id}-title`, required: true, maxlength: 200, value: current?.title ?? "" });
   const description = h("textarea", { name: "description", id: `${id}-description`, rows: 4, maxlength: 5000 });
   description.value = current?.description ?? "";
@@ -102,6 +105,7 @@ export function eventForm(id: string, submitLabel: string, current?: EventView):
     h("div", { class: "field-row" }, field("Starts", start, `Your time zone: ${zone}`), field("Duration (minutes)", duration)),
     h("div", { class: "field-row" }, field("Visibility", visibility), field("Category", category)),
     field("Join link", joinUrl, "Where to attend: an https:// link. Only you and the invitees who said yes see it; they get it by mail. Leave empty to set it later."),
+    extra?.el,
     error,
     h("div", { class: "actions" }, submit, status),
   );
@@ -113,6 +117,7 @@ export function eventForm(id: string, submitLabel: string, current?: EventView):
     visibility: { control: visibility, noun: "who can see the event" },
     joinUrl: { control: joinUrl, noun: "the join link", invalid: "Give the join link as an https:// address, such as https://meet.example.com/abc." },
     category: { control: category, noun: "the category" },
+    ...extra?.fields,
   });
   return {
     form,
