@@ -191,8 +191,8 @@ export function linkAccountsHandler(deps: LinkAccountsDeps) {
         if ((error as { name?: string }).name !== "UsernameExistsException") throw error;
         // Another first sign-in with this email created it a moment ago: join that one.
         decision = decideLink(event, await accounts.usersWithEmail(event.userPoolId, email), options);
-        if (decision.action === "refuse") throw new Error(decision.message);
-        if (decision.action !== "link") throw new Error("Could not set up your account; sign in again.");
+        if (decision.action === "refuse") throw new Error(decision.message, { cause: error });
+        if (decision.action !== "link") throw new Error("Could not set up your account; sign in again.", { cause: error });
       }
     }
     if (decision.action === "link") {

@@ -194,14 +194,14 @@ function signInPage(params: URLSearchParams, error?: string, email = ""): string
 <body>
   <main>
     <h1>Sign in</h1>
-    <p class="note" role="note">Local sign-in stand-in — local mode only, no password. Any email signs you in as that user.</p>
+    <p class="note" role="note">Local sign-in stand-in — local mode only, no password. Any email signs you in as that user; with a provider's button, as that provider's account for it.</p>
     ${error ? `<p class="error" role="alert" id="email-error">${escapeHtml(error)}</p>` : ""}
     <form method="post" action="/oauth2/authorize">
       ${hidden}
       <label for="email">Email</label>
       <input id="email" name="email" type="email" autocomplete="email" required autofocus value="${escapeHtml(email)}"${error ? ' aria-invalid="true" aria-describedby="email-error"' : ""}>
       <button type="submit">Sign in</button>
-      <div class="providers" role="group" aria-label="Or continue with a provider (the email above stands for your account there)">
+      <div class="providers" role="group" aria-label="Or continue with a provider">
         ${SIGN_IN_PROVIDER_KEYS.map((k) => `<button type="submit" name="provider" value="${SIGN_IN_PROVIDERS[k].providerName}">Continue with ${SIGN_IN_PROVIDERS[k].label}</button>`).join("\n        ")}
       </div>
     </form>

@@ -21,25 +21,26 @@ const preSignUp = (userName: string, attributes: Record<string, string | undefin
 });
 
 async function pool(options: LinkOptions = { selfSignUp: true }, beforeCreate?: (email: string) => void) {
-  let handler: ReturnType<typeof linkAccountsHandler> | undefined;
+  // The trigger is built once the stand-in's address is known; the stand-in calls it back.
+  const trigger: { handler?: ReturnType<typeof linkAccountsHandler> } = {};
   const nested: string[] = [];
   const cognito = await startCognitoIdp({
     beforeCreate,
     // Cognito runs the trigger inside AdminCreateUser: it must let that one through.
     onAdminCreateUser: async (username, email) => {
       const event = preSignUp(username, { email, email_verified: "true" }, "PreSignUp_AdminCreateUser");
-      const answer = await handler!(event);
+      const answer = await trigger.handler!(event);
       nested.push(answer.triggerSource);
     },
   });
   const client = new CognitoIdentityProviderClient({ endpoint: cognito.endpoint, region: "us-west-2", credentials: { accessKeyId: "test", secretAccessKey: "test" }, maxAttempts: 1 });
-  handler = linkAccountsHandler({ accounts: poolAccounts(client), obs: createObservability("events-link-accounts-test"), options });
+  const handler = (trigger.handler = linkAccountsHandler({ accounts: poolAccounts(client), obs: createObservability("events-link-accounts-test"), options }));
   /** A federated sign-in as Cognito runs it; the user it ends up as, or the trigger's error. */
   async function signIn(prefix: string, providerName: string, userId: string, email: string, emailVerified?: string) {
     const known = cognito.signInAs(providerName, userId);
     if (known) return known;
     const attributes: Record<string, string | undefined> = { email, ...(emailVerified === undefined ? {} : { email_verified: emailVerified }) };
-    await handler!(preSignUp(`${prefix}_${userId}`, attributes));
+    await handler(preSignUp(`${prefix}_${userId}`, attributes));
     // Linked: Cognito ends this attempt ("Already found an entry for username …") and the next one signs in as the linked user.
     return cognito.signInAs(providerName, userId) ?? cognito.add({ username: `${providerName}_${userId}`, email, emailVerified: emailVerified === "true", status: "EXTERNAL_PROVIDER" });
   }

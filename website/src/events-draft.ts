@@ -4,7 +4,7 @@
 // nothing anonymous reaches the server, so an anonymous draft can never be listed, published or
 // mailed, and the API needs no anonymous write path (or token to guard, expire and clean up).
 // localStorage rather than sessionStorage: the draft survives a reload, a closed tab and a sign-in
-// that takes a while (creating an account, a provider's own pages). "Save and sign in" marks the
+// that takes a while (creating an account, a provider's own pages). "Save event" marks the
 // draft submitted and signs in (the hosted UI: email, Google, Apple or Facebook); back signed in,
 // the Events page creates the event from it (POST /events) under that account, forgets the draft
 // and continues to the event's manage page, where publishing works. A draft the API refuses (a
@@ -22,7 +22,7 @@ export interface Draft {
   durationMinutes: string;
   /** Example: `"public"`. */
   visibility: string;
-  /** "Save and sign in" was pressed: create the event as soon as its author is signed in. */
+  /** "Save event" was pressed: create the event as soon as its author is signed in. */
   submitted?: boolean;
 }
 
@@ -88,7 +88,7 @@ export async function createSubmittedDraft(events: EventsApi): Promise<{ created
 }
 
 /**
- * The signed-out "New event" form: each change is kept in the browser; "Save and sign in" marks
+ * The signed-out "New event" form: each change is kept in the browser; "Save event" marks
  * the draft submitted and goes to the sign-in page, which comes back to /events/.
  */
 export function draftForm(create: EventForm, signIn: () => Promise<void>): void {

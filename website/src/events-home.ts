@@ -100,14 +100,14 @@ export async function homePage(ctx: Ctx): Promise<void> {
   } else if (events.auth) {
     // Start before signing up: draft here, kept in this browser; saving asks to sign in.
     const auth = events.auth;
-    const create = eventForm("new-event", "Save and sign in");
+    const create = eventForm("new-event", "Save event");
     draftForm(create, () => auth.signIn("/events/"));
     sections.push(
       h(
         "section",
         { class: "card", "aria-labelledby": "new-event-heading" },
         h("h2", { id: "new-event-heading" }, "New event"),
-        h("p", { class: "hint" }, "No account needed to start: your draft stays in this browser, and nothing is sent, until you save it — which asks you to sign in (email, or a provider such as Google)."),
+        h("p", { class: "hint" }, "No account needed to start: your draft stays in this browser, and nothing is sent, until you save it, which asks you to sign in (by email, or with a provider such as Google)."),
         create.form,
       ),
     );
