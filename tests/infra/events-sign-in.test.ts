@@ -6,14 +6,15 @@ import test from "ava";
 import { parseStackConfig, SECRET_KEYS } from "../../components/stack-config";
 import { LINK_ACCOUNTS_ACTIONS } from "../../handlers/events/link-accounts";
 import type { StackRecord } from "../harness/record";
-import { TEST_SECRETS, byName, evaluateStack, ofType } from "../harness/stacks";
+import { SIGN_IN_CONFIG, SIGN_IN_SECRET_KEYS, TEST_SECRETS, byName, evaluateStack, ofType } from "../harness/stacks";
 import { grants, policiesByRole } from "../harness/iam";
 
-const GOOGLE = { "switchyard:googleClientId": "1234-abc.apps.googleusercontent.com", "switchyard:googleClientSecret": "GOCSPX-google-test-secret" };
-const APPLE_KEY = "-----BEGIN PRIVATE KEY-----\nMIGTAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBHkwdwIBAQQgtestkeytestkeytest\n-----END PRIVATE KEY-----";
-const APPLE = { "switchyard:appleServicesId": "com.example.events.signin", "switchyard:appleTeamId": "A1B2C3D4E5", "switchyard:appleKeyId": "KEY123ABC4", "switchyard:applePrivateKey": APPLE_KEY };
-const FACEBOOK = { "switchyard:facebookAppId": "1234567890123456", "switchyard:facebookAppSecret": "facebook-test-app-secret" };
-const SIGN_IN_SECRETS = ["switchyard:googleClientSecret", "switchyard:applePrivateKey", "switchyard:facebookAppSecret"];
+const pick = (...keys: string[]) => Object.fromEntries(keys.map((k) => [k, SIGN_IN_CONFIG[k]!]));
+const GOOGLE = pick("switchyard:googleClientId", "switchyard:googleClientSecret");
+const APPLE = pick("switchyard:appleServicesId", "switchyard:appleTeamId", "switchyard:appleKeyId", "switchyard:applePrivateKey");
+const APPLE_KEY = APPLE["switchyard:applePrivateKey"]!;
+const FACEBOOK = pick("switchyard:facebookAppId", "switchyard:facebookAppSecret");
+const SIGN_IN_SECRETS = SIGN_IN_SECRET_KEYS;
 const secretKeys = [...Object.keys(TEST_SECRETS), ...SIGN_IN_SECRETS];
 
 const T = {
@@ -140,7 +141,7 @@ test("config: half a provider is refused with what is missing; a secret given in
   t.regex(orphan, /switchyard:facebookAppId is missing/);
   const plain = t.throws(() => parseStackConfig({ ...base, ...GOOGLE }, "qa", Object.keys(TEST_SECRETS)))!.message;
   t.regex(plain, /switchyard:googleClientSecret is stored in plain text; it must be a secret/);
-  t.false(plain.includes(GOOGLE["switchyard:googleClientSecret"]));
+  t.false(plain.includes(GOOGLE["switchyard:googleClientSecret"]!));
   const badKey = t.throws(() => parseStackConfig({ ...base, ...APPLE, "switchyard:applePrivateKey": "not a key" }, "qa", [...SECRET_KEYS]))!.message;
   t.regex(badKey, /switchyard:applePrivateKey is invalid \(the \.p8 file's PEM text/);
   t.false(badKey.includes("not a key"));
