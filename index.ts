@@ -90,6 +90,7 @@ const events = new EventsApi(
     sender: config.events.sender,
     cognitoDomain: config.events.cognitoDomain,
     selfSignUp: config.events.selfSignUp,
+    signInProviders: config.events.signIn,
     protectData: config.protectData,
     logRetentionDays: config.logRetentionDays,
   },

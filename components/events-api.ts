@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { eventRoutes, routeKeyOf } from "../handlers/events/routes";
 import { CLEANUP_SCHEDULE, eventsTopology } from "../handlers/events/topology";
 import { describeFunction, kebab, type TopologyFunction } from "../handlers/shared/topology";
+import { createIdentityProviders, createLinkAccountsFunction, grantLinkAccounts, linksAccounts, type SignInProvidersConfig } from "./federated-sign-in";
 import { definedFunction, linkBucket, linkQueue, linkTable, type FunctionLinks } from "./defined-function";
 import { createMailFeedback, subscribeFunction } from "./events-mail-feedback";
 import { addLambdaRoute } from "./http-route";
@@ -50,6 +51,13 @@ export interface EventsApiArgs {
    * by mail). Default `true`. Example: `false`.
    */
   selfSignUp?: boolean;
+  /**
+   * Social sign-in on the hosted UI (components/federated-sign-in.ts): each provider set here gets
+   * a user-pool identity provider and a button; with Google or Apple, a pre sign-up trigger links
+   * a provider's verified email to the organizer who has it. Default: none (email and password only).
+   * Example: `config.events.signIn`.
+   */
+  signInProviders?: SignInProvidersConfig;
   /** Deletion protection + PITR on the events and notifications-sent tables, deletion protection on the user pool, a media bucket `pulumi destroy` will not empty. Example: `true` in prod. */
   protectData: boolean;
   /** Example: `14`. */
@@ -104,6 +112,10 @@ export class EventsApi extends pulumi.ComponentResource {
   readonly userPool: aws.cognito.UserPool;
   readonly userPoolClient: aws.cognito.UserPoolClient;
   readonly userPoolDomain: aws.cognito.UserPoolDomain;
+  /** Google, Apple and Facebook, as configured (none by default). */
+  readonly identityProviders: aws.cognito.IdentityProvider[] = [];
+  /** The pre sign-up trigger that links accounts by email (with Google or Apple only). */
+  readonly linkAccounts?: HandlerFunction<any, any>;
   readonly authorizer: aws.apigatewayv2.Authorizer;
   readonly eventsTable: aws.dynamodb.Table;
   readonly notificationsSentTable: aws.dynamodb.Table;
@@ -147,6 +159,10 @@ export class EventsApi extends pulumi.ComponentResource {
     this.region = aws.getRegionOutput({}, { parent: this }).region;
     this.accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
 
+    const { selfSignUp = true, signInProviders = {} } = args;
+    this.linkAccounts = linksAccounts(signInProviders)
+      ? createLinkAccountsFunction(`${name}-${kebab("linkAccounts")}`, { selfSignUp, logRetentionDays: args.logRetentionDays }, { parent: this })
+      : undefined;
     [this.userPool, this.userPoolClient, this.userPoolDomain] = this.createUserPool();
     this.issuer = pulumi.interpolate`https://cognito-idp.${this.region}.amazonaws.com/${this.userPool.id}`;
     this.authorizer = this.createAuthorizer();
@@ -182,6 +198,8 @@ export class EventsApi extends pulumi.ComponentResource {
       userPool: this.userPool,
       userPoolClient: this.userPoolClient,
       userPoolDomain: this.userPoolDomain,
+      identityProviders: this.identityProviders,
+      linkAccounts: this.linkAccounts,
       authorizer: this.authorizer,
       eventsTable: this.eventsTable,
       notificationsSentTable: this.notificationsSentTable,
@@ -208,7 +226,9 @@ export class EventsApi extends pulumi.ComponentResource {
    * authenticator app (TOTP) only: an SMS factor would need an SNS role and a spending limit.
    */
   private createUserPool(): [aws.cognito.UserPool, aws.cognito.UserPoolClient, aws.cognito.UserPoolDomain] {
-    const { protectData, callbackUrls, selfSignUp = true } = this.args;
+    const { protectData, callbackUrls, selfSignUp = true, signInProviders = {} } = this.args;
+    // The trigger (this.linkAccounts) exists before the pool that names it; its grants on the pool come after (grantLinkAccounts).
+    const trigger = this.linkAccounts;
     const pool = new aws.cognito.UserPool(
       `${this.name}-users`,
       {
@@ -231,9 +251,12 @@ export class EventsApi extends pulumi.ComponentResource {
         // Cognito's own mail (verification and reset codes): enough for sign-up volumes of a small team.
         emailConfiguration: { emailSendingAccount: "COGNITO_DEFAULT" },
         deletionProtection: protectData ? "ACTIVE" : "INACTIVE",
+        ...(trigger ? { lambdaConfig: { preSignUp: trigger.function.arn } } : {}),
       },
       { parent: this },
     );
+    if (trigger) grantLinkAccounts(`${this.name}-${kebab("linkAccounts")}`, trigger, pool, { parent: this });
+    this.identityProviders.push(...createIdentityProviders(`${this.name}-idp`, pool.id, signInProviders, { parent: this }));
     const client = new aws.cognito.UserPoolClient(
       `${this.name}-web`,
       {
@@ -243,7 +266,8 @@ export class EventsApi extends pulumi.ComponentResource {
         allowedOauthFlowsUserPoolClient: true,
         allowedOauthFlows: ["code"],
         allowedOauthScopes: ["openid", "email", "profile"],
-        supportedIdentityProviders: ["COGNITO"],
+        // Email and password, and each configured provider (its name: the client waits for the provider to exist).
+        supportedIdentityProviders: ["COGNITO", ...this.identityProviders.map((idp) => idp.providerName)],
         callbackUrls,
         logoutUrls: callbackUrls,
         explicitAuthFlows: ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],

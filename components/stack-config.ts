@@ -1,7 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { syncJobs } from "../handlers/sync/registry";
+import type { SignInProvidersConfig } from "./federated-sign-in";
 import { LEGACY_SYNC_KEYS, SYNCS_KEY, legacySyncKeyLines, normalizeSyncs, syncConfigs, syncIssueLines, syncsSchema, type SyncConfig } from "./sync-config";
+
+/** Each sign-in provider's keys: all set (the provider is on) or none. */
+const SIGN_IN_KEY_GROUPS = [
+  ["switchyard:googleClientId", "switchyard:googleClientSecret"],
+  ["switchyard:appleServicesId", "switchyard:appleTeamId", "switchyard:appleKeyId", "switchyard:applePrivateKey"],
+  ["switchyard:facebookAppId", "switchyard:facebookAppSecret"],
+] as const;
 
 /** CloudWatch Logs accepts only these retention periods (days). */
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
@@ -48,6 +56,26 @@ export const stackConfigSchema = z.strictObject({
     .boolean()
     .default(true)
     .meta({ description: "whether anyone may create an organizer account on the hosted sign-in page; `false`: only an administrator can (`aws cognito-idp admin-create-user`, see [Organizer accounts](events.md#organizer-accounts))", example: "false" }),
+  "switchyard:googleClientId": z
+    .string()
+    .regex(/^[\w.-]+\.apps\.googleusercontent\.com$/, "a Google OAuth client ID, …apps.googleusercontent.com")
+    .optional()
+    .meta({ description: "the Google OAuth client (web application) for \"Continue with Google\" on the hosted sign-in page; on only with `googleClientSecret` (see [Sign-in choices](events.md#sign-in-choices))", example: "1234-abc.apps.googleusercontent.com" }),
+  "switchyard:googleClientSecret": z.string().min(8, "at least 8 characters").optional().meta({ description: "that Google client's secret", requiredWith: "googleClientId", example: '"GOCSPX-…"', secret: true }),
+  "switchyard:appleServicesId": z
+    .string()
+    .regex(/^[A-Za-z0-9.-]+$/, "a Services ID such as com.example.events.signin")
+    .optional()
+    .meta({ description: "the Services ID (Cognito's client id) for \"Continue with Apple\"; on only with `appleTeamId`, `appleKeyId` and `applePrivateKey` — Apple has no client secret: Cognito signs one from the key (see [Sign-in choices](events.md#sign-in-choices))", example: "com.example.events.signin" }),
+  "switchyard:appleTeamId": z.string().regex(/^[A-Z0-9]{10}$/, "10 capital letters and digits").optional().meta({ description: "the Apple developer team id", requiredWith: "appleServicesId", example: "A1B2C3D4E5", text: true }),
+  "switchyard:appleKeyId": z.string().regex(/^[A-Z0-9]{10}$/, "10 capital letters and digits").optional().meta({ description: "the id of the Sign in with Apple private key", requiredWith: "appleServicesId", example: "KEY123ABC4", text: true }),
+  "switchyard:applePrivateKey": z
+    .string()
+    .refine((k) => /-----BEGIN PRIVATE KEY-----[\s\S]+-----END PRIVATE KEY-----/.test(k), "the .p8 file's PEM text, BEGIN PRIVATE KEY … END PRIVATE KEY")
+    .optional()
+    .meta({ description: "that key's `.p8` text", requiredWith: "appleServicesId", example: '"$(cat AuthKey_KEY123ABC4.p8)"', secret: true }),
+  "switchyard:facebookAppId": z.string().regex(/^\d{5,20}$/, "the Facebook App ID, digits").optional().meta({ description: "the Facebook app for \"Continue with Facebook\"; on only with `facebookAppSecret`; Facebook sign-ins are never linked by email (Facebook does not say whether it verified the address)", example: "1234567890123456", text: true }),
+  "switchyard:facebookAppSecret": z.string().min(8, "at least 8 characters").optional().meta({ description: "that app's App Secret", requiredWith: "facebookAppId", example: '"$(cat facebook-app-secret)"', secret: true }),
   "switchyard:syncs": syncsSchema(syncJobs).default({}).meta({ description: "the scheduled syncs, by job name: a job runs when its key is set, with the settings in [Sync settings](#sync-settings); none when unset", example: "'switchyard:syncs.gists.users[0]' octocat" }),
   "switchyard:alarmEmail": z.email().optional().meta({ description: "who gets the alarms (SNS email; confirm the first email)", example: "oncall@example.com" }),
   "switchyard:alarmThresholds": z
@@ -74,6 +102,12 @@ export const stackConfigSchema = z.strictObject({
 }).superRefine((c, ctx) => {
   if (c["switchyard:siteDomain"] && !c["switchyard:siteZoneId"]) {
     ctx.addIssue({ code: "custom", path: ["switchyard:siteZoneId"], message: "needed when switchyard:siteDomain is set" });
+  }
+  // A sign-in provider is on only with all its keys: one set alone is a mistake, not "off".
+  for (const keys of SIGN_IN_KEY_GROUPS) {
+    const set = keys.filter((k) => c[k] !== undefined);
+    if (set.length === 0 || set.length === keys.length) continue;
+    for (const missing of keys.filter((k) => c[k] === undefined)) ctx.addIssue({ code: "custom", path: [missing], message: `needed with ${set.join(", ")}` });
   }
 });
 
@@ -116,6 +150,8 @@ export interface StackConfig {
     cognitoDomain?: string;
     /** `switchyard:eventsSelfSignUp`: false lets only an administrator create accounts. */
     selfSignUp: boolean;
+    /** Google, Apple and Facebook sign-in, each present only when all its keys are set; secrets as secret outputs. */
+    signIn: SignInProvidersConfig;
   };
   /** The syncs set in `switchyard:syncs`, by job name, in the registry's order; a job not set does not run. */
   syncs: Record<string, SyncConfig>;
@@ -124,6 +160,11 @@ export interface StackConfig {
 /** Keys that must be set with `pulumi config set --secret`. */
 export const SECRET_KEYS = Object.entries(stackConfigSchema.shape)
   .filter(([, field]) => field.meta()?.secret === true)
+  .map(([key]) => key);
+
+/** Keys whose value is text even when it looks like a number (an App ID of 16 digits is past a double's precision). */
+const TEXT_KEYS = Object.entries(stackConfigSchema.shape)
+  .filter(([, field]) => field.meta()?.text === true)
   .map(([key]) => key);
 
 /** Pulumi keeps structured values as JSON text; plain strings stay strings. */
@@ -143,8 +184,8 @@ export function parseStackConfig(raw: Record<string, string | undefined>, stack:
   const input: Record<string, unknown> = {};
   for (const key of Object.keys(stackConfigSchema.shape)) {
     const value = raw[key];
-    // Secrets stay text: a key like "0123" must not turn into a number.
-    if (value !== undefined) input[key] = SECRET_KEYS.includes(key) ? value : decodeConfigValue(value);
+    // Secrets and text keys stay text: a key like "0123" must not turn into a number.
+    if (value !== undefined) input[key] = SECRET_KEYS.includes(key) || TEXT_KEYS.includes(key) ? value : decodeConfigValue(value);
   }
   normalizeSyncs(input[SYNCS_KEY], syncJobs);
   const fix = (key: string) => {
@@ -195,6 +236,13 @@ export function parseStackConfig(raw: Record<string, string | undefined>, stack:
       sender: c["switchyard:eventsSender"],
       cognitoDomain: c["switchyard:cognitoDomain"],
       selfSignUp: c["switchyard:eventsSelfSignUp"],
+      signIn: {
+        ...(c["switchyard:googleClientId"] ? { google: { clientId: c["switchyard:googleClientId"], clientSecret: pulumi.secret(c["switchyard:googleClientSecret"]!) } } : {}),
+        ...(c["switchyard:appleServicesId"]
+          ? { apple: { servicesId: c["switchyard:appleServicesId"], teamId: c["switchyard:appleTeamId"]!, keyId: c["switchyard:appleKeyId"]!, privateKey: pulumi.secret(c["switchyard:applePrivateKey"]!) } }
+          : {}),
+        ...(c["switchyard:facebookAppId"] ? { facebook: { clientId: c["switchyard:facebookAppId"], clientSecret: pulumi.secret(c["switchyard:facebookAppSecret"]!) } } : {}),
+      },
     },
     syncs: syncConfigs(c[SYNCS_KEY] as Record<string, Record<string, unknown> | undefined>, syncJobs),
   };

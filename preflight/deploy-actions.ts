@@ -387,6 +387,16 @@ export const DEPLOY_ACTIONS: Record<string, Entry | NoCalls> = {
       { phase: "delete", actions: ["cognito-idp:DeleteUserPoolDomain", "cognito-idp:DescribeUserPoolDomain"] },
     ],
   },
+  "aws:cognito/identityProvider:IdentityProvider": {
+    source: `${TF}cognitoidp/identity_provider.go`,
+    arn: (s) => arnIn("cognito-idp", s, `userpool/${inputs(s).userPoolId}`),
+    calls: [
+      { phase: "create", actions: ["cognito-idp:CreateIdentityProvider"] },
+      { phase: "read", actions: ["cognito-idp:DescribeIdentityProvider"] },
+      { phase: "update", actions: ["cognito-idp:UpdateIdentityProvider"] },
+      { phase: "delete", actions: ["cognito-idp:DeleteIdentityProvider"] },
+    ],
+  },
 
   "aws:dynamodb/table:Table": {
     source: `${TF}dynamodb/table.go; KMS through DynamoDB: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/encryption.usagenotes.html`,

@@ -365,6 +365,7 @@ export const FIELD_MAP: Record<string, TypeEntry> = {
         ["verificationMessageTemplate.defaultEmailOption", "VerificationMessageTemplate.DefaultEmailOption"],
         ["verificationMessageTemplate.emailMessage", "VerificationMessageTemplate.EmailMessage"],
         ["verificationMessageTemplate.emailSubject", "VerificationMessageTemplate.EmailSubject"],
+        ["lambdaConfig.preSignUp", "LambdaConfig.PreSignUp"],
       ]),
       ...mapTags("UserPoolTags"),
     ],
@@ -395,6 +396,15 @@ export const FIELD_MAP: Record<string, TypeEntry> = {
         ["supportedIdentityProviders[]", "SupportedIdentityProviders[]"],
         ["preventUserExistenceErrors", "PreventUserExistenceErrors"],
       ]),
+    ],
+  },
+  "aws:cognito/identityProvider:IdentityProvider": {
+    service: "cognito-idp",
+    shape: "CreateIdentityProviderRequest",
+    fields: [
+      { input: "userPoolId", member: "UserPoolId" },
+      { input: "providerName", member: "ProviderName" },
+      { input: "providerType", member: "ProviderType" },
     ],
   },
   "aws:cognito/userPoolDomain:UserPoolDomain": {

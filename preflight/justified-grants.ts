@@ -13,7 +13,15 @@ const SES_SEND_EMAIL_KEPT =
   "kept deliberately: the code sends SES v2 SendEmail with Content.Raw, which field reports say IAM authorizes as ses:SendRawEmail (exercised in artifacts/everything.test.ts; AccessDenied for raw v2 sends names it: https://github.com/aws/aws-actionmailer-ses-ruby/issues/10, https://github.com/anymail/django-anymail/issues/274). AWS documents neither way (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsimpleemailservicev2.html), and CDK's EmailIdentity.grantSendEmail grants both; without it a wrong guess would dead-letter every mail. Scoped to the sender identity with ses:FromAddress pinned. Drop it once a send from a deployed stack works without it";
 const PRESIGNED_GET = "media is served by presigned GET URLs the function signs with its role; the browser makes the GetObject call, not the code (https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-presigned-url.html)";
 
+// The account-linking trigger (handlers/events/link-accounts.ts): no artifact test runs its upload yet.
+const LINK_ACCOUNTS = "the user pool's pre sign-up trigger links a federated sign-in to the organizer with its verified email: ListUsers finds that organizer, AdminCreateUser makes one (no mail) when there is none, AdminLinkProviderForUser links the identity; on this pool's ARN only. Exercised in-process (the handler code and the real SDK client) against a Cognito API stand-in by tests/handlers/events-link-accounts.test.ts, not yet through the uploaded artifact";
+
 export const JUSTIFIED_GRANTS: Justifications = {
+  "events-link-accounts": {
+    "cognito-idp:ListUsers": LINK_ACCOUNTS,
+    "cognito-idp:AdminCreateUser": LINK_ACCOUNTS,
+    "cognito-idp:AdminLinkProviderForUser": LINK_ACCOUNTS,
+  },
   "*": {
     "logs:CreateLogStream": LAMBDA_LOGS,
     "logs:PutLogEvents": LAMBDA_LOGS,

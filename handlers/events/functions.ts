@@ -11,6 +11,7 @@ import { cleanupDeps, cleanupHandler } from "./cleanup";
 import { eventsApiDeps, type EventsApiValues } from "./deps";
 import { eventsFanoutDeps, eventsFanoutHandler, type FanoutValues } from "./fanout";
 import { feedbackDeps, feedbackHandler } from "./feedback";
+import { linkAccountsDeps, linkAccountsHandler } from "./link-accounts";
 import { notifyDeps, notifyHandler, type NotifyValues } from "./notify";
 import { organizerHandler } from "./organizer";
 import { publicEventsHandler } from "./public-events";
@@ -147,6 +148,19 @@ export const cleanupFunction = defineFunction({
     ]),
   },
   create: (env, service) => cleanupHandler(cleanupDeps(service, { eventsTable: env.EVENTS_TABLE })),
+});
+
+/**
+ * The user pool's pre sign-up trigger (link-accounts.ts): a federated first sign-in joins the
+ * organizer with the same verified email. Its Cognito grants (LINK_ACCOUNTS_ACTIONS) are on the
+ * pool, which names this function as its trigger, so the stack gives them in a policy of their
+ * own made after the pool (components/federated-sign-in.ts), not through a resource key here.
+ */
+export const linkAccountsFunction = defineFunction({
+  service: "events-link-accounts",
+  packages: POWERTOOLS_PACKAGES,
+  env: { SELF_SIGN_UP: setting("selfSignUp", "text", { about: "`true` or `false`: switchyard:eventsSelfSignUp" }) },
+  create: (env, service) => linkAccountsHandler(linkAccountsDeps(service, { selfSignUp: env.SELF_SIGN_UP !== "false" })),
 });
 
 // Function declarations, not exported consts: a `create` referencing them captures just them.

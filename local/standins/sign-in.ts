@@ -6,9 +6,18 @@
 // made at start (a restart invalidates earlier tokens); `sub` is derived from the email, so the
 // same email is the same user across restarts. `POST /_local/token {"email"}` hands out tokens
 // directly for curl and tests. Only loopback redirect and logout URLs are accepted.
+//
+// Federated sign-in (issue #18): the page also offers "Continue with Google / Apple / Facebook"
+// (the typed email stands for the account at that provider). Tokens then look like those of the
+// stack's user pool after its account-linking trigger (handlers/events/link-accounts.ts) ran:
+// Google and Apple verify the address, so they are linked to the organizer with that email — the
+// same `sub` and `cognito:username` as an email sign-in, and an `identities` claim (a JSON string
+// array, as Cognito puts it) naming every provider linked so far; Facebook does not verify it, so
+// a Facebook sign-in is a user of its own, `cognito:username` `facebook_<id>`.
 import { createHash, generateKeyPair, randomBytes, randomUUID, sign, type KeyObject } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { readBody } from "../emulators/read-body";
+import { SIGN_IN_PROVIDERS, SIGN_IN_PROVIDER_KEYS, type SignInProviderKey } from "../../handlers/events/sign-in-providers";
 
 export interface LocalSignInOptions {
   port?: number;
@@ -38,8 +47,8 @@ export interface LocalSignIn {
   clientId: string;
   /** `<issuer>/.well-known/jwks.json` */
   jwksUrl: string;
-  /** Signs `email` in without the browser flow: an ID token and an access token (scopes openid email profile). */
-  issue(email: string): Promise<{ idToken: string; accessToken: string }>;
+  /** Signs `email` in without the browser flow (through `provider` when given): an ID token and an access token (scopes openid email profile). */
+  issue(email: string, provider?: SignInProviderKey): Promise<{ idToken: string; accessToken: string }>;
   close(): Promise<void>;
 }
 
@@ -64,6 +73,14 @@ export function subjectForEmail(email: string): string {
   hash[8] = (hash[8]! & 0x3f) | 0x80;
   const hex = hash.toString("hex");
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** The user id a provider gives the account with this email (stable, shaped like the provider's: Google's 21 digits, Apple's `000123.<hex>.1234`, Facebook's 16 digits). */
+export function providerUserId(provider: SignInProviderKey, email: string): string {
+  const hash = createHash("sha256").update(`${provider}:${email.trim().toLowerCase()}`).digest();
+  const digits = (n: number) => [...hash].map((b) => String(b % 10)).join("").slice(0, n);
+  if (provider === "apple") return `000${digits(3)}.${hash.toString("hex").slice(0, 32)}.${digits(4)}`;
+  return provider === "google" ? `1${digits(20)}` : `1${digits(15)}`;
 }
 
 /** `base64url(sha256(verifier))`: the S256 code challenge (RFC 7636 §4.2). */
@@ -92,6 +109,7 @@ interface AuthorizeParams {
 
 interface PendingCode {
   email: string;
+  provider?: SignInProviderKey;
   clientId: string;
   redirectUri: string;
   codeChallenge: string;
@@ -102,6 +120,7 @@ interface PendingCode {
 
 interface RefreshGrant {
   email: string;
+  provider?: SignInProviderKey;
   clientId: string;
   scope: string[];
   authTime: number;
@@ -142,6 +161,13 @@ function authorizeParams(params: URLSearchParams, clientId: string): AuthorizePa
   return result;
 }
 
+/** The provider a form or token request names (`provider=Google`), undefined for an email sign-in, or an error. */
+function providerOf(value: string | null | undefined): SignInProviderKey | undefined | { error: string } {
+  if (!value) return undefined;
+  const key = SIGN_IN_PROVIDER_KEYS.find((k) => SIGN_IN_PROVIDERS[k].providerName === value);
+  return key ?? { error: `Unknown provider "${value}": this stand-in offers ${SIGN_IN_PROVIDER_KEYS.map((k) => SIGN_IN_PROVIDERS[k].providerName).join(", ")}.` };
+}
+
 function signInPage(params: URLSearchParams, error?: string, email = ""): string {
   const hidden = ["response_type", "client_id", "redirect_uri", "state", "scope", "code_challenge", "code_challenge_method"]
     .filter((name) => params.has(name))
@@ -161,18 +187,23 @@ function signInPage(params: URLSearchParams, error?: string, email = ""): string
     button { margin-top: 1rem; font: inherit; padding: .5rem 1rem; border: 0; border-radius: 4px; background: #0b57d0; color: #fff; cursor: pointer; }
     :focus-visible { outline: 3px solid #0b57d0; outline-offset: 2px; }
     .error { color: #a50e0e; font-weight: 600; }
+    .providers { margin-top: 1.5rem; border-top: 1px solid #ccc; padding-top: .5rem; }
+    .providers button { display: block; width: 100%; background: #fff; color: #1a1a1a; border: 1px solid #555; }
   </style>
 </head>
 <body>
   <main>
     <h1>Sign in</h1>
-    <p class="note" role="note">Local sign-in stand-in — local mode only, no password. Any email signs you in as that user.</p>
+    <p class="note" role="note">Local sign-in stand-in — local mode only, no password. Any email signs you in as that user; with a provider's button, as that provider's account for it.</p>
     ${error ? `<p class="error" role="alert" id="email-error">${escapeHtml(error)}</p>` : ""}
     <form method="post" action="/oauth2/authorize">
       ${hidden}
       <label for="email">Email</label>
       <input id="email" name="email" type="email" autocomplete="email" required autofocus value="${escapeHtml(email)}"${error ? ' aria-invalid="true" aria-describedby="email-error"' : ""}>
       <button type="submit">Sign in</button>
+      <div class="providers" role="group" aria-label="Or continue with a provider">
+        ${SIGN_IN_PROVIDER_KEYS.map((k) => `<button type="submit" name="provider" value="${SIGN_IN_PROVIDERS[k].providerName}">Continue with ${SIGN_IN_PROVIDERS[k].label}</button>`).join("\n        ")}
+      </div>
     </form>
   </main>
 </body>
@@ -225,6 +256,34 @@ export async function startLocalSignIn(options: LocalSignInOptions): Promise<Loc
   const codes = new Map<string, PendingCode>();
   const refreshTokens = new Map<string, RefreshGrant>();
   let issuer = "";
+  /** The provider identities linked to each organizer (by `sub`), in the order they first signed in: the `identities` claim. */
+  const linked = new Map<string, { provider: SignInProviderKey; userId: string; dateCreated: number }[]>();
+
+  /** Who signs in: the organizer of the email, or (a provider that does not link by email) the provider's own user. */
+  function userOf(email: string, provider: SignInProviderKey | undefined): { sub: string; username: string; emailVerified: boolean; identities?: string } {
+    const normalized = email.trim().toLowerCase();
+    if (!provider) return { sub: subjectForEmail(normalized), username: subjectForEmail(normalized), emailVerified: true, ...identitiesOf(subjectForEmail(normalized)) };
+    const { providerName, linksByEmail } = SIGN_IN_PROVIDERS[provider];
+    const userId = providerUserId(provider, normalized);
+    const identity = { provider, userId, dateCreated: now() };
+    // Unlinked: a user of its own, named as Cognito names federated users.
+    const username = `${providerName.toLowerCase()}_${userId}`;
+    const sub = linksByEmail ? subjectForEmail(normalized) : subjectForEmail(username);
+    const identities = linked.get(sub) ?? [];
+    if (!identities.some((i) => i.provider === provider && i.userId === userId)) linked.set(sub, [...identities, identity]);
+    return { sub, username: linksByEmail ? sub : username, emailVerified: linksByEmail, ...identitiesOf(sub) };
+  }
+
+  /** Cognito's `identities` claim: a JSON string of the linked identities; absent for a user with none. */
+  function identitiesOf(sub: string): { identities?: string } {
+    const identities = linked.get(sub);
+    if (!identities?.length) return {};
+    return {
+      identities: JSON.stringify(
+        identities.map((i, n) => ({ userId: i.userId, providerName: SIGN_IN_PROVIDERS[i.provider].providerName, providerType: SIGN_IN_PROVIDERS[i.provider].providerName, issuer: null, primary: String(n === 0), dateCreated: String(i.dateCreated) })),
+      ),
+    };
+  }
 
   function jwt(payload: Record<string, unknown>): string {
     const header = Buffer.from(JSON.stringify({ kid, alg: "RS256", typ: "JWT" })).toString("base64url");
@@ -234,20 +293,21 @@ export async function startLocalSignIn(options: LocalSignInOptions): Promise<Loc
   }
 
   /** ID and access tokens as Cognito shapes them. The ID token only when `openid` was granted, as Cognito does. */
-  function tokens(email: string, scope: string[], authTime: number): { idToken?: string; accessToken: string } {
-    const sub = subjectForEmail(email);
+  function tokens(email: string, scope: string[], authTime: number, provider?: SignInProviderKey): { idToken?: string; accessToken: string } {
+    const { sub, username, emailVerified, identities } = userOf(email, provider);
     const iat = Math.floor(now() / 1000);
     const exp = iat + lifetime;
-    const accessToken = jwt({ sub, iss: issuer, client_id: clientId, token_use: "access", scope: scope.join(" "), auth_time: authTime, iat, exp, jti: randomUUID(), username: sub });
+    const accessToken = jwt({ sub, iss: issuer, client_id: clientId, token_use: "access", scope: scope.join(" "), auth_time: authTime, iat, exp, jti: randomUUID(), username });
     if (!scope.includes("openid")) return { accessToken };
     const idToken = jwt({
       sub,
       iss: issuer,
       aud: clientId,
       email: email.trim().toLowerCase(),
-      email_verified: true,
+      email_verified: emailVerified,
+      ...(identities ? { identities } : {}),
       token_use: "id",
-      "cognito:username": sub,
+      "cognito:username": username,
       auth_time: authTime,
       iat,
       exp,
@@ -256,12 +316,12 @@ export async function startLocalSignIn(options: LocalSignInOptions): Promise<Loc
     return { idToken, accessToken };
   }
 
-  function tokenSet(email: string, scope: string[], authTime: number, withRefresh: boolean): TokenSet {
-    const { idToken, accessToken } = tokens(email, scope, authTime);
+  function tokenSet(email: string, scope: string[], authTime: number, withRefresh: boolean, provider?: SignInProviderKey): TokenSet {
+    const { idToken, accessToken } = tokens(email, scope, authTime, provider);
     let refreshToken: string | undefined;
     if (withRefresh) {
       refreshToken = randomBytes(48).toString("base64url");
-      refreshTokens.set(refreshToken, { email, clientId, scope, authTime });
+      refreshTokens.set(refreshToken, { email, clientId, scope, authTime, ...(provider ? { provider } : {}) });
     }
     return {
       ...(idToken ? { id_token: idToken } : {}),
@@ -291,13 +351,13 @@ export async function startLocalSignIn(options: LocalSignInOptions): Promise<Loc
       const verifier = form.get("code_verifier") ?? "";
       if (!PKCE_VALUE.test(verifier)) return oauthError(400, "invalid_request", "code_verifier is required: 43 to 128 characters of [A-Za-z0-9-._~].");
       if (s256(verifier) !== pending.codeChallenge) return oauthError(400, "invalid_grant", "code_verifier does not match the code_challenge (S256).");
-      return jsonReply(200, tokenSet(pending.email, pending.scope, pending.authTime, true));
+      return jsonReply(200, tokenSet(pending.email, pending.scope, pending.authTime, true, pending.provider));
     }
     if (grantType === "refresh_token") {
       const grant = refreshTokens.get(form.get("refresh_token") ?? "");
       if (!grant || grant.clientId !== client) return oauthError(400, "invalid_grant", "The refresh token is unknown, revoked, or from another client.");
       // Cognito answers a refresh with new ID and access tokens and no new refresh token.
-      return jsonReply(200, tokenSet(grant.email, grant.scope, grant.authTime, false));
+      return jsonReply(200, tokenSet(grant.email, grant.scope, grant.authTime, false, grant.provider));
     }
     return oauthError(400, "unsupported_grant_type", 'grant_type must be "authorization_code" or "refresh_token".');
   }
@@ -309,9 +369,12 @@ export async function startLocalSignIn(options: LocalSignInOptions): Promise<Loc
     if (typeof params === "string") return text(400, params);
     const email = (form.get("email") ?? "").trim();
     if (!EMAIL.test(email)) return html(400, signInPage(form, "Enter an email address, like ada@example.com.", email));
+    const provider = providerOf(form.get("provider"));
+    if (provider && typeof provider === "object") return html(400, signInPage(form, provider.error, email));
     const code = randomUUID();
     codes.set(code, {
       email,
+      ...(provider ? { provider } : {}),
       clientId,
       redirectUri: params.redirect_uri,
       codeChallenge: params.code_challenge,
@@ -366,14 +429,18 @@ export async function startLocalSignIn(options: LocalSignInOptions): Promise<Loc
       case "GET /.well-known/jwks.json":
         return jsonReply(200, jwks, { "cache-control": "max-age=60" });
       case "POST /_local/token": {
-        let email: unknown;
+        let body: { email?: unknown; provider?: unknown } = {};
         try {
-          email = (JSON.parse(raw.toString("utf8")) as { email?: unknown }).email;
+          body = JSON.parse(raw.toString("utf8")) as typeof body;
         } catch {
-          email = undefined;
+          body = {};
         }
-        if (typeof email !== "string" || !EMAIL.test(email.trim())) return oauthError(400, "invalid_request", 'Send {"email": "ada@example.com"} as JSON.');
-        return jsonReply(200, tokenSet(email.trim(), ALLOWED_SCOPES, Math.floor(now() / 1000), true));
+        const { email } = body;
+        if (typeof email !== "string" || !EMAIL.test(email.trim())) return oauthError(400, "invalid_request", 'Send {"email": "ada@example.com"} as JSON (and "provider": "Google", "SignInWithApple" or "Facebook" to sign in through one).');
+        const provider = providerOf(typeof body.provider === "string" ? body.provider : undefined);
+        if (provider && typeof provider === "object") return oauthError(400, "invalid_request", provider.error);
+        if (body.provider !== undefined && typeof body.provider !== "string") return oauthError(400, "invalid_request", "provider must be a string.");
+        return jsonReply(200, tokenSet(email.trim(), ALLOWED_SCOPES, Math.floor(now() / 1000), true, provider));
       }
       default:
         return text(404, `Not found: ${route}. This is the local sign-in stand-in (local mode only).`);
@@ -416,9 +483,9 @@ export async function startLocalSignIn(options: LocalSignInOptions): Promise<Loc
     issuer,
     clientId,
     jwksUrl: `${issuer}/.well-known/jwks.json`,
-    async issue(email: string) {
+    async issue(email: string, provider?: SignInProviderKey) {
       if (!EMAIL.test(email.trim())) throw new Error(`not an email address: ${email}`);
-      const { idToken, accessToken } = tokens(email.trim(), ALLOWED_SCOPES, Math.floor(now() / 1000));
+      const { idToken, accessToken } = tokens(email.trim(), ALLOWED_SCOPES, Math.floor(now() / 1000), provider);
       return { idToken: idToken!, accessToken };
     },
     close: () =>

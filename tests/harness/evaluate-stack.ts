@@ -38,6 +38,9 @@ function mockState(type: string, name: string, inputs: Record<string, any>, id: 
       state.apiEndpoint = `${inputs.protocolType === "WEBSOCKET" ? "wss" : "https"}://${id}.execute-api.${region}.amazonaws.com`;
       state.executionArn = `arn:aws:execute-api:${region}:${ACCOUNT}:${id}`;
       break;
+    case "aws:cognito/userPool:UserPool":
+      state.arn = `arn:aws:cognito-idp:${region}:${ACCOUNT}:userpool/${id}`;
+      break;
     case "aws:ssm/parameter:Parameter":
       state.arn = `arn:aws:ssm:${region}:${ACCOUNT}:parameter${physical}`;
       break;

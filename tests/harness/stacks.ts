@@ -33,6 +33,19 @@ export const TEST_SECRETS: Record<string, string> = {
   "switchyard:rsvpSigningKey": "test-rsvp-signing-key-0123456789abcdef",
 };
 
+/** Google, Apple and Facebook sign-in (issue #18), every key set; the secret ones are SIGN_IN_SECRET_KEYS. */
+export const SIGN_IN_CONFIG: Record<string, string> = {
+  "switchyard:googleClientId": "1234-abc.apps.googleusercontent.com",
+  "switchyard:googleClientSecret": "GOCSPX-google-test-secret",
+  "switchyard:appleServicesId": "com.example.events.signin",
+  "switchyard:appleTeamId": "A1B2C3D4E5",
+  "switchyard:appleKeyId": "KEY123ABC4",
+  "switchyard:applePrivateKey": "-----BEGIN PRIVATE KEY-----\nMIGTAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBHkwdwIBAQQgtestkeytestkeytest\n-----END PRIVATE KEY-----",
+  "switchyard:facebookAppId": "1234567890123456",
+  "switchyard:facebookAppSecret": "facebook-test-app-secret",
+};
+export const SIGN_IN_SECRET_KEYS = ["switchyard:googleClientSecret", "switchyard:applePrivateKey", "switchyard:facebookAppSecret"];
+
 /** The gists job's test settings (`switchyard:syncs.gists`; secret: `pipedriveApiToken`). */
 export const GISTS_SYNC = {
   users: ["alice", "bob"],

@@ -54,7 +54,7 @@ function hiddenFields(html: string): Record<string, string> {
 }
 
 /** Loads the authorize page, submits its form with `email`, and returns the redirect's code and state. */
-async function codeFor(si: LocalSignIn, email: string, options: { challenge: string; scope?: string; redirectUri?: string; state?: string }) {
+async function codeFor(si: LocalSignIn, email: string, options: { challenge: string; scope?: string; redirectUri?: string; state?: string; provider?: string }) {
   const page = await fetch(authorizeUrl(si, { scope: options.scope, redirect_uri: options.redirectUri ?? REDIRECT_URI, state: options.state ?? "st-123" }, options.challenge));
   if (page.status !== 200) throw new Error(`authorize page: ${page.status} ${await page.text()}`);
   const html = await page.text();
@@ -62,7 +62,8 @@ async function codeFor(si: LocalSignIn, email: string, options: { challenge: str
   const posted = await fetch(new URL(action!, si.url), {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ ...hiddenFields(html), email }),
+    // A provider's button submits the same form with its name=value, as a browser does.
+    body: new URLSearchParams({ ...hiddenFields(html), email, ...(options.provider ? { provider: options.provider } : {}) }),
     redirect: "manual",
   });
   if (posted.status !== 302) throw new Error(`form post: ${posted.status} ${await posted.text()}`);
@@ -550,4 +551,83 @@ test("the local API server answers protected routes exactly as API Gateway's JWT
   t.is(open.status, 200);
   t.deepEqual(await open.json(), { authorizer: null });
   t.is(seen.length, 3);
+});
+
+/** The ID token of a browser sign-in (page → form with a provider's button → code → tokens), decoded. */
+async function federatedIdToken(si: LocalSignIn, email: string, provider?: string) {
+  const { verifier, challenge } = pkce();
+  const { code } = await codeFor(si, email, { challenge, provider });
+  const { response, body } = await exchange(si, code, verifier);
+  if (response.status !== 200) throw new Error(`token: ${response.status} ${JSON.stringify(body)}`);
+  const jose = await import("jose");
+  return (await jose.jwtVerify(body.id_token, jose.createRemoteJWKSet(new URL(si.jwksUrl)), { issuer: si.issuer, audience: CLIENT_ID })).payload as Record<string, any>;
+}
+
+test("the page offers Continue with Google / Apple / Facebook besides the email field, in the same form, after the email's own button", async (t) => {
+  const si = await signIn(t);
+  const html = await (await fetch(authorizeUrl(si))).text();
+  const form = /<form[\s\S]*<\/form>/.exec(html)![0];
+  const buttons = [...form.matchAll(/<button type="submit"( name="provider" value="([^"]+)")?>([^<]+)<\/button>/g)].map((m) => [m[2] ?? "", m[3]]);
+  // The first submit button is what Enter in the email field presses: the email sign-in.
+  t.deepEqual(buttons, [["", "Sign in"], ["Google", "Continue with Google"], ["SignInWithApple", "Continue with Apple"], ["Facebook", "Continue with Facebook"]]);
+  t.regex(form, /role="group" aria-label="Or continue with a provider/);
+});
+
+test("a federated sign-in returns tokens shaped like a linked federated user's: identities as a JSON string, email verified, the organizer's sub", async (t) => {
+  const si = await signIn(t);
+  const email = await federatedIdToken(si, "ada@example.com");
+  t.is(email.identities, undefined, "an email sign-in has no identities yet");
+  const google = await federatedIdToken(si, "Ada@Example.com", "Google");
+  t.is(google.sub, email.sub, "Google verifies the address: linked to the organizer who has it");
+  t.is(google["cognito:username"], email.sub);
+  t.like(google, { email: "ada@example.com", email_verified: true, token_use: "id" });
+  t.is(typeof google.identities, "string", "Cognito puts identities as a JSON string");
+  const [identity] = JSON.parse(google.identities) as Record<string, unknown>[];
+  t.deepEqual(Object.keys(identity!).sort(), ["dateCreated", "issuer", "primary", "providerName", "providerType", "userId"]);
+  t.like(identity, { providerName: "Google", providerType: "Google", issuer: null, primary: "true" });
+  t.regex(String(identity!.userId), /^1\d{20}$/);
+  t.regex(String(identity!.dateCreated), /^\d{13}$/);
+
+  // Apple with the same address: the same organizer, both identities listed, the first primary.
+  const apple = await federatedIdToken(si, "ada@example.com", "SignInWithApple");
+  t.is(apple.sub, email.sub);
+  const identities = JSON.parse(apple.identities) as { providerName: string; primary: string; userId: string }[];
+  t.deepEqual(identities.map((i) => [i.providerName, i.primary]), [["Google", "true"], ["SignInWithApple", "false"]]);
+  t.regex(identities[1]!.userId, /^000\d{3}\.[0-9a-f]{32}\.\d{4}$/);
+  // Google again: the same identity, not a second one.
+  t.is(JSON.parse((await federatedIdToken(si, "ada@example.com", "Google")).identities).length, 2);
+  // The email sign-in now carries the linked identities too (they are the user's).
+  t.is(JSON.parse((await federatedIdToken(si, "ada@example.com")).identities).length, 2);
+});
+
+test("Facebook, which does not verify addresses, is never linked by email: a user of its own, cognito:username facebook_<id>", async (t) => {
+  const si = await signIn(t);
+  const email = await federatedIdToken(si, "ben@example.com");
+  const facebook = await federatedIdToken(si, "ben@example.com", "Facebook");
+  t.not(facebook.sub, email.sub);
+  t.regex(facebook["cognito:username"], /^facebook_1\d{15}$/);
+  t.like(facebook, { email: "ben@example.com", email_verified: false });
+  t.like(JSON.parse(facebook.identities)[0], { providerName: "Facebook", providerType: "Facebook", primary: "true", userId: facebook["cognito:username"].slice("facebook_".length) });
+  t.is((await federatedIdToken(si, "BEN@example.com", "Facebook")).sub, facebook.sub, "the same Facebook account is the same user");
+  t.not((await federatedIdToken(si, "cy@example.com", "Facebook")).sub, facebook.sub);
+});
+
+test("an unknown provider is refused on the page and at /_local/token; /_local/token signs in through a named provider", async (t) => {
+  const si = await signIn(t);
+  const html = await (await fetch(authorizeUrl(si))).text();
+  const posted = await fetch(`${si.url}/oauth2/authorize`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ ...hiddenFields(html), email: "ada@example.com", provider: "MySpace" }),
+    redirect: "manual",
+  });
+  t.is(posted.status, 400);
+  t.regex(await posted.text(), /Unknown provider &quot;MySpace&quot;/);
+  const token = (body: unknown) => fetch(`${si.url}/_local/token`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  t.is((await token({ email: "ada@example.com", provider: "MySpace" })).status, 400);
+  t.is((await token({ email: "ada@example.com", provider: 7 })).status, 400);
+  const viaApple = (await (await token({ email: "ada@example.com", provider: "SignInWithApple" })).json()) as { id_token: string };
+  t.is(decode(viaApple.id_token).sub, decode((await si.issue("ada@example.com")).idToken).sub);
+  t.like(JSON.parse(decode(viaApple.id_token).identities)[0], { providerName: "SignInWithApple" });
+  t.regex(decode((await si.issue("ada@example.com", "facebook")).idToken)["cognito:username"], /^facebook_/);
 });

@@ -21,7 +21,16 @@ interface Pending {
   verifier: string;
   /** Path and query to return to after signing in. */
   returnTo: string;
+  /** This sign-in is the one retry after the account-linking answer (see handleCallback). */
+  retried?: boolean;
 }
+
+/**
+ * Cognito's answer to the first sign-in through a provider that the pre sign-up trigger has just
+ * linked to an existing organizer (handlers/events/link-accounts.ts): the identity now belongs to
+ * that organizer and a second sign-in goes through. It names the provider: `…username Google_123`.
+ */
+const LINKED_ANSWER = /Already found an entry for username ([A-Za-z]+)_/i;
 
 const SESSION_KEY = "switchyard.events.session";
 const PENDING_KEY = "switchyard.events.signin";
@@ -65,11 +74,11 @@ export class Auth {
   }
 
   /** Sends the browser to the hosted UI; comes back to /events/?code=&state=. */
-  async signIn(returnTo = location.pathname + location.search): Promise<void> {
+  async signIn(returnTo = location.pathname + location.search, retry?: { identityProvider: string }): Promise<void> {
     const verifier = randomString(48);
     const state = randomString(24);
     const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier)));
-    sessionStorage.setItem(PENDING_KEY, JSON.stringify({ state, verifier, returnTo } satisfies Pending));
+    sessionStorage.setItem(PENDING_KEY, JSON.stringify({ state, verifier, returnTo, ...(retry ? { retried: true } : {}) } satisfies Pending));
     const query = new URLSearchParams({
       response_type: "code",
       client_id: this.settings.clientId,
@@ -78,6 +87,8 @@ export class Auth {
       state,
       code_challenge: base64url(digest),
       code_challenge_method: "S256",
+      // The retry goes straight to the provider just used (its session makes it a quick round trip).
+      ...(retry ? { identity_provider: retry.identityProvider } : {}),
     });
     location.assign(`${this.settings.domain}/oauth2/authorize?${query}`);
   }
@@ -103,6 +114,13 @@ export class Auth {
     if (!code && !error) return undefined;
     const pending = read<Pending>(sessionStorage, PENDING_KEY);
     sessionStorage.removeItem(PENDING_KEY);
+    const linked = LINKED_ANSWER.exec(params.get("error_description") ?? "");
+    if (error && linked && pending && !pending.retried) {
+      // Linked just now: sign in once more, through the same provider; the page is left meanwhile.
+      const provider = linked[1]!.toLowerCase() === "signinwithapple" ? "SignInWithApple" : linked[1]![0]!.toUpperCase() + linked[1]!.slice(1).toLowerCase();
+      await this.signIn(pending.returnTo, { identityProvider: provider });
+      return new Promise<never>(() => {});
+    }
     if (error) throw new Error(`Sign-in failed: ${params.get("error_description") ?? error}.`);
     if (!pending || pending.state !== params.get("state")) throw new Error("Sign-in failed: this answer does not belong to a sign-in started in this tab. Sign in again.");
     await this.tokenRequest({ grant_type: "authorization_code", client_id: this.settings.clientId, code: code!, redirect_uri: redirectUri(), code_verifier: pending.verifier });

@@ -7,6 +7,7 @@ import { append, fill, h, isBusy, setBusy } from "./dom";
 import type { EventSummary, PublicFilter } from "./events-api";
 import { alertBox, badge, categorySelect, eventForm, fail, field, ok, when, type Ctx } from "./events-ui";
 import { repeatFields } from "./events-repeat";
+import { clearDraft, createSubmittedDraft, draftForm, fillForm, readDraft } from "./events-draft";
 import { FieldErrors } from "./field-errors";
 
 function eventItem(e: EventSummary, href: string): HTMLLIElement {
@@ -113,6 +114,9 @@ export async function homePage(ctx: Ctx): Promise<void> {
   for (const control of [category, sort, from, to]) control.addEventListener("change", apply);
 
   const sections: HTMLElement[] = [];
+  // Back from signing in with a draft saved before: it becomes this organizer's event (events-draft.ts).
+  const fromDraft = signedIn ? await createSubmittedDraft(events) : undefined;
+  if (fromDraft?.created) return ctx.go(`/events/manage?id=${fromDraft.created.id}`, true);
   if (signedIn) {
     const mine = pagedList("My events", "You have no events yet: create one below.", "More of my events", (cursor) => events.myEvents(cursor), (e) => `/events/manage?id=${e.id}`);
     let startValue = () => "";
@@ -121,6 +125,10 @@ export async function homePage(ctx: Ctx): Promise<void> {
     const startInput = create.form.querySelector<HTMLInputElement>('input[name="startsAt"]')!;
     startValue = () => startInput.value;
     startInput.addEventListener("change", () => repeat.refresh());
+    // A draft from before signing in fills the form; one the API refused shows why.
+    const draft = readDraft();
+    if (draft) fillForm(create.form, draft);
+    if (fromDraft?.error) fail(create.error, fromDraft.error, create.fields);
     create.form.addEventListener("submit", async (e) => {
       e.preventDefault();
       if (isBusy(create.submit)) return;
@@ -129,6 +137,7 @@ export async function homePage(ctx: Ctx): Promise<void> {
       try {
         const recurrence = repeat.value();
         const created = await events.create({ ...create.values(), ...(recurrence ? { recurrence } : {}) });
+        clearDraft();
         ok(create.error, create.fields);
         ctx.go(`/events/manage?id=${created.id}`);
       } catch (error) {
@@ -143,6 +152,20 @@ export async function homePage(ctx: Ctx): Promise<void> {
       h("section", { class: "card", "aria-labelledby": "new-event-heading" }, h("h2", { id: "new-event-heading" }, "New event"), h("p", { class: "hint" }, "Events start as drafts: invite people and add a cover, then publish to send the invitations."), create.form),
     );
     void mine.reload();
+  } else if (events.auth) {
+    // Start before signing up: draft here, kept in this browser; saving asks to sign in.
+    const auth = events.auth;
+    const create = eventForm("new-event", "Save event");
+    draftForm(create, () => auth.signIn("/events/"));
+    sections.push(
+      h(
+        "section",
+        { class: "card", "aria-labelledby": "new-event-heading" },
+        h("h2", { id: "new-event-heading" }, "New event"),
+        h("p", { class: "hint" }, "No account needed to start: your draft stays in this browser, and nothing is sent, until you save it, which asks you to sign in (by email, or with a provider such as Google)."),
+        create.form,
+      ),
+    );
   }
 
   fill(
