@@ -107,7 +107,7 @@ function publicListQuery(category: z.ZodType<(typeof EVENT_CATEGORIES)[number]>)
       createdBefore: instant("Only events created before this time"),
       startsAfter: instant("Only events starting at or after this time"),
       startsBefore: instant("Only events starting before this time"),
-      minConfirmed: z.string().regex(/^\d+$/, "must be a whole number").transform(Number).pipe(z.int().min(0).max(1_000_000)).optional().describe("Only events with at least this many confirmed attendees"),
+      minConfirmed: z.string().regex(/^\d{1,7}$/, "must be a whole number below 10 million").transform(Number).optional().describe("Only events with at least this many confirmed attendees"),
       ended: z.enum(ENDED_CHOICES).optional().describe("exclude (default): only events that have not ended; include: ended ones too"),
       sort: z.enum(PUBLIC_SORT_NAMES as [PublicSort, ...PublicSort[]]).optional().describe(`published (default): by publication; created; start; popularity: by confirmed attendees`),
       order: z.enum(SORT_ORDERS).optional().describe(`asc or desc; the default depends on the sort (${defaults})`),

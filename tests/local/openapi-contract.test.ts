@@ -92,6 +92,18 @@ test.before(async () => {
   const eventId = { "path:id": fc.constantFrom(...events.slice(0, 3)) };
   // `limit`'s range (1 to 100) is in its description only: the zod schema turns text into a number.
   const limit = { "query:limit": fc.integer({ min: 1, max: PAGE_MAX_LIMIT }).map(String) };
+  // A range must end after it starts (a rule across two parameters): "after"s in the past, "before"s ahead.
+  const day = 86_400_000;
+  const daysFromNow = (min: number, max: number) => fc.integer({ min, max }).map((d) => new Date(Date.now() + d * day).toISOString());
+  const discoveryRanges = {
+    "query:createdAfter": daysFromNow(-400, -1),
+    "query:createdBefore": daysFromNow(1, 400),
+    "query:startsAfter": daysFromNow(-400, -1),
+    "query:startsBefore": daysFromNow(1, 400),
+    "query:minConfirmed": fc.integer({ min: 0, max: 3 }).map(String),
+    // A search sends many filters at once here: plain words, so some searches succeed.
+    "query:q": fc.constantFrom("contract", "public", "c"),
+  };
   // Which content types and sizes a kind takes is a rule across fields the schema cannot state.
   const media = fc.constantFrom(...MEDIA_KINDS).chain((kind) => fc.record({ kind: fc.constant(kind), contentType: fc.constantFrom(...MEDIA_LIMITS[kind].contentTypes), size: fc.integer({ min: 1, max: MEDIA_LIMITS[kind].maxBytes }) }));
   hints = {
@@ -100,7 +112,7 @@ test.before(async () => {
     meetingEvents: { ...limit, ...(await cursorOf(`/meetings/${booking.meetingId}/events`)), "path:id": fc.constant(booking.meetingId) },
     newGists: limit,
     newGistsOriginal: limit,
-    listPublicEvents: { ...limit, ...(await cursorOf("/events")) },
+    listPublicEvents: { ...limit, ...(await cursorOf("/events")), ...discoveryRanges },
     listMyEvents: { ...limit, ...(await cursorOf("/me/events", organizer)) },
     getMessage: { "path:id": fc.constantFrom(...messages) },
     receive_calendly_webhook: { body: fc.tuple(fc.uuid(), fc.uuid(), fc.constantFrom("invitee.created" as const, "invitee.canceled" as const)).map(([meetingId, inviteeId, type]) => inviteeEvent(type, { meetingId, inviteeId })) },

@@ -103,7 +103,7 @@ if (!existsSync(CHROMIUM) && !process.env.CI) {
       t.deepEqual(await listed(page, [titles.workshop]), [titles.workshop]);
       await page.getByLabel("Category").selectOption({ label: "Conference" });
       t.deepEqual(await listed(page, []), []);
-      t.true(await appears(page.getByText("No public events match.")));
+      t.true(await appears(page.getByText("No public events yet.")));
       await page.getByLabel("Category").selectOption({ label: "Any category" });
 
       // From 3 days ahead until 6 days ahead (that last day included): only the talk (day 5).

@@ -87,7 +87,7 @@ export async function homePage(ctx: Ctx): Promise<void> {
     startsAfter: { control: from, noun: "the first day" },
     startsBefore: { control: to, noun: "the last day" },
   });
-  const publicList = pagedList("Public events", "No public events match.", "More events", (cursor) => events.publicEvents(filter, cursor), (e) => `/events/view?id=${e.id}`, searchFields);
+  const publicList = pagedList("Public events", "No public events yet.", "More events", (cursor) => events.publicEvents(filter, cursor), (e) => `/events/view?id=${e.id}`, searchFields);
   const searchForm = h(
     "form",
     { class: "stack", role: "search", novalidate: true },
