@@ -7,7 +7,7 @@ import { HttpProblem } from "../shared/problem";
 import { DEFAULT_CATEGORY } from "./categories";
 import type { EventRecord } from "./event-store";
 import { POPULARITY_SNAPSHOT_MAX, POPULARITY_SNAPSHOT_MINUTES, PUBLIC_SORTS, type PublicSearch } from "./public-search";
-import { MAX_DURATION_MINUTES } from "./schemas";
+import { MAX_DURATION_MINUTES } from "./limits";
 import { EVENT_SK, PUBLIC_LIST } from "./tables";
 
 /** Where the public list reads: the events table's public indexes, and the popularity snapshots. */

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_DURATION_MINUTES } from "./limits";
 import { userText } from "../shared/text";
 import { pageQuerySchema } from "../shared/paging";
 import { UUID_V7_PATTERN } from "../shared/uuidv7";
@@ -19,8 +20,8 @@ export const MEDIA_LIMITS: Record<MediaKind, { contentTypes: readonly string[]; 
   video: { contentTypes: ["video/mp4", "video/webm"], maxBytes: 100 * 1024 * 1024 },
 };
 
-/** The longest an event lasts. */
-export const MAX_DURATION_MINUTES = 24 * 60;
+/** The longest an event lasts (limits.ts: zod-free, for the public list). */
+export { MAX_DURATION_MINUTES };
 /** An event may be planned this far ahead at most. */
 export const MAX_LEAD_DAYS = 730;
 /** At most this many addresses per invitation request, and per event. */

@@ -108,9 +108,10 @@ test("dynamodb-tables-protected: encryption everywhere; PITR and deletion protec
   // dev's tables are unprotected on purpose, until config calls dev a prod stack.
   t.deepEqual(violations(R.tablesProtected, stacks.dev), []);
   t.true(violations(R.tablesProtected, stacks.dev, { prodStacks: ["prod", "dev"] }).length > 0);
-  // Only the live WebSocket connections are exempt: the sent-mail records and the read API's
-  // sessions change behaviour when lost, so they carry no ephemeral tag and are protected.
-  t.deepEqual(ofType(stacks.prodSyncs, R.T.table).filter((r) => r.inputs.tags?.ephemeral === "true").map((r) => r.name), ["calendly-connections"]);
+  // Only the live WebSocket connections and the public list's popularity rankings (15 minutes of
+  // life; a lost one asks the reader to start again) are exempt: the sent-mail records and the read
+  // API's sessions change behaviour when lost, so they carry no ephemeral tag and are protected.
+  t.deepEqual(ofType(stacks.prodSyncs, R.T.table).filter((r) => r.inputs.tags?.ephemeral === "true").map((r) => r.name).sort(), ["calendly-connections", "events-list-snapshots"]);
   const exempt = edited(stacks.prodSyncs, R.T.table, "gists-sessions", (p) => {
     p.pointInTimeRecovery = { enabled: false };
     p.deletionProtectionEnabled = false;

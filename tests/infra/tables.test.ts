@@ -8,7 +8,8 @@ import { SYNCS_CONFIG, SYNC_SECRET_KEYS, TEST_SECRETS, byName, evaluateStack, of
 const TABLE = "aws:dynamodb/table:Table";
 const SECRET_KEYS = [...Object.keys(TEST_SECRETS), ...SYNC_SECRET_KEYS];
 /** The one table left unprotected on purpose (components/webhook-ingest.ts, docs/operations.md "Tables"). */
-const EPHEMERAL = ["calendly-connections"];
+/** Unprotected on purpose: live connections, and the public list's popularity rankings (15 minutes; a lost one asks the reader to start again). */
+const EPHEMERAL = ["calendly-connections", "events-list-snapshots"];
 
 let prod: StackRecord;
 let dev: StackRecord;
@@ -21,7 +22,7 @@ const protection = (record: StackRecord, name: string) => {
   return { pitr: inputs.pointInTimeRecovery?.enabled, deletion: inputs.deletionProtectionEnabled };
 };
 
-test("prod: every table but the live connections has point-in-time recovery and deletion protection", (t) => {
+test("prod: every table but the live connections and the popularity rankings has point-in-time recovery and deletion protection", (t) => {
   const tables = ofType(prod, TABLE).map((r) => r.name);
   t.true(tables.length >= 9, tables.join(", "));
   for (const name of tables) {
@@ -38,6 +39,7 @@ test("prod: the sent-mail records and the read API's sessions are protected, and
   }
   // The connections expire by TTL and are tagged so the policy pack knows they are unprotected on purpose.
   t.like(byName(prod, TABLE, "calendly-connections").inputs, { ttl: { attributeName: "expiresAt", enabled: true }, tags: { ephemeral: "true" } });
+  t.like(byName(prod, TABLE, "events-list-snapshots").inputs, { ttl: { attributeName: "expiresAt", enabled: true }, tags: { ephemeral: "true" } });
 });
 
 test("dev: no table has point-in-time recovery or deletion protection (a destroy removes them)", (t) => {

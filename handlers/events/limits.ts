@@ -1,0 +1,4 @@
+/** Limits shared by the request schemas (schemas.ts) and code that must not load zod (the public list's query, which the clean-up's upload also carries). */
+
+/** An event lasts at most this long. */
+export const MAX_DURATION_MINUTES = 24 * 60;
