@@ -185,9 +185,13 @@ export function operationRequests(
   // A path parameter cannot be empty, "." or "..": the URL would name another route.
   const usablePath = (p: Parameter) => (v: unknown) => p.in !== "path" || !["", ".", ".."].includes(asText(v));
 
-  const validParams = fc.record(
-    Object.fromEntries(parameters.map((p) => [p.name, withHint(`${p.in}:${p.name}`, validValue(doc, p.schema))])),
-    { requiredKeys: parameters.filter((p) => p.required).map((p) => p.name) },
+  // A "params" hint gives whole parameter sets, for rules across parameters (a cursor belongs to its search).
+  const validParams = withHint(
+    "params",
+    fc.record(
+      Object.fromEntries(parameters.map((p) => [p.name, withHint(`${p.in}:${p.name}`, validValue(doc, p.schema))])),
+      { requiredKeys: parameters.filter((p) => p.required).map((p) => p.name) },
+    ),
   ) as fc.Arbitrary<Record<string, unknown>>;
   const validBody = bodySchema ? withHint("body", validValue(doc, bodySchema)) : fc.constant(undefined);
   const valid: fc.Arbitrary<Parts> = fc.record({ params: validParams, body: validBody, credentials: fc.constant(scheme ? ("valid" as const) : ("none" as const)) });
