@@ -8,6 +8,7 @@ import fc from "fast-check";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { EVENT_CATEGORIES } from "../../handlers/events/categories";
 import { parseMime } from "../../handlers/events/mail/parse-mime";
 import { MEDIA_KINDS, MEDIA_LIMITS } from "../../handlers/events/schemas";
 import { PAGE_MAX_LIMIT } from "../../handlers/shared/paging";
@@ -128,6 +129,20 @@ test.before(async () => {
     getMessage: { "path:id": fc.constantFrom(...messages) },
     receive_calendly_webhook: { body: fc.tuple(fc.uuid(), fc.uuid(), fc.constantFrom("invitee.created" as const, "invitee.canceled" as const)).map(([meetingId, inviteeId, type]) => inviteeEvent(type, { meetingId, inviteeId })) },
     ...Object.fromEntries(["getPublicEvent", "updateEvent", "getMyEvent", "publishEvent", "inviteToEvent", "listInvitations"].map((op) => [op, eventId])),
+    // Rules the document cannot state (a start in the future, an https join link): edits that keep them.
+    updateEvent: {
+      ...eventId,
+      body: fc.record(
+        {
+          title: fc.constantFrom("Contract event, edited", "Renamed"),
+          startsAt: fc.integer({ min: 1, max: 200 }).map((days) => new Date(Date.now() + days * day).toISOString()),
+          durationMinutes: fc.integer({ min: 5, max: 1440 }),
+          category: fc.constantFrom(...EVENT_CATEGORIES),
+          joinUrl: fc.constantFrom("https://meet.example.com/contract", null),
+        },
+        { requiredKeys: ["title"] },
+      ),
+    },
     requestMediaUpload: { ...eventId, body: media },
     cancelEvent: { "path:id": fc.constantFrom(...events.slice(3)) },
     getMySeries: { "path:id": fc.constant(series) },

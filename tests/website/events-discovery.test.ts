@@ -3,22 +3,17 @@
 // organizer's create form offers the category select, and the public list shows the category
 // chosen. No sideways scroll on a phone; no script errors or CSP violations.
 import test from "ava";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { chromium, type Browser, type Locator, type Page } from "playwright-core";
-import { startLocalMode, stopLocalMode, type LocalMode } from "../harness/local-mode";
+import { existsSync } from "node:fs";
+import { type Browser, type Locator, type Page } from "playwright-core";
+import { CHROMIUM, startSiteInChromium, type SiteInChromium } from "../harness/site-in-chromium";
 import { sidewaysOverflow } from "../harness/page-checks";
-import { freeLocalModePort } from "../harness/ports";
 
 
-const CHROMIUM = "/usr/bin/chromium";
 const WAIT_MS = 15_000;
 const DAY = 86_400_000;
 
-let mode: LocalMode;
+let site: SiteInChromium | undefined;
 let browser: Browser;
-let dataDir = "";
 let siteUrl = "";
 let apiUrl = "";
 let signInUrl = "";
@@ -48,6 +43,9 @@ async function listed(page: Page, expected: string[]): Promise<string[]> {
   return shown;
 }
 
+/** The public list's own controls: signed out, the page also shows the draft form (its own "Category"). */
+const publicList = (page: Page) => page.getByRole("region", { name: "Public events" });
+
 const appears = (locator: Locator) => locator.first().waitFor({ state: "visible", timeout: WAIT_MS }).then(() => true, () => false);
 /** A date field's value for a day `days` from today, in the browser's zone. */
 const dayValue = (days: number) => new Date(Date.now() + days * DAY).toLocaleDateString("en-CA");
@@ -56,13 +54,8 @@ if (!existsSync(CHROMIUM) && !process.env.CI) {
   test.skip("finding events in Chromium (needs /usr/bin/chromium)", () => undefined);
 } else {
   test.before(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), "switchyard-website-discovery-"));
-    const port = await freeLocalModePort();
-    mode = await startLocalMode({ PORT: String(port), SWITCHYARD_LOCAL_DIR: dataDir });
-    siteUrl = mode.outputs.websiteUrl!;
-    apiUrl = mode.outputs.apiUrl!;
-    signInUrl = mode.outputs.eventsSignInUrl ?? `http://127.0.0.1:${port + 3}`;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+    site = await startSiteInChromium("discovery");
+    ({ browser, siteUrl, apiUrl, signInUrl } = site);
     // Created (and published) talk, then workshop, then social; starting social, talk, workshop.
     const organizer = await token("planner@example.com");
     const starts = { talk: 5, workshop: 12, social: 2 };
@@ -73,9 +66,7 @@ if (!existsSync(CHROMIUM) && !process.env.CI) {
   });
 
   test.after.always(async () => {
-    await browser?.close();
-    if (mode) await stopLocalMode(mode);
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await site?.stop();
   });
 
   for (const width of [1280, 360]) {
@@ -89,30 +80,30 @@ if (!existsSync(CHROMIUM) && !process.env.CI) {
       });
       await page.goto(`${siteUrl}/events/`);
       t.true(await appears(page.getByRole("heading", { level: 1, name: "Events" })));
-      await page.getByLabel("Search public events by a title word").fill(word);
+      await publicList(page).getByLabel("Search public events by a title word").fill(word);
       await page.getByRole("button", { name: "Search" }).click();
       t.deepEqual(await listed(page, [titles.social, titles.workshop, titles.talk]), [titles.social, titles.workshop, titles.talk], "newest published first by default");
       t.true(await appears(page.getByText("Social · 0 going")), "each entry names its category and how many are going");
 
-      await page.getByLabel("Sort by").selectOption({ label: "Starting soonest" });
+      await publicList(page).getByLabel("Sort by").selectOption({ label: "Starting soonest" });
       t.deepEqual(await listed(page, [titles.social, titles.talk, titles.workshop]), [titles.social, titles.talk, titles.workshop]);
-      await page.getByLabel("Sort by").selectOption({ label: "Newest created" });
+      await publicList(page).getByLabel("Sort by").selectOption({ label: "Newest created" });
       t.deepEqual(await listed(page, [titles.social, titles.workshop, titles.talk]), [titles.social, titles.workshop, titles.talk]);
 
-      await page.getByLabel("Category").selectOption({ label: "Workshop" });
+      await publicList(page).getByLabel("Category").selectOption({ label: "Workshop" });
       t.deepEqual(await listed(page, [titles.workshop]), [titles.workshop]);
-      await page.getByLabel("Category").selectOption({ label: "Conference" });
+      await publicList(page).getByLabel("Category").selectOption({ label: "Conference" });
       t.deepEqual(await listed(page, []), []);
       t.true(await appears(page.getByText("No public events yet.")));
-      await page.getByLabel("Category").selectOption({ label: "Any category" });
+      await publicList(page).getByLabel("Category").selectOption({ label: "Any category" });
 
       // From 3 days ahead until 6 days ahead (that last day included): only the talk (day 5).
-      await page.getByLabel("Starting from").fill(dayValue(3));
-      await page.getByLabel("Until (including)").fill(dayValue(6));
+      await publicList(page).getByLabel("Starting from").fill(dayValue(3));
+      await publicList(page).getByLabel("Until (including)").fill(dayValue(6));
       t.deepEqual(await listed(page, [titles.talk]), [titles.talk]);
-      await page.getByLabel("Until (including)").fill("");
+      await publicList(page).getByLabel("Until (including)").fill("");
       t.deepEqual(await listed(page, [titles.workshop, titles.talk]), [titles.workshop, titles.talk], "from day 3 on, newest created first");
-      await page.getByLabel("Sort by").selectOption({ label: "Most confirmed" });
+      await publicList(page).getByLabel("Sort by").selectOption({ label: "Most confirmed" });
       t.deepEqual(await listed(page, [titles.workshop, titles.talk]), [titles.workshop, titles.talk], "no answers yet: a tie, newest first");
 
       t.is(await sidewaysOverflow(page), 0, "the page does not scroll sideways");

@@ -5,24 +5,19 @@
 // the manage page opens and publishing works. Nothing reaches the API before the sign-in: every
 // request the page makes is recorded, and the organizer's own list is empty until then.
 import test from "ava";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { chromium, type Browser, type Locator } from "playwright-core";
-import { startLocalMode, stopLocalMode, type LocalMode } from "../harness/local-mode";
+import { existsSync } from "node:fs";
+import { type Browser, type Locator } from "playwright-core";
+import { CHROMIUM, startSiteInChromium, type SiteInChromium } from "../harness/site-in-chromium";
 import { sidewaysOverflow } from "../harness/page-checks";
-import { freeLocalModePort } from "../harness/ports";
 
 declare const localStorage: any;
 
-const CHROMIUM = "/usr/bin/chromium";
 const WAIT_MS = 15_000;
 const ZONE = "America/New_York";
 const DRAFT_KEY = "switchyard.events.draft";
 
-let mode: LocalMode;
+let site: SiteInChromium | undefined;
 let browser: Browser;
-let dataDir: string;
 let siteUrl: string;
 let apiUrl: string;
 let signInUrl: string;
@@ -46,20 +41,12 @@ if (missingChromium && !process.env.CI) {
   test.skip("drafting before signing in, in Chromium (needs /usr/bin/chromium)", () => undefined);
 } else {
   test.before(async () => {
-    if (missingChromium) throw new Error(`${CHROMIUM} is missing; .ci/run installs it (apt-get install -y chromium)`);
-    dataDir = mkdtempSync(join(tmpdir(), "switchyard-website-draft-"));
-    const port = await freeLocalModePort();
-    mode = await startLocalMode({ PORT: String(port), SWITCHYARD_LOCAL_DIR: dataDir });
-    siteUrl = mode.outputs.websiteUrl!;
-    apiUrl = mode.outputs.apiUrl!;
-    signInUrl = mode.outputs.eventsSignInUrl ?? `http://127.0.0.1:${port + 3}`;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+    site = await startSiteInChromium("draft");
+    ({ browser, siteUrl, apiUrl, signInUrl } = site);
   });
 
   test.after.always(async () => {
-    await browser?.close();
-    if (mode) await stopLocalMode(mode);
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await site?.stop();
   });
 
   for (const width of [1280, 360]) {

@@ -6,25 +6,22 @@
 // organizer sees the answers; the public list and its search show the event; canceling mails every
 // invitee. All under the site's Content-Security-Policy: a violation fails the test.
 import test, { type ExecutionContext } from "ava";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { deflateSync } from "node:zlib";
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, type Locator, type Page } from "playwright-core";
 import { listOutbox, type OutboxEntry } from "../../handlers/events/mail/outbox";
 import { parseMime } from "../../handlers/events/mail/parse-mime";
 import { parseSiteConfig, siteContentSecurityPolicy } from "../../website/src/config";
-import { startLocalMode, stopLocalMode, type LocalMode } from "../harness/local-mode";
+import { CHROMIUM, startSiteInChromium, type SiteInChromium } from "../harness/site-in-chromium";
 import { fieldErrorProblems, offCentre, sidewaysOverflow } from "../harness/page-checks";
-import { freeLocalModePort } from "../harness/ports";
 import { ROOT } from "../harness/stacks";
 
 // Callbacks passed to page.evaluate run in Chromium; the repo's Node typings have no DOM.
 declare const document: any;
 declare const window: any;
 
-const CHROMIUM = "/usr/bin/chromium";
 const ARTIFACTS = join(ROOT, "tests", "screenshots");
 const WAIT_MS = 15_000;
 const CONTRAST_CHECK = readFileSync(join(ROOT, "tests", "harness", "contrast.browser.js"), "utf8");
@@ -38,7 +35,7 @@ interface Site {
   problems: string[];
 }
 
-let mode: LocalMode;
+let site: SiteInChromium | undefined;
 let browser: Browser;
 let dataDir: string;
 let siteUrl: string;
@@ -163,21 +160,13 @@ if (missingChromium && !process.env.CI) {
   const joinUrl = `https://meet.example.com/harbour-${word}?pwd=lantern`;
 
   test.before(async () => {
-    if (missingChromium) throw new Error(`${CHROMIUM} is missing; .ci/run installs it (apt-get install -y chromium)`);
-    dataDir = mkdtempSync(join(tmpdir(), "switchyard-website-events-"));
-    const port = await freeLocalModePort();
-    mode = await startLocalMode({ PORT: String(port), SWITCHYARD_LOCAL_DIR: dataDir });
-    siteUrl = mode.outputs.websiteUrl!;
-    apiUrl = mode.outputs.apiUrl!;
-    signInUrl = mode.outputs.eventsSignInUrl ?? `http://127.0.0.1:${port + 3}`;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+    site = await startSiteInChromium("events");
+    ({ browser, dataDir, siteUrl, apiUrl, signInUrl } = site);
   });
 
   test.after.always(async () => {
     await organizerSite?.context.close().catch(() => undefined);
-    await browser?.close();
-    if (mode) await stopLocalMode(mode);
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await site?.stop();
   });
 
   test.serial("signed out: the Events page lists public events and offers Sign in; the nav links to it", async (t) => {
