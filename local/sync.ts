@@ -33,10 +33,10 @@ export interface SyncCommandResult {
 /** The usage line: the jobs are the registry's. */
 const syncUsage = (jobs: SyncJobRegistry) => `npm run sync -- ${jobs.map((j) => j.name).join("|")} [--fake]`;
 
-/** What `--help` prints; the README shows it (tests/tools/command-help.test.ts). */
+/** What `--help` prints; docs/syncs.md shows it (tests/tools/command-help.test.ts). */
 export const syncHelp = (jobs: SyncJobRegistry = syncJobs) => `usage: ${syncUsage(jobs)}
 
-Runs one sync job once on this machine against the real APIs its environment names (the README
+Runs one sync job once on this machine against the real APIs its environment names (docs/syncs.md
 lists every key), or with --fake against local stand-ins (GitHub, Pipedrive, Airtable, Badgr)
 seeded with a little data. Its state is npm start's (.local/, or SWITCHYARD_LOCAL_DIR), shared
 with a running npm start. Prints the run's summary as JSON.

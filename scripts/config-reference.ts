@@ -1,6 +1,6 @@
 // Writes the generated tables of the docs (`npm run docs:config`); `--check` fails when they are stale:
 // docs/operations.md's "Every config key" and "Sync settings" from the zod schemas and the committed
-// stack files, and the README's environment keys of a real `npm run sync` from the jobs' function
+// stack files, and docs/syncs.md's environment keys of a real `npm run sync` from the jobs' function
 // definitions. Each sits between `<!-- config:<name> -->` and `<!-- /config:<name> -->`; the prose around them is hand-written.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -13,7 +13,7 @@ import { secretSettings, type SyncJobDefinition } from "../handlers/sync/job-def
 import { syncJobs } from "../handlers/sync/registry";
 
 export const OPERATIONS_GUIDE = join(__dirname, "..", "docs", "operations.md");
-export const README = join(__dirname, "..", "README.md");
+export const SYNCS_GUIDE = join(__dirname, "..", "docs", "syncs.md");
 /** The stacks whose committed values get a column each. */
 const STACKS = ["dev", "prod"] as const;
 
@@ -114,12 +114,12 @@ function rewrite(text: string, tables: Record<string, string>, file: string): st
 /** The guide with its generated tables rewritten. */
 export const renderOperationsGuide = (guide = readFileSync(OPERATIONS_GUIDE, "utf8")) => rewrite(guide, { keys: configKeysTable(), syncs: syncSettingsTable() }, "docs/operations.md");
 
-/** The README with its generated table rewritten. */
-export const renderReadme = (readme = readFileSync(README, "utf8")) => rewrite(readme, { "sync-env": syncEnvironmentTable() }, "README.md");
+/** docs/syncs.md with its generated table rewritten. */
+export const renderSyncsGuide = (guide = readFileSync(SYNCS_GUIDE, "utf8")) => rewrite(guide, { "sync-env": syncEnvironmentTable() }, "docs/syncs.md");
 
 if (require.main === module) {
   let stale = false;
-  for (const [file, render] of [[OPERATIONS_GUIDE, renderOperationsGuide], [README, renderReadme]] as const) {
+  for (const [file, render] of [[OPERATIONS_GUIDE, renderOperationsGuide], [SYNCS_GUIDE, renderSyncsGuide]] as const) {
     const current = readFileSync(file, "utf8");
     const text = render(current);
     if (current === text) continue;

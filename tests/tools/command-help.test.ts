@@ -14,7 +14,7 @@ const COMMANDS = [
   { name: "logs", script: "scripts/logs.ts", doc: "docs/observability.md", help: LOGS_HELP },
   { name: "status", script: "scripts/status.ts", doc: "docs/observability.md", help: STATUS_HELP },
   { name: "smoke", script: "scripts/smoke.ts", doc: "docs/operations.md", help: SMOKE_HELP },
-  { name: "sync", script: "local/sync.ts", doc: "README.md", help: syncHelp() },
+  { name: "sync", script: "local/sync.ts", doc: "docs/syncs.md", help: syncHelp() },
 ];
 
 /** The fenced text between the doc's help markers for `name`. */

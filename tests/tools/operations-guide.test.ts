@@ -8,7 +8,7 @@ import { stackConfigSchema } from "../../components/stack-config";
 import { syncSchema } from "../../components/sync-config";
 import { secretSettings } from "../../handlers/sync/job-definition";
 import { syncJobs } from "../../handlers/sync/registry";
-import { configKeysTable, renderOperationsGuide, renderReadme, syncEnvironmentTable, syncSettingsTable } from "../../scripts/config-reference";
+import { configKeysTable, renderOperationsGuide, renderSyncsGuide, syncEnvironmentTable, syncSettingsTable } from "../../scripts/config-reference";
 import { feedJob } from "../fixtures/sync-job/job";
 import type { StackRecord } from "../harness/record";
 import { ROOT, evaluateStack } from "../harness/stacks";
@@ -72,8 +72,8 @@ test("the guide's config table lists every key of the schema, and only those, wi
 
 test("the config tables are the ones generated from the schemas and the stack files (npm run docs:config)", (t) => {
   t.is(renderOperationsGuide(GUIDE), GUIDE, "docs/operations.md is stale: run npm run docs:config");
-  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
-  t.is(renderReadme(readme), readme, "README.md's environment table is stale: run npm run docs:config");
+  const syncs = readFileSync(join(ROOT, "docs", "syncs.md"), "utf8");
+  t.is(renderSyncsGuide(syncs), syncs, "docs/syncs.md's environment table is stale: run npm run docs:config");
   // Every key a real run reads, base-URL overrides included, from the definitions; resources are local mode's.
   const env = syncEnvironmentTable();
   for (const key of ["GIST_USERS", "GITHUB_API_URL", "GITHUB_TOKEN", "PIPEDRIVE_BASE_URL", "PIPEDRIVE_API_TOKEN", "PIPEDRIVE_GIST_URL_FIELD", "AIRTABLE_BASE_URL", "AIRTABLE_TOKEN", "BADGR_BASE_URL", "BADGR_PASSWORD"]) {
