@@ -319,7 +319,7 @@ export async function startStripeStandIn(options: StripeStandInOptions = {}): Pr
       status = res.status;
       await res.arrayBuffer();
     } catch {
-      status = 0;
+      // Unreachable or timed out: recorded as status 0, retried like a non-2xx.
     }
     const result = { eventId: event.id, type: event.type, attempt: n, status, signature, body };
     deliveries.push(result);
