@@ -294,7 +294,8 @@ export async function startStripeStandIn(options: StripeStandInOptions = {}): Pr
     void promise.finally(() => pending.delete(promise)).catch(() => {});
     return promise;
   };
-  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  // Unref'd: a retry waiting does not keep a closed stand-in's process alive.
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());
 
   function sign(body: string, secret: string, t: number): string {
     const v1 = createHmac("sha256", secret).update(`${t}.${body}`).digest("hex");
