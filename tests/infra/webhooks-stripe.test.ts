@@ -4,6 +4,7 @@
 // table, no projector, no live WebSocket API, no dead-letter queue, no forwarding); the ingest's
 // grants are the narrowest; and Calendly's resources are exactly the same with Stripe on or off.
 import test from "ava";
+import { SECRET_KEYS, parseStackConfig } from "../../components/stack-config";
 import type { StackRecord } from "../harness/record";
 import { STRIPE_CONFIG, STRIPE_SECRET_KEYS, TEST_SECRETS, byName, evaluateStack, ofType } from "../harness/stacks";
 import { grants, policiesByRole } from "../harness/iam";
@@ -81,4 +82,20 @@ test("Calendly's resources are the same with Stripe on as with it off", (t) => {
   const on = calendly(withStripe);
   t.true(on.length > 30);
   t.deepEqual(on, calendly(without));
+});
+
+test("config: the two Stripe keys turn Stripe on together, both secrets, checked; the tolerance defaults to 300 s", (t) => {
+  const base = { "aws:region": "us-west-2", "switchyard:protectData": "true", ...TEST_SECRETS };
+  t.is(parseStackConfig(base, "qa").stripe, undefined);
+  const on = parseStackConfig({ ...base, ...STRIPE_CONFIG }, "qa");
+  t.is(on.stripe?.toleranceSeconds, 300);
+  t.is(parseStackConfig({ ...base, ...STRIPE_CONFIG, "switchyard:stripeSignatureToleranceSeconds": "120" }, "qa").stripe?.toleranceSeconds, 120);
+  t.true(STRIPE_SECRET_KEYS.every((k) => SECRET_KEYS.includes(k)));
+  // One without the other is a mistake, not "off".
+  t.regex(t.throws(() => parseStackConfig({ ...base, "switchyard:stripeSecretKey": STRIPE_CONFIG["switchyard:stripeSecretKey"] }, "qa"))!.message, /switchyard:stripeWebhookSecret is missing/);
+  t.regex(t.throws(() => parseStackConfig({ ...base, "switchyard:stripeWebhookSecret": STRIPE_CONFIG["switchyard:stripeWebhookSecret"] }, "qa"))!.message, /switchyard:stripeSecretKey is missing/);
+  const wrong = t.throws(() => parseStackConfig({ ...base, ...STRIPE_CONFIG, "switchyard:stripeWebhookSecret": "not-a-whsec-secret" }, "qa"))!.message;
+  t.regex(wrong, /switchyard:stripeWebhookSecret is invalid/);
+  t.false(wrong.includes("not-a-whsec-secret"), "a secret's value is never echoed");
+  t.regex(t.throws(() => parseStackConfig({ ...base, ...STRIPE_CONFIG }, "qa", Object.keys(TEST_SECRETS)))!.message, /switchyard:stripeSecretKey is stored in plain text/);
 });
