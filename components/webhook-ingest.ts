@@ -54,6 +54,8 @@ const SCHEDULE_DESCRIPTIONS: Partial<Record<WebhookFunctionName, string>> = { re
  * downstream or spools to S3. The replay drains the spool on a schedule and on demand. What each
  * function may touch is in its definition (handlers/webhooks/functions.ts); what runs and what
  * triggers it, in the topology (handlers/webhooks/topology.ts), which local mode runs too.
+ * A source without meetings (`WebhookSource.meetings` false: Stripe) gets only the ingest, the
+ * events table and, with a `forwardUrl`, forwarding: no meetings, projector or live API.
  */
 export class WebhookIngest extends pulumi.ComponentResource {
   /** Every accepted event once; its stream (NEW_IMAGE) feeds the projector and forwarder, and consumers elsewhere (paid events). */
