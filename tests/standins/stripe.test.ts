@@ -7,6 +7,8 @@
 import { createHmac } from "node:crypto";
 import { createServer } from "node:http";
 import test from "ava";
+import { chromium } from "playwright-core";
+import { CHROMIUM } from "../harness/site-in-chromium";
 import { startStripeStandIn, type StripeStandInOptions } from "../../local/standins/stripe";
 
 const SECRET = "whsec_test_standin_secret";
@@ -265,4 +267,26 @@ test("expire: POST /v1/checkout/sessions/{id}/expire and expire() end an open se
   t.deepEqual(types, ["checkout.session.async_payment_failed", "checkout.session.completed", "checkout.session.expired", "checkout.session.expired"]);
   const apiExpiry = hook.received.map((r) => JSON.parse(r.body)).find((e) => e.data.object.id === session.id);
   t.regex(apiExpiry.request.id, /^req_/);
+});
+
+test("in Chromium, the hosted checkout page's Pay button pays and the browser lands on success_url with the session id", async (t) => {
+  const hook = await receiver(t);
+  // The organizer's site: where success_url points.
+  const site = createServer((req, res) => res.writeHead(200, { "content-type": "text/html" }).end(`<title>Thanks</title><p id="back">${req.url}</p>`));
+  await new Promise<void>((r) => site.listen(0, "127.0.0.1", r));
+  t.teardown(() => site.close());
+  const siteUrl = `http://127.0.0.1:${(site.address() as { port: number }).port}`;
+  const { standIn, create } = await stripe(t, { webhook: { url: hook.url, secret: SECRET } });
+  const session = (await create(sessionFields({ success_url: `${siteUrl}/events/1?paid={CHECKOUT_SESSION_ID}`, customer_email: "ann@example.com" }))).body;
+
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+  t.teardown(() => browser.close());
+  const page = await browser.newPage();
+  await page.goto(session.url);
+  t.is(await page.inputValue("input[name=email]"), "ann@example.com");
+  await Promise.all([page.waitForURL(`${siteUrl}/**`), page.click("#pay")]);
+  t.is(page.url(), `${siteUrl}/events/1?paid=${session.id}`);
+  await standIn.settled();
+  t.like(standIn.session(session.id), { status: "complete", payment_status: "paid" });
+  t.deepEqual(hook.received.map((r) => JSON.parse(r.body).type), ["checkout.session.completed"]);
 });
