@@ -3,12 +3,12 @@ import { healthApiFragment } from "./health/openapi";
 import { messageApiFragment } from "./messages/openapi";
 import { PROBLEM_TYPES, problemTypeUri, type ProblemSlug } from "./shared/problem";
 import { gistsApiFragment } from "./sync/openapi";
-import { webhookApiFragment } from "./webhooks/openapi";
+import { stripeWebhookApiFragment, webhookApiFragment } from "./webhooks/openapi";
 import { license } from "../package.json";
 
 /** The HTTP API's OpenAPI 3.1 document, generated from the zod schemas and the route lists. */
 export function apiDocument(serverUrl = "http://127.0.0.1:3000") {
-  const fragments = [messageApiFragment(), webhookApiFragment("calendly"), gistsApiFragment(), healthApiFragment(), eventsApiFragment()];
+  const fragments = [messageApiFragment(), webhookApiFragment("calendly"), stripeWebhookApiFragment(), gistsApiFragment(), healthApiFragment(), eventsApiFragment()];
   return {
     openapi: "3.1.0",
     info: {

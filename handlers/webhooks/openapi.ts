@@ -4,6 +4,7 @@ import { jsonBodyProblems, jsonContent, jsonSchema, pathsOf, problem, queryParam
 import { CALENDLY_SIGNATURE_HEADER, calendlySchemas } from "./calendly";
 import { DEFAULT_TOLERANCE_SECONDS, WEBHOOK_MAX_BODY_BYTES } from "./ingest";
 import { webhookRoutes } from "./routes";
+import { STRIPE_SIGNATURE_HEADER, STRIPE_TOLERANCE_SECONDS, stripeSchemas } from "./stripe";
 
 /** Response shapes of the read API (documentation; the handlers build them in views.ts). */
 function responseSchemas() {
@@ -89,5 +90,41 @@ export function webhookApiFragment(source: string): OpenApiFragment {
       replayToken: { type: "http", scheme: "bearer", description: "The stack's webhookReplayToken secret" },
     },
     schemas: Object.fromEntries(Object.entries(r).map(([name, schema]) => [name, jsonSchema(schema, "output")])),
+  };
+}
+
+/**
+ * The Stripe WebhookIngest's part (#19): its one route, `POST /webhooks/stripe` (a source without
+ * meetings has no read routes; the stack's Stripe instance does not forward, so no replay route).
+ */
+export function stripeWebhookApiFragment(): OpenApiFragment {
+  const { Envelope } = stripeSchemas();
+  const operations: Record<string, object> = {
+    receive_stripe_webhook: {
+      description: "Exists when the stack sets the Stripe keys. Answered as soon as the event is stored; the id is Stripe's evt_… id.",
+      security: [{ stripeSignature: [] }],
+      requestBody: { required: true, content: { "application/json": { schema: jsonSchema(Envelope, "input") } } },
+      responses: {
+        "201": { description: "Stored", content: jsonContent("WebhookAccepted") },
+        "200": { description: "Already stored (a retried or repeated delivery of the same evt id)", content: jsonContent("WebhookAccepted") },
+        ...jsonBodyProblems(WEBHOOK_MAX_BODY_BYTES, "Malformed JSON, or a checkout.session.* event whose session breaks the schema"),
+        "401": problem("Missing, malformed, wrong or stale signature"),
+      },
+    },
+  };
+  return {
+    paths: pathsOf(
+      webhookRoutes("stripe").filter((r) => r.fn === "ingest"),
+      operations,
+    ),
+    securitySchemes: {
+      stripeSignature: {
+        type: "apiKey",
+        in: "header",
+        name: STRIPE_SIGNATURE_HEADER,
+        description: `\`t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" keyed with the stack's stripeWebhookSecret>\` (any matching v1); more than ${STRIPE_TOLERANCE_SECONDS} s off either way (by default) is stale`,
+      },
+    },
+    schemas: {},
   };
 }

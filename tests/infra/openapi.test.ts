@@ -4,7 +4,7 @@ import test from "ava";
 import { readFileSync } from "node:fs";
 import { OPENAPI_FILE, renderOpenApi } from "../../scripts/openapi";
 import { MESSAGE_MAX_LENGTH } from "../../handlers/messages/schemas";
-import { GISTS_SECRET_KEYS, GISTS_SYNC_CONFIG, TEST_SECRETS, evaluateStack, ofType } from "../harness/stacks";
+import { GISTS_SECRET_KEYS, GISTS_SYNC_CONFIG, STRIPE_CONFIG, STRIPE_SECRET_KEYS, TEST_SECRETS, evaluateStack, ofType } from "../harness/stacks";
 
 const doc = JSON.parse(readFileSync(OPENAPI_FILE, "utf8"));
 
@@ -14,8 +14,8 @@ test("docs/openapi.json is what the schemas generate today (run npm run openapi 
 });
 
 test("the document describes exactly the routes the stack puts on the HTTP API", async (t) => {
-  // Every optional route on: forwarding (the replay route) and the gists sync (its read routes).
-  const record = await evaluateStack("dev", { "switchyard:forwardUrl": "https://downstream.example.com/hooks", ...GISTS_SYNC_CONFIG }, "tsx", [...Object.keys(TEST_SECRETS), ...GISTS_SECRET_KEYS]);
+  // Every optional route on: forwarding (the replay route), the gists sync (its read routes) and Stripe (its webhook).
+  const record = await evaluateStack("dev", { "switchyard:forwardUrl": "https://downstream.example.com/hooks", ...GISTS_SYNC_CONFIG, ...STRIPE_CONFIG }, "tsx", [...Object.keys(TEST_SECRETS), ...GISTS_SECRET_KEYS, ...STRIPE_SECRET_KEYS]);
   const httpApi = ofType(record, "aws:apigatewayv2/api:Api").find((a) => a.inputs.protocolType === "HTTP")!;
   const created = ofType(record, "aws:apigatewayv2/route:Route")
     .filter((r) => r.inputs.apiId === httpApi.id)

@@ -14,6 +14,8 @@ import { MEDIA_KINDS, MEDIA_LIMITS } from "../../handlers/events/schemas";
 import { PAGE_MAX_LIMIT } from "../../handlers/shared/paging";
 import { signCalendlyBody } from "../../handlers/webhooks/calendly";
 import { LOCAL_REPLAY_TOKEN, LOCAL_SIGNING_KEY } from "../../local/webhooks";
+import { signStripeBody } from "../../handlers/webhooks/stripe";
+import { LOCAL_STRIPE_WEBHOOK_SECRET } from "../../local/stripe";
 import { OPENAPI_FILE } from "../../scripts/openapi";
 import { propertyParameters } from "../harness/arbitraries";
 import { inviteeEvent, newBooking } from "../harness/calendly";
@@ -178,6 +180,22 @@ test.before(async () => {
         fc.constantFrom("wrong key", "stale", "other body", "malformed").map((how) => ({
           "calendly-webhook-signature":
             how === "wrong key" ? signCalendlyBody(body, "not-the-key", now()) : how === "stale" ? signCalendlyBody(body, LOCAL_SIGNING_KEY, now() - 3600) : how === "other body" ? signCalendlyBody(`${body} `, LOCAL_SIGNING_KEY, now()) : "t=now,v1=",
+        })),
+    },
+    stripeSignature: {
+      valid: (body) => fc.constant(null).map(() => ({ "stripe-signature": signStripeBody(body, LOCAL_STRIPE_WEBHOOK_SECRET, now()) })),
+      bad: (body) =>
+        fc.constantFrom("wrong key", "stale", "future", "other body", "v0 only").map((how) => ({
+          "stripe-signature":
+            how === "wrong key"
+              ? signStripeBody(body, "whsec_not_the_secret", now())
+              : how === "stale"
+                ? signStripeBody(body, LOCAL_STRIPE_WEBHOOK_SECRET, now() - 3600)
+                : how === "future"
+                  ? signStripeBody(body, LOCAL_STRIPE_WEBHOOK_SECRET, now() + 3600)
+                  : how === "other body"
+                    ? signStripeBody(`${body} `, LOCAL_STRIPE_WEBHOOK_SECRET, now())
+                    : signStripeBody(body, LOCAL_STRIPE_WEBHOOK_SECRET, now()).replace("v1=", "v0="),
         })),
     },
   };
