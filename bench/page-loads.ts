@@ -9,11 +9,9 @@
 // `npx tsx bench/page-loads.ts` runs just this (about 30 s); `--record <file>` writes the figures
 // (how bench/page-loads-before-19.json was made). `npm run bench` adds these rows to its table.
 import { readFileSync, writeFileSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { BrowserContext, Locator, Page } from "playwright-core";
-import { listOutbox } from "../handlers/events/mail/outbox";
-import { parseMime } from "../handlers/events/mail/parse-mime";
+import type { Locator, Page } from "playwright-core";
+import { answer, apiCall, idToken, rsvpLinks, signInSession, withSession } from "../tests/harness/events-seed";
 import { startSiteInChromium, type SiteInChromium } from "../tests/harness/site-in-chromium";
 
 /** One page load's API traffic. */
@@ -46,72 +44,28 @@ const INVITEES = ["ada@example.com", "grace@example.com", "edsger@example.com"];
 /** The figures recorded from the REST-only site, before the pages read through GraphQL. */
 export const PAGE_LOADS_BEFORE: PageLoadFigures = JSON.parse(readFileSync(join(__dirname, "page-loads-before-19.json"), "utf8"));
 
-async function call<T>(site: SiteInChromium, method: string, path: string, token: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${site.apiUrl}${path}`, { method, headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: body === undefined ? undefined : JSON.stringify(body) });
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-  return (await response.json()) as T;
-}
-
-async function organizerToken(site: SiteInChromium): Promise<string> {
-  const response = await fetch(`${site.signInUrl}/_local/token`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: ORGANIZER }) });
-  return ((await response.json()) as { id_token: string }).id_token;
-}
-
-/** The first RSVP link mailed to `to` (waits for the mail). */
-async function rsvpLink(site: SiteInChromium, to: string): Promise<string> {
-  const dir = join(site.dataDir, "outbox");
-  for (const deadline = Date.now() + WAIT_MS; Date.now() < deadline; await new Promise((r) => setTimeout(r, 200))) {
-    for (const entry of await listOutbox(dir)) {
-      if (entry.kind !== "invitation" || !entry.to.includes(to)) continue;
-      const text = (await parseMime(await readFile(join(dir, entry.file)))).text ?? "";
-      const link = /^(https?:\/\/\S+\/events\/rsvp\?token=\S+)$/m.exec(text)?.[1];
-      if (link) return link;
-    }
-  }
-  throw new Error(`no invitation mail to ${to}`);
-}
-
 /** Three public events and one to manage (public, published, three invitees, one of whom said yes). */
 async function seed(site: SiteInChromium) {
-  const token = await organizerToken(site);
+  const token = await idToken(site, ORGANIZER);
   const day = 86_400_000;
   for (const [i, title] of ["Harbour walk", "Rust reading group", "Letterpress workshop"].entries()) {
-    const { id } = await call<{ id: string }>(site, "POST", "/events", token, { title, description: "A bench event.", startsAt: new Date(Date.now() + (i + 3) * day).toISOString(), durationMinutes: 60, visibility: "public" });
-    await call(site, "POST", `/events/${id}/publish`, token, {});
+    const { id } = await apiCall<{ id: string }>(site, "POST", "/events", token, { title, description: "A bench event.", startsAt: new Date(Date.now() + (i + 3) * day).toISOString(), durationMinutes: 60, visibility: "public" });
+    await apiCall(site, "POST", `/events/${id}/publish`, token, {});
   }
-  const managed = await call<{ id: string }>(site, "POST", "/events", token, {
-    title: "Bench evening",
+  const title = "Bench evening";
+  const managed = await apiCall<{ id: string }>(site, "POST", "/events", token, {
+    title,
     description: "The event the bench manages.\nBring a lantern.",
     startsAt: new Date(Date.now() + 10 * day).toISOString(),
     durationMinutes: 90,
     visibility: "public",
     joinUrl: "https://meet.example.com/bench-evening",
   });
-  await call(site, "POST", `/events/${managed.id}/invitations`, token, { emails: INVITEES });
-  await call(site, "POST", `/events/${managed.id}/publish`, token, {});
-  const yes = await rsvpLink(site, INVITEES[0]!);
-  await fetch(`${site.apiUrl}/rsvp`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ token: new URL(yes).searchParams.get("token") }) });
-  const pending = new URL(await rsvpLink(site, INVITEES[1]!));
+  await apiCall(site, "POST", `/events/${managed.id}/invitations`, token, { emails: INVITEES });
+  await apiCall(site, "POST", `/events/${managed.id}/publish`, token, {});
+  await answer(site, (await rsvpLinks(site, INVITEES[0]!, title)).yes, "yes");
+  const pending = new URL((await rsvpLinks(site, INVITEES[1]!, title)).yes);
   return { eventId: managed.id, rsvpPath: pending.pathname + pending.search };
-}
-
-/** Signs in through the local sign-in stand-in's form, as a person does; returns the site's stored session. */
-async function signIn(site: SiteInChromium): Promise<string> {
-  const context = await site.browser.newContext();
-  try {
-    const page = await context.newPage();
-    await page.goto(`${site.siteUrl}/events/`);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.waitForURL((url) => url.href.startsWith(site.signInUrl));
-    await page.getByLabel("Email").fill(ORGANIZER);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.getByText(`Signed in as ${ORGANIZER}`).waitFor({ timeout: WAIT_MS });
-    const session = await page.evaluate(() => (globalThis as unknown as { sessionStorage: { getItem(k: string): string | null } }).sessionStorage.getItem("switchyard.events.session"));
-    if (!session) throw new Error("signed in, but no session stored");
-    return session;
-  } finally {
-    await context.close();
-  }
 }
 
 /**
@@ -119,9 +73,8 @@ async function signIn(site: SiteInChromium): Promise<string> {
  * and for the network to go quiet, and returns the API traffic of that load.
  */
 async function measure(site: SiteInChromium, path: string, ready: (page: Page) => Locator, session?: string): Promise<PageLoad> {
-  const context: BrowserContext = await site.browser.newContext({ locale: "en-US" });
+  const context = await withSession(site, session, { locale: "en-US" });
   try {
-    if (session) await context.addInitScript((value: string) => (globalThis as unknown as { sessionStorage: { setItem(k: string, v: string): void } }).sessionStorage.setItem("switchyard.events.session", value), session);
     const page = await context.newPage();
     const cdp = await context.newCDPSession(page);
     const apiOrigin = new URL(site.apiUrl).origin;
@@ -166,7 +119,7 @@ export async function measurePageLoads(): Promise<Record<PageName, PageLoad>> {
   const site = await startSiteInChromium("page-loads");
   try {
     const { eventId, rsvpPath } = await seed(site);
-    const session = await signIn(site);
+    const session = await signInSession(site, ORGANIZER);
     const publicItem = (page: Page) => page.getByRole("list", { name: "Public events" }).getByRole("link", { name: "Bench evening" });
     return {
       "events home (signed out)": await measure(site, "/events/", publicItem),
