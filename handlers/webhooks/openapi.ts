@@ -6,7 +6,7 @@ import { DEFAULT_TOLERANCE_SECONDS, WEBHOOK_MAX_BODY_BYTES } from "./ingest";
 import { webhookRoutes } from "./routes";
 
 /** Response shapes of the read API (documentation; the handlers build them in views.ts). */
-function responseSchemas() {
+export function responseSchemas() {
   const Link = z.object({ meetingId: z.string(), inviteeId: z.string() });
   const Invitee = z.object({
     id: z.string(),
