@@ -68,6 +68,12 @@ async function seed(site: SiteInChromium) {
   return { eventId: managed.id, rsvpPath: pending.pathname + pending.search };
 }
 
+/** A call as the table shows it: no RSVP token, event ids as {id}, a hash by its first 8 digits, variables decoded. */
+const readable = (call: string) =>
+  decodeURIComponent(call.replace(/token=[^&]+/, "token=…"))
+    .replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, "{id}")
+    .replace(/\b([0-9a-f]{8})[0-9a-f]{56}\b/g, "$1…");
+
 /**
  * Opens `path` in a fresh context (with `session` in sessionStorage when given), waits for `ready`
  * and for the network to go quiet, and returns the API traffic of that load.
@@ -107,7 +113,7 @@ async function measure(site: SiteInChromium, path: string, ready: (page: Page) =
       preflights: all.filter((r) => r.preflight).length,
       bodyBytes: all.reduce((sum, r) => sum + r.body, 0),
       transferBytes: all.reduce((sum, r) => sum + r.transfer, 0),
-      calls: all.map((r) => `${r.call.replace(/token=[^&]+/, "token=…").replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, "{id}")}: ${r.body} B (${r.transfer} B transferred)`),
+      calls: all.map((r) => `${readable(r.call)}: ${r.body} B (${r.transfer} B transferred)`),
     };
   } finally {
     await context.close();
