@@ -54,8 +54,8 @@ const describe = (r: Request) => {
 const manageEventCall = (id: string) => `GET /graphql?id=${MANAGE_EVENT.sha256}&variables=${JSON.stringify({ id })}`;
 
 /** Opens the manage page signed in; resolves once it shows the invitation counts and the network is quiet. */
-async function openManage(id: string, counts?: string) {
-  const context = await withSession(site!, session, { locale: "en-US" });
+async function openManage(id: string, counts?: string, signedIn = session) {
+  const context = await withSession(site!, signedIn, { locale: "en-US" });
   const page = await context.newPage();
   const problems: string[] = [];
   page.on("pageerror", (error) => problems.push(error.message));
@@ -165,5 +165,15 @@ if (!existsSync(CHROMIUM) && !process.env.CI) {
       t.true(await page.getByText(`Signed in as ${ORGANIZER}`).isVisible(), "still signed in (not a 401)");
       await context.close();
     }
+  });
+
+  test.serial("a token the API refuses (UNAUTHENTICATED): the page says so and offers Sign in again, as a REST 401 does", async (t) => {
+    const forged = JSON.stringify({ ...JSON.parse(session), idToken: `${JSON.parse(session).idToken.slice(0, -8)}AAAAAAAA` });
+    const { context, page, requests } = await openManage(eventId, undefined, forged);
+    t.deepEqual(requests.map(describe), [manageEventCall(eventId)]);
+    t.is(await page.getByRole("heading", { level: 1 }).textContent(), "Manage event");
+    t.true(await page.getByRole("button", { name: "Sign in" }).isVisible(), "the refused session is forgotten");
+    t.is(await page.evaluate(() => (globalThis as any).sessionStorage.getItem("switchyard.events.session")), null);
+    await context.close();
   });
 }
