@@ -3,7 +3,8 @@
 // two REST reads before (GET /me/events/{id}, GET /events/{id}/invitations); it shows what those
 // REST routes answer (they are still there: the test asks them). Refreshing the answers and the
 // re-read after an action are that one query again; the actions themselves stay REST. A stranger's
-// event and an unknown one show the API's refusal, and nothing else is asked.
+// event and an unknown one show the API's refusal, and nothing else is asked; a refused token
+// forgets the session, as a REST 401 does.
 import test from "ava";
 import { existsSync } from "node:fs";
 import type { Page, Request } from "playwright-core";
