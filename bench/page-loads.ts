@@ -6,7 +6,7 @@
 // length; local mode does not compress) and, apart, the transfer size with headers, both from
 // Chromium's own network events (DevTools protocol), which also report the preflights.
 //
-// `npx tsx bench/page-loads.ts` runs just this (about 30 s); `--record <file>` writes the figures
+// `npx tsx bench/page-loads.ts` runs just this (30 s to a minute); `--record <file>` writes the figures
 // (how bench/page-loads-before-19.json was made). `npm run bench` adds these rows to its table.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
