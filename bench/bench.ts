@@ -3,7 +3,9 @@
 //    bare `node -e ''` start (≤ bare + 150 ms);
 //  - local-mode POST /messages throughput (autocannon, 50 connections) against raw DynamoDB Local
 //    PutItem throughput from Node with the same concurrency, on the same emulator (≥ 0.7×);
-//  - the website's JavaScript, gzipped as browsers fetch it (≤ 50 KB).
+//  - the website's JavaScript, gzipped as browsers fetch it (≤ 50 KB);
+//  - API requests and bytes per load of each Events page in Chromium, against the REST-only
+//    site's figures (bench/page-loads.ts; `npx tsx bench/page-loads.ts` runs just that part).
 import autocannon from "autocannon";
 import { DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { spawn, spawnSync } from "node:child_process";
@@ -31,6 +33,7 @@ import { startPipedriveStandIn } from "../local/standins/pipedrive";
 import { createTable } from "../local/emulators/tables";
 import { buildWebsite, javascriptGzipBytes } from "../website/build";
 import { nodeVersionNote } from "../local/node-version";
+import { PAGES, PAGE_LOADS_BEFORE, briefLoad, measurePageLoads } from "./page-loads";
 
 const BENCH_SIGNING_KEY = "bench-signing-key";
 
@@ -293,6 +296,16 @@ function websiteSize() {
   }
 }
 
+/** Requests and bytes to the API per Events page load, before (REST only) and now: never more requests. */
+async function pageLoads() {
+  const now = await measurePageLoads();
+  for (const page of PAGES) {
+    const before = PAGE_LOADS_BEFORE.pages[page];
+    const ratio = before ? now[page].requests / before.requests : 1;
+    rows.push({ metric: `page load, ${page}`, measured: `${briefLoad(now[page])}${before ? ` (before ${briefLoad(before)})` : " (new)"}`, target: "≤ before (requests)", ratio, pass: ratio <= 1 });
+  }
+}
+
 async function main() {
   if (process.argv.includes("--packages-only")) {
     await packagesAndColdStarts();
@@ -305,6 +318,7 @@ async function main() {
   await gistsCallEconomy();
   await packagesAndColdStarts();
   await throughput();
+  await pageLoads();
   printTable();
 }
 
@@ -319,6 +333,7 @@ function printTable() {
   const misses = rows.filter((r) => !r.pass).length;
   console.log("(`node -e ''` costs ~20 ms more than running a file, so a tiny upload can start faster than it.)");
   console.log(`("before" figures are ${BEFORE.about}; shown only for functions whose package changed since.)`);
+  if (rows.some((r) => r.metric.startsWith("page load"))) console.log(`(page loads: requests to the API origin, preflights (pre) included; KB: response bodies as received / transferred with headers; "before" is ${PAGE_LOADS_BEFORE.about}.)`);
   console.log(misses ? `${misses} target(s) missed` : "all targets met");
 }
 

@@ -53,7 +53,11 @@ export interface LocalEventsOptions {
 
 export interface LocalEvents {
   routes: LocalRoute[];
+  /** Local table names by logical name (the GraphQL layer reads them). */
+  tables: Record<string, string>;
   signInUrl: string;
+  /** The sign-in stand-in's `iss`: what the local JWT authorizer checks (and the GraphQL function verifies). */
+  issuer: string;
   clientId: string;
   outboxDir: string;
   mediaOrigin: string;
@@ -119,7 +123,9 @@ export async function startLocalEvents(options: LocalEventsOptions): Promise<Loc
 
   return {
     routes: [...events.routes, ...localOutboxRoutes(outboxDir)],
+    tables: events.tables,
     signInUrl: signIn.url,
+    issuer: signIn.issuer,
     clientId: signIn.clientId,
     outboxDir,
     mediaOrigin: new URL(s3.endpoint).origin,

@@ -25,9 +25,10 @@ import { nodeVersionNote } from "./node-version";
 import { LOCAL_HEALTH_CHECK_INTERVAL_MS, startLocalHealthCheck } from "./health-check";
 import { installLogSink, localLogFile } from "./emulators/log-sink";
 import { startLocalEvents } from "./events";
+import { startLocalGraphql } from "./graphql";
 import { startStaticSite } from "./emulators/static-site";
 import { LOCAL_STRIPE_SECRET_KEY, LOCAL_STRIPE_WEBHOOK_SECRET, startLocalStripe } from "./stripe";
-import { startLocalSchedules } from "./syncs";
+import { LOCAL_SYNC_STATE_TABLE, startLocalSchedules } from "./syncs";
 import { runTopology } from "./topology";
 import { buildWebsite } from "../website/build";
 import type { SiteConfig } from "../website/src/config";
@@ -101,10 +102,19 @@ async function main() {
     rsvpSigningKey: process.env.RSVP_SIGNING_KEY || undefined,
   });
 
+  // The GraphQL layer over the same local tables (POST and GET /graphql).
+  const graphql = await startLocalGraphql({
+    dynamodb,
+    events,
+    messagesTable: messages.tables.messages,
+    meetingsTable: webhooks.tables.meetings,
+    syncStateTables: Object.fromEntries(syncs.jobs.map((j) => [j.job, LOCAL_SYNC_STATE_TABLE])),
+  });
+
   // The website (PORT+2) calls the API from its own origin, as the stack's site does from CloudFront.
   const origins = [`http://localhost:${port}`, `http://127.0.0.1:${port}`, `http://127.0.0.1:${port + 2}`, `http://localhost:${port + 2}`, ...(process.env.CORS_ORIGINS?.split(",").filter(Boolean) ?? [])];
   const api = await startApiServer({
-    routes: [...messages.routes, ...webhooks.routes, ...stripe.routes, ...syncs.routes, ...events.routes, ...httpApi.routes],
+    routes: [...messages.routes, ...webhooks.routes, ...stripe.routes, ...syncs.routes, ...events.routes, ...graphql.routes, ...httpApi.routes],
     corsOrigins: origins,
     port,
   });
@@ -127,6 +137,7 @@ async function main() {
     stripeWebhookUrl: stripe.webhookUrl,
     stripeApiUrl: stripe.standIn.url,
     eventsApiUrl: `${api.url}/events`,
+    graphqlUrl: `${api.url}/graphql`,
     eventsSignInUrl: events.signInUrl,
     outbox: `${api.url}/_local/outbox`,
     dynamodbEndpoint: dynamodb.endpoint,
@@ -173,6 +184,7 @@ async function main() {
     await webhooks.stop();
     await stripe.stop();
     await events.stop();
+    await graphql.stop();
     await syncs.stop();
     await messages.stop();
     await httpApi.stop();

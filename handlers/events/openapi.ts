@@ -9,7 +9,7 @@ import { MONTHLY_BY } from "./recurrence";
 import { EVENT_STATUSES, MEDIA_KINDS, VISIBILITIES, eventSchemas } from "./schemas";
 
 /** Response shapes of the events API (documentation; views.ts builds them). */
-function responseSchemas() {
+export function responseSchemas() {
   const url = z.string().nullable().describe("A presigned GET, valid 15 minutes; null when there is none");
   const Event = z.object({
     id: z.string(),

@@ -9,7 +9,8 @@ import type { EventRecord } from "./event-store";
 import { monthlyStarts, RecurrenceError } from "./recurrence";
 import { INVITES_PER_EVENT, MAX_LEAD_DAYS } from "./schemas";
 import { seriesSummary } from "./series-view";
-import { eventSummary, invitationView, organizerEventView } from "./views";
+import { organizerEvent } from "./organizer-event";
+import { eventSummary, invitationsView } from "./views";
 
 /** Request bodies are small JSON documents. */
 export const ORGANIZER_MAX_BODY_BYTES = 16 * 1024;
@@ -39,10 +40,7 @@ export function organizerHandler(deps: EventsApiDeps): HttpHandler {
     if (scope === "following" && !e.seriesId) throw new HttpProblem("validation-failed", "The query has 1 problem(s): #/scope following needs an occurrence of a series", [{ pointer: "#/scope", detail: "following needs an occurrence of a series" }]);
     return scope === "following";
   };
-  const withMedia = async (e: EventRecord) => {
-    const s = e.seriesId ? await series.get(e.seriesId) : undefined;
-    return organizerEventView(e, await media.viewUrls(e), s ? seriesSummary(s, e) : null);
-  };
+  const withMedia = (e: EventRecord) => organizerEvent(deps, e);
 
   return dispatch("organizer", obs, {
     async createEvent(event) {
@@ -138,12 +136,8 @@ export function organizerHandler(deps: EventsApiDeps): HttpHandler {
       const id = eventId(event);
       noQuery(event);
       await store.getOwned(id, organizer);
-      const invitations = await store.invitations(id);
-      const counts = { yes: 0, no: 0, pending: 0 };
-      for (const i of invitations) counts[i.status]++;
-      // Mail that cannot reach them (SES bounced it, or they complained): besides their answer.
-      const undeliverable = invitations.filter((i) => i.undeliverable).length;
-      return jsonResponse(200, { items: invitations.map(invitationView), counts: { ...counts, undeliverable } });
+      // Mail that cannot reach them (SES bounced it, or they complained) is counted besides their answer.
+      return jsonResponse(200, invitationsView(await store.invitations(id)));
     },
 
     async requestMediaUpload(event) {

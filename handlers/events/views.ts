@@ -38,3 +38,11 @@ export function eventSummary(e: EventRecord) {
 export function invitationView(i: Invitation) {
   return { email: i.email, status: i.status, invitedAt: i.invitedAt, answeredAt: i.answeredAt ?? null, answerChanges: i.answerSeq, history: i.history, undeliverable: i.undeliverable ?? null };
 }
+
+/** GET /events/{id}/invitations (and GraphQL's `invitations`): every invitation, and the counts by answer (plus the undeliverable, besides their answer). */
+export function invitationsView(invitations: Invitation[]) {
+  const counts = { yes: 0, no: 0, pending: 0 };
+  for (const i of invitations) counts[i.status]++;
+  const undeliverable = invitations.filter((i) => i.undeliverable).length;
+  return { items: invitations.map(invitationView), counts: { ...counts, undeliverable } };
+}

@@ -7,7 +7,7 @@ import { webhookRoutes } from "./routes";
 import { STRIPE_SIGNATURE_HEADER, STRIPE_TOLERANCE_SECONDS, stripeSchemas } from "./stripe";
 
 /** Response shapes of the read API (documentation; the handlers build them in views.ts). */
-function responseSchemas() {
+export function responseSchemas() {
   const Link = z.object({ meetingId: z.string(), inviteeId: z.string() });
   const Invitee = z.object({
     id: z.string(),

@@ -28,6 +28,13 @@ function isProblem(value: unknown): value is Problem {
   return typeof value === "object" && value !== null && typeof (value as Problem).detail === "string" && typeof (value as Problem).status === "number";
 }
 
+/** A non-2xx answer as an error: the problem's detail, or the gateway's message, or just the status. */
+export function refusal(status: number, json: unknown): ApiError {
+  if (isProblem(json)) return new ApiError(json.detail, status, json);
+  const gateway = typeof json === "object" && json !== null && typeof (json as { message?: unknown }).message === "string" ? `: ${(json as { message: string }).message}` : "";
+  return new ApiError(`The API answered ${status}${gateway}.`, status);
+}
+
 export class Api {
   constructor(readonly baseUrl: string) {}
 
@@ -40,6 +47,13 @@ export class Api {
   }
 
   async request<T>(path: string, init: RequestInit): Promise<T> {
+    const { response, json } = await this.exchange(path, init);
+    if (response.ok) return json as T;
+    throw refusal(response.status, json);
+  }
+
+  /** The response and its JSON body (undefined when empty or not JSON), whatever the status; throws only when no answer came. */
+  async exchange(path: string, init: RequestInit): Promise<{ response: Response; json: unknown }> {
     let response: Response;
     try {
       response = await fetch(`${this.baseUrl}${path}`, { ...init, signal: AbortSignal.timeout(TIMEOUT_MS) });
@@ -54,9 +68,6 @@ export class Api {
     } catch {
       json = undefined;
     }
-    if (response.ok) return json as T;
-    if (isProblem(json)) throw new ApiError(json.detail, response.status, json);
-    const gateway = typeof json === "object" && json !== null && typeof (json as { message?: unknown }).message === "string" ? `: ${(json as { message: string }).message}` : "";
-    throw new ApiError(`The API answered ${response.status}${gateway}.`, response.status);
+    return { response, json };
   }
 }

@@ -2,6 +2,7 @@
 import { ApiError, type Api } from "./api";
 import type { Auth } from "./events-auth";
 import { FieldCheck } from "./field-errors";
+import { runPersisted } from "./graphql";
 import type { EventCategory } from "../../handlers/events/categories";
 import type { PublicSort } from "../../handlers/events/public-search";
 
@@ -102,6 +103,11 @@ export interface Undeliverable {
   at: string;
 }
 
+/** The manage page's read (GraphQL's persisted ManageEvent): the organizer's event with its invitations. */
+export interface ManagedEvent extends EventView {
+  invitations: Invitations & { nextCursor: string | null };
+}
+
 export interface RsvpView {
   event: EventView;
   invitee: string;
@@ -149,14 +155,19 @@ export class EventsApi {
   answer = (token: string, answer?: "yes" | "no") => this.api.post<RsvpResult>("/rsvp", answer ? { token, answer } : { token });
 
   myEvents = (cursor?: string | null) => this.signedIn<Page<EventSummary>>("GET", `/me/events?limit=20${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
-  myEvent = (id: string) => this.signedIn<EventView>("GET", `/me/events/${encodeURIComponent(id)}`);
   create = ({ joinUrl, ...fields }: EventFields & { recurrence?: Recurrence }) => this.signedIn<EventView>("POST", "/events", joinUrl === null ? fields : { ...fields, joinUrl });
   update = (id: string, patch: Partial<EventFields>, scope: Scope = "this") => this.signedIn<EventView>("PATCH", `/events/${encodeURIComponent(id)}${scoped(scope)}`, patch);
   publish = (id: string, scope: Scope = "this") => this.signedIn<EventView>("POST", `/events/${encodeURIComponent(id)}/publish${scoped(scope)}`, {});
   cancel = (id: string, scope: Scope = "this") => this.signedIn<EventView>("POST", `/events/${encodeURIComponent(id)}/cancel${scoped(scope)}`, {});
   series = (id: string) => this.signedIn<{ series: SeriesSummary; items: EventSummary[] }>("GET", `/me/series/${encodeURIComponent(id)}`);
   invite = (id: string, emails: string[]) => this.signedIn<{ added: string[]; existing: string[] }>("POST", `/events/${encodeURIComponent(id)}/invitations`, { emails });
-  invitations = (id: string) => this.signedIn<Invitations>("GET", `/events/${encodeURIComponent(id)}/invitations`);
+
+  /** The manage page's read: GET /me/events/{id} and its invitations in one request (GraphQL's persisted ManageEvent). */
+  async manageEvent(id: string): Promise<ManagedEvent> {
+    const { myEvent } = await this.withToken((headers) => runPersisted<{ myEvent: ManagedEvent | null }>(this.api, "ManageEvent", { id }, headers));
+    if (!myEvent) throw new ApiError("There is no such event.", 404);
+    return myEvent;
+  }
 
   /** Asks for a presigned PUT, then sends the file to it with exactly the signed content type. */
   async upload(id: string, kind: MediaKind, file: File): Promise<void> {
@@ -172,13 +183,19 @@ export class EventsApi {
     if (!response.ok) throw new Error(`The media store refused the upload (${response.status}). Try again.`);
   }
 
-  private async signedIn<T>(method: string, path: string, body?: unknown): Promise<T> {
+  private signedIn<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return this.withToken((headers) => {
+      if (body !== undefined) headers["content-type"] = "application/json";
+      return this.api.request<T>(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    });
+  }
+
+  /** Sends with the ID token (`authorization` in `headers`); a refused token signs out. */
+  private async withToken<T>(send: (headers: Record<string, string>) => Promise<T>): Promise<T> {
     const token = await this.auth?.idToken();
     if (!token) throw new ApiError("Sign in first.", 401);
-    const headers: Record<string, string> = { authorization: `Bearer ${token}` };
-    if (body !== undefined) headers["content-type"] = "application/json";
     try {
-      return await this.api.request<T>(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      return await send({ authorization: `Bearer ${token}` });
     } catch (error) {
       // The token was refused (expired, or the sign-in service restarted): sign in again.
       if (error instanceof ApiError && error.status === 401) this.auth?.clear();

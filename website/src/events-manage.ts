@@ -1,7 +1,7 @@
 // /events/manage?id=: the organizer's event. Edit (before its start, unless canceled), publish,
 // cancel, cover and video upload, invitations and the answers so far.
 import { fill, h, isBusy, setBusy } from "./dom";
-import type { EventFields, EventView, Invitations, MediaKind, Undeliverable } from "./events-api";
+import type { EventFields, EventView, Invitations, ManagedEvent, MediaKind, Undeliverable } from "./events-api";
 import { alertBox, badge, eventForm, fail, ok, problemText, when, type Ctx } from "./events-ui";
 import { scopeChoice, seriesSection } from "./events-repeat";
 import { FieldCheck, FieldErrors } from "./field-errors";
@@ -83,31 +83,39 @@ const UNDELIVERABLE: Record<Undeliverable["reason"], string> = { bounce: "undeli
 const undeliverableBadge = (u: Undeliverable) =>
   h("span", { class: `badge undeliverable ${u.reason === "complaint" ? "badge-canceled" : "badge-rescheduled"}`, title: `Reported ${new Date(u.at).toLocaleString()}` }, UNDELIVERABLE[u.reason]);
 
-function invitationsSection(ctx: Ctx, e: EventView, canInvite: boolean): HTMLElement {
+/**
+ * The invitations and the answers so far, shown from the page's own read; Refresh answers and an
+ * invite read the event again (one request) and update the counts here and `confirmed` beside them.
+ */
+function invitationsSection(ctx: Ctx, e: ManagedEvent, canInvite: boolean, confirmed: HTMLElement): HTMLElement {
   const counts = h("p", { class: "counts", id: "invitation-counts", "aria-live": "polite" });
   const list = h("ul", { class: "items", "aria-label": "Invitations" });
   const listError = alertBox("invitations-error");
   const refreshButton = h("button", { type: "button", class: "secondary small" }, "Refresh answers");
+  const show = (result: Invitations) => {
+    const { yes, no, pending, undeliverable } = result.counts;
+    counts.textContent = `${yes} yes · ${no} no · ${pending} pending${undeliverable ? ` · ${undeliverable} undeliverable` : ""}`;
+    fill(
+      list,
+      ...result.items.map((i) =>
+        h(
+          "li",
+          { class: "invitee" },
+          h("span", { class: "invitee-email" }, i.email),
+          badge(i.status),
+          i.undeliverable ? undeliverableBadge(i.undeliverable) : null,
+          i.answeredAt ? h("span", { class: "meta" }, "answered ", timeEl(i.answeredAt)) : null,
+          answerHistory(i),
+        ),
+      ),
+    );
+    if (!result.items.length) fill(list, h("li", { class: "muted" }, "Nobody invited yet."));
+  };
   const load = () =>
     act(refreshButton, listError, async () => {
-      const result = await ctx.events.invitations(e.id);
-      const { yes, no, pending, undeliverable } = result.counts;
-      counts.textContent = `${yes} yes · ${no} no · ${pending} pending${undeliverable ? ` · ${undeliverable} undeliverable` : ""}`;
-      fill(
-        list,
-        ...result.items.map((i) =>
-          h(
-            "li",
-            { class: "invitee" },
-            h("span", { class: "invitee-email" }, i.email),
-            badge(i.status),
-            i.undeliverable ? undeliverableBadge(i.undeliverable) : null,
-            i.answeredAt ? h("span", { class: "meta" }, "answered ", timeEl(i.answeredAt)) : null,
-            answerHistory(i),
-          ),
-        ),
-      );
-      if (!result.items.length) fill(list, h("li", { class: "muted" }, "Nobody invited yet."));
+      const fresh = await ctx.events.manageEvent(e.id);
+      confirmed.textContent = String(fresh.confirmedCount);
+      show(fresh.invitations);
     });
   refreshButton.addEventListener("click", () => void load());
 
@@ -152,7 +160,7 @@ function invitationsSection(ctx: Ctx, e: EventView, canInvite: boolean): HTMLEle
     });
     section.append(form);
   }
-  void load();
+  show(e.invitations);
   return section;
 }
 
@@ -167,9 +175,9 @@ export async function managePage(ctx: Ctx, params: URLSearchParams, notice?: str
     fill(ctx.root, h("div", { class: "page-head" }, h("h1", { tabindex: "-1" }, "Manage event"), ctx.authBar()), h("p", {}, "Sign in as the event's organizer to manage it."));
     return;
   }
-  let e: EventView;
+  let e: ManagedEvent;
   try {
-    e = await events.myEvent(id);
+    e = await events.manageEvent(id);
   } catch (error) {
     fill(ctx.root, h("div", { class: "page-head" }, h("h1", { tabindex: "-1" }, "Manage event"), ctx.authBar()), h("div", { class: "alert", role: "alert" }, h("p", {}, ...problemText(error))), h("p", {}, h("a", { href: "/events/" }, "Back to Events")));
     return;
@@ -211,6 +219,7 @@ export async function managePage(ctx: Ctx, params: URLSearchParams, notice?: str
   }
   if (e.status === "published" && e.visibility === "public") buttons.push(h("a", { href: `/events/view?id=${e.id}`, class: "button-link secondary" }, "Public page"));
 
+  const confirmed = h("dd", { id: "event-confirmed" }, String(e.confirmedCount));
   const overview = h(
     "section",
     { class: "card", "aria-labelledby": "overview-title" },
@@ -225,7 +234,7 @@ export async function managePage(ctx: Ctx, params: URLSearchParams, notice?: str
       h("dt", {}, "Visibility"),
       h("dd", {}, e.visibility === "public" ? "Public" : "Private"),
       h("dt", {}, "Attending"),
-      h("dd", { id: "event-confirmed" }, String(e.confirmedCount)),
+      confirmed,
       h("dt", {}, "Join link"),
       h("dd", { id: "event-join-url" }, e.joinUrl ? h("a", { href: e.joinUrl, class: "join-link", rel: "noopener noreferrer", target: "_blank" }, e.joinUrl) : h("span", { class: "muted" }, "Not set: attendees are told it will follow.")),
       h("dt", {}, "Category"),
@@ -261,7 +270,7 @@ export async function managePage(ctx: Ctx, params: URLSearchParams, notice?: str
       h("section", { class: "card", "aria-labelledby": "media-title" }, h("h2", { id: "media-title" }, "Cover and video"), uploadForm(ctx, e, "cover", refresh), uploadForm(ctx, e, "video", refresh)),
     );
   }
-  sections.push(invitationsSection(ctx, e, editable));
+  sections.push(invitationsSection(ctx, e, editable, confirmed));
   if (e.series) sections.push(seriesSection(ctx, e));
 
   const grid = h("div", { class: "events-grid" }, ...sections);

@@ -1,0 +1,84 @@
+// The website's operations, persisted: `GET /graphql?id=<sha256>&variables=<json>` runs one by the
+// SHA-256 (hex) of its document, so the page sends a short, cacheable URL instead of the query text.
+// Each entry is the document and its hash, both spelled here; a test checks every hash and runs
+// every document against the schema. POST takes the same documents as text (or any other query,
+// under the limits).
+
+export interface PersistedQuery {
+  /** The operation's name. Example: `"ManageEvent"`. */
+  name: string;
+  /** SHA-256 of `document` (UTF-8), lower-case hex. */
+  sha256: string;
+  document: string;
+}
+
+export const PERSISTED_QUERIES: PersistedQuery[] = [
+  {
+    // The manage page: GET /me/events/{id} and GET /events/{id}/invitations in one request.
+    name: "ManageEvent",
+    sha256: "13a097759860f1a54f1bd42d0bfcf0eb9ad6686fdcea48aa985197479de457a1",
+    document: `query ManageEvent($id: ID!) {
+  myEvent(id: $id) {
+    id
+    title
+    description
+    startsAt
+    durationMinutes
+    endsAt
+    visibility
+    status
+    publishedAt
+    category
+    coverUrl
+    videoUrl
+    confirmedCount
+    createdAt
+    updatedAt
+    canceledAt
+    joinUrl
+    series {
+      id
+      frequency
+      by
+      timeZone
+      until
+      count
+      rule
+      firstStartsAt
+      occurrences
+      occurrence
+      continues
+      continuedBy
+    }
+    invitations {
+      items {
+        email
+        status
+        invitedAt
+        answeredAt
+        answerChanges
+        undeliverable {
+          reason
+          at
+        }
+        history {
+          answer
+          at
+        }
+      }
+      counts {
+        yes
+        no
+        pending
+        undeliverable
+      }
+      nextCursor
+    }
+  }
+}
+`,
+  },
+];
+
+/** The persisted document with this hash, if any. */
+export const persistedQuery = (sha256: string): PersistedQuery | undefined => PERSISTED_QUERIES.find((q) => q.sha256 === sha256);

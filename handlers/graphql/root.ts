@@ -1,0 +1,41 @@
+// The parts of the schema that are GraphQL's own: the Query type (its fields are the REST routes'
+// reads, with their arguments) and the fields that join one view to another. The object types
+// themselves come from the zod views (views.ts). Arguments are validated by the REST routes' own
+// zod query schemas (resolvers.ts), so their ranges are not spelled here.
+import { PAGE_DEFAULT_LIMIT, PAGE_MAX_LIMIT } from "../shared/paging";
+import { INVITES_PER_EVENT } from "../events/schemas";
+
+/** The root type, in SDL. */
+export const QUERY_SDL = `
+"""
+The reads of Switchyard's HTTP API in one place. Fields marked (signed in) need the Cognito ID token
+(Authorization: Bearer …); without a valid one they are null with an UNAUTHENTICATED error.
+"""
+type Query {
+  "Public, published events (GET /events): newest published first unless sorted. sort: published, created or start (popularity is REST only). limit: 1 to ${PAGE_MAX_LIMIT}, default ${PAGE_DEFAULT_LIMIT}."
+  events(limit: Int, cursor: String, q: String, category: String, createdAfter: String, createdBefore: String, startsAfter: String, startsBefore: String, minConfirmed: Int, ended: String, sort: String, order: String): EventPage!
+  "A public, published (or canceled) event (GET /events/{id}); null when there is none."
+  event(id: ID!): Event
+  "(signed in) My events in every state, last edited first (GET /me/events)."
+  myEvents(limit: Int, cursor: String): EventPage!
+  "(signed in) One of my events, drafts included (GET /me/events/{id}), with its invitations. Another organizer's event: FORBIDDEN; none: NOT_FOUND."
+  myEvent(id: ID!): OrganizerEvent
+  "Stored messages, newest first (GET /messages?limit=)."
+  messages(limit: Int, cursor: String): MessagePage!
+  "The exact number of stored messages (GET /messages)."
+  messageCount: Int!
+  "One message (GET /messages/{id}); null when there is none."
+  message(id: ID!): Message
+  "Calendly meetings, latest start first (GET /meetings); emails masked."
+  meetings(limit: Int, cursor: String): MeetingPage!
+  "(signed in) Each sync job this stack runs: its last run."
+  syncStatus: [SyncStatus!]!
+}
+`;
+
+/** Fields GraphQL adds to a view's type, by type: they join it to another view. */
+export const JOIN_FIELDS: Record<string, string[]> = {
+  OrganizerEvent: [
+    `"The event's invitations (GET /events/{id}/invitations), by address; counts are over all of them. limit: 1 to ${INVITES_PER_EVENT}, default ${INVITES_PER_EVENT} (all)."\n  invitations(limit: Int, cursor: String): InvitationPage!`,
+  ],
+};

@@ -1,0 +1,160 @@
+// The GraphQL function in-process against DynamoDB Local, s3rver and the local sign-in stand-in
+// (real RS256 tokens, its JWKS over loopback HTTP): every Query field next to the REST route it
+// mirrors, the persisted ManageEvent, auth on and off, the limits and the error codes.
+import test from "ava";
+import { randomUUID } from "node:crypto";
+import { organizerHandler } from "../../handlers/events/organizer";
+import { rsvpDeps } from "../../handlers/events/rsvp";
+import { eventsTable } from "../../handlers/events/tables";
+import { jwtAuthenticator } from "../../handlers/graphql/auth";
+import { graphqlHandler } from "../../handlers/graphql/handler";
+import { PERSISTED_QUERIES } from "../../handlers/graphql/persisted";
+import { graphqlDeps, rootResolvers } from "../../handlers/graphql/resolvers";
+import { graphqlViews } from "../../handlers/graphql/views";
+import { MessageStore } from "../../handlers/messages/store";
+import { messageTable } from "../../handlers/messages/table";
+import type { HttpEvent } from "../../handlers/shared/http";
+import { createObservability } from "../../handlers/shared/observability";
+import { RunStateStore } from "../../handlers/sync/run-state";
+import { syncStateTable } from "../../handlers/sync/tables";
+import { MeetingStore } from "../../handlers/webhooks/meeting-store";
+import { meetingsTable } from "../../handlers/webhooks/tables";
+import { startLocalSignIn, type LocalSignIn } from "../../local/standins/sign-in";
+import { freshTable, useLocalEmulators } from "../harness/dynamodb";
+import { apiEvent, parseResult } from "../harness/http";
+
+const local = useLocalEmulators(test, { s3: true });
+const CLIENT_ID = "graphql-test-client";
+const RSVP_KEY = "rsvp-test-signing-key-0123456789";
+const MANAGE_EVENT = PERSISTED_QUERIES.find((q) => q.name === "ManageEvent")!;
+const inAWeek = () => new Date(Date.now() + 7 * 86_400_000).toISOString();
+
+let signIn: LocalSignIn;
+test.before(async () => {
+  signIn = await startLocalSignIn({ port: 0, clientId: CLIENT_ID });
+});
+test.after.always(async () => signIn?.close());
+
+const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString()) as { sub: string; email: string };
+
+async function world() {
+  const [events, messages, meetings, state] = await Promise.all([freshTable(local.ddb, eventsTable, "events"), freshTable(local.ddb, messageTable, "messages"), freshTable(local.ddb, meetingsTable, "meetings"), freshTable(local.ddb, syncStateTable, "state")]);
+  const bucket = `media-${randomUUID().slice(0, 8)}`;
+  await local.s3.createBucket(bucket);
+  const deps = graphqlDeps({ eventsTable: events, mediaBucket: bucket, messagesTable: messages, meetingsTable: meetings, syncStateTables: { gists: state } });
+  const root = rootResolvers(deps);
+  const handler = graphqlHandler({ obs: createObservability("graphql-test"), root, authenticate: jwtAuthenticator({ issuer: signIn.issuer, audience: [CLIENT_ID] }) });
+  const organizer = organizerHandler(rsvpDeps("test", { eventsTable: events, mediaBucket: bucket, rsvpKey: async () => RSVP_KEY }));
+  const rest = async (method: string, path: string, routeKey: string, token: string, body?: unknown, id?: string) => {
+    const event = apiEvent(method, path, { routeKey, ...(body !== undefined ? { body: JSON.stringify(body) } : {}), ...(id ? { pathParameters: { id } } : {}) });
+    const { sub, email } = claimsOf(token);
+    (event.requestContext as any).authorizer = { jwt: { claims: { sub, email }, scopes: null } };
+    return parseResult(await organizer(event));
+  };
+  const call = async (event: HttpEvent) => parseResult(await handler(event));
+  const post = (body: unknown, headers: Record<string, string> = {}) => call(apiEvent("POST", "/graphql", { routeKey: "POST /graphql", body: typeof body === "string" ? body : JSON.stringify(body), headers }));
+  const get = (query: Record<string, string>, headers: Record<string, string> = {}) => call(apiEvent("GET", `/graphql?${new URLSearchParams(query)}`, { routeKey: "GET /graphql", headers }));
+  const bearer = (token?: string): Record<string, string> => (token ? { authorization: `Bearer ${token}` } : {});
+  return {
+    deps,
+    root,
+    rest,
+    post,
+    get,
+    query: (query: string, variables: Record<string, unknown> = {}, token?: string) => post({ query, variables }, bearer(token)),
+    manage: (id: string, token?: string) => get({ id: MANAGE_EVENT.sha256, variables: JSON.stringify({ id }) }, bearer(token)),
+    messages: new MessageStore(local.ddb.client, messages),
+    meetings: new MeetingStore(local.ddb.client, meetings),
+    runState: new RunStateStore(local.ddb.client, state, "gists"),
+    bearer,
+  };
+}
+
+const token = async (email: string) => (await signIn.issue(email)).idToken;
+
+test("ManageEvent (persisted, GET) answers what GET /me/events/{id} and GET /events/{id}/invitations answer, in one request", async (t) => {
+  const w = await world();
+  const olga = await token("olga@example.com");
+  const created = await w.rest("POST", "/events", "POST /events", olga, { title: "Demo day", startsAt: inAWeek(), durationMinutes: 45, visibility: "public", joinUrl: "https://meet.example.com/demo" });
+  t.is(created.status, 201);
+  const id = created.body.id as string;
+  t.is((await w.rest("POST", `/events/${id}/invitations`, "POST /events/{id}/invitations", olga, { emails: ["ann@example.com", "ben@example.com"] }, id)).status, 201);
+
+  const res = await w.manage(id, olga);
+  t.is(res.status, 200, JSON.stringify(res.body));
+  t.is(res.headers["content-type"], "application/graphql-response+json; charset=utf-8");
+  t.is(res.headers["cache-control"], "no-store", "signed in: never cached");
+  t.is(res.body.errors, undefined);
+  const { invitations, ...event } = res.body.data.myEvent;
+  const restEvent = await w.rest("GET", `/me/events/${id}`, "GET /me/events/{id}", olga, undefined, id);
+  const restInvitations = await w.rest("GET", `/events/${id}/invitations`, "GET /events/{id}/invitations", olga, undefined, id);
+  t.deepEqual(event, restEvent.body);
+  t.deepEqual({ items: invitations.items, counts: invitations.counts }, restInvitations.body);
+  t.is(invitations.nextCursor, null);
+  t.deepEqual(invitations.counts, { yes: 0, no: 0, pending: 2, undeliverable: 0 });
+  // The same document by POST gives the same answer.
+  const posted = await w.post({ query: MANAGE_EVENT.document, variables: { id } }, w.bearer(olga));
+  t.deepEqual(posted.body, res.body);
+});
+
+test("every field the site reads: public events and one event, my events, messages, meetings, sync status; results validate against the zod views", async (t) => {
+  const w = await world();
+  const olga = await token("olga@example.com");
+  const pub = await w.rest("POST", "/events", "POST /events", olga, { title: "Open call", startsAt: inAWeek(), durationMinutes: 30, visibility: "public" });
+  const priv = await w.rest("POST", "/events", "POST /events", olga, { title: "Board", startsAt: inAWeek(), durationMinutes: 30, visibility: "private" });
+  await w.rest("POST", `/events/${pub.body.id}/publish`, "POST /events/{id}/publish", olga, undefined, pub.body.id);
+  await w.messages.create("hello");
+  await w.messages.create("world");
+  const at = new Date().toISOString();
+  await w.meetings.applyChanges([{ meetingId: "m1", details: { name: "Intro", startTime: at, endTime: at }, inviteeId: "i1", invitee: { status: "active", name: "Ann", email: "ann@example.com" }, at, eventId: "e1" }]);
+  await w.runState.startRun("run-1", new Date());
+  await w.runState.finishRun("run-1", new Date(), { seen: 3, created: 1, skipped: 2, failed: 0 });
+
+  const res = await w.query(
+    `query Everything($pub: ID!, $priv: ID!) {
+      events { items { id title status visibility category confirmedCount hasCover seriesId occurrence startsAt durationMinutes publishedAt } nextCursor }
+      event(id: $pub) { id title coverUrl videoUrl confirmedCount endsAt }
+      hidden: event(id: $priv) { id }
+      myEvents(limit: 10) { items { id title status } nextCursor }
+      messages(limit: 1) { items { id message createdAt } nextCursor }
+      messageCount
+      meetings { items { id name status invitees { id name email status } } nextCursor }
+      syncStatus { job lastStart lastSuccess lastError counts { seen created skipped failed } rateLimitedUntil }
+    }`,
+    { pub: pub.body.id, priv: priv.body.id },
+    olga,
+  );
+  t.is(res.status, 200, JSON.stringify(res.body));
+  t.is(res.body.errors, undefined);
+  const d = res.body.data;
+  t.deepEqual(d.events.items.map((e: any) => e.id), [pub.body.id], "published public events only");
+  t.is(d.event.title, "Open call");
+  t.is(d.hidden, null, "a private event is not public");
+  t.deepEqual(d.myEvents.items.map((e: any) => e.id).sort(), [pub.body.id, priv.body.id].sort());
+  t.is(d.messages.items[0].message, "world");
+  t.truthy(d.messages.nextCursor);
+  t.is(d.messageCount, 2);
+  t.is(d.meetings.items[0].invitees[0].email, "a***@example.com", "masked as GET /meetings masks it");
+  t.deepEqual(d.syncStatus.map((s: any) => [s.job, s.counts.created, s.lastError]), [["gists", 1, null]]);
+  const next = await w.query(`query($c: String) { messages(limit: 1, cursor: $c) { items { message } nextCursor } }`, { c: d.messages.nextCursor });
+  t.deepEqual(next.body.data.messages, { items: [{ message: "hello" }], nextCursor: null });
+
+  // The resolvers' own results (every field of each view) against the zod views the SDL is generated from.
+  const v = graphqlViews();
+  const ctx = { organizer: async () => ({ id: claimsOf(olga).sub, email: "olga@example.com" }) };
+  const checks: [string, { safeParse(x: unknown): { success: boolean; error?: unknown } }, unknown][] = [
+    ["events", v.EventPage.strict(), await w.root.events({})],
+    ["event", v.Event.strict(), await w.root.event({ id: pub.body.id })],
+    ["myEvents", v.EventPage.strict(), await w.root.myEvents({}, ctx)],
+    ["messages", v.MessagePage.strict(), await w.root.messages({})],
+    ["meetings", v.MeetingPage.strict(), await w.root.meetings({})],
+    ["syncStatus", v.SyncStatus.strict().array(), await w.root.syncStatus({}, ctx)],
+  ];
+  const mine = await w.root.myEvent({ id: pub.body.id }, ctx);
+  const { invitations, ...organizerEvent } = mine;
+  checks.push(["myEvent", v.OrganizerEvent.strict(), organizerEvent], ["invitations", v.InvitationPage.strict(), await invitations({})]);
+  for (const [name, schema, value] of checks) {
+    const parsed = schema.safeParse(value);
+    t.true(parsed.success, `${name}: ${JSON.stringify(parsed.error)}`);
+  }
+});
