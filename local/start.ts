@@ -107,7 +107,7 @@ async function main() {
     dynamodb,
     events,
     messagesTable: messages.tables.messages,
-    meetingsTable: webhooks.tables.meetings,
+    meetingsTable: webhooks.tables.meetings!, // Calendly has meetings
     syncStateTables: Object.fromEntries(syncs.jobs.map((j) => [j.job, LOCAL_SYNC_STATE_TABLE])),
   });
 
