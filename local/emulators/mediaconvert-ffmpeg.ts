@@ -154,7 +154,7 @@ export function ffmpegMediaConvert(options: FfmpegMediaConvertOptions): FfmpegMe
     try {
       media = await probe(ffprobe, inFile);
     } catch (error) {
-      return { error: { code: 1010, message: `The input could not be read as video: ${(error as Error).message}` } };
+      return { error: { code: 1010, message: `The input could not be read as video: ${(error as Error).message.replaceAll(`${inFile}: `, "")}` } };
     }
 
     // HLS: one ffmpeg run, the input split into each output's box; silence where the input has no audio (MediaConvert does the same).
@@ -185,7 +185,7 @@ export function ffmpegMediaConvert(options: FfmpegMediaConvertOptions): FfmpegMe
     try {
       await run(ffmpeg, args);
     } catch (error) {
-      return { error: { code: 1030, message: `Transcoding failed: ${(error as Error).message}` } };
+      return { error: { code: 1030, message: `Transcoding failed: ${(error as Error).message.replaceAll(dir, "")}` } };
     }
 
     // The frame capture: FramerateNumerator/FramerateDenominator frames a second, at most MaxCaptures, named `<base>.<7 digits>.jpg` from 0.
