@@ -6,6 +6,7 @@ import { describeFunction, kebab, type TopologyFunction } from "../handlers/shar
 import { createIdentityProviders, createLinkAccountsFunction, grantLinkAccounts, linksAccounts, type SignInProvidersConfig } from "./federated-sign-in";
 import { definedFunction, linkBucket, linkQueue, linkTable, type FunctionLinks } from "./defined-function";
 import { createMailFeedback, subscribeFunction } from "./events-mail-feedback";
+import { createTranscodeRole, defaultQueueArn, notifyOnUploads, routeJobStateChanges } from "./events-video";
 import { addLambdaRoute } from "./http-route";
 import { inlinePolicy, serviceRole } from "./shared/iam";
 import type { HandlerFunction } from "./lambda";
@@ -133,6 +134,8 @@ export class EventsApi extends pulumi.ComponentResource {
   /** With a sender: the configuration set, the feedback topic (and its policy), the event destination, the suppressions table. */
   readonly mailFeedback?: ReturnType<typeof createMailFeedback> & { suppressionsTable: aws.dynamodb.Table };
   readonly cleanupRule: aws.cloudwatch.EventRule;
+  /** The video pipeline (components/events-video.ts): MediaConvert's role, the uploads' notification, the job state changes' rule. */
+  readonly video: { transcode: ReturnType<typeof createTranscodeRole>; uploads?: ReturnType<typeof notifyOnUploads>; jobStateChanges?: ReturnType<typeof routeJobStateChanges> };
   readonly functions: Record<string, HandlerFunction<any, any>> = {};
   readonly mappings: Record<string, aws.lambda.EventSourceMapping> = {};
 
@@ -174,6 +177,7 @@ export class EventsApi extends pulumi.ComponentResource {
     [this.reminderGroup, this.reminderRole] = this.createReminders();
     this.senderIdentity = args.sender ? new aws.sesv2.EmailIdentity(`${name}-sender`, { emailIdentity: args.sender }, { parent: this }) : undefined;
     this.mailFeedback = args.sender ? this.createMailFeedback() : undefined;
+    this.video = { transcode: createTranscodeRole(`${name}-mediaconvert`, { bucket: this.media.bucket, accountId: this.accountId }, { parent: this }) };
     this.cleanupRule = this.createFunctions();
     this.createRoutes();
 
@@ -215,6 +219,7 @@ export class EventsApi extends pulumi.ComponentResource {
       senderIdentity: this.senderIdentity,
       mailFeedback: this.mailFeedback,
       cleanupRule: this.cleanupRule,
+      video: this.video,
       functions: this.functions,
       mappings: this.mappings,
     };
@@ -390,6 +395,9 @@ export class EventsApi extends pulumi.ComponentResource {
           attributes: { schedules: pulumi.interpolate`arn:aws:scheduler:${this.region}:${this.accountId}:schedule/${this.reminderGroup.name}` },
         },
         reminderRole: { arn: this.reminderRole.arn },
+        // The video pipeline: the role MediaConvert runs jobs as, and the queue they go to.
+        transcodeRole: { arn: this.video.transcode.role.arn },
+        transcodeQueue: { value: defaultQueueArn(this.region, this.accountId), arn: defaultQueueArn(this.region, this.accountId) },
         // How notify mails: through SES from the sender's identity, else into the media bucket's outbox.
         ...(this.senderIdentity ? { sender: { value: sender!, arn: this.senderIdentity.arn } } : { outbox: linkBucket(this.media.bucket) }),
         // With a sender: the configuration set every mail goes through, and the complained addresses.
@@ -432,6 +440,15 @@ export class EventsApi extends pulumi.ComponentResource {
         const topic = { mailFeedback: this.mailFeedback?.topic }[fn.topic];
         if (!topic) throw new Error(`events: the ${kind} function subscribes to topic "${fn.topic}", which this stack does not have`);
         subscribeFunction(`${this.name}-${kebab(kind)}`, topic, created.function, { parent: this });
+      }
+      if (fn.objectCreated) {
+        const bucket = { media: this.media.bucket }[fn.objectCreated.bucket];
+        if (!bucket) throw new Error(`events: the ${kind} function is told of bucket "${fn.objectCreated.bucket}", which this component does not have`);
+        this.video.uploads = notifyOnUploads(`${this.name}-${kebab(kind)}`, { bucket, fn: created.function, prefix: fn.objectCreated.prefix, accountId: this.accountId }, { parent: this });
+      }
+      if (fn.eventRule) {
+        if (fn.eventRule !== "transcodeJobs") throw new Error(`events: the ${kind} function names event rule "${fn.eventRule}", which this component does not provide`);
+        this.video.jobStateChanges = routeJobStateChanges(`${this.name}-${kebab(kind)}`, { fn: created.function, bucketName: this.media.bucket.bucket }, { parent: this });
       }
       if (fn.schedule) {
         const rule = this.createSchedule(kind, created, links.settings![fn.schedule]!);

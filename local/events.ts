@@ -14,12 +14,17 @@ import { join } from "node:path";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { PutBucketCorsCommand } from "@aws-sdk/client-s3";
 import { eventsFanoutDeps, eventsFanoutHandler } from "../handlers/events/fanout";
-import { fanoutValues, notifyValues } from "../handlers/events/functions";
+import { fanoutValues, notifyValues, transcodeValues } from "../handlers/events/functions";
 import { outboxSender } from "../handlers/events/mail/outbox";
 import { simulatedFeedbackSender } from "../handlers/events/mail/simulated-feedback";
 import type { NotificationJob } from "../handlers/events/notification-job";
 import { notifyDeps, notifyHandler } from "../handlers/events/notify";
 import { CLEANUP_SCHEDULE, eventsTopology } from "../handlers/events/topology";
+import { videoRetryDeps, videoRetryHandler } from "../handlers/events/video/retry";
+import type { JobStateChange } from "../handlers/events/video/status";
+import { transcodeDeps, transcodeHandler } from "../handlers/events/video/transcode";
+import type { S3Event } from "aws-lambda";
+import { ffmpegMediaConvert } from "./emulators/mediaconvert-ffmpeg";
 import type { LocalRoute } from "./emulators/api-server";
 import type { DeadLetter, LocalQueue } from "./emulators/job-queue";
 import { createJwtAuthorizer } from "./emulators/jwt-authorizer";
@@ -49,6 +54,8 @@ export interface LocalEventsOptions {
   rsvpSigningKey?: string;
   /** Redelivery delay of a failed notification (SQS visibility timeout). */
   visibilityTimeoutMs?: number;
+  /** The ffmpeg that transcodes uploaded videos (MediaConvert's local stand-in). Default `/usr/bin/ffmpeg`. */
+  ffmpeg?: string;
 }
 
 export interface LocalEvents {
@@ -62,7 +69,7 @@ export interface LocalEvents {
   outboxDir: string;
   mediaOrigin: string;
   deadLetters(): DeadLetter<NotificationJob>[];
-  /** Resolves when the stream is processed and the queue is empty. */
+  /** Resolves when the stream is processed, the queue is empty and every transcoding job has reported. */
   idle(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -84,13 +91,17 @@ export async function startLocalEvents(options: LocalEventsOptions): Promise<Loc
   const authorizer = { authorize: createJwtAuthorizer({ issuer: signIn.issuer, audience: [signIn.clientId], jwksUrl: signIn.jwksUrl }) };
 
   let reminders: LocalReminders | undefined;
+  // MediaConvert, locally: the same job descriptions run by ffmpeg against s3rver; each job's state
+  // change goes to the status function as EventBridge would deliver it (the stack's rule matches this stack's jobs).
+  const transcoder = ffmpegMediaConvert({ s3: s3.client, ffmpeg: options.ffmpeg, deliver: (event) => (events.handlers.videoStatus as (e: JobStateChange) => Promise<void>)(event) });
   const events = await runTopology({
     component: "events",
     topology: eventsTopology,
     dynamodb,
     links: {
       // The reminders' group and role are the stack's; locally the timers below stand in for both.
-      resources: { media: LOCAL_MEDIA_BUCKET, sender: LOCAL_SENDER, reminders: "switchyard-local-events-reminders", reminderRole: "arn:aws:iam::000000000000:role/switchyard-local-events-reminders" },
+      resources: { media: LOCAL_MEDIA_BUCKET, sender: LOCAL_SENDER, reminders: "switchyard-local-events-reminders", reminderRole: "arn:aws:iam::000000000000:role/switchyard-local-events-reminders",
+        transcodeRole: "arn:aws:iam::000000000000:role/switchyard-local-events-transcode", transcodeQueue: "arn:aws:mediaconvert:us-east-1:000000000000:queues/Default" },
       secrets: { rsvpSigningKey: options.rsvpSigningKey ?? LOCAL_RSVP_SIGNING_KEY },
       settings: { siteUrl: options.siteUrl, cleanupSchedule: CLEANUP_SCHEDULE },
     },
@@ -111,10 +122,28 @@ export async function startLocalEvents(options: LocalEventsOptions): Promise<Loc
         return eventsFanoutHandler({ ...eventsFanoutDeps(service, fanoutValues(env)), queue: queue.jobQueue, reminders });
       },
       // Mails into the outbox folder (the outbox page lists them); simulated addresses then bounce or complain through the feedback topic.
+      // Transcoding jobs to the ffmpeg runner instead of MediaConvert.
+      transcode: (env, service) => transcodeHandler(transcodeDeps(service, transcodeValues(env), transcoder)),
+      video: (env, service) => videoRetryHandler(videoRetryDeps(service, transcodeValues(env), transcoder)),
       notify: (env, service, { topics }) => notifyHandler(notifyDeps(service, notifyValues(env), simulatedFeedbackSender(outboxSender(outboxDir), (message) => topics.mailFeedback!.publish(message)))),
     },
   });
   const queue = events.queues.notifications as LocalQueue<NotificationJob>;
+
+  // The bucket notification (the topology's objectCreated): s3rver's S3 events, under the prefix, to the transcode function.
+  const transcode = events.handlers.transcode as (e: S3Event) => Promise<void>;
+  const { prefix } = eventsTopology.functions.transcode.objectCreated;
+  const uploads = new Set<Promise<void>>();
+  if (s3.onNotification) {
+    s3.onNotification((notification) => {
+      const records = notification.Records.filter((r) => r.s3.bucket.name === LOCAL_MEDIA_BUCKET && r.eventName.startsWith("ObjectCreated:") && r.s3.object.key.startsWith(prefix));
+      if (!records.length) return;
+      const done: Promise<void> = transcode({ Records: records } as unknown as S3Event)
+        .catch((error: Error) => console.error("events: transcode failed:", error))
+        .finally(() => uploads.delete(done));
+      uploads.add(done);
+    });
+  } else console.error("events: s3rver runs in another process (npm run sync?): uploaded videos are not transcoded until npm start runs it");
 
   // The daily clean-up (the topology's schedule), and once soon after the start.
   const cleanup = events.handlers.cleanup as () => Promise<unknown>;
@@ -130,7 +159,12 @@ export async function startLocalEvents(options: LocalEventsOptions): Promise<Loc
     outboxDir,
     mediaOrigin: new URL(s3.endpoint).origin,
     deadLetters: () => queue.deadLetters(),
-    idle: () => events.idle(),
+    idle: async () => {
+      await events.idle();
+      while (uploads.size) await Promise.all([...uploads]);
+      await transcoder.idle();
+      await events.idle();
+    },
     stop: async () => {
       clearTimeout(cleanupAtStart);
       reminders?.close();

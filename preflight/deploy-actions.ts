@@ -557,6 +557,11 @@ export const DEPLOY_ACTIONS: Record<string, Entry | NoCalls> = {
     arn: bucketArn,
     calls: [{ phase: "create", actions: ["s3:PutBucketCORS"] }, { phase: "read", actions: ["s3:GetBucketCORS"] }, { phase: "delete", actions: ["s3:PutBucketCORS"] }],
   },
+  "aws:s3/bucketNotification:BucketNotification": {
+    source: `${TF}s3/bucket_notification.go (the delete puts an empty configuration)`,
+    arn: bucketArn,
+    calls: [{ phase: "create", actions: ["s3:PutBucketNotification"] }, { phase: "read", actions: ["s3:GetBucketNotification"] }, { phase: "delete", actions: ["s3:PutBucketNotification"] }],
+  },
   "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": {
     source: `${TF}s3/bucket_lifecycle_configuration.go (DeleteBucketLifecycle is authorized as PutLifecycleConfiguration)`,
     arn: bucketArn,

@@ -597,6 +597,18 @@ export const FIELD_MAP: Record<string, TypeEntry> = {
       ["corsRules[].maxAgeSeconds", "MaxAgeSeconds"],
     ]),
   },
+  "aws:s3/bucketNotification:BucketNotification": {
+    service: "s3",
+    shape: "PutBucketNotificationConfigurationRequest",
+    fields: [
+      { input: "bucket", member: "Bucket" },
+      ...under("NotificationConfiguration.LambdaFunctionConfigurations[].", [
+        ["lambdaFunctions[].lambdaFunctionArn", "LambdaFunctionArn"],
+        ["lambdaFunctions[].events[]", "Events[]"],
+        ["lambdaFunctions[].filterPrefix", "Filter.Key.FilterRules[].Value"],
+      ]),
+    ],
+  },
   "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": {
     service: "s3",
     shape: "PutBucketLifecycleConfigurationRequest",

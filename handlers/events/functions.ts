@@ -17,6 +17,9 @@ import { organizerHandler } from "./organizer";
 import { publicEventsHandler } from "./public-events";
 import { PUBLIC_SORTS } from "./public-search";
 import { rsvpDeps, rsvpHandler } from "./rsvp";
+import { videoRetryDeps, videoRetryHandler } from "./video/retry";
+import { videoStatusDeps, videoStatusHandler } from "./video/status";
+import { transcodeDeps, transcodeHandler, type TranscodeValues } from "./video/transcode";
 
 /** Media objects live under `events/<id>/…` (MediaStore.prefixOf); the cloud outbox under `outbox/` (mail/s3-outbox.ts). */
 const MEDIA_OBJECTS = "/events/*";
@@ -163,7 +166,53 @@ export const linkAccountsFunction = defineFunction({
   create: (env, service) => linkAccountsHandler(linkAccountsDeps(service, { selfSignUp: env.SELF_SIGN_UP !== "false" })),
 });
 
+/**
+ * What starting a transcoding job takes (the upload's S3 event and the organizer's retry): read and
+ * conditionally update the event, create a MediaConvert job in the stack's queue, and hand
+ * MediaConvert the transcode role, to MediaConvert only. No access to the media itself: the role
+ * reads the upload and writes the rendition (components/events-video.ts).
+ */
+const transcodeEnv = {
+  EVENTS_TABLE: resource("events", [{ actions: ["dynamodb:GetItem", "dynamodb:UpdateItem"] }]),
+  MEDIA_BUCKET: resource("media", []),
+  TRANSCODE_ROLE_ARN: resource("transcodeRole", [{ actions: ["iam:PassRole"], conditions: { StringEquals: { "iam:PassedToService": "mediaconvert.amazonaws.com" } } }], { holds: "arn" }),
+  TRANSCODE_QUEUE_ARN: resource("transcodeQueue", [{ actions: ["mediaconvert:CreateJob"] }], { holds: "arn" }),
+};
+
+/** The media bucket's new objects (S3 notifications under `events/`) → a transcoding job per new video upload (handlers/events/video/transcode.ts). */
+export const transcodeFunction = defineFunction({
+  service: "events-transcode",
+  packages: POWERTOOLS_PACKAGES,
+  env: transcodeEnv,
+  create: (env, service) => transcodeHandler(transcodeDeps(service, transcodeValues(env))),
+});
+
+/** The organizer's retry of a failed rendition: a new job from the same upload (handlers/events/video/retry.ts). */
+export const videoRetryFunction = defineFunction({
+  service: "events-video",
+  packages: DEFAULT_RUNTIME_PACKAGES,
+  env: transcodeEnv,
+  create: (env, service) => videoRetryHandler(videoRetryDeps(service, transcodeValues(env))),
+});
+
+/** MediaConvert's job state changes (EventBridge) → the event's video ready or failed. It can only update the events table. */
+export const videoStatusFunction = defineFunction({
+  service: "events-video-status",
+  packages: POWERTOOLS_PACKAGES,
+  env: {
+    EVENTS_TABLE: resource("events", [{ actions: ["dynamodb:UpdateItem"] }]),
+    // Its name only: the jobs this stack started carry it (their userMetadata), and their outputs are in it.
+    MEDIA_BUCKET: resource("media", []),
+  },
+  create: (env, service) => videoStatusHandler(videoStatusDeps(service, { eventsTable: env.EVENTS_TABLE, mediaBucket: env.MEDIA_BUCKET })),
+});
+
 // Function declarations, not exported consts: a `create` referencing them captures just them.
+
+/** The transcode and retry functions' environment as their deps' values (local mode passes its own job runner with the same). */
+export function transcodeValues(env: EnvValues<typeof transcodeEnv>): TranscodeValues {
+  return { eventsTable: env.EVENTS_TABLE, mediaBucket: env.MEDIA_BUCKET, roleArn: env.TRANSCODE_ROLE_ARN, queue: env.TRANSCODE_QUEUE_ARN };
+}
 
 /** The organizer's, public and RSVP functions' data. */
 function apiValues(env: { EVENTS_TABLE: string; MEDIA_BUCKET: string }): EventsApiValues {

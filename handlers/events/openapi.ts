@@ -7,6 +7,7 @@ import { EVENT_CATEGORIES } from "./categories";
 import { POPULARITY_SNAPSHOT_MAX, POPULARITY_SNAPSHOT_MINUTES } from "./public-search";
 import { MONTHLY_BY } from "./recurrence";
 import { EVENT_STATUSES, MEDIA_KINDS, VISIBILITIES, eventSchemas } from "./schemas";
+import { VIDEO_RENDITION_STATES } from "./video-rendition";
 
 /** Response shapes of the events API (documentation; views.ts builds them). */
 export function responseSchemas() {
@@ -98,6 +99,12 @@ export function responseSchemas() {
       open: z.boolean().describe("The event still takes answers (and changes of answer)"),
       joinUrl: joinUrl.describe("Only while the current answer is yes"),
     }),
+    VideoRetry: z.object({
+      state: z.enum(VIDEO_RENDITION_STATES).describe("processing; failed at once when the job could not be started"),
+      attempt: z.int().describe("2 for the first retry"),
+      at: z.string(),
+      error: z.string().optional().describe("Why, when it failed at once"),
+    }),
     GatewayMessage: z.object({ message: z.string() }).describe("API Gateway's own answer (its JWT authorizer), not a problem document"),
     RsvpResult: z.object({
       eventId: z.string(),
@@ -148,6 +155,7 @@ export function eventsApiFragment(): OpenApiFragment {
     inviteToEvent: { parameters: id, requestBody: json("Invite"), responses: { "201": { description: "Some were new", content: jsonContent("InviteResult") }, "200": { description: "All were invited already", content: jsonContent("InviteResult") }, ...organizerBody, ...badId(", invalid addresses, malformed JSON"), ...forbidden, ...missing, "409": problem("Canceled, started, or the invitation limit reached"), ...unauthorized } },
     listInvitations: { parameters: id, responses: { "200": { description: "By address", content: jsonContent("Invitations") }, ...badId(), ...forbidden, ...missing, ...unauthorized } },
     requestMediaUpload: { parameters: id, requestBody: json("MediaUpload"), responses: { "201": { description: `PUT the file to url with these headers (kinds: ${MEDIA_KINDS.join(", ")})`, content: jsonContent("UploadTicket") }, ...organizerBody, ...badId(", a type or size not allowed, malformed JSON"), ...forbidden, ...missing, ...unauthorized } },
+    retryVideoTranscode: { parameters: id, responses: { "202": { description: "A new attempt started from the same upload", content: jsonContent("VideoRetry") }, ...badId(), ...forbidden, ...missing, "409": problem("No video, or its rendition has not failed (processing or ready)"), ...unauthorized } },
     viewInvitation: { parameters: queryParameters(s.RsvpQuery), responses: { "200": { description: "The invitation", content: jsonContent("RsvpView") }, "400": problem("No token, or an unknown query parameter"), "403": problem("The link is not valid"), "404": problem("The event no longer exists") } },
     answerInvitation: { requestBody: json("Rsvp"), responses: { "200": { description: "Answer recorded (or already the current one: changed false)", content: jsonContent("RsvpResult") }, ...jsonBodyProblems(RSVP_MAX_BODY_BYTES), "403": problem("The link is not valid"), "404": problem("The event no longer exists"), "409": problem("The event is canceled, not published or started (event-closed), or the answer kept changing meanwhile") } },
   };

@@ -16,6 +16,7 @@ export const eventRoutes = [
   { method: "POST", path: "/events/{id}/invitations", operationId: "inviteToEvent", signedIn: true, fn: "organizer", summary: "Invite people by email (mailed once the event is published); on an occurrence, to every open occurrence of its series" },
   { method: "GET", path: "/events/{id}/invitations", operationId: "listInvitations", signedIn: true, fn: "organizer", summary: "The invitations and their answers (organizer only)" },
   { method: "POST", path: "/events/{id}/media", operationId: "requestMediaUpload", signedIn: true, fn: "organizer", summary: "A presigned PUT for the cover image or the video" },
+  { method: "POST", path: "/events/{id}/video/retry", operationId: "retryVideoTranscode", signedIn: true, fn: "video", summary: "Transcode the event's video again after it failed (a new attempt from the same upload)" },
   { method: "GET", path: "/rsvp", operationId: "viewInvitation", signedIn: false, fn: "rsvp", summary: "The event an invitation link is for, and the answer it carries" },
   { method: "POST", path: "/rsvp", operationId: "answerInvitation", signedIn: false, fn: "rsvp", summary: "Answer an invitation with the link's token; change it any number of times until the start" },
 ] as const;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { MAX_DURATION_MINUTES } from "./limits";
+import { MEDIA_CONTENT_TYPES } from "./media-types";
 import { userText } from "../shared/text";
 import { pageQuerySchema } from "../shared/paging";
 import { UUID_V7_PATTERN } from "../shared/uuidv7";
@@ -16,8 +17,8 @@ export type MediaKind = (typeof MEDIA_KINDS)[number];
 
 /** What an upload may be, per kind: the presigned PUT is signed for exactly the declared type and size. */
 export const MEDIA_LIMITS: Record<MediaKind, { contentTypes: readonly string[]; maxBytes: number }> = {
-  cover: { contentTypes: ["image/jpeg", "image/png", "image/webp"], maxBytes: 5 * 1024 * 1024 },
-  video: { contentTypes: ["video/mp4", "video/webm"], maxBytes: 100 * 1024 * 1024 },
+  cover: { contentTypes: MEDIA_CONTENT_TYPES.cover, maxBytes: 5 * 1024 * 1024 },
+  video: { contentTypes: MEDIA_CONTENT_TYPES.video, maxBytes: 100 * 1024 * 1024 },
 };
 
 /** The longest an event lasts (limits.ts: zod-free, for the public list). */
@@ -69,7 +70,7 @@ export function eventSchemas() {
     MediaUpload: z
       .strictObject({
         kind: z.enum(MEDIA_KINDS),
-        contentType: z.string().toLowerCase().describe("cover: image/jpeg, image/png or image/webp; video: video/mp4 or video/webm"),
+        contentType: z.string().toLowerCase().describe("cover: image/jpeg, image/png or image/webp; video: video/mp4, video/webm or video/quicktime (MOV)"),
         size: z.int().min(1).describe("Bytes: the upload must be exactly this long (cover ≤ 5 MiB, video ≤ 100 MiB)"),
       })
       .superRefine((m, ctx) => {

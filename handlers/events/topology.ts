@@ -1,5 +1,5 @@
 import { defineTopology } from "../shared/topology";
-import { cleanupFunction, fanoutFunction, feedbackFunction, notifyFunction, organizerFunction, publicEventsFunction, rsvpFunction } from "./functions";
+import { cleanupFunction, fanoutFunction, feedbackFunction, notifyFunction, organizerFunction, publicEventsFunction, rsvpFunction, transcodeFunction, videoRetryFunction, videoStatusFunction } from "./functions";
 import { eventRoutesOf, routeKeyOf, type EventFunction } from "./routes";
 import { eventsTable, listSnapshotsTable, notificationsSentTable, suppressionsTable } from "./tables";
 
@@ -27,7 +27,9 @@ function audienceOf(fn: EventFunction): { authorizer?: "jwt" } {
  * or the `outbox` bucket. With the `sender` (SES) come the mail's feedback: the `suppressions`
  * table, the `mailConfigurationSet` every mail goes through and the `mailFeedback` topic it
  * publishes bounces and complaints to, which feeds the feedback function; without a sender none
- * of these exist (the S3 outbox bounces nothing).
+ * of these exist (the S3 outbox bounces nothing). The video pipeline needs the `transcodeRole`
+ * (MediaConvert runs jobs as it), the `transcodeQueue` and the `transcodeJobs` rule (MediaConvert's
+ * state changes of this stack's jobs).
  */
 export const eventsTopology = defineTopology({
   tables: { events: eventsTable, notificationsSent: notificationsSentTable, suppressions: suppressionsTable, listSnapshots: listSnapshotsTable },
@@ -39,6 +41,10 @@ export const eventsTopology = defineTopology({
     // Seconds: one batch of up to 10 mails. The queue's visibility timeout is six times this.
     notify: { definition: notifyFunction, description: "notification jobs → mail", queue: "notifications", timeoutSeconds: 30 },
     feedback: { definition: feedbackFunction, description: "SES bounces and complaints → invitations marked undeliverable, complainers suppressed", topic: "mailFeedback", when: "sender", timeoutSeconds: 30 },
+    // The video pipeline (issue #19): an upload → a transcoding job → its state change marks the video ready or failed; the organizer may retry.
+    transcode: { definition: transcodeFunction, description: "video uploads (S3 notifications) → transcoding jobs", objectCreated: { bucket: "media", prefix: "events/" }, timeoutSeconds: 30 },
+    videoStatus: { definition: videoStatusFunction, description: "transcoding job state changes (EventBridge) → the event's video ready or failed", eventRule: "transcodeJobs", timeoutSeconds: 30 },
+    video: { definition: videoRetryFunction, description: "events API: retrying a failed video (signed in)", routes: routesOf("video"), ...audienceOf("video") },
     cleanup: { definition: cleanupFunction, description: "daily: removes abandoned drafts", schedule: "cleanupSchedule", timeoutSeconds: 60 },
   },
 });

@@ -32,6 +32,13 @@ export interface TopologyFunction {
    * subscribes the function; locally an in-process stand-in delivers SNS-shaped events). Example: `"mailFeedback"`.
    */
   topic?: string;
+  /**
+   * New objects of a bucket it is told of (S3 ObjectCreated notifications, under `prefix`: S3
+   * filters by a key's prefix and suffix only). Example: `{ bucket: "media", prefix: "events/" }`.
+   */
+  objectCreated?: { bucket: string; prefix: string };
+  /** Logical name of the EventBridge rule (the component provides its pattern) whose events it receives. Example: `"transcodeJobs"`. */
+  eventRule?: string;
   /** Route keys of the component's WebSocket API it serves. Example: `["$connect", "$disconnect"]`. */
   websocket?: readonly string[];
   /** Logical name of a setting (or a resource) without which the function does not exist. Example: `"forwardUrl"`, `"sender"`. */

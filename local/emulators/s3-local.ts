@@ -16,6 +16,13 @@ import { LOCAL_CREDENTIALS, LocalSetupError } from "./dynamodb-local";
 interface S3rverApp {
   /** The request listener for `http.createServer`, as documented by s3rver. */
   callback(): RequestListener;
+  /** s3rver emits an S3 event notification (`{ Records: [...] }`, as S3 shapes them) for each object created or deleted. */
+  on(event: "event", listener: (notification: S3Notification) => void): void;
+}
+
+/** An S3 event notification as s3rver emits it (S3's documented shape, the parts read here). */
+export interface S3Notification {
+  Records: { eventSource: "aws:s3"; eventName: string; eventTime: string; s3: { bucket: { name: string }; object: { key: string; size?: number } } }[];
 }
 const S3rver: new (options: { silent: boolean; directory: string }) => S3rverApp = require("s3rver");
 
@@ -33,6 +40,12 @@ export interface S3Local {
   client: S3Client;
   /** Creates a bucket; an existing one is left as is, like createTable does for tables. */
   createBucket(name: string): Promise<void>;
+  /**
+   * Calls `listener` with S3's event notification for each object created or deleted (what a
+   * bucket notification delivers). Only where this process runs s3rver: undefined when attached
+   * to another process's.
+   */
+  onNotification?: (listener: (notification: S3Notification) => void) => void;
   stop(): Promise<void>;
 }
 
@@ -55,7 +68,8 @@ export async function startS3Local(options: S3LocalOptions = {}): Promise<S3Loca
   // Served from an http.Server of our own rather than s3rver's run(): run() leaves a failed bind
   // (a taken port) as an unhandled 'error' event that kills the process instead of rejecting.
   // Port 0 lets the OS pick while binding, so no other process can take the port in between.
-  const server = createServer(new S3rver({ silent: true, directory }).callback());
+  const app = new S3rver({ silent: true, directory });
+  const server = createServer(app.callback());
   try {
     await listen(server, options.port ?? 0);
   } catch (error) {
@@ -82,7 +96,8 @@ export async function startS3Local(options: S3LocalOptions = {}): Promise<S3Loca
       removeDirectory();
     })());
 
-  return { endpoint, port, directory, client, createBucket, stop };
+  const onNotification = (listener: (notification: S3Notification) => void) => app.on("event", listener);
+  return { endpoint, port, directory, client, createBucket, onNotification, stop };
 }
 
 /** A client of a local S3 endpoint: path-style, local credentials, checksums only when an operation requires them. */

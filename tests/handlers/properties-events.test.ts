@@ -9,6 +9,7 @@ import { randomUUID } from "node:crypto";
 import { organizerHandler } from "../../handlers/events/organizer";
 import { publicEventsHandler } from "../../handlers/events/public-events";
 import { eventRoutes, routeKeyOf, type EventRoute } from "../../handlers/events/routes";
+import { videoRetryDeps, videoRetryHandler } from "../../handlers/events/video/retry";
 import { rsvpDeps, rsvpHandler } from "../../handlers/events/rsvp";
 import { signRsvpToken } from "../../handlers/events/rsvp-token";
 import { INVITES_PER_REQUEST, MAX_LEAD_DAYS, MEDIA_LIMITS } from "../../handlers/events/schemas";
@@ -41,7 +42,7 @@ async function platform() {
   await local.s3.createBucket(bucket);
   const snapshots = await freshTable(local.ddb, listSnapshotsTable, "snapshots");
   const deps = rsvpDeps("test", { eventsTable: table, mediaBucket: bucket, listSnapshotsTable: snapshots, rsvpKey: async () => KEY });
-  const handlers: Record<EventRoute["fn"], HttpHandler> = { organizer: organizerHandler(deps), public: publicEventsHandler(deps), rsvp: rsvpHandler(deps) };
+  const handlers: Record<EventRoute["fn"], HttpHandler> = { organizer: organizerHandler(deps), public: publicEventsHandler(deps), rsvp: rsvpHandler(deps), video: videoRetryHandler(videoRetryDeps("test", { eventsTable: table, mediaBucket: bucket, roleArn: "arn:aws:iam::123456789012:role/transcode", queue: "arn:aws:mediaconvert:us-east-1:123456789012:queues/Default" }, { createJob: () => Promise.reject(new Error("no job in this test")) })) };
   const snapshot = async () => `${await tablesSnapshot(local.ddb.client, [table])}\n${await bucketSnapshot(local.s3.client, bucket)}`;
   const draftInput = (visibility: "public" | "private" = "public") => ({ title: "Launch", description: "", startsAt: new Date(Date.now() + 7 * DAY).toISOString(), durationMinutes: 60, visibility });
   const organizer = asOrganizer(alice);

@@ -168,7 +168,20 @@ const executeApi: Mapper = (request, scope) => {
   return [{ action: "execute-api:ManageConnections", resource: arn(scope, "execute-api", `${apiId}/${stage}/${request.method}/@connections/${id ?? url.pathname}`) }];
 };
 
+// MediaConvert (REST JSON, lower-camel members): CreateJob is authorized on its queue (the Default
+// queue when the job names none) and needs iam:PassRole on the job's role, passed to MediaConvert.
+const mediaconvert: Mapper = (request, scope) => {
+  const url = new URL(request.url, "http://local");
+  if (request.method !== "POST" || url.pathname !== "/2017-08-29/jobs") return [{ action: `mediaconvert:${request.method} ${url.pathname}`, resource: "*" }];
+  const body = json(request);
+  return [
+    { action: "mediaconvert:CreateJob", resource: body.queue ?? arn(scope, "mediaconvert", "queues/Default") },
+    ...(body.role ? [{ action: "iam:PassRole", resource: String(body.role), context: { "iam:PassedToService": "mediaconvert.amazonaws.com" } }] : []),
+  ];
+};
+
 const MAPPERS: Record<string, Mapper> = {
+  mediaconvert,
   dynamodb,
   "dynamodb-streams": dynamodb,
   s3,

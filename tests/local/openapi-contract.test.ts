@@ -82,6 +82,16 @@ test.before(async () => {
   const rsvpTokens = await invitationTokens(events[0]!, organizer);
   // A monthly series, so GET /me/series/{id} has one to show.
   const series = (await json("POST", "/events", { title: "Contract series", startsAt: startsAt(), durationMinutes: 60, recurrence: { frequency: "monthly", by: "dayOfMonth", timeZone: "Europe/Berlin", count: 2 } }, organizer)).series.id as string;
+  // An event whose uploaded video failed to transcode (not a video at all), so the retry route has one to retry:
+  // local mode's MediaConvert stand-in says when the job ended (its status handler records it right after).
+  const videoEvent = (await json("POST", "/events", { title: "Contract video", startsAt: startsAt(), durationMinutes: 60 }, organizer)).id as string;
+  const garbage = "not a video, so the transcoding fails";
+  const ticket = await json("POST", `/events/${videoEvent}/media`, { kind: "video", contentType: "video/mp4", size: garbage.length }, organizer);
+  await fetch(ticket.url, { method: "PUT", headers: ticket.headers, body: garbage });
+  for (const deadline = Date.now() + 60_000; !/mediaconvert \(ffmpeg\): job \S+ ERROR/.test(mode.output()); await new Promise((r) => setTimeout(r, 200))) {
+    if (Date.now() > deadline) throw new Error("the video's transcoding never ended");
+  }
+  await new Promise((r) => setTimeout(r, 1000));
   /** A first page's nextCursor (meetings are projected from the stream, so they may take a moment). */
   const cursorOf = async (path: string, token?: string) => {
     for (const deadline = Date.now() + 15_000; ; await new Promise((r) => setTimeout(r, 200))) {
@@ -147,6 +157,7 @@ test.before(async () => {
     },
     requestMediaUpload: { ...eventId, body: media },
     cancelEvent: { "path:id": fc.constantFrom(...events.slice(3)) },
+    retryVideoTranscode: { "path:id": fc.constant(videoEvent) },
     getMySeries: { "path:id": fc.constant(series) },
     // The schema's rules across fields (until or count; a start in the future) are not in the document: valid events, some repeating.
     createEvent: {

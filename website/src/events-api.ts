@@ -4,6 +4,7 @@ import type { Auth } from "./events-auth";
 import { FieldCheck } from "./field-errors";
 import { runPersisted } from "./graphql";
 import type { EventCategory } from "../../handlers/events/categories";
+import { MEDIA_CONTENT_TYPES } from "../../handlers/events/media-types";
 import type { PublicSort } from "../../handlers/events/public-search";
 
 export type EventStatus = "draft" | "published" | "canceled";
@@ -134,7 +135,7 @@ interface UploadTicket {
 /** The query for a scope: none for "this" (the API's default). */
 const scoped = (scope: Scope) => (scope === "following" ? "?scope=following" : "");
 
-const MEDIA_TYPES: Record<MediaKind, string[]> = { cover: ["image/jpeg", "image/png", "image/webp"], video: ["video/mp4", "video/webm"] };
+const MEDIA_TYPES: Record<MediaKind, readonly string[]> = MEDIA_CONTENT_TYPES;
 
 export class EventsApi {
   constructor(

@@ -7,6 +7,7 @@ import { scopeChoice, seriesSection } from "./events-repeat";
 import { FieldCheck, FieldErrors } from "./field-errors";
 import { plural, timeEl } from "./format";
 import { CATEGORY_LABELS } from "../../handlers/events/categories";
+import { MEDIA_CONTENT_TYPES } from "../../handlers/events/media-types";
 
 /** Runs an action behind a button: busy while it runs, errors into `error` (or beside `fields`). */
 async function act(button: HTMLButtonElement, error: HTMLElement, run: () => Promise<void>, fields?: FieldErrors) {
@@ -34,7 +35,7 @@ function media(e: EventView): HTMLElement | null {
 export { media as eventMedia };
 
 function uploadForm(ctx: Ctx, e: EventView, kind: MediaKind, refresh: (done: string) => Promise<void>): HTMLFormElement {
-  const input = h("input", { type: "file", id: `${kind}-file`, name: kind, accept: kind === "cover" ? "image/jpeg,image/png,image/webp" : "video/mp4,video/webm" });
+  const input = h("input", { type: "file", id: `${kind}-file`, name: kind, accept: MEDIA_CONTENT_TYPES[kind].join(",") });
   const error = alertBox(`${kind}-error`);
   const status = h("p", { class: "status", role: "status" });
   const submit = h("button", { type: "submit", class: "secondary" }, kind === "cover" ? "Upload cover" : "Upload video");
