@@ -14,6 +14,8 @@ export interface RuntimeSdkPin {
   runtime: string;
   sdkVersion: string;
   source: string;
+  /** Clients AWS released no version of at `sdkVersion`: name → their newest release below it (plus a `_why`). */
+  unreleasedAtSdkVersion?: Record<string, string>;
   /** Package name → declared version. */
   dependencies: Record<string, string>;
 }
@@ -21,7 +23,7 @@ export interface RuntimeSdkPin {
 /** Reads the pin from tests/lambda-runtime/package.json (or the package.json in `dir`). */
 export function runtimeSdkPin(dir = RUNTIME_SDK_DIR): RuntimeSdkPin {
   const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as {
-    lambdaRuntime: { runtime: string; sdkVersion: string; source: string };
+    lambdaRuntime: { runtime: string; sdkVersion: string; source: string; unreleasedAtSdkVersion?: Record<string, string> };
     dependencies: Record<string, string>;
   };
   return { ...pkg.lambdaRuntime, dependencies: pkg.dependencies };
