@@ -20,6 +20,7 @@ import { simulatedFeedbackSender } from "../handlers/events/mail/simulated-feedb
 import type { NotificationJob } from "../handlers/events/notification-job";
 import { notifyDeps, notifyHandler } from "../handlers/events/notify";
 import { CLEANUP_SCHEDULE, eventsTopology } from "../handlers/events/topology";
+import { deriveStreamKey } from "../handlers/events/video-stream-token";
 import type { LocalRoute } from "./emulators/api-server";
 import type { DeadLetter, LocalQueue } from "./emulators/job-queue";
 import { createJwtAuthorizer } from "./emulators/jwt-authorizer";
@@ -44,6 +45,8 @@ export interface LocalEventsOptions {
   dataDir: string;
   /** The website's URL (links in mails). */
   siteUrl: string;
+  /** The local API's base URL (where a video's stream URL points). Default `"http://127.0.0.1:3000"` (npm start's). */
+  apiUrl?: string;
   /** Port of the sign-in stand-in (0 = any). */
   signInPort: number;
   rsvpSigningKey?: string;
@@ -87,8 +90,8 @@ export async function startLocalEvents(options: LocalEventsOptions): Promise<Loc
     links: {
       // The reminders' group and role are the stack's; locally the timers below stand in for both.
       resources: { media: LOCAL_MEDIA_BUCKET, sender: LOCAL_SENDER, reminders: "switchyard-local-events-reminders", reminderRole: "arn:aws:iam::000000000000:role/switchyard-local-events-reminders" },
-      secrets: { rsvpSigningKey: options.rsvpSigningKey ?? LOCAL_RSVP_SIGNING_KEY },
-      settings: { siteUrl: options.siteUrl, cleanupSchedule: CLEANUP_SCHEDULE },
+      secrets: { rsvpSigningKey: options.rsvpSigningKey ?? LOCAL_RSVP_SIGNING_KEY, videoStreamKey: deriveStreamKey(options.rsvpSigningKey ?? LOCAL_RSVP_SIGNING_KEY) },
+      settings: { siteUrl: options.siteUrl, cleanupSchedule: CLEANUP_SCHEDULE, apiUrl: options.apiUrl ?? "http://127.0.0.1:3000" },
     },
     authorizers: { jwt: authorizer },
     queues: {

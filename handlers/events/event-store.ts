@@ -12,6 +12,7 @@ import { listPublicEvents } from "./public-list";
 import type { PublicSearch } from "./public-search";
 import type { CreateEventInput, EventStatus, MediaKind, UpdateEventInput } from "./schemas";
 import { DRAFT_LIST, ENDED_RETENTION_DAYS, EVENT_SK, INVITEE_SK_PREFIX, PUBLIC_LIST } from "./tables";
+import type { VideoRendition } from "./video-rendition";
 
 /** An uploaded (or announced) cover image or video: where it is in the media bucket. */
 export interface MediaRef {
@@ -46,6 +47,8 @@ export interface EventRecord {
   /** The monthly series this event is an occurrence of (series-store.ts), and which one (1-based). */
   seriesId?: string;
   occurrence?: number;
+  /** The uploaded video's streaming rendition (video-rendition.ts), once the pipeline has started one. */
+  videoRendition?: VideoRendition;
 }
 
 export type Answer = "yes" | "no";
@@ -124,6 +127,7 @@ function toEvent(item: Item): EventRecord {
     ...(item.revision !== undefined ? { revision: Number(item.revision) } : {}),
     category: (item.category as EventCategory | undefined) ?? DEFAULT_CATEGORY,
     ...(item.seriesId ? { seriesId: item.seriesId as string, occurrence: item.occurrence as number } : {}),
+    ...(item.videoRendition ? { videoRendition: item.videoRendition as VideoRendition } : {}),
   };
 }
 
@@ -363,6 +367,19 @@ export class EventStore {
       if (!isConditionFailure(error)) throw error;
       throw await this.explain(id, organizer, (e) => (e.status === "canceled" ? "The event is canceled." : "The event has started."));
     }
+  }
+
+  /** Sets the event's video rendition as the pipeline reports it (an existing event only). */
+  async setVideoRendition(id: string, rendition: VideoRendition): Promise<void> {
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: id, sk: EVENT_SK },
+        ConditionExpression: "attribute_exists(pk)",
+        UpdateExpression: "SET videoRendition = :rendition",
+        ExpressionAttributeValues: { ":rendition": rendition },
+      }),
+    );
   }
 
   /** The organizer's own view: the event if it is theirs (404/403 otherwise). */

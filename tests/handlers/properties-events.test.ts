@@ -10,6 +10,7 @@ import { organizerHandler } from "../../handlers/events/organizer";
 import { publicEventsHandler } from "../../handlers/events/public-events";
 import { eventRoutes, routeKeyOf, type EventRoute } from "../../handlers/events/routes";
 import { rsvpDeps, rsvpHandler } from "../../handlers/events/rsvp";
+import { videoStreamDeps, videoStreamHandler } from "../../handlers/events/video-stream";
 import { signRsvpToken } from "../../handlers/events/rsvp-token";
 import { INVITES_PER_REQUEST, MAX_LEAD_DAYS, MEDIA_LIMITS } from "../../handlers/events/schemas";
 import { eventsTable, listSnapshotsTable } from "../../handlers/events/tables";
@@ -41,7 +42,7 @@ async function platform() {
   await local.s3.createBucket(bucket);
   const snapshots = await freshTable(local.ddb, listSnapshotsTable, "snapshots");
   const deps = rsvpDeps("test", { eventsTable: table, mediaBucket: bucket, listSnapshotsTable: snapshots, rsvpKey: async () => KEY });
-  const handlers: Record<EventRoute["fn"], HttpHandler> = { organizer: organizerHandler(deps), public: publicEventsHandler(deps), rsvp: rsvpHandler(deps) };
+  const handlers: Record<EventRoute["fn"], HttpHandler> = { organizer: organizerHandler(deps), public: publicEventsHandler(deps), rsvp: rsvpHandler(deps), stream: videoStreamHandler(videoStreamDeps("test", { eventsTable: table, mediaBucket: bucket, key: async () => KEY })) };
   const snapshot = async () => `${await tablesSnapshot(local.ddb.client, [table])}\n${await bucketSnapshot(local.s3.client, bucket)}`;
   const draftInput = (visibility: "public" | "private" = "public") => ({ title: "Launch", description: "", startsAt: new Date(Date.now() + 7 * DAY).toISOString(), durationMinutes: 60, visibility });
   const organizer = asOrganizer(alice);
