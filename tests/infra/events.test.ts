@@ -463,7 +463,7 @@ test("the website learns the sign-in settings (config.json) and may reach the ho
     t.true(connect.includes(media), stack);
     t.true(connect.includes(record.outputs.apiUrl), "the API stays");
     const mediaSrc = byName(record, "aws:cloudfront/keyvaluestoreKey:KeyvaluestoreKey", "site-media-src").inputs;
-    t.like(mediaSrc, { key: "media-src", value: media });
+    t.like(mediaSrc, { key: "media-src", value: `${media} ${record.outputs.apiUrl}` }, "covers and videos, and the stream's playlists");
   }
 });
 

@@ -85,7 +85,7 @@ test("security headers: HSTS, nosniff, no framing; the CSP's connect-src is exac
   t.like(key, { keyValueStoreArn: store.state.arn, key: "connect-src" });
   const media = `https://${byName(prod, "aws:s3/bucket:Bucket", "events-media").state.bucketRegionalDomainName}`;
   t.is(key.value, `${api} ${live} ${prod.outputs.eventsSignInUrl} ${media}`);
-  t.like(byName(prod, "aws:cloudfront/keyvaluestoreKey:KeyvaluestoreKey", "site-media-src").inputs, { keyValueStoreArn: store.state.arn, key: "media-src", value: media });
+  t.like(byName(prod, "aws:cloudfront/keyvaluestoreKey:KeyvaluestoreKey", "site-media-src").inputs, { keyValueStoreArn: store.state.arn, key: "media-src", value: `${media} ${api}` });
   t.regex(live, /^wss:\/\//);
 });
 
