@@ -39,7 +39,9 @@ function failed(organizer: VideoRetry): HTMLElement {
 }
 
 function player(title: string, streamUrl: string, posterUrl: string | null): HTMLElement {
-  const video = h("video", { class: "video", playsinline: true, preload: "none", "aria-label": `Video of ${title}`, ...(posterUrl ? { poster: posterUrl } : {}) });
+  // crossorigin: Chromium's native HLS refuses segments from another origin than the playlist's
+  // (the media bucket, not the API) unless every fetch is CORS; both allow the site's origins.
+  const video = h("video", { class: "video", playsinline: true, preload: "none", crossorigin: "anonymous", "aria-label": `Video of ${title}`, ...(posterUrl ? { poster: posterUrl } : {}) });
   const play = h("button", { type: "button", class: "video-play", "aria-label": `Play the video of ${title}` }, "▶ Play");
   const status = h("p", { class: "status", role: "status" });
   const figure = h("figure", { class: "video-player", id: "video-player" }, video, play, status);
