@@ -127,7 +127,8 @@ site.publishSettings({
   },
   // The hosted UI's token endpoint and the media bucket (presigned uploads) are fetched from the page.
   connectOrigins: [messages.url, calendly.liveUrl!, events.signInDomain, events.mediaOrigin],
-  mediaOrigins: [events.mediaOrigin],
+  // Covers and videos (presigned S3 URLs), and the API that serves a video's stream playlists (native HLS).
+  mediaOrigins: [events.mediaOrigin, messages.url],
 });
 
 // The scheduled syncs (handlers/sync/registry.ts): one ScheduledSync per job set in switchyard:syncs,

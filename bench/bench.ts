@@ -6,6 +6,8 @@
 //  - the website's JavaScript, gzipped as browsers fetch it (≤ 50 KB);
 //  - API requests and bytes per load of each Events page in Chromium, against the REST-only
 //    site's figures (bench/page-loads.ts; `npx tsx bench/page-loads.ts` runs just that part).
+//  - the website's JavaScript, gzipped as browsers fetch it: what a page loads (≤ 50 KB), and the
+//    video player's chunk (hls.js) loaded only when a video is played, apart.
 import autocannon from "autocannon";
 import { DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { spawn, spawnSync } from "node:child_process";
@@ -31,7 +33,7 @@ import { syncStateTable } from "../handlers/sync/tables";
 import { startGitHubStandIn } from "../local/standins/github";
 import { startPipedriveStandIn } from "../local/standins/pipedrive";
 import { createTable } from "../local/emulators/tables";
-import { buildWebsite, javascriptGzipBytes } from "../website/build";
+import { buildWebsite, javascriptGzipBytes, loadedByPage } from "../website/build";
 import { nodeVersionNote } from "../local/node-version";
 import { PAGES, PAGE_LOADS_BEFORE, briefLoad, measurePageLoads } from "./page-loads";
 
@@ -282,15 +284,19 @@ async function gistsCallEconomy() {
   }
 }
 
-/** The website's JavaScript as a browser downloads it: the production build, gzipped. */
+/** The website's JavaScript as a browser downloads it: the production build, gzipped; what a page loads before anything is played, and the player's chunk apart. */
 function websiteSize() {
   const dir = mkdtempSync(join(tmpdir(), "switchyard-bench-site-"));
   try {
     const files = buildWebsite({ outDir: dir });
-    const gzipped = javascriptGzipBytes(dir, files);
-    const minified = files.filter((f) => f.path.endsWith(".js")).reduce((sum, f) => sum + readFileSync(join(dir, f.path)).length, 0);
+    const { page, onDemand } = loadedByPage(dir, files);
+    const minified = (paths: string[]) => paths.reduce((sum, path) => sum + readFileSync(join(dir, path)).length, 0);
+    const gzipped = javascriptGzipBytes(dir, files, page);
     const budget = 50 * 1024;
-    rows.push({ metric: "website JavaScript, gzipped", measured: `${(gzipped / 1024).toFixed(1)} KB (${(minified / 1024).toFixed(1)} KB minified)`, target: "≤ 50 KB", ratio: gzipped / budget, pass: gzipped <= budget });
+    rows.push({ metric: "website JavaScript a page loads (before play), gzipped", measured: `${(gzipped / 1024).toFixed(1)} KB (${(minified(page) / 1024).toFixed(1)} KB minified)`, target: "≤ 50 KB", ratio: gzipped / budget, pass: gzipped <= budget });
+    // No target: loaded only when someone presses Play where the browser has no native HLS.
+    const player = javascriptGzipBytes(dir, files, onDemand);
+    rows.push({ metric: "website video player chunk (hls.js light, on Play), gzipped", measured: `${(player / 1024).toFixed(1)} KB (${(minified(onDemand) / 1024).toFixed(1)} KB minified)`, target: "loaded on demand", ratio: 0, pass: onDemand.length > 0 });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

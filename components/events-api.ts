@@ -15,6 +15,7 @@ import { createDeadLetterQueue, createWorkQueue } from "./shared/queue";
 import { scheduledInvocation } from "./shared/scheduled-invocation";
 import { secretParameter } from "./shared/secret-parameter";
 import { tableStreamConsumer } from "./shared/table-stream-consumer";
+import { deriveStreamKey } from "../handlers/events/video-stream-token";
 import { createDataTable } from "./shared/table";
 
 export interface EventsApiArgs {
@@ -128,6 +129,8 @@ export class EventsApi extends pulumi.ComponentResource {
   readonly queueDeadLetters: aws.sqs.Queue;
   readonly streamDeadLetters: aws.sqs.Queue;
   readonly rsvpKeyParameter: aws.ssm.Parameter;
+  /** The key of videos' stream URLs, derived from the RSVP key (handlers/events/video-stream-token.ts): the functions showing events hold this, not the RSVP key. */
+  readonly videoStreamKeyParameter: aws.ssm.Parameter;
   readonly reminderGroup: aws.scheduler.ScheduleGroup;
   readonly reminderRole: aws.iam.Role;
   readonly senderIdentity?: aws.sesv2.EmailIdentity;
@@ -172,6 +175,7 @@ export class EventsApi extends pulumi.ComponentResource {
     [this.eventsTable, this.notificationsSentTable, this.listSnapshotsTable] = this.createTables();
     [this.media, this.mediaCors] = this.createMediaBucket();
     this.rsvpKeyParameter = secretParameter({ component: name, key: "rsvp-signing-key", value: args.rsvpSigningKey }, { parent: this });
+    this.videoStreamKeyParameter = secretParameter({ component: name, key: "video-stream-key", value: pulumi.secret(args.rsvpSigningKey).apply(deriveStreamKey) }, { parent: this });
     [this.queue, this.queueDeadLetters] = this.createQueue();
     this.streamDeadLetters = createDeadLetterQueue(`${name}-stream-dlq`, { parent: this });
     [this.reminderGroup, this.reminderRole] = this.createReminders();
@@ -214,6 +218,7 @@ export class EventsApi extends pulumi.ComponentResource {
       queueDeadLetters: this.queueDeadLetters,
       streamDeadLetters: this.streamDeadLetters,
       rsvpKeyParameter: this.rsvpKeyParameter,
+      videoStreamKeyParameter: this.videoStreamKeyParameter,
       reminderGroup: this.reminderGroup,
       reminderRole: this.reminderRole,
       senderIdentity: this.senderIdentity,
@@ -408,8 +413,9 @@ export class EventsApi extends pulumi.ComponentResource {
             }
           : {}),
       },
-      secrets: { rsvpSigningKey: this.rsvpKeyParameter },
-      settings: { siteUrl: this.args.siteUrl, cleanupSchedule: CLEANUP_SCHEDULE },
+      secrets: { rsvpSigningKey: this.rsvpKeyParameter, videoStreamKey: this.videoStreamKeyParameter },
+      // apiUrl: where a video's stream URL points (the stream route is on this API).
+      settings: { siteUrl: this.args.siteUrl, cleanupSchedule: CLEANUP_SCHEDULE, apiUrl: this.args.api.apiEndpoint },
     };
   }
 

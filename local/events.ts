@@ -25,6 +25,7 @@ import type { JobStateChange } from "../handlers/events/video/status";
 import { transcodeDeps, transcodeHandler } from "../handlers/events/video/transcode";
 import type { S3Event } from "aws-lambda";
 import { ffmpegMediaConvert } from "./emulators/mediaconvert-ffmpeg";
+import { deriveStreamKey } from "../handlers/events/video-stream-token";
 import type { LocalRoute } from "./emulators/api-server";
 import type { DeadLetter, LocalQueue } from "./emulators/job-queue";
 import { createJwtAuthorizer } from "./emulators/jwt-authorizer";
@@ -49,6 +50,8 @@ export interface LocalEventsOptions {
   dataDir: string;
   /** The website's URL (links in mails). */
   siteUrl: string;
+  /** The local API's base URL (where a video's stream URL points). Default `"http://127.0.0.1:3000"` (npm start's). */
+  apiUrl?: string;
   /** Port of the sign-in stand-in (0 = any). */
   signInPort: number;
   rsvpSigningKey?: string;
@@ -102,8 +105,8 @@ export async function startLocalEvents(options: LocalEventsOptions): Promise<Loc
       // The reminders' group and role are the stack's; locally the timers below stand in for both.
       resources: { media: LOCAL_MEDIA_BUCKET, sender: LOCAL_SENDER, reminders: "switchyard-local-events-reminders", reminderRole: "arn:aws:iam::000000000000:role/switchyard-local-events-reminders",
         transcodeRole: "arn:aws:iam::000000000000:role/switchyard-local-events-transcode", transcodeQueue: "arn:aws:mediaconvert:us-east-1:000000000000:queues/Default" },
-      secrets: { rsvpSigningKey: options.rsvpSigningKey ?? LOCAL_RSVP_SIGNING_KEY },
-      settings: { siteUrl: options.siteUrl, cleanupSchedule: CLEANUP_SCHEDULE },
+      secrets: { rsvpSigningKey: options.rsvpSigningKey ?? LOCAL_RSVP_SIGNING_KEY, videoStreamKey: deriveStreamKey(options.rsvpSigningKey ?? LOCAL_RSVP_SIGNING_KEY) },
+      settings: { siteUrl: options.siteUrl, cleanupSchedule: CLEANUP_SCHEDULE, apiUrl: options.apiUrl ?? "http://127.0.0.1:3000" },
     },
     authorizers: { jwt: authorizer },
     queues: {

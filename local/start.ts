@@ -98,6 +98,7 @@ async function main() {
     s3,
     dataDir,
     siteUrl: `http://127.0.0.1:${port + 2}`,
+    apiUrl: `http://127.0.0.1:${port}`,
     signInPort: port + 3,
     rsvpSigningKey: process.env.RSVP_SIGNING_KEY || undefined,
   });

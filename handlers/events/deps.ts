@@ -6,6 +6,7 @@ import { MediaStore } from "./media";
 import { s3ForcePathStyle } from "./s3-path-style";
 import { eventSchemas, type EventSchemas } from "./schemas";
 import { SeriesStore } from "./series-store";
+import type { StreamSettings } from "./video-playback";
 
 /** What the events API's HTTP functions share. */
 export interface EventsApiDeps {
@@ -26,6 +27,8 @@ export interface EventsApiValues {
   mediaBucket: string;
   /** Popularity snapshots of the public list (public-list.ts); only the public function has it. Example: `"events-list-snapshots-1a2b3c4"`. */
   listSnapshotsTable?: string;
+  /** Where a ready video's stream URL points and its key (video-playback.ts); the functions always give it. Example: `{ apiUrl: "https://abc123.execute-api.us-west-2.amazonaws.com", key }`. */
+  stream?: StreamSettings;
 }
 
 /** Builds the clients once per cold start. */
@@ -35,7 +38,7 @@ export function eventsApiDeps(service: string, values: EventsApiValues): EventsA
   return {
     store,
     series: new SeriesStore(db, values.eventsTable, store),
-    media: new MediaStore(new S3Client({ forcePathStyle: s3ForcePathStyle() }), values.mediaBucket),
+    media: new MediaStore(new S3Client({ forcePathStyle: s3ForcePathStyle() }), values.mediaBucket, undefined, values.stream),
     obs: createObservability(service),
     schemas: eventSchemas(),
     now: () => new Date(),

@@ -48,6 +48,7 @@ export interface EventRecord {
   seriesId?: string;
   occurrence?: number;
   /** The uploaded video's streaming rendition (video-rendition.ts): written by the video pipeline only. */
+  /** The uploaded video's streaming rendition (video-rendition.ts), once the pipeline has started one. */
   videoRendition?: VideoRendition;
 }
 
@@ -367,6 +368,19 @@ export class EventStore {
       if (!isConditionFailure(error)) throw error;
       throw await this.explain(id, organizer, (e) => (e.status === "canceled" ? "The event is canceled." : "The event has started."));
     }
+  }
+
+  /** Sets the event's video rendition as the pipeline reports it (an existing event only). */
+  async setVideoRendition(id: string, rendition: VideoRendition): Promise<void> {
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: id, sk: EVENT_SK },
+        ConditionExpression: "attribute_exists(pk)",
+        UpdateExpression: "SET videoRendition = :rendition",
+        ExpressionAttributeValues: { ":rendition": rendition },
+      }),
+    );
   }
 
   /** The organizer's own view: the event if it is theirs (404/403 otherwise). */

@@ -6,6 +6,7 @@
 // handler modules and the function declarations below (an exported `const` would be read through
 // `exports` and pull every definition, with every handler, into every upload).
 import { POWERTOOLS_PACKAGES, DEFAULT_RUNTIME_PACKAGES } from "../shared/packages";
+import type { SecretProvider } from "../shared/secret";
 import { SECRET_PACKAGE, defineFunction, resource, secret, setting, type EnvValues } from "../shared/function-definition";
 import { cleanupDeps, cleanupHandler } from "./cleanup";
 import { eventsApiDeps, type EventsApiValues } from "./deps";
@@ -20,10 +21,19 @@ import { rsvpDeps, rsvpHandler } from "./rsvp";
 import { videoRetryDeps, videoRetryHandler } from "./video/retry";
 import { videoStatusDeps, videoStatusHandler } from "./video/status";
 import { transcodeDeps, transcodeHandler, type TranscodeValues } from "./video/transcode";
+import { videoStreamDeps, videoStreamHandler } from "./video-stream";
 
 /** Media objects live under `events/<id>/…` (MediaStore.prefixOf); the cloud outbox under `outbox/` (mail/s3-outbox.ts). */
 const MEDIA_OBJECTS = "/events/*";
 const OUTBOX_OBJECTS = "/outbox/*";
+/** A video's streaming renditions: `events/<id>/hls/<upload>/…` (video-rendition.ts). */
+const RENDITION_OBJECTS = "/events/*/hls/*";
+
+/** What the functions that show events need to hand out a ready video's stream URL (video-playback.ts). */
+const streamUrlEnv = {
+  API_URL: setting("apiUrl", "text", { about: "The HTTP API's base URL: where a video's stream URL points" }),
+  VIDEO_STREAM_KEY: secret("videoStreamKey"),
+};
 
 export const organizerFunction = defineFunction({
   service: "events-organizer",
@@ -34,6 +44,7 @@ export const organizerFunction = defineFunction({
       { actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"], path: "/index/byOrganizer" },
     ]),
     MEDIA_BUCKET: resource("media", [{ actions: ["s3:PutObject", "s3:GetObject"], path: MEDIA_OBJECTS }]),
+    ...streamUrlEnv,
   },
   create: (env, service) => organizerHandler(eventsApiDeps(service, apiValues(env))),
 });
@@ -51,6 +62,7 @@ export const publicEventsFunction = defineFunction({
     // Its only writes: the popularity snapshots, in their own table.
     LIST_SNAPSHOTS_TABLE: resource("listSnapshots", [{ actions: ["dynamodb:GetItem", "dynamodb:PutItem"] }]),
     MEDIA_BUCKET: resource("media", [{ actions: ["s3:GetObject"], path: MEDIA_OBJECTS }]),
+    ...streamUrlEnv,
   },
   create: (env, service) => publicEventsHandler(eventsApiDeps(service, { ...apiValues(env), listSnapshotsTable: env.LIST_SNAPSHOTS_TABLE })),
 });
@@ -63,8 +75,25 @@ export const rsvpFunction = defineFunction({
     EVENTS_TABLE: resource("events", [{ actions: ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"] }]),
     MEDIA_BUCKET: resource("media", [{ actions: ["s3:GetObject"], path: MEDIA_OBJECTS }]),
     RSVP_SIGNING_KEY: secret("rsvpSigningKey"),
+    ...streamUrlEnv,
   },
   create: (env, service) => rsvpHandler(rsvpDeps(service, { ...apiValues(env), rsvpKey: env.RSVP_SIGNING_KEY })),
+});
+
+/**
+ * A video's playlists for whoever holds a stream URL (video-stream.ts): it reads events and the
+ * renditions' folders only, and signs its segment URLs with that read grant (no zod: it validates
+ * three path parameters by pattern).
+ */
+export const streamFunction = defineFunction({
+  service: "events-stream",
+  packages: POWERTOOLS_PACKAGES,
+  env: {
+    EVENTS_TABLE: resource("events", [{ actions: ["dynamodb:GetItem"] }]),
+    MEDIA_BUCKET: resource("media", [{ actions: ["s3:GetObject"], path: RENDITION_OBJECTS }]),
+    VIDEO_STREAM_KEY: secret("videoStreamKey"),
+  },
+  create: (env, service) => videoStreamHandler(videoStreamDeps(service, { eventsTable: env.EVENTS_TABLE, mediaBucket: env.MEDIA_BUCKET, key: env.VIDEO_STREAM_KEY })),
 });
 
 /** The fan-out's environment (a const of its own: fanoutValues below is typed by it). */
@@ -215,8 +244,8 @@ export function transcodeValues(env: EnvValues<typeof transcodeEnv>): TranscodeV
 }
 
 /** The organizer's, public and RSVP functions' data. */
-function apiValues(env: { EVENTS_TABLE: string; MEDIA_BUCKET: string }): EventsApiValues {
-  return { eventsTable: env.EVENTS_TABLE, mediaBucket: env.MEDIA_BUCKET };
+function apiValues(env: { EVENTS_TABLE: string; MEDIA_BUCKET: string; API_URL: string; VIDEO_STREAM_KEY: SecretProvider }): EventsApiValues {
+  return { eventsTable: env.EVENTS_TABLE, mediaBucket: env.MEDIA_BUCKET, stream: { apiUrl: env.API_URL.replace(/\/+$/, ""), key: env.VIDEO_STREAM_KEY } };
 }
 
 /** The fan-out's environment as its deps' values (local mode builds its own parts from the same). */

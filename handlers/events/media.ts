@@ -3,6 +3,7 @@ import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { uuidv7 } from "../shared/uuidv7";
 import type { EventRecord, MediaRef } from "./event-store";
 import type { MediaKind } from "./schemas";
+import { videoView, type StreamSettings, type VideoView } from "./video-playback";
 
 export interface UploadTicket {
   method: "PUT";
@@ -23,6 +24,8 @@ export class MediaStore {
     private readonly s3: S3Client,
     private readonly bucket: string,
     private readonly expiresInSeconds = 900,
+    /** Where a ready video's stream URL points and the key that signs it (the API's HTTP functions; video-playback.ts). */
+    private readonly stream?: StreamSettings,
   ) {}
 
   static prefixOf(eventId: string) {
@@ -43,12 +46,16 @@ export class MediaStore {
     };
   }
 
-  /** Presigned GETs for the event's media (null where none was announced). */
-  async viewUrls(event: EventRecord): Promise<Record<MediaKind, string | null>> {
+  /** Presigned GETs for the event's media (null where none was announced), and the video's rendition to play (`playback`, null without one). */
+  async viewUrls(event: EventRecord, now = new Date()): Promise<Record<MediaKind, string | null> & { playback: VideoView | null }> {
     const url = async (ref: MediaRef | undefined) =>
       ref ? getSignedUrl(this.s3, new GetObjectCommand({ Bucket: this.bucket, Key: ref.key, ResponseContentType: ref.contentType }), { expiresIn: this.expiresInSeconds }) : null;
-    const [cover, video] = await Promise.all([url(event.media.cover), url(event.media.video)]);
-    return { cover, video };
+    const [cover, video, playback] = await Promise.all([
+      url(event.media.cover),
+      url(event.media.video),
+      videoView(event, { s3: this.s3, bucket: this.bucket, stream: this.stream, now, posterTtlSeconds: this.expiresInSeconds }),
+    ]);
+    return { cover, video, playback };
   }
 
   /** Removes every object of an event (its data was removed). */

@@ -8,10 +8,20 @@ import { POPULARITY_SNAPSHOT_MAX, POPULARITY_SNAPSHOT_MINUTES } from "./public-s
 import { MONTHLY_BY } from "./recurrence";
 import { EVENT_STATUSES, MEDIA_KINDS, VISIBILITIES, eventSchemas } from "./schemas";
 import { VIDEO_RENDITION_STATES } from "./video-rendition";
+import { PLAYLIST_FILE_PATTERN } from "./hls-playlist";
+import { STREAM_TOKEN_PATTERN, STREAM_TOKEN_TTL_SECONDS } from "./video-stream-token";
 
 /** Response shapes of the events API (documentation; views.ts builds them). */
 export function responseSchemas() {
   const url = z.string().nullable().describe("A presigned GET, valid 15 minutes; null when there is none");
+  const Video = z
+    .object({
+      state: z.enum(["processing", "ready", "failed"]).describe("The transcoding's state"),
+      posterUrl: url.describe("Ready only: a presigned GET of the poster (JPEG), valid 15 minutes"),
+      streamUrl: z.string().nullable().describe(`Ready only: the HLS master playlist on this API (GET /events/{id}/stream/{token}/{file}), valid ${STREAM_TOKEN_TTL_SECONDS / 3600} hours`),
+    })
+    .nullable()
+    .describe("The uploaded video's streaming rendition (HLS); null without one");
   const Event = z.object({
     id: z.string(),
     title: z.string(),
@@ -25,6 +35,7 @@ export function responseSchemas() {
     category: z.enum(EVENT_CATEGORIES),
     coverUrl: url,
     videoUrl: url,
+    video: Video,
     confirmedCount: z.int().describe("How many invitees say yes now"),
   });
   const joinUrl = z.string().nullable().describe("Where to attend; null when none is set or this viewer may not see it (see docs/events.md)");
@@ -157,6 +168,18 @@ export function eventsApiFragment(): OpenApiFragment {
     requestMediaUpload: { parameters: id, requestBody: json("MediaUpload"), responses: { "201": { description: `PUT the file to url with these headers (kinds: ${MEDIA_KINDS.join(", ")})`, content: jsonContent("UploadTicket") }, ...organizerBody, ...badId(", a type or size not allowed, malformed JSON"), ...forbidden, ...missing, ...unauthorized } },
     retryVideoTranscode: { parameters: id, responses: { "202": { description: "A new attempt started from the same upload", content: jsonContent("VideoRetry") }, ...badId(), ...forbidden, ...missing, "409": problem("No video, or its rendition has not failed (processing or ready)"), ...unauthorized } },
     viewInvitation: { parameters: queryParameters(s.RsvpQuery), responses: { "200": { description: "The invitation", content: jsonContent("RsvpView") }, "400": problem("No token, or an unknown query parameter"), "403": problem("The link is not valid"), "404": problem("The event no longer exists") } },
+    streamVideoPlaylist: {
+      parameters: [
+        { name: "id", in: "path", required: true, schema: { type: "string" }, description: "The event's id" },
+        { name: "token", in: "path", required: true, schema: { type: "string", pattern: STREAM_TOKEN_PATTERN.source }, description: "From the event's `video.streamUrl`: its expiry and signature" },
+        { name: "file", in: "path", required: true, schema: { type: "string", pattern: PLAYLIST_FILE_PATTERN.source }, description: "A playlist of the rendition: the master (as in streamUrl) or a variant it names" },
+      ],
+      responses: {
+        "200": { description: "The playlist: variant playlists relative (they come back here), every segment an absolute presigned S3 GET", content: { "application/vnd.apple.mpegurl": { schema: { type: "string" } } } },
+        "403": problem("No, a malformed, expired or forged token, or one for another event or an earlier rendition (invalid-token)"),
+        "404": problem("Not an event id, or not a playlist of this rendition"),
+      },
+    },
     answerInvitation: { requestBody: json("Rsvp"), responses: { "200": { description: "Answer recorded (or already the current one: changed false)", content: jsonContent("RsvpResult") }, ...jsonBodyProblems(RSVP_MAX_BODY_BYTES), "403": problem("The link is not valid"), "404": problem("The event no longer exists"), "409": problem("The event is canceled, not published or started (event-closed), or the answer kept changing meanwhile") } },
   };
   for (const route of eventRoutes) if (route.signedIn) Object.assign(operations[route.operationId]!, { security: [{ cognitoIdToken: [] }] });

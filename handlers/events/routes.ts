@@ -19,6 +19,7 @@ export const eventRoutes = [
   { method: "POST", path: "/events/{id}/video/retry", operationId: "retryVideoTranscode", signedIn: true, fn: "video", summary: "Transcode the event's video again after it failed (a new attempt from the same upload)" },
   { method: "GET", path: "/rsvp", operationId: "viewInvitation", signedIn: false, fn: "rsvp", summary: "The event an invitation link is for, and the answer it carries" },
   { method: "POST", path: "/rsvp", operationId: "answerInvitation", signedIn: false, fn: "rsvp", summary: "Answer an invitation with the link's token; change it any number of times until the start" },
+  { method: "GET", path: "/events/{id}/stream/{token}/{file}", operationId: "streamVideoPlaylist", signedIn: false, fn: "stream", summary: "A playlist of the event's video (HLS), segments as presigned URLs; the token comes from the event's view (video.streamUrl)" },
 ] as const;
 
 export type EventRoute = (typeof eventRoutes)[number];

@@ -1,5 +1,5 @@
 import { defineTopology } from "../shared/topology";
-import { cleanupFunction, fanoutFunction, feedbackFunction, notifyFunction, organizerFunction, publicEventsFunction, rsvpFunction, transcodeFunction, videoRetryFunction, videoStatusFunction } from "./functions";
+import { cleanupFunction, fanoutFunction, feedbackFunction, notifyFunction, organizerFunction, publicEventsFunction, rsvpFunction, streamFunction, transcodeFunction, videoRetryFunction, videoStatusFunction } from "./functions";
 import { eventRoutesOf, routeKeyOf, type EventFunction } from "./routes";
 import { eventsTable, listSnapshotsTable, notificationsSentTable, suppressionsTable } from "./tables";
 
@@ -37,6 +37,7 @@ export const eventsTopology = defineTopology({
     organizer: { definition: organizerFunction, description: "events API: organizers (signed in)", routes: routesOf("organizer"), ...audienceOf("organizer") },
     public: { definition: publicEventsFunction, description: "events API: public events", routes: routesOf("public"), ...audienceOf("public") },
     rsvp: { definition: rsvpFunction, description: "events API: answers to invitations", routes: routesOf("rsvp"), ...audienceOf("rsvp") },
+    stream: { definition: streamFunction, description: "events API: video playlists for stream URLs", routes: routesOf("stream"), ...audienceOf("stream") },
     fanout: { definition: fanoutFunction, description: "events stream → notification jobs, reminders, expired events' data", stream: "events", timeoutSeconds: 30 },
     // Seconds: one batch of up to 10 mails. The queue's visibility timeout is six times this.
     notify: { definition: notifyFunction, description: "notification jobs → mail", queue: "notifications", timeoutSeconds: 30 },

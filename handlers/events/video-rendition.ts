@@ -9,6 +9,8 @@ import { EVENT_SK } from "./tables";
 
 export const VIDEO_RENDITION_STATES = ["processing", "ready", "failed"] as const;
 export type VideoRenditionState = (typeof VIDEO_RENDITION_STATES)[number];
+/** What a view says of the video (the rendition's state). */
+export type VideoState = VideoRenditionState;
 
 /** The `videoRendition` attribute of an event item. */
 export interface VideoRendition {

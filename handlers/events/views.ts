@@ -3,8 +3,10 @@ import { visibleJoinUrl } from "./join-link";
 import { DEFAULT_CATEGORY } from "./categories";
 import type { MediaKind } from "./schemas";
 import type { SeriesSummary } from "./series-view";
+import type { VideoView } from "./video-playback";
 
-type MediaUrls = Record<MediaKind, string | null>;
+/** MediaStore.viewUrls: presigned GETs, and the video's rendition to play. */
+type MediaUrls = Record<MediaKind, string | null> & { playback: VideoView | null };
 
 /** What anyone allowed to see the event gets (no organizer identity, no keys). */
 export function eventView(e: EventRecord, media: MediaUrls) {
@@ -21,6 +23,8 @@ export function eventView(e: EventRecord, media: MediaUrls) {
     category: e.category ?? DEFAULT_CATEGORY,
     coverUrl: media.cover,
     videoUrl: media.video,
+    /** The streaming rendition (issue #19): null without one; see video-playback.ts. */
+    video: media.playback,
     confirmedCount: e.confirmedCount ?? 0,
   };
 }

@@ -18,7 +18,8 @@ async function handler(event) {
     // No entry yet (first deploy in progress): the page may talk to its own origin only.
   }
   try {
-    // Where event covers and videos are served from (presigned S3 URLs); absent: own origin only.
+    // Where event covers and videos are served from (presigned S3 URLs, and the API's stream
+    // playlists); absent: own origin only. blob: is the video player's MediaSource (hls.js).
     media = await kvs.get("media-src");
   } catch (e) {
     media = "";
@@ -26,7 +27,7 @@ async function handler(event) {
   response.headers["content-security-policy"] = {
     value:
       "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:" + (media ? " " + media : "") + "; " +
-      "media-src 'self'" + (media ? " " + media : "") + "; font-src 'self'; " +
+      "media-src 'self' blob:" + (media ? " " + media : "") + "; font-src 'self'; " +
       "connect-src 'self'" + (connect ? " " + connect : "") + "; " +
       "base-uri 'none'; form-action 'self'; object-src 'none'; frame-ancestors 'none'; upgrade-insecure-requests",
   };

@@ -16,6 +16,9 @@ import { parseMime } from "../../handlers/events/mail/parse-mime";
 import { utcTime } from "../../handlers/events/mail/templates";
 import { notificationKey, type NotificationJob } from "../../handlers/events/notification-job";
 import { verifyRsvpToken } from "../../handlers/events/rsvp-token";
+import { EventStore } from "../../handlers/events/event-store";
+import { deriveStreamKey } from "../../handlers/events/video-stream-token";
+import { seedReadyRendition } from "../harness/hls-rendition";
 import { EVENT_SK, eventsTable, listSnapshotsTable, notificationsSentTable } from "../../handlers/events/tables";
 import { startStreamPoller, type StreamPoller } from "../../local/emulators/dynamodb-stream-poller";
 import { createLocalQueue, type LocalQueue } from "../../local/emulators/job-queue";
@@ -31,7 +34,7 @@ import { startSqs, type SqsStandIn } from "../harness/sqs";
 import { startSsm } from "../harness/ssm";
 import { TEST_SECRETS, byName, evaluateStack } from "../harness/stacks";
 
-const FUNCTIONS = ["organizer", "rsvp", "fanout", "notify", "public", "cleanup"] as const;
+const FUNCTIONS = ["organizer", "rsvp", "fanout", "notify", "public", "cleanup", "stream"] as const;
 const RSVP_KEY = TEST_SECRETS["switchyard:rsvpSigningKey"]!;
 const ORGANIZER = { sub: "6f1c2d3e-0000-4000-8000-000000000001", email: "olga@example.com" };
 const ANN = "ann@example.com";
@@ -121,7 +124,7 @@ test.before(async () => {
   bucket = byName(record, "aws:s3/bucket:Bucket", "events-media").state.bucket as string;
   await s3.createBucket(bucket);
   faultyS3 = await startFaultyS3(s3.endpoint, bensMailPut);
-  ssm = await startSsm({ [physical("aws:ssm/parameter:Parameter", "events-rsvp-signing-key")]: RSVP_KEY });
+  ssm = await startSsm({ [physical("aws:ssm/parameter:Parameter", "events-rsvp-signing-key")]: RSVP_KEY, [physical("aws:ssm/parameter:Parameter", "events-video-stream-key")]: deriveStreamKey(RSVP_KEY) });
 
   const localEndpoints = {
     AWS_ENDPOINT_URL_DYNAMODB: ddb.endpoint,
@@ -439,6 +442,41 @@ test.serial("the public, as uploaded: a published public event is listed and sho
     t.is(next.status, 200, `${sort}: ${JSON.stringify(next.body)}`);
     t.deepEqual([...first.body.items, ...next.body.items].map((e: any) => e.id).sort(), [open, second].sort(), `${sort}: both public events, once each`);
   }
+});
+
+test.serial("a video, as uploaded (issue #19): the organizer's and the public view hand out a stream URL; the stream function serves its playlists with presigned segments S3 serves; a forged token gets a 403", async (t) => {
+  const startsAt = new Date(Math.floor((Date.now() + 6 * 24 * HOUR) / 1000) * 1000).toISOString();
+  const created = await organizer("POST", "/events", "POST /events", { body: { title: "Film night", startsAt, durationMinutes: 60, visibility: "public" } });
+  const id = created.body.id as string;
+  t.is((await organizer("POST", `/events/${id}/publish`, "POST /events/{id}/publish", { id })).status, 200);
+  // As the pipeline would: an ffmpeg-made rendition under events/<id>/hls/<upload>/ and the item marked ready.
+  const rendition = await seedReadyRendition(s3.client, bucket, new EventStore(ddb.client, eventsTableName), id);
+  await idle();
+  const mine = await organizer("GET", `/me/events/${id}`, "GET /me/events/{id}", { id });
+  t.is(mine.body.video.state, "ready", JSON.stringify(mine.body));
+  const shown = parseResult(await fns.public!.invoke(apiEvent("GET", `/events/${id}`, { routeKey: "GET /events/{id}", pathParameters: { id } })));
+  t.is(shown.status, 200);
+  const streamUrl = new URL(shown.body.video.streamUrl as string);
+  t.true(streamUrl.pathname.startsWith(`/events/${id}/stream/`) && streamUrl.pathname.endsWith("/index.m3u8"), "on the API (API_URL: here the harness's stand-in for the stack's execute-api address)");
+  const stream = async (path: string) => {
+    const [, , eventId, , token, file] = path.split("/");
+    const result = await fns.stream!.invoke(apiEvent("GET", path, { routeKey: "GET /events/{id}/stream/{token}/{file}", pathParameters: { id: eventId!, token: token!, file: file! } }));
+    return result as { statusCode: number; headers: Record<string, string>; body: string };
+  };
+  const master = await stream(streamUrl.pathname);
+  t.is(master.statusCode, 200, master.body);
+  t.is(master.headers["content-type"], "application/vnd.apple.mpegurl");
+  t.deepEqual(master.body.split("\n").filter((l) => l && !l.startsWith("#")), ["v0.m3u8", "v1.m3u8"]);
+  const variant = await stream(streamUrl.pathname.replace("index.m3u8", "v0.m3u8"));
+  const segments = variant.body.split("\n").filter((l) => l && !l.startsWith("#"));
+  t.is(segments.length, 3);
+  t.true(new URL(segments[0]!).pathname.endsWith(`${rendition.playlist!.replace("index.m3u8", "v0_000.ts")}`));
+  const segment = await fetch(segments[0]!);
+  t.is(segment.status, 200, "s3rver serves the presigned segment");
+  t.is(segment.headers.get("content-type"), "video/mp2t");
+  const forged = await stream(streamUrl.pathname.replace(/\/stream\/(\d+)\.[^/]+\//, (_m, exp) => `/stream/${exp}.${"A".repeat(43)}/`));
+  t.is(forged.statusCode, 403);
+  t.false(/https?:/.test(forged.body), "no URL for a forged token");
 });
 
 test.serial("a monthly series, as uploaded: one transaction creates it, invitations go to the series, following is edited and published, a reminder per occurrence", async (t) => {

@@ -11,7 +11,10 @@ import { publicEventsHandler } from "../../handlers/events/public-events";
 import { eventRoutes, routeKeyOf, type EventRoute } from "../../handlers/events/routes";
 import { videoRetryDeps, videoRetryHandler } from "../../handlers/events/video/retry";
 import { rsvpDeps, rsvpHandler } from "../../handlers/events/rsvp";
+import { videoStreamDeps, videoStreamHandler } from "../../handlers/events/video-stream";
 import { signRsvpToken } from "../../handlers/events/rsvp-token";
+import { signStreamToken } from "../../handlers/events/video-stream-token";
+import { makeHlsRendition, seedReadyRendition } from "../harness/hls-rendition";
 import { INVITES_PER_REQUEST, MAX_LEAD_DAYS, MEDIA_LIMITS } from "../../handlers/events/schemas";
 import { eventsTable, listSnapshotsTable } from "../../handlers/events/tables";
 import type { HttpHandler } from "../../handlers/shared/http";
@@ -42,7 +45,7 @@ async function platform() {
   await local.s3.createBucket(bucket);
   const snapshots = await freshTable(local.ddb, listSnapshotsTable, "snapshots");
   const deps = rsvpDeps("test", { eventsTable: table, mediaBucket: bucket, listSnapshotsTable: snapshots, rsvpKey: async () => KEY });
-  const handlers: Record<EventRoute["fn"], HttpHandler> = { organizer: organizerHandler(deps), public: publicEventsHandler(deps), rsvp: rsvpHandler(deps), video: videoRetryHandler(videoRetryDeps("test", { eventsTable: table, mediaBucket: bucket, roleArn: "arn:aws:iam::123456789012:role/transcode", queue: "arn:aws:mediaconvert:us-east-1:123456789012:queues/Default" }, { createJob: () => Promise.reject(new Error("no job in this test")) })) };
+  const handlers: Record<EventRoute["fn"], HttpHandler> = { organizer: organizerHandler(deps), public: publicEventsHandler(deps), rsvp: rsvpHandler(deps), video: videoRetryHandler(videoRetryDeps("test", { eventsTable: table, mediaBucket: bucket, roleArn: "arn:aws:iam::123456789012:role/transcode", queue: "arn:aws:mediaconvert:us-east-1:123456789012:queues/Default" }, { createJob: () => Promise.reject(new Error("no job in this test")) })), stream: videoStreamHandler(videoStreamDeps("test", { eventsTable: table, mediaBucket: bucket, key: async () => KEY })) };
   const snapshot = async () => `${await tablesSnapshot(local.ddb.client, [table])}\n${await bucketSnapshot(local.s3.client, bucket)}`;
   const draftInput = (visibility: "public" | "private" = "public") => ({ title: "Launch", description: "", startsAt: new Date(Date.now() + 7 * DAY).toISOString(), durationMinutes: 60, visibility });
   const organizer = asOrganizer(alice);
@@ -63,7 +66,7 @@ async function platform() {
     },
     strangers: async () => (await deps.store.create(draftInput(), asOrganizer(bob), new Date())).id,
   };
-  return { deps, handlers, snapshot, fixtures };
+  return { deps, handlers, snapshot, fixtures, bucket };
 }
 
 type Platform = Awaited<ReturnType<typeof platform>>;
@@ -244,6 +247,41 @@ test("public routes: any query and id get a 2xx or a 4xx problem and change noth
       }
     }),
     50,
+    { statuses },
+  );
+});
+
+test("the video stream route: any id, token and file get a 200 playlist only with the event's real token, else a 4xx problem; nothing changes", async (t) => {
+  const p = await platform();
+  const id = await p.fixtures.published();
+  const rendition = await seedReadyRendition(local.s3.client, p.bucket, p.deps.store, id, makeHlsRendition(2));
+  const exp = Math.floor(Date.now() / 1000) + 3600;
+  const real = signStreamToken({ eventId: id, source: rendition.source, expiresAt: exp }, KEY);
+  const statuses = new StatusTally();
+  const route = eventRoutes.find((r) => r.fn === "stream")!;
+  await checkProperty(
+    t,
+    fc.asyncProperty(
+      fc.oneof({ weight: 3, arbitrary: fc.constant(id) }, { weight: 1, arbitrary: fc.constant("draft" as const) }, { weight: 1, arbitrary: anyPathSegment() }),
+      fc.oneof({ weight: 3, arbitrary: fc.constant(real) }, { weight: 1, arbitrary: fc.constantFrom(`${exp + 1}.${real.split(".")[1]}`, signStreamToken({ eventId: id, source: "events/x/video/y", expiresAt: exp }, KEY)) }, { weight: 1, arbitrary: anyPathSegment() }),
+      fc.oneof({ weight: 3, arbitrary: fc.constantFrom("index.m3u8", "v0.m3u8") }, { weight: 1, arbitrary: fc.constantFrom("v1_000.ts", "poster.jpg", "../index.m3u8", "missing.m3u8") }, { weight: 1, arbitrary: anyPathSegment() }),
+      anyHeaders(),
+      async (eventId, token, file, headers) => {
+        const forEvent = eventId === "draft" ? await p.fixtures.draft() : eventId;
+        const before = await p.snapshot();
+        const path = route.path.replace("{id}", encodeSegment(forEvent)).replace("{token}", encodeSegment(token)).replace("{file}", encodeSegment(file));
+        const result = await p.handlers.stream(generatedEvent({ method: route.method, path, routeKey: routeKeyOf(route), pathParameters: { id: forEvent, token, file }, headers }));
+        expectUnchanged(before, await p.snapshot(), `${path} answered ${result.statusCode}`);
+        if (result.statusCode === 200) {
+          if (forEvent !== id || token !== real || !["index.m3u8", "v0.m3u8"].includes(file)) throw new Error(`a playlist for ${forEvent} ${token} ${file}`);
+          statuses.count(200);
+          return;
+        }
+        expectAnswer(result, statuses);
+        if (/X-Amz-/.test(result.body ?? "")) throw new Error("a refusal carries a presigned URL");
+      },
+    ),
+    40,
     { statuses },
   );
 });

@@ -4,6 +4,7 @@
 // what the website learns (config.json, CSP).
 import test from "ava";
 import { eventRoutes, routeKeyOf } from "../../handlers/events/routes";
+import { deriveStreamKey } from "../../handlers/events/video-stream-token";
 import type { StackRecord } from "../harness/record";
 import { TEST_SECRETS, byName, evaluateStack, ofType } from "../harness/stacks";
 import { grants, policiesByRole, type Statement } from "../harness/iam";
@@ -45,7 +46,7 @@ const T = {
   subscription: "aws:sns/topicSubscription:TopicSubscription",
   permission: "aws:lambda/permission:Permission",
 };
-const FUNCTIONS = ["organizer", "public", "rsvp", "fanout", "notify", "cleanup"];
+const FUNCTIONS = ["organizer", "public", "rsvp", "stream", "fanout", "notify", "cleanup"];
 /** With a sender, SES's bounces and complaints have a function of their own. */
 const functionsOf = (withSender: boolean) => (withSender ? [...FUNCTIONS, "feedback"] : FUNCTIONS);
 const stacks = () => [
@@ -156,6 +157,8 @@ function expectedGrants(record: StackRecord, withSender: boolean): Record<string
   const queue = arn(record, T.queue, "events-notifications");
   const streamDlq = arn(record, T.queue, "events-stream-dlq");
   const key = arn(record, T.param, "events-rsvp-signing-key");
+  // The functions that show events sign their videos' stream URLs with it; the stream route checks them.
+  const videoKey = arn(record, T.param, "events-video-stream-key");
   const group = byName(record, T.group, "events-reminders").state.name as string;
   const media = [`${bucket}/events/*`];
   const identity = withSender ? arn(record, T.identity, "events-sender") : "";
@@ -169,6 +172,7 @@ function expectedGrants(record: StackRecord, withSender: boolean): Record<string
       "dynamodb:Query": [table, `${table}/index/byOrganizer`].sort(),
       "s3:PutObject": media,
       "s3:GetObject": media,
+      "ssm:GetParameter": [videoKey],
     },
     public: {
       "dynamodb:GetItem": [table, snapshots].sort(),
@@ -177,13 +181,20 @@ function expectedGrants(record: StackRecord, withSender: boolean): Record<string
       // Its only write: popularity snapshots, in their own table.
       "dynamodb:PutItem": [snapshots],
       "s3:GetObject": media,
+      "ssm:GetParameter": [videoKey],
     },
     rsvp: {
       "dynamodb:GetItem": [table],
       "dynamodb:UpdateItem": [table],
       "dynamodb:ConditionCheckItem": [table],
       "s3:GetObject": media,
-      "ssm:GetParameter": [key],
+      "ssm:GetParameter": [key, videoKey].sort(),
+    },
+    // Video playlists: it reads events and the renditions' folders only (its presigned segment URLs carry this read grant).
+    stream: {
+      "dynamodb:GetItem": [table],
+      "s3:GetObject": [`${bucket}/events/*/hls/*`],
+      "ssm:GetParameter": [videoKey],
     },
     fanout: {
       "dynamodb:GetItem": [table],
@@ -266,15 +277,17 @@ test("each function's environment names exactly its tables, bucket, queue, sched
     const bucket = byName(record, T.bucket, "events-media").state.bucket;
     const queue = byName(record, T.queue, "events-notifications").state;
     const key = byName(record, T.param, "events-rsvp-signing-key").state.name;
+    const video = { API_URL: record.outputs.apiUrl, VIDEO_STREAM_KEY_PARAMETER: byName(record, T.param, "events-video-stream-key").state.name };
     const own = (fn: string) => {
       // Powertools' settings (and lean observability's POWERTOOLS_METRICS_DISABLED) are HandlerFunction's business.
       const { POWERTOOLS_SERVICE_NAME, POWERTOOLS_METRICS_NAMESPACE, POWERTOOLS_METRICS_DISABLED, ...rest } = env(record, fn);
       t.is(POWERTOOLS_SERVICE_NAME, `events-${fn}`);
       return rest;
     };
-    t.deepEqual(own("organizer"), { EVENTS_TABLE: table, MEDIA_BUCKET: bucket }, stack);
-    t.deepEqual(own("public"), { EVENTS_TABLE: table, LIST_SNAPSHOTS_TABLE: byName(record, T.table, "events-list-snapshots").state.name, MEDIA_BUCKET: bucket }, stack);
-    t.deepEqual(own("rsvp"), { EVENTS_TABLE: table, MEDIA_BUCKET: bucket, RSVP_SIGNING_KEY_PARAMETER: key }, stack);
+    t.deepEqual(own("organizer"), { EVENTS_TABLE: table, MEDIA_BUCKET: bucket, ...video }, stack);
+    t.deepEqual(own("public"), { EVENTS_TABLE: table, LIST_SNAPSHOTS_TABLE: byName(record, T.table, "events-list-snapshots").state.name, MEDIA_BUCKET: bucket, ...video }, stack);
+    t.deepEqual(own("rsvp"), { EVENTS_TABLE: table, MEDIA_BUCKET: bucket, RSVP_SIGNING_KEY_PARAMETER: key, ...video }, stack);
+    t.deepEqual(own("stream"), { EVENTS_TABLE: table, MEDIA_BUCKET: bucket, VIDEO_STREAM_KEY_PARAMETER: video.VIDEO_STREAM_KEY_PARAMETER }, stack);
     t.deepEqual(
       own("fanout"),
       {
@@ -307,6 +320,21 @@ test("each function's environment names exactly its tables, bucket, queue, sched
   t.like(byName(prod, T.param, "events-rsvp-signing-key").inputs, { type: "SecureString" });
   const all = JSON.stringify(ofType(prod, T.fn).map((f) => f.inputs.environment));
   t.false(all.includes(TEST_SECRETS["switchyard:rsvpSigningKey"]!));
+  t.false(all.includes(deriveStreamKey(TEST_SECRETS["switchyard:rsvpSigningKey"]!)));
+});
+
+test("the video stream key: a SecureString of its own, derived from the RSVP key (one-way), so the functions that show events never hold the RSVP key", (t) => {
+  for (const [stack, record] of stacks()) {
+    const param = byName(record, T.param, "events-video-stream-key").inputs;
+    t.like(param, { type: "SecureString", name: `/switchyard/${stack}/events/video-stream-key` }, stack);
+    // Kept secret in the state (Pulumi's secret wrapper), like the RSVP key's.
+    t.is(typeof param.value, "object", `${stack}: a secret output`);
+    t.is(param.value.value, deriveStreamKey(TEST_SECRETS["switchyard:rsvpSigningKey"]!), stack);
+    t.not(param.value.value, TEST_SECRETS["switchyard:rsvpSigningKey"], stack);
+    const rsvpKey = arn(record, T.param, "events-rsvp-signing-key");
+    const policies = policiesByRole(record);
+    for (const fn of ["organizer", "public", "stream"]) t.false(JSON.stringify(policies.get(`events-${fn}`)).includes(rsvpKey), `${stack}: ${fn} cannot read the RSVP key`);
+  }
 });
 
 test("tables: events with its stream, TTL and sparse indexes; the sent-mail records with their TTL; both protected in prod only", (t) => {
@@ -463,7 +491,7 @@ test("the website learns the sign-in settings (config.json) and may reach the ho
     t.true(connect.includes(media), stack);
     t.true(connect.includes(record.outputs.apiUrl), "the API stays");
     const mediaSrc = byName(record, "aws:cloudfront/keyvaluestoreKey:KeyvaluestoreKey", "site-media-src").inputs;
-    t.like(mediaSrc, { key: "media-src", value: media });
+    t.like(mediaSrc, { key: "media-src", value: `${media} ${record.outputs.apiUrl}` }, "covers and videos, and the stream's playlists");
   }
 });
 

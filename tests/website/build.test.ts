@@ -6,14 +6,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startStaticSite } from "../../local/emulators/static-site";
 import { parseSiteConfig, siteContentSecurityPolicy } from "../../website/src/config";
-import { CACHE_CONTROL, buildWebsite, contentTypeOf, javascriptGzipBytes, type WebsiteFile } from "../../website/build";
+import { CACHE_CONTROL, buildWebsite, contentTypeOf, javascriptGzipBytes, loadedByPage, type WebsiteFile } from "../../website/build";
 
 const build = () => {
   const dir = mkdtempSync(join(tmpdir(), "switchyard-site-build-"));
   return { dir, files: buildWebsite({ outDir: dir }) };
 };
 
-test("the build: index.html (revalidated) and content-hashed JS and CSS (immutable), each with its content type", (t) => {
+test("the build: index.html (revalidated) and content-hashed JS (the page's, and the video player's chunk) and CSS (immutable), each with its content type", (t) => {
   const { dir, files } = build();
   try {
     t.deepEqual(
@@ -21,6 +21,7 @@ test("the build: index.html (revalidated) and content-hashed JS and CSS (immutab
       [
         { path: "index.html", contentType: "text/html; charset=utf-8", immutable: false, cacheControl: "no-cache" },
         { path: "assets/main-HASH.js", contentType: "text/javascript; charset=utf-8", immutable: true, cacheControl: "public, max-age=31536000, immutable" },
+        { path: "assets/hls.light-HASH.js", contentType: "text/javascript; charset=utf-8", immutable: true, cacheControl: "public, max-age=31536000, immutable" },
         { path: "assets/styles-HASH.css", contentType: "text/css; charset=utf-8", immutable: true, cacheControl: "public, max-age=31536000, immutable" },
       ],
     );
@@ -50,8 +51,8 @@ test("the build holds no address: the page reads its API from /config.json", (t)
   try {
     for (const file of files) {
       const text = readFileSync(join(dir, file.path), "utf8");
-      // The join-link field's hints (a bare "https://", an address on RFC 2606's example.com) are no address.
-      t.notRegex(text, /(https?|wss?):\/\/(?![\s"'`]|(?:[\w-]+\.)*example\.com\b)/, `${file.path} names no URL`);
+      // The join-link field's hints (a bare "https://", an address on RFC 2606's example.com) are no address; nor is hls.js's ID3-in-emsg scheme identifier.
+      t.notRegex(text, /(https?|wss?):\/\/(?![\s"'`]|(?:[\w-]+\.)*example\.com\b|aomedia\.org\/emsg\/ID3")/, `${file.path} names no URL`);
       t.notRegex(text, /127\.0\.0\.1|localhost|execute-api|amazonaws/, `${file.path} names no host`);
     }
     const js = readFileSync(join(dir, files.find((f) => f.path.endsWith(".js"))!.path), "utf8");
@@ -62,12 +63,20 @@ test("the build holds no address: the page reads its API from /config.json", (t)
   }
 });
 
-test("the site's JavaScript is within its 50 KB gzipped budget", (t) => {
+test("the JavaScript a page loads (before a video is played) is within its 50 KB gzipped budget; hls.js is a chunk loaded on demand only", (t) => {
   const { dir, files } = build();
   try {
-    const bytes = javascriptGzipBytes(dir, files);
+    const { page, onDemand } = loadedByPage(dir, files);
+    t.deepEqual(page.map((p) => p.replace(/-[A-Z0-9]{8}\./, "-HASH.")), ["assets/main-HASH.js"]);
+    t.deepEqual(onDemand.map((p) => p.replace(/-[A-Z0-9]{8}\./, "-HASH.")), ["assets/hls.light-HASH.js"]);
+    const main = readFileSync(join(dir, page[0]!), "utf8");
+    t.true(main.includes(`import("./${onDemand[0]!.slice("assets/".length)}")`), "the page imports the player chunk dynamically");
+    t.false(/\bimport\s*[^(]*"\.\/hls\.light/.test(main), "and never statically");
+    const bytes = javascriptGzipBytes(dir, files, page);
     t.true(bytes > 1000, "something was measured");
     t.true(bytes <= 50 * 1024, `${(bytes / 1024).toFixed(1)} KB gzipped`);
+    const player = javascriptGzipBytes(dir, files, onDemand);
+    t.true(player > 50 * 1024, `the player chunk is hls.js (${(player / 1024).toFixed(1)} KB gzipped)`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -138,9 +138,9 @@ test("config.json: auth and mediaOrigin are checked; the CSP lets the page reach
   t.like(directives, {
     "connect-src": "'self' https://api.example https://x.auth.us-west-2.amazoncognito.com https://media.s3.us-west-2.amazonaws.com",
     "img-src": "'self' data: https://media.s3.us-west-2.amazonaws.com",
-    "media-src": "'self' https://media.s3.us-west-2.amazonaws.com",
+    "media-src": "'self' blob: https://api.example https://media.s3.us-west-2.amazonaws.com",
   });
-  t.like(Object.fromEntries(siteContentSecurityPolicy({ apiUrl: "https://api.example" }).split("; ").map((d) => [d.split(" ")[0], d.split(" ").slice(1).join(" ")])), { "img-src": "'self' data:", "media-src": "'self'" });
+  t.like(Object.fromEntries(siteContentSecurityPolicy({ apiUrl: "https://api.example" }).split("; ").map((d) => [d.split(" ")[0], d.split(" ").slice(1).join(" ")])), { "img-src": "'self' data:", "media-src": "'self' blob: https://api.example" });
 });
 
 const missingChromium = !existsSync(CHROMIUM);

@@ -52,10 +52,10 @@ test("images and video may come from the media origins in the KeyValueStore (pre
   const media = "https://events-media.s3.us-east-1.amazonaws.com";
   const csp = (await responseHandler({ "connect-src": media, "media-src": media })(structuredClone(viewerResponse))).headers["content-security-policy"]!.value;
   t.regex(csp, /img-src 'self' data: https:\/\/events-media\.s3\.us-east-1\.amazonaws\.com;/);
-  t.regex(csp, /media-src 'self' https:\/\/events-media\.s3\.us-east-1\.amazonaws\.com;/);
+  t.regex(csp, /media-src 'self' blob: https:\/\/events-media\.s3\.us-east-1\.amazonaws\.com;/);
   const none = (await responseHandler({})(structuredClone(viewerResponse))).headers["content-security-policy"]!.value;
   t.regex(none, /img-src 'self' data:;/);
-  t.regex(none, /media-src 'self';/);
+  t.regex(none, /media-src 'self' blob:;/);
 });
 
 test("the response function imports only CloudFront's own module", (t) => {

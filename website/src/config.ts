@@ -64,7 +64,8 @@ const originOf = (url: string) => {
 /**
  * The Content-Security-Policy the site is served with: its own scripts and styles only, and
  * connections only to itself, the API, the live endpoint, the sign-in domain (the token endpoint)
- * and the media origin (presigned uploads); images and video from itself and the media origin.
+ * and the media origin (presigned uploads); images and video from itself and the media origin, and
+ * video also from the API (a stream's playlists) and blob: (hls.js's MediaSource).
  * The page builds its DOM with textContent, never innerHTML, and has no inline script or style,
  * so nothing else is needed. Sign-in and sign-out are top-level navigations, which CSP leaves alone.
  */
@@ -77,7 +78,8 @@ export function siteContentSecurityPolicy(config: SiteConfig): string {
     "script-src 'self'",
     "style-src 'self'",
     ["img-src 'self' data:", ...media].join(" "),
-    ["media-src 'self'", ...media].join(" "),
+    // Video: blob: is hls.js's MediaSource; the API serves the stream's playlists (native HLS plays them directly).
+    [...new Set(["media-src 'self'", "blob:", originOf(config.apiUrl), ...media])].join(" "),
     "base-uri 'none'",
     "form-action 'none'",
     "object-src 'none'",

@@ -55,11 +55,20 @@ export interface Recurrence {
 /** Which occurrences of a series an edit, publish or cancel acts on. */
 export type Scope = "this" | "following";
 
+/** An event's streamed video (issue #19): its state, and when ready the poster and the stream (HLS, a short-lived URL). */
+export interface VideoPlayback {
+  state: "processing" | "ready" | "failed";
+  posterUrl: string | null;
+  streamUrl: string | null;
+}
+
 export interface EventView extends Omit<EventSummary, "hasCover" | "confirmedCount"> {
   description: string;
   endsAt: string;
   coverUrl: string | null;
   videoUrl: string | null;
+  /** The uploaded video's streaming rendition; null (or absent, from an older API) without one. */
+  video?: VideoPlayback | null;
   /** How many invitees say yes now. */
   confirmedCount: number;
   /** The organizer's view only: where to attend (null when not set). */
@@ -169,6 +178,8 @@ export class EventsApi {
     if (!myEvent) throw new ApiError("There is no such event.", 404);
     return myEvent;
   }
+  /** Starts the video's transcoding again after it failed (the pipeline's route). */
+  retryVideo = (id: string) => this.signedIn<unknown>("POST", `/events/${encodeURIComponent(id)}/video/retry`, {});
 
   /** Asks for a presigned PUT, then sends the file to it with exactly the signed content type. */
   async upload(id: string, kind: MediaKind, file: File): Promise<void> {

@@ -8,6 +8,7 @@ import { FieldCheck, FieldErrors } from "./field-errors";
 import { plural, timeEl } from "./format";
 import { CATEGORY_LABELS } from "../../handlers/events/categories";
 import { MEDIA_CONTENT_TYPES } from "../../handlers/events/media-types";
+import { videoPart, type VideoRetry } from "./video-player";
 
 /** Runs an action behind a button: busy while it runs, errors into `error` (or beside `fields`). */
 async function act(button: HTMLButtonElement, error: HTMLElement, run: () => Promise<void>, fields?: FieldErrors) {
@@ -23,13 +24,15 @@ async function act(button: HTMLButtonElement, error: HTMLElement, run: () => Pro
   }
 }
 
-function media(e: EventView): HTMLElement | null {
-  if (!e.coverUrl && !e.videoUrl) return null;
+/** The cover and the video: the streamed rendition when there is one (video-player.ts), else the upload itself. `organizer` may retry a failed rendition. */
+function media(e: EventView, organizer?: VideoRetry): HTMLElement | null {
+  const streamed = e.video ? videoPart(e.title, e.video, organizer) : null;
+  if (!e.coverUrl && !e.videoUrl && !streamed) return null;
   return h(
     "div",
     { class: "event-media" },
     e.coverUrl ? h("img", { class: "cover", src: e.coverUrl, alt: `Cover image of ${e.title}` }) : null,
-    e.videoUrl ? h("video", { class: "video", src: e.videoUrl, controls: true, preload: "metadata", "aria-label": `Video of ${e.title}` }) : null,
+    e.video ? streamed : e.videoUrl ? h("video", { class: "video", src: e.videoUrl, controls: true, preload: "metadata", "aria-label": `Video of ${e.title}` }) : null,
   );
 }
 export { media as eventMedia };
@@ -242,7 +245,7 @@ export async function managePage(ctx: Ctx, params: URLSearchParams, notice?: str
       h("dd", { id: "event-category" }, CATEGORY_LABELS[e.category] ?? e.category),
       ...(e.series ? [h("dt", {}, "Series"), h("dd", { id: "series-rule" }, `Repeats ${e.series.rule} · event ${e.series.occurrence} of ${e.series.occurrences}`)] : []),
     ),
-    media(e),
+    media(e, { retry: async () => (await events.retryVideo(e.id), await refresh("The video is being processed again.")) }),
     actionsError,
     buttons.length ? h("div", { class: "actions" }, ...buttons) : null,
   );
