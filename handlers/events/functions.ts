@@ -14,9 +14,12 @@ import { feedbackDeps, feedbackHandler } from "./feedback";
 import { linkAccountsDeps, linkAccountsHandler } from "./link-accounts";
 import { notifyDeps, notifyHandler, type NotifyValues } from "./notify";
 import { organizerHandler } from "./organizer";
+import { paymentsDeps, paymentsHandler } from "./payments/consumer";
 import { publicEventsHandler } from "./public-events";
 import { PUBLIC_SORTS } from "./public-search";
 import { rsvpDeps, rsvpHandler } from "./rsvp";
+import type { CheckoutConfig } from "./payments/paid-answer";
+import type { SecretProvider } from "../shared/secret";
 
 /** Media objects live under `events/<id>/…` (MediaStore.prefixOf); the cloud outbox under `outbox/` (mail/s3-outbox.ts). */
 const MEDIA_OBJECTS = "/events/*";
@@ -52,7 +55,11 @@ export const publicEventsFunction = defineFunction({
   create: (env, service) => publicEventsHandler(eventsApiDeps(service, { ...apiValues(env), listSnapshotsTable: env.LIST_SNAPSHOTS_TABLE })),
 });
 
-/** Answers invitations: it can only update them (and check the event), with the key that signed the link. */
+/**
+ * Answers invitations: it can only update them (and check the event), with the key that signed the
+ * link. With payments (a Stripe secret key and API URL), yes to a paid event starts a Stripe
+ * Checkout Session (payments/paid-answer.ts), which sends the invitee back to the site.
+ */
 export const rsvpFunction = defineFunction({
   service: "events-rsvp",
   packages: DEFAULT_RUNTIME_PACKAGES,
@@ -60,8 +67,32 @@ export const rsvpFunction = defineFunction({
     EVENTS_TABLE: resource("events", [{ actions: ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"] }]),
     MEDIA_BUCKET: resource("media", [{ actions: ["s3:GetObject"], path: MEDIA_OBJECTS }]),
     RSVP_SIGNING_KEY: secret("rsvpSigningKey"),
+    STRIPE_SECRET_KEY: secret("stripeSecretKey", { optional: true }),
+    STRIPE_API_URL: setting("stripeApiUrl", "text", { optional: true, about: "Stripe's API base URL: https://api.stripe.com (switchyard:stripeApiUrl), a stand-in's locally" }),
+    SITE_URL: setting("siteUrl", "text"),
   },
-  create: (env, service) => rsvpHandler(rsvpDeps(service, { ...apiValues(env), rsvpKey: env.RSVP_SIGNING_KEY })),
+  create: (env, service) => rsvpHandler(rsvpDeps(service, { ...apiValues(env), rsvpKey: env.RSVP_SIGNING_KEY, checkout: checkoutConfig(env) })),
+});
+
+/**
+ * The Stripe WebhookIngest's events table stream → paid invitations confirmed, exactly once
+ * (payments/consumer.ts). It reads the events table and updates invitations and the event's count
+ * in one transaction; it reads only that stream, and writes nothing else.
+ */
+export const paymentsFunction = defineFunction({
+  service: "events-payments",
+  packages: POWERTOOLS_PACKAGES,
+  env: {
+    EVENTS_TABLE: resource("events", [{ actions: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"] }]),
+  },
+  grants: [
+    { on: "stripeEvents", attribute: "stream", actions: ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"] },
+    // ListStreams has no resource type in IAM: only "*" grants it (policy/rules.ts allows exactly this).
+    { on: "*", actions: ["dynamodb:ListStreams"] },
+    // The stream mapping's on-failure destination is sent with the function's role.
+    { on: "streamDeadLetters", actions: ["sqs:SendMessage"] },
+  ],
+  create: (env, service) => paymentsHandler(paymentsDeps(service, { eventsTable: env.EVENTS_TABLE })),
 });
 
 /** The fan-out's environment (a const of its own: fanoutValues below is typed by it). */
@@ -168,6 +199,11 @@ export const linkAccountsFunction = defineFunction({
 /** The organizer's, public and RSVP functions' data. */
 function apiValues(env: { EVENTS_TABLE: string; MEDIA_BUCKET: string }): EventsApiValues {
   return { eventsTable: env.EVENTS_TABLE, mediaBucket: env.MEDIA_BUCKET };
+}
+
+/** Stripe, when both its key and its URL are linked (a stack with payments); else none. */
+function checkoutConfig(env: { STRIPE_SECRET_KEY?: SecretProvider; STRIPE_API_URL?: string; SITE_URL: string }): CheckoutConfig | undefined {
+  return env.STRIPE_SECRET_KEY && env.STRIPE_API_URL ? { apiUrl: env.STRIPE_API_URL, secretKey: env.STRIPE_SECRET_KEY, siteUrl: env.SITE_URL } : undefined;
 }
 
 /** The fan-out's environment as its deps' values (local mode builds its own parts from the same). */

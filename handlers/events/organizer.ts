@@ -9,6 +9,7 @@ import type { EventRecord } from "./event-store";
 import { monthlyStarts, RecurrenceError } from "./recurrence";
 import { INVITES_PER_EVENT, MAX_LEAD_DAYS } from "./schemas";
 import { seriesSummary } from "./series-view";
+import { paymentCounts } from "./payments/payment-counts";
 import { eventSummary, invitationView, organizerEventView } from "./views";
 
 /** Request bodies are small JSON documents. */
@@ -143,7 +144,7 @@ export function organizerHandler(deps: EventsApiDeps): HttpHandler {
       for (const i of invitations) counts[i.status]++;
       // Mail that cannot reach them (SES bounced it, or they complained): besides their answer.
       const undeliverable = invitations.filter((i) => i.undeliverable).length;
-      return jsonResponse(200, { items: invitations.map(invitationView), counts: { ...counts, undeliverable } });
+      return jsonResponse(200, { items: invitations.map(invitationView), counts: { ...counts, undeliverable, ...paymentCounts(invitations) } });
     },
 
     async requestMediaUpload(event) {

@@ -1,5 +1,5 @@
 import { defineTopology } from "../shared/topology";
-import { cleanupFunction, fanoutFunction, feedbackFunction, notifyFunction, organizerFunction, publicEventsFunction, rsvpFunction } from "./functions";
+import { cleanupFunction, fanoutFunction, feedbackFunction, notifyFunction, organizerFunction, paymentsFunction, publicEventsFunction, rsvpFunction } from "./functions";
 import { eventRoutesOf, routeKeyOf, type EventFunction } from "./routes";
 import { eventsTable, listSnapshotsTable, notificationsSentTable, suppressionsTable } from "./tables";
 
@@ -27,7 +27,10 @@ function audienceOf(fn: EventFunction): { authorizer?: "jwt" } {
  * or the `outbox` bucket. With the `sender` (SES) come the mail's feedback: the `suppressions`
  * table, the `mailConfigurationSet` every mail goes through and the `mailFeedback` topic it
  * publishes bounces and complaints to, which feeds the feedback function; without a sender none
- * of these exist (the S3 outbox bounces nothing).
+ * of these exist (the S3 outbox bounces nothing). With payments, the component provides
+ * `stripeEvents` — the Stripe WebhookIngest's events table, another component's — whose stream
+ * feeds the payments function, the `stripeSecretKey` secret and the `stripeApiUrl` setting;
+ * without them there is no payments function.
  */
 export const eventsTopology = defineTopology({
   tables: { events: eventsTable, notificationsSent: notificationsSentTable, suppressions: suppressionsTable, listSnapshots: listSnapshotsTable },
@@ -39,6 +42,7 @@ export const eventsTopology = defineTopology({
     // Seconds: one batch of up to 10 mails. The queue's visibility timeout is six times this.
     notify: { definition: notifyFunction, description: "notification jobs → mail", queue: "notifications", timeoutSeconds: 30 },
     feedback: { definition: feedbackFunction, description: "SES bounces and complaints → invitations marked undeliverable, complainers suppressed", topic: "mailFeedback", when: "sender", timeoutSeconds: 30 },
+    payments: { definition: paymentsFunction, description: "Stripe events stream → paid invitations confirmed, once", stream: "stripeEvents", when: "stripeEvents", timeoutSeconds: 30 },
     cleanup: { definition: cleanupFunction, description: "daily: removes abandoned drafts", schedule: "cleanupSchedule", timeoutSeconds: 60 },
   },
 });

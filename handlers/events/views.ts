@@ -3,6 +3,7 @@ import { visibleJoinUrl } from "./join-link";
 import { DEFAULT_CATEGORY } from "./categories";
 import type { MediaKind } from "./schemas";
 import type { SeriesSummary } from "./series-view";
+import { paymentView } from "./payments/payment";
 
 type MediaUrls = Record<MediaKind, string | null>;
 
@@ -22,6 +23,7 @@ export function eventView(e: EventRecord, media: MediaUrls) {
     coverUrl: media.cover,
     videoUrl: media.video,
     confirmedCount: e.confirmedCount ?? 0,
+    price: e.price ?? null,
   };
 }
 
@@ -36,5 +38,5 @@ export function eventSummary(e: EventRecord) {
 }
 
 export function invitationView(i: Invitation) {
-  return { email: i.email, status: i.status, invitedAt: i.invitedAt, answeredAt: i.answeredAt ?? null, answerChanges: i.answerSeq, history: i.history, undeliverable: i.undeliverable ?? null };
+  return { email: i.email, status: i.status, invitedAt: i.invitedAt, answeredAt: i.answeredAt ?? null, answerChanges: i.answerSeq, history: i.history, undeliverable: i.undeliverable ?? null, payment: paymentView(i.payment) };
 }
