@@ -76,6 +76,25 @@ const calendly = new WebhookIngest(
   { providers: [provider] },
 );
 
+// Paid events' Stripe webhooks (#19): WebhookIngest's second source, only with the Stripe keys set.
+// Stripe's events are about no meeting: just the ingest route and the events table, whose stream
+// the events platform consumes (no meetings table, projector or live API; no forwarding).
+const stripe = config.stripe
+  ? new WebhookIngest(
+      "stripe",
+      {
+        source: "stripe",
+        api: messages.api,
+        signingKey: config.stripe.webhookSecret,
+        toleranceSeconds: config.stripe.toleranceSeconds,
+        protectData: config.protectData,
+        logRetentionDays: config.logRetentionDays,
+        throttle: config.throttle,
+      },
+      { providers: [provider] },
+    )
+  : undefined;
+
 // The events platform (#8): organizers sign in with Cognito's hosted UI; invitees answer by signed link.
 const localOrigins = config.allowedOrigins.some((o) => ["localhost", "127.0.0.1"].includes(new URL(o).hostname));
 const events = new EventsApi(
@@ -101,13 +120,13 @@ const events = new EventsApi(
 site.publishSettings({
   config: {
     apiUrl: messages.url,
-    liveUrl: calendly.liveUrl,
+    liveUrl: calendly.liveUrl!,
     dashboardUrl: ObservabilityDashboard.urlFor(config.region),
     auth: { domain: events.signInDomain, clientId: events.userPoolClientId },
     mediaOrigin: events.mediaOrigin,
   },
   // The hosted UI's token endpoint and the media bucket (presigned uploads) are fetched from the page.
-  connectOrigins: [messages.url, calendly.liveUrl, events.signInDomain, events.mediaOrigin],
+  connectOrigins: [messages.url, calendly.liveUrl!, events.signInDomain, events.mediaOrigin],
   mediaOrigins: [events.mediaOrigin],
 });
 
@@ -156,6 +175,8 @@ export const webhookUrl = calendly.webhookUrl;
 export const liveUrl = calendly.liveUrl;
 export const meetingsUrl = pulumi.interpolate`${messages.url}/meetings`;
 export const spoolBucket = calendly.spool?.bucket.bucket;
+/** With the Stripe keys: the webhook endpoint to register in Stripe (events `checkout.session.*`). */
+export const stripeWebhookUrl = stripe?.webhookUrl;
 export const gistsSyncFunction = gistsSync?.fn?.function.name;
 export const gistsUrl = gistsSync?.read ? pulumi.interpolate`${messages.url}/gists` : undefined;
 export const skillsSyncFunction = skillsSync?.fn?.function.name;

@@ -11,6 +11,9 @@ const SIGN_IN_KEY_GROUPS = [
   ["switchyard:facebookAppId", "switchyard:facebookAppSecret"],
 ] as const;
 
+/** Stripe's keys (paid events, #19): both set (Stripe is on: its WebhookIngest exists) or none. */
+const STRIPE_KEY_GROUP = ["switchyard:stripeSecretKey", "switchyard:stripeWebhookSecret"] as const;
+
 /** CloudWatch Logs accepts only these retention periods (days). */
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 
@@ -76,6 +79,22 @@ export const stackConfigSchema = z.strictObject({
     .meta({ description: "that key's `.p8` text", requiredWith: "appleServicesId", example: '"$(cat AuthKey_KEY123ABC4.p8)"', secret: true }),
   "switchyard:facebookAppId": z.string().regex(/^\d{5,20}$/, "the Facebook App ID, digits").optional().meta({ description: "the Facebook app for \"Continue with Facebook\"; on only with `facebookAppSecret`; Facebook sign-ins are never linked by email (Facebook does not say whether it verified the address)", example: "1234567890123456", text: true }),
   "switchyard:facebookAppSecret": z.string().min(8, "at least 8 characters").optional().meta({ description: "that app's App Secret", requiredWith: "facebookAppId", example: '"$(cat facebook-app-secret)"', secret: true }),
+  "switchyard:stripeSecretKey": z
+    .string()
+    .regex(/^(sk|rk)_(test|live)_[A-Za-z0-9_]{8,}$/, "a Stripe secret or restricted key, sk_test_…/sk_live_… (or rk_…)")
+    .optional()
+    .meta({ description: "Stripe's secret API key for paid events' Checkout Sessions; on only with `stripeWebhookSecret` (unset: no paid events, no Stripe webhook ingest)", example: '"sk_test_…"', secret: true }),
+  "switchyard:stripeWebhookSecret": z
+    .string()
+    .regex(/^whsec_[A-Za-z0-9_]{8,}$/, "the webhook endpoint's signing secret, whsec_…")
+    .optional()
+    .meta({ description: "the signing secret of the Stripe webhook endpoint for `POST /webhooks/stripe` (Dashboard → Developers → Webhooks; events `checkout.session.*`)", requiredWith: "stripeSecretKey", example: '"whsec_…"', secret: true }),
+  "switchyard:stripeSignatureToleranceSeconds": z
+    .int()
+    .min(30)
+    .max(3600)
+    .default(300)
+    .meta({ description: "how far a Stripe signature's timestamp may be from now, either way (Stripe's libraries default to 300)", example: "300" }),
   "switchyard:syncs": syncsSchema(syncJobs).default({}).meta({ description: "the scheduled syncs, by job name: a job runs when its key is set, with the settings in [Sync settings](#sync-settings); none when unset", example: "'switchyard:syncs.gists.users[0]' octocat" }),
   "switchyard:alarmEmail": z.email().optional().meta({ description: "who gets the alarms (SNS email; confirm the first email)", example: "oncall@example.com" }),
   "switchyard:alarmThresholds": z
@@ -104,7 +123,7 @@ export const stackConfigSchema = z.strictObject({
     ctx.addIssue({ code: "custom", path: ["switchyard:siteZoneId"], message: "needed when switchyard:siteDomain is set" });
   }
   // A sign-in provider is on only with all its keys: one set alone is a mistake, not "off".
-  for (const keys of SIGN_IN_KEY_GROUPS) {
+  for (const keys of [...SIGN_IN_KEY_GROUPS, STRIPE_KEY_GROUP]) {
     const set = keys.filter((k) => c[k] !== undefined);
     if (set.length === 0 || set.length === keys.length) continue;
     for (const missing of keys.filter((k) => c[k] === undefined)) ctx.addIssue({ code: "custom", path: [missing], message: `needed with ${set.join(", ")}` });
@@ -152,6 +171,13 @@ export interface StackConfig {
     selfSignUp: boolean;
     /** Google, Apple and Facebook sign-in, each present only when all its keys are set; secrets as secret outputs. */
     signIn: SignInProvidersConfig;
+  };
+  /** Stripe (paid events), present only when both its keys are set; secrets as secret outputs. */
+  stripe?: {
+    secretKey: pulumi.Output<string>;
+    webhookSecret: pulumi.Output<string>;
+    /** Seconds a `Stripe-Signature` timestamp may be off, either way. */
+    toleranceSeconds: number;
   };
   /** The syncs set in `switchyard:syncs`, by job name, in the registry's order; a job not set does not run. */
   syncs: Record<string, SyncConfig>;
@@ -244,6 +270,9 @@ export function parseStackConfig(raw: Record<string, string | undefined>, stack:
         ...(c["switchyard:facebookAppId"] ? { facebook: { clientId: c["switchyard:facebookAppId"], clientSecret: pulumi.secret(c["switchyard:facebookAppSecret"]!) } } : {}),
       },
     },
+    ...(c["switchyard:stripeSecretKey"]
+      ? { stripe: { secretKey: pulumi.secret(c["switchyard:stripeSecretKey"]), webhookSecret: pulumi.secret(c["switchyard:stripeWebhookSecret"]!), toleranceSeconds: c["switchyard:stripeSignatureToleranceSeconds"] } }
+      : {}),
     syncs: syncConfigs(c[SYNCS_KEY] as Record<string, Record<string, unknown> | undefined>, syncJobs),
   };
 }

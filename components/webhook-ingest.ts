@@ -24,12 +24,12 @@ export interface WebhookIngestArgs {
   signingKey: pulumi.Input<string>;
   /** Seconds a signature's timestamp may be off. Example: `180`. */
   toleranceSeconds: number;
-  /** Bearer token for the on-demand replay route (secret). Example: `config.webhooks.replayToken`. */
-  replayToken: pulumi.Input<string>;
+  /** Bearer token for the on-demand replay route (secret); needed with `forwardUrl`, otherwise its parameter is made only when given. Example: `config.webhooks.replayToken`. */
+  replayToken?: pulumi.Input<string>;
   /** Where events are forwarded; unset = no forwarding. Example: `"https://app.example.com/hooks"`. */
   forwardUrl?: string;
-  /** When the spool is replayed. Example: `"rate(5 minutes)"`. */
-  replaySchedule: string;
+  /** When the spool is replayed (with `forwardUrl`). Example: `"rate(5 minutes)"`. */
+  replaySchedule?: string;
   /** Deletion protection + PITR on the events and meetings tables (not the live connections), and a spool bucket that `pulumi destroy` will not empty. Example: `true` in prod. */
   protectData: boolean;
   /** Example: `14`. */
@@ -56,21 +56,24 @@ const SCHEDULE_DESCRIPTIONS: Partial<Record<WebhookFunctionName, string>> = { re
  * triggers it, in the topology (handlers/webhooks/topology.ts), which local mode runs too.
  */
 export class WebhookIngest extends pulumi.ComponentResource {
+  /** Every accepted event once; its stream (NEW_IMAGE) feeds the projector and forwarder, and consumers elsewhere (paid events). */
   readonly eventsTable: aws.dynamodb.Table;
-  readonly meetingsTable: aws.dynamodb.Table;
-  readonly connectionsTable: aws.dynamodb.Table;
+  /** Only for a source whose events are about meetings (WebhookSource.meetings), as the live API below. */
+  readonly meetingsTable?: aws.dynamodb.Table;
+  readonly connectionsTable?: aws.dynamodb.Table;
   readonly signingKeyParameter: aws.ssm.Parameter;
-  readonly replayTokenParameter: aws.ssm.Parameter;
+  readonly replayTokenParameter?: aws.ssm.Parameter;
   readonly spool?: ReturnType<typeof createPrivateBucket>;
-  readonly deadLetterQueue: aws.sqs.Queue;
-  readonly liveApi: aws.apigatewayv2.Api;
-  readonly liveStage: aws.apigatewayv2.Stage;
+  /** The stream consumers' dead letters; only when the source has one (the projector, the forwarder). */
+  readonly deadLetterQueue?: aws.sqs.Queue;
+  readonly liveApi?: aws.apigatewayv2.Api;
+  readonly liveStage?: aws.apigatewayv2.Stage;
   readonly replayRule?: aws.cloudwatch.EventRule;
   readonly functions: Record<string, HandlerFunction<any, any>> = {};
   /** `<api>/webhooks/<source>`: give this to the provider. */
   readonly webhookUrl: pulumi.Output<string>;
-  /** `wss://…/live`: the live view. */
-  readonly liveUrl: pulumi.Output<string>;
+  /** `wss://…/live`: the live view (a source with meetings only). */
+  readonly liveUrl?: pulumi.Output<string>;
 
   private readonly name: string;
   private readonly args: WebhookIngestArgs;
@@ -84,22 +87,28 @@ export class WebhookIngest extends pulumi.ComponentResource {
     const parent = { parent: this };
     const { tables } = this.topology;
     this.eventsTable = createDataTable(`${name}-events`, { definition: tables.events, protectData: args.protectData }, parent);
-    this.meetingsTable = createDataTable(`${name}-meetings`, { definition: tables.meetings, protectData: args.protectData }, parent);
+    if (tables.meetings) this.meetingsTable = createDataTable(`${name}-meetings`, { definition: tables.meetings, protectData: args.protectData }, parent);
     // Live WebSocket connections only: a lost table drops the open live views, which reconnect and
     // are registered again; nothing else reads it. So, unlike every other table, never protected
     // (ephemeral: the policy pack's prod rule exempts it; docs/operations.md, "Tables").
-    this.connectionsTable = createDataTable(`${name}-connections`, { definition: tables.connections, protectData: false, ephemeral: true }, parent);
+    if (tables.connections) this.connectionsTable = createDataTable(`${name}-connections`, { definition: tables.connections, protectData: false, ephemeral: true }, parent);
     this.signingKeyParameter = secretParameter({ component: name, key: "signing-key", value: args.signingKey }, parent);
-    this.replayTokenParameter = secretParameter({ component: name, key: "replay-token", value: args.replayToken }, parent);
-    this.deadLetterQueue = createDeadLetterQueue(`${name}-dlq`, parent);
+    if (args.forwardUrl && (!args.replayToken || !args.replaySchedule)) throw new Error(`${name}: forwarding (forwardUrl) needs replayToken and replaySchedule`);
+    if (args.replayToken !== undefined) this.replayTokenParameter = secretParameter({ component: name, key: "replay-token", value: args.replayToken }, parent);
+    // The functions this stack gets: a `when` setting unset leaves one out (no forwarding, no forwarder).
+    const settings = this.settings();
+    const present = (Object.entries(this.topology.functions) as [WebhookFunctionName, TopologyFunction | undefined][]).filter(
+      (entry): entry is [WebhookFunctionName, TopologyFunction] => entry[1] !== undefined && (!entry[1].when || Boolean(settings[entry[1].when])),
+    );
+    if (present.some(([, fn]) => fn.stream)) this.deadLetterQueue = createDeadLetterQueue(`${name}-dlq`, parent);
     if (args.forwardUrl) {
       this.spool = createPrivateBucket(`${name}-spool`, { versioned: true, noncurrentVersionDays: 30, forceDestroy: !args.protectData }, parent);
     }
-    [this.liveApi, this.liveStage] = this.createLiveApi();
+    // The live view exists for a source whose topology has a WebSocket function (the projector's clients).
+    if (present.some(([, fn]) => fn.websocket)) [this.liveApi, this.liveStage] = this.createLiveApi();
 
     const links = this.links();
-    for (const [kind, fn] of Object.entries(this.topology.functions) as [WebhookFunctionName, TopologyFunction][]) {
-      if (fn.when && !links.settings?.[fn.when]) continue;
+    for (const [kind, fn] of present) {
       const created = definedFunction(
         `${name}-${kind}`,
         { definition: fn.definition, links, description: this.describe(fn, links), logRetentionDays: args.logRetentionDays },
@@ -110,7 +119,7 @@ export class WebhookIngest extends pulumi.ComponentResource {
       if (fn.stream) {
         tableStreamConsumer(
           `${name}-${kind}`,
-          { table: this.table(fn.stream), fn: created.function, policy: created.policy, deadLetterArn: this.deadLetterQueue.arn, maxRetries: STREAM_MAX_RETRIES },
+          { table: this.table(fn.stream), fn: created.function, policy: created.policy, deadLetterArn: this.deadLetterQueue!.arn, maxRetries: STREAM_MAX_RETRIES },
           parent,
         );
       }
@@ -126,8 +135,8 @@ export class WebhookIngest extends pulumi.ComponentResource {
     }
 
     this.webhookUrl = pulumi.interpolate`${args.api.apiEndpoint}/webhooks/${args.source}`;
-    this.liveUrl = pulumi.interpolate`${this.liveApi.apiEndpoint}/${this.liveStage.name}`;
-    this.registerOutputs({ webhookUrl: this.webhookUrl, liveUrl: this.liveUrl });
+    if (this.liveApi && this.liveStage) this.liveUrl = pulumi.interpolate`${this.liveApi.apiEndpoint}/${this.liveStage.name}`;
+    this.registerOutputs({ webhookUrl: this.webhookUrl, ...(this.liveUrl ? { liveUrl: this.liveUrl } : {}) });
   }
 
   get nodes() {
@@ -147,23 +156,31 @@ export class WebhookIngest extends pulumi.ComponentResource {
   /** What the definitions' logical names (handlers/webhooks/functions.ts) refer to here. */
   private links(): FunctionLinks {
     // The projector posts to connections through the stage's management endpoint (https, not wss).
-    const managementEndpoint = pulumi.interpolate`${this.liveApi.apiEndpoint}/${this.liveStage.name}`.apply((u) => u.replace(/^wss:/, "https:"));
+    const live = (api: aws.apigatewayv2.Api, stage: aws.apigatewayv2.Stage) => ({
+      value: pulumi.interpolate`${api.apiEndpoint}/${stage.name}`.apply((u) => u.replace(/^wss:/, "https:")),
+      arn: pulumi.interpolate`${api.executionArn}/${stage.name}`,
+    });
     return {
       resources: {
         events: linkTable(this.eventsTable),
-        meetings: linkTable(this.meetingsTable),
-        connections: linkTable(this.connectionsTable),
-        deadLetters: linkQueue(this.deadLetterQueue),
-        live: { value: managementEndpoint, arn: pulumi.interpolate`${this.liveApi.executionArn}/${this.liveStage.name}` },
+        ...(this.meetingsTable ? { meetings: linkTable(this.meetingsTable) } : {}),
+        ...(this.connectionsTable ? { connections: linkTable(this.connectionsTable) } : {}),
+        ...(this.deadLetterQueue ? { deadLetters: linkQueue(this.deadLetterQueue) } : {}),
+        ...(this.liveApi && this.liveStage ? { live: live(this.liveApi, this.liveStage) } : {}),
         ...(this.spool ? { spool: linkBucket(this.spool.bucket) } : {}),
       },
-      secrets: { signingKey: this.signingKeyParameter, replayToken: this.replayTokenParameter },
-      settings: {
-        source: this.args.source,
-        toleranceSeconds: String(this.args.toleranceSeconds),
-        forwardUrl: this.args.forwardUrl,
-        replaySchedule: this.args.replaySchedule,
-      },
+      secrets: { signingKey: this.signingKeyParameter, ...(this.replayTokenParameter ? { replayToken: this.replayTokenParameter } : {}) },
+      settings: this.settings(),
+    };
+  }
+
+  /** The definitions' settings (handlers/webhooks/functions.ts); unset ones are absent. */
+  private settings(): Record<string, string | undefined> {
+    return {
+      source: this.args.source,
+      toleranceSeconds: String(this.args.toleranceSeconds),
+      forwardUrl: this.args.forwardUrl,
+      replaySchedule: this.args.replaySchedule,
     };
   }
 
@@ -175,7 +192,7 @@ export class WebhookIngest extends pulumi.ComponentResource {
   }
 
   private table(logical: string): aws.dynamodb.Table {
-    const tables: Record<string, aws.dynamodb.Table> = { events: this.eventsTable, meetings: this.meetingsTable, connections: this.connectionsTable };
+    const tables: Record<string, aws.dynamodb.Table | undefined> = { events: this.eventsTable, meetings: this.meetingsTable, connections: this.connectionsTable };
     return tables[logical]!;
   }
 
@@ -200,15 +217,15 @@ export class WebhookIngest extends pulumi.ComponentResource {
     // Named after the API, not the function: one function serves the live view's routes.
     const integration = new aws.apigatewayv2.Integration(
       `${this.name}-live`,
-      { apiId: this.liveApi.id, integrationType: "AWS_PROXY", integrationMethod: "POST", integrationUri: fn.function.invokeArn },
+      { apiId: this.liveApi!.id, integrationType: "AWS_PROXY", integrationMethod: "POST", integrationUri: fn.function.invokeArn },
       { parent: this },
     );
     for (const routeKey of routeKeys) {
       const slug = routeKey.slice(1);
-      new aws.apigatewayv2.Route(`${this.name}-live-${slug}`, { apiId: this.liveApi.id, routeKey, target: pulumi.interpolate`integrations/${integration.id}` }, { parent: this });
+      new aws.apigatewayv2.Route(`${this.name}-live-${slug}`, { apiId: this.liveApi!.id, routeKey, target: pulumi.interpolate`integrations/${integration.id}` }, { parent: this });
       new aws.lambda.Permission(
         `${this.name}-live-${slug}`,
-        { action: "lambda:InvokeFunction", function: fn.function.name, principal: "apigateway.amazonaws.com", sourceArn: pulumi.interpolate`${this.liveApi.executionArn}/*/${routeKey}` },
+        { action: "lambda:InvokeFunction", function: fn.function.name, principal: "apigateway.amazonaws.com", sourceArn: pulumi.interpolate`${this.liveApi!.executionArn}/*/${routeKey}` },
         { parent: this },
       );
     }

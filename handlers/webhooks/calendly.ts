@@ -95,6 +95,7 @@ export function createCalendlySource(): WebhookSource {
   const { Envelope, Invitee } = calendlySchemas();
   return {
     name: "calendly",
+    meetings: true,
     verify: verifyCalendlySignature,
     normalize(body: unknown, rawBody: string): NormalizedEvent {
       const envelope = Envelope.safeParse(body);

@@ -34,6 +34,13 @@ export interface NormalizedEvent {
 export interface WebhookSource {
   /** URL segment and stored `source`: `POST /webhooks/<name>`. */
   name: string;
+  /**
+   * Whether its events are about meetings (`meetingId`, `changes`). Only such a source gets the
+   * meetings table, the projector, the live WebSocket API and the meeting read routes; without
+   * them WebhookIngest is the ingest route, the events table and its stream (and forwarding, when
+   * configured). Example: `true` for Calendly, `false` for Stripe.
+   */
+  meetings: boolean;
   /** Throws HttpProblem("unauthorized", …) unless the delivery is signed with `secret` within `toleranceSeconds` of `nowSeconds`. */
   verify(delivery: RawDelivery, secret: string, nowSeconds: number, toleranceSeconds: number): void;
   /** Throws HttpProblem("validation-failed", …) for a body that breaks the provider's schema. */

@@ -1,9 +1,11 @@
 import { createCalendlySource } from "./calendly";
 import type { WebhookSource } from "./source";
+import { createStripeSource } from "./stripe";
 
 /** Every provider WebhookIngest knows. Adding one: a file implementing WebhookSource, and a line here. */
 export const webhookSources = {
   calendly: createCalendlySource,
+  stripe: createStripeSource,
 } satisfies Record<string, () => WebhookSource>;
 
 export type WebhookSourceName = keyof typeof webhookSources;

@@ -1,6 +1,7 @@
 import { defineTopology } from "../shared/topology";
 import { connectionFunction, forwarderFunction, historyFunction, ingestFunction, meetingsFunction, projectFunction, replayFunction } from "./functions";
 import { webhookRoutes, type WebhookFunction } from "./routes";
+import { createWebhookSource, type WebhookSourceName } from "./sources";
 import { connectionsTable, meetingsTable, webhookEventsTable } from "./tables";
 
 /**
@@ -12,7 +13,7 @@ import { connectionsTable, meetingsTable, webhookEventsTable } from "./tables";
  *
  * Example: `webhookTopology("calendly").functions.ingest.routes` → `["POST /webhooks/calendly"]`.
  */
-export function webhookTopology(source: string) {
+function meetingsSourceTopology(source: string) {
   const routes = (fn: WebhookFunction) => webhookRoutes(source).filter((r) => r.fn === fn).map((r) => `${r.method} ${r.path}`);
   return defineTopology({
     tables: { events: webhookEventsTable, meetings: meetingsTable, connections: connectionsTable },
@@ -28,4 +29,25 @@ export function webhookTopology(source: string) {
   });
 }
 
-export type WebhookTopology = ReturnType<typeof webhookTopology>;
+type FullTopology = ReturnType<typeof meetingsSourceTopology>;
+
+/** What only a source whose events are about meetings gets (WebhookSource.meetings). */
+const MEETING_TABLES = ["meetings", "connections"] as const;
+const MEETING_FUNCTIONS = ["meetings", "history", "connection", "project"] as const;
+
+/**
+ * A source's topology: everything above for a source with meetings (Calendly); for one without
+ * (Stripe) only the ingest route, the events table (its stream is for consumers elsewhere) and,
+ * when configured, forwarding with its spool and replay.
+ */
+export type WebhookTopology = {
+  tables: Omit<FullTopology["tables"], (typeof MEETING_TABLES)[number]> & Partial<Pick<FullTopology["tables"], (typeof MEETING_TABLES)[number]>>;
+  functions: Omit<FullTopology["functions"], (typeof MEETING_FUNCTIONS)[number]> & Partial<Pick<FullTopology["functions"], (typeof MEETING_FUNCTIONS)[number]>>;
+};
+
+export function webhookTopology(source: WebhookSourceName): WebhookTopology {
+  const full = meetingsSourceTopology(source);
+  if (createWebhookSource(source).meetings) return full;
+  const without = <T extends object>(record: T, keys: readonly string[]) => Object.fromEntries(Object.entries(record).filter(([key]) => !keys.includes(key))) as T;
+  return { tables: without(full.tables, MEETING_TABLES), functions: without(full.functions, MEETING_FUNCTIONS) };
+}

@@ -18,10 +18,12 @@ import { replayHandler } from "../../handlers/webhooks/replay";
 import { webhookRoutes } from "../../handlers/webhooks/routes";
 import { createWebhookSource, webhookSources, type WebhookSourceName } from "../../handlers/webhooks/sources";
 import { Spool } from "../../handlers/webhooks/spool";
+import { STRIPE_SIGNATURE_HEADER, signStripeBody } from "../../handlers/webhooks/stripe";
 import { meetingsTable, webhookEventsTable } from "../../handlers/webhooks/tables";
 import { eventView } from "../../handlers/webhooks/views";
 import { anyContentType, anyHeaders, anyJson, anyPathSegment, anyQuery, anyRawBody, anyText, edgyNumber } from "../harness/arbitraries";
 import { inviteeEvent, newBooking } from "../harness/calendly";
+import { checkoutEvent } from "../harness/stripe";
 import { freshTable, useLocalEmulators } from "../harness/dynamodb";
 import { StatusTally, bucketSnapshot, checkProperty, encodeSegment, expectAnswer, expectSame, expectUnchanged, generatedEvent, isSuccess, tablesSnapshot, type GeneratedRequest } from "../harness/properties";
 
@@ -67,6 +69,24 @@ const sourceFixtures = {
       fc.oneof(
         anyText().map((v) => ({ [CALENDLY_SIGNATURE_HEADER]: v })),
         fc.stringMatching(/^t=\d{1,14},v1=[0-9a-f]{0,70}$/).map((v) => ({ [CALENDLY_SIGNATURE_HEADER]: v })),
+        fc.constant({}),
+      ),
+  },
+  stripe: {
+    validBody: () =>
+      fc
+        .constantFrom("checkout.session.completed", "checkout.session.async_payment_succeeded", "checkout.session.async_payment_failed", "checkout.session.expired", "customer.created")
+        .map((type) => checkoutEvent(type, { created: NOW - 30 })),
+    fields: [
+      ["id"], ["object"], ["type"], ["created"], ["livemode"], ["api_version"], ["data"], ["data", "object"], ["data", "object", "id"], ["data", "object", "object"],
+      ["data", "object", "mode"], ["data", "object", "status"], ["data", "object", "payment_status"], ["data", "object", "client_reference_id"],
+      ["data", "object", "amount_total"], ["data", "object", "currency"], ["data", "object", "metadata"], ["data", "object", "created"], ["__proto__"],
+    ] as const,
+    sign: (text: string, key: string, at: number) => ({ [STRIPE_SIGNATURE_HEADER]: signStripeBody(text, key, at) }),
+    badSignature: () =>
+      fc.oneof(
+        anyText().map((v) => ({ [STRIPE_SIGNATURE_HEADER]: v })),
+        fc.stringMatching(/^t=\d{1,14}(,v[01]=[0-9a-f]{0,70}){0,3}$/).map((v) => ({ [STRIPE_SIGNATURE_HEADER]: v })),
         fc.constant({}),
       ),
   },
