@@ -1,5 +1,5 @@
-// Paid events (issue #19) through the handlers on DynamoDB Local and s3rver, with a real HTTP
-// Stripe Checkout stand-in (tests/harness/stripe-checkout.ts): prices within Stripe's limits, the
+// Paid events (issue #19) through the handlers on DynamoDB Local and s3rver, with STRIPE-INGEST's
+// Stripe stand-in over real HTTP (local/standins/stripe.ts: Checkout Sessions, pay, expire): prices within Stripe's limits, the
 // Checkout Session exactly as Stripe documents it (form body, Idempotency-Key), and the payments
 // consumer on the Stripe WebhookIngest's events table stream confirming exactly once (the same
 // record twice, a second delivery, an expiry out of order, a late completion, a canceled event),
@@ -33,7 +33,7 @@ import { startStreamPoller } from "../../local/emulators/dynamodb-stream-poller"
 import { createLocalQueue } from "../../local/emulators/job-queue";
 import { freshTable, useLocalEmulators } from "../harness/dynamodb";
 import { apiEvent, parseResult } from "../harness/http";
-import { startStripeCheckoutStandIn, type StripeCheckoutStandIn, type StripeSession } from "../harness/stripe-checkout";
+import { startStripeStandIn, type CheckoutSession, type StripeEvent, type StripeStandIn } from "../../local/standins/stripe";
 
 const local = useLocalEmulators(test, { s3: true });
 
@@ -50,18 +50,23 @@ function request(method: string, path: string, opts: { routeKey: string; body?: 
   return event;
 }
 
-let stripe: StripeCheckoutStandIn;
+const SECRET_KEY = "sk_test_paymentsHandlerTests";
+let stripe: StripeStandIn;
 test.before(async () => {
-  stripe = await startStripeCheckoutStandIn();
+  stripe = await startStripeStandIn({ secretKey: SECRET_KEY });
 });
 test.after.always(async () => stripe?.close());
 
 let seq = 0;
-/** A stream record of the Stripe WebhookIngest's events table, as the ingest stores a Stripe event (handlers/webhooks/event-store.ts). */
-function storedStripeEvent(type: string, session: Partial<StripeSession> & { id: string }, id = `evt_${randomUUID().replace(/-/g, "")}`): StoredEvent {
-  const created = Math.floor(Date.now() / 1000);
-  return { id, source: "stripe", type, known: true, occurredAt: new Date(created * 1000).toISOString(), receivedAt: new Date().toISOString(), changes: [], body: { id, object: "event", type, created, livemode: false, data: { object: { object: "checkout.session", ...session } } } };
-}
+/** A Stripe event as the Stripe WebhookIngest stores it in its events table (handlers/webhooks/event-store.ts). */
+const stored = (e: StripeEvent): StoredEvent => ({ id: e.id, source: "stripe", type: e.type, known: true, occurredAt: new Date(e.created * 1000).toISOString(), receivedAt: new Date().toISOString(), changes: [], body: e });
+/** Another event about a session than Stripe made (a second delivery under a new id, or one out of order): the same envelope, its own id. */
+const another = (e: StripeEvent, type = e.type, session: Partial<CheckoutSession> = {}): StoredEvent =>
+  stored({ ...e, id: `evt_${randomUUID().replace(/-/g, "")}`, type, data: { object: { ...e.data.object, ...session } } });
+/** The customer pays at the stand-in: its checkout.session.completed (or, with async, completed unpaid then the outcome). */
+const pay = (sessionId: string, async?: "succeeded" | "failed") => stripe.pay(sessionId, async ? { async } : {}).map(stored);
+/** The stand-in's requests to create a session with this Idempotency-Key prefix (the invitation's). */
+const createsFor = (ref: string) => stripe.requests.filter((r) => r.path === "/v1/checkout/sessions" && String(r.headers["idempotency-key"]).startsWith(`checkout-${ref}-`));
 const streamEvent = (...events: StoredEvent[]): DynamoDBStreamEvent => ({
   Records: events.map((e) => ({ eventName: "INSERT", eventSource: "aws:dynamodb", dynamodb: { NewImage: toEventItem(e) as never, SequenceNumber: String(++seq) } })),
 });
@@ -70,7 +75,7 @@ async function platform(t: { teardown(fn: () => Promise<void>): void }, options:
   const table = await freshTable(local.ddb, eventsTable, "pay");
   const bucket = `media-${randomUUID().slice(0, 8)}`;
   await local.s3.createBucket(bucket);
-  const checkout = options.payments === false ? undefined : { apiUrl: stripe.url, secretKey: async () => stripe.secretKey, siteUrl: SITE };
+  const checkout = options.payments === false ? undefined : { apiUrl: stripe.url, secretKey: async () => SECRET_KEY, siteUrl: SITE };
   const deps = rsvpDeps("test", { eventsTable: table, mediaBucket: bucket, rsvpKey: async () => KEY, ...(checkout ? { checkout } : {}) });
   const organizer = organizerHandler(deps);
   const rsvp = rsvpHandler(deps);
@@ -112,8 +117,7 @@ async function platform(t: { teardown(fn: () => Promise<void>): void }, options:
       await p.publish(id);
       return id;
     },
-    /** Stripe's session as the stand-in made it, paid (what checkout.session.completed carries). */
-    paidSession: (sessionId: string): StripeSession => ({ ...stripe.sessions.get(sessionId)!, status: "complete", payment_status: "paid" }),
+    sessionOf: async (eventId: string, email: string) => (await p.invitation(eventId, email))!.payment!.sessionId!,
   };
   return p;
 }
@@ -153,24 +157,23 @@ test.serial("yes on a paid event: one Checkout Session exactly as Stripe documen
   const p = await platform(t);
   const id = await p.paidEvent(["ann@example.com"]);
   const token = await p.token(id, "ann@example.com");
-  const before = stripe.requests.length;
   const first = await p.answer(token);
   t.is(first.status, 200);
   t.is(first.body.status, "pending", "the answer stays as it was until Stripe says paid");
   t.false(first.body.changed);
   t.is(first.body.joinUrl, null);
   t.like(first.body.payment, { state: "pending", amount: 1500, currency: "eur" });
-  const made = stripe.requests.slice(before);
-  t.is(made.length, 1);
-  const sent = made[0]!;
-  t.is(sent.method, "POST");
-  t.is(sent.path, "/v1/checkout/sessions");
-  t.is(sent.headers.authorization, `Bearer ${stripe.secretKey}`);
-  t.is(sent.headers["content-type"], "application/x-www-form-urlencoded");
   const invitation = (await p.invitation(id, "ann@example.com"))!;
   const ref = invitationRef(invitation.nonce);
+  const made = createsFor(ref);
+  t.is(made.length, 1);
+  const sent = made[0]!;
+  t.is(sent.status, 200);
+  t.is(sent.method, "POST");
+  t.is(sent.headers.authorization, `Bearer ${SECRET_KEY}`);
+  t.is(sent.headers["content-type"], "application/x-www-form-urlencoded");
   t.is(sent.headers["idempotency-key"], `checkout-${ref}-1`);
-  const form = Object.fromEntries(new URLSearchParams(sent.body));
+  const form = sent.body as Record<string, string>;
   const expiresAt = Number(form.expires_at);
   t.true(expiresAt * 1000 - Date.now() >= 30 * 60_000 && expiresAt * 1000 - Date.now() <= 24 * 3600_000, "expires_at 30 min to 24 h ahead");
   const back = `${SITE}/events/rsvp?token=${encodeURIComponent(token)}`;
@@ -188,15 +191,16 @@ test.serial("yes on a paid event: one Checkout Session exactly as Stripe documen
     "metadata[invitation]": ref,
     expires_at: String(expiresAt),
   });
-  t.false(ref.includes("ann") || JSON.stringify(form["client_reference_id"]).includes("@"), "the reference names no email");
-  const session = [...stripe.sessions.values()].find((s) => s.client_reference_id === ref)!;
+  t.false(ref.includes("ann") || ref.includes("@"), "the reference names no email");
+  const session = stripe.session(invitation.payment!.sessionId!)!;
+  t.is(session.client_reference_id, ref);
   t.is(first.body.checkoutUrl, session.url);
-  t.like(invitation.payment, { state: "pending", sessionId: session.id, amount: 1500, currency: "eur", attempt: 1 });
+  t.like(invitation.payment, { state: "pending", amount: 1500, currency: "eur", attempt: 1 });
   t.is(invitation.status, "pending");
 
   const again = await p.answer(token);
   t.is(again.body.checkoutUrl, session.url, "the open session again");
-  t.is(stripe.requests.length, before + 1, "no second session");
+  t.is(createsFor(ref).length, 1, "no second session");
   t.is((await p.viewRsvp(token)).body.payment.state, "pending");
   t.is((await p.viewRsvp(token)).body.event.price.amount, 1500);
   t.is((await p.invitations(id)).body.counts.paymentPending, 1);
@@ -206,18 +210,39 @@ test.serial("Stripe refuses or is down: a 424 problem and the invitation as it w
   const p = await platform(t);
   const id = await p.paidEvent(["ben@example.com"]);
   const token = await p.token(id, "ben@example.com");
-  stripe.failNext(402);
+  const ref = invitationRef((await p.invitation(id, "ben@example.com"))!.nonce);
+  stripe.failNext(1, { status: 402, body: { error: { type: "card_error", message: "declined" } } }, (r) => r.path === "/v1/checkout/sessions");
   const refused = await p.answer(token);
   t.is(refused.status, 424);
   t.is(refused.body.type, "urn:switchyard:problem:payment-not-started");
   t.is(refused.headers["content-type"], "application/problem+json");
+  stripe.failNext(1, { status: 500, body: { error: { type: "api_error", message: "down" } } }, (r) => r.path === "/v1/checkout/sessions");
+  t.is((await p.answer(token)).status, 424);
   const after = (await p.invitation(id, "ben@example.com"))!;
   t.is(after.payment, undefined);
   t.is(after.status, "pending");
   const retried = await p.answer(token);
   t.is(retried.status, 200);
   t.truthy(retried.body.checkoutUrl);
-  t.is(stripe.requests.at(-1)!.headers["idempotency-key"], `checkout-${invitationRef(after.nonce)}-2`, "a new key: Stripe keeps a refused key's answer");
+  t.deepEqual(createsFor(ref).map((r) => r.headers["idempotency-key"]), [1, 2, 3].map((n) => `checkout-${ref}-${n}`), "a new key per attempt: Stripe keeps a refused key's answer");
+  // Stripe made the session but its answer was lost: the 424 shows nothing pending, and the next yes
+  // sends the same key and parameters, getting that session: never a second.
+  const cy = await p.paidEvent(["cy@example.com"]);
+  const cyToken = await p.token(cy, "cy@example.com");
+  const cyRef = invitationRef((await p.invitation(cy, "cy@example.com"))!.nonce);
+  stripe.dropAfterCommit(1, (r) => r.path === "/v1/checkout/sessions");
+  const lost = await p.answer(cyToken);
+  t.is(lost.status, 424);
+  t.is((await p.viewRsvp(cyToken)).body.payment, null, "nothing pending is shown");
+  t.is((await p.invitations(cy)).body.counts.paymentPending, 0);
+  const made = stripe.sessions().filter((x) => x.client_reference_id === cyRef);
+  t.is(made.length, 1, "Stripe did make one");
+  const resumed = await p.answer(cyToken);
+  t.is(resumed.body.checkoutUrl, made[0]!.url, "the session Stripe made, by the same key");
+  t.is(stripe.sessions().filter((x) => x.client_reference_id === cyRef).length, 1, "no second session");
+  const keys = createsFor(cyRef).map((r) => r.headers["idempotency-key"]);
+  t.deepEqual(keys, [`checkout-${cyRef}-1`, `checkout-${cyRef}-1`]);
+  t.deepEqual(createsFor(cyRef)[0]!.body, createsFor(cyRef)[1]!.body, "the same parameters (expires_at included)");
   // No payments set up on this stack: a paid yes is refused, nothing written.
   const unpaid = await platform(t, { payments: false });
   const id2 = await unpaid.paidEvent(["cy@example.com"]);
@@ -231,31 +256,31 @@ test.serial("the consumer confirms exactly once: the same stream record twice an
   const p = await platform(t);
   const id = await p.paidEvent(["ann@example.com", "ben@example.com"]);
   const token = await p.token(id, "ann@example.com");
-  const { body } = await p.answer(token);
-  const sessionId = (await p.invitation(id, "ann@example.com"))!.payment!.sessionId!;
-  t.true(body.checkoutUrl.endsWith(sessionId));
-  const completed = storedStripeEvent("checkout.session.completed", p.paidSession(sessionId));
-  t.deepEqual(await p.consumer(streamEvent(completed)), { batchItemFailures: [] });
+  await p.answer(token);
+  const sessionId = await p.sessionOf(id, "ann@example.com");
+  const [completed] = pay(sessionId);
+  t.is(completed!.type, "checkout.session.completed");
+  t.deepEqual(await p.consumer(streamEvent(completed!)), { batchItemFailures: [] });
   const paid = (await p.invitation(id, "ann@example.com"))!;
   t.is(paid.status, "yes");
-  t.like(paid.payment, { state: "paid", sessionId, amount: 1500, currency: "eur", stripeEventId: completed.id });
+  t.like(paid.payment, { state: "paid", sessionId, amount: 1500, currency: "eur", stripeEventId: completed!.id });
   t.truthy(paid.payment!.paidAt);
   t.is(paid.answerSeq, 1);
   t.is((await p.deps.store.get(id))!.confirmedCount, 1);
   const once = await p.snapshot();
-  await p.consumer(streamEvent(completed));
+  await p.consumer(streamEvent(completed!, completed!));
   t.is(await p.snapshot(), once, "the same record again");
-  await p.consumer(streamEvent(storedStripeEvent("checkout.session.completed", p.paidSession(sessionId))));
-  await p.consumer(streamEvent(storedStripeEvent("checkout.session.async_payment_succeeded", p.paidSession(sessionId))));
+  const body = completed!.body as StripeEvent;
+  await p.consumer(streamEvent(another(body), another(body, "checkout.session.async_payment_succeeded")));
   t.is(await p.snapshot(), once, "a second delivery (another evt id) and a later success");
-  await p.consumer(streamEvent(storedStripeEvent("checkout.session.expired", { ...p.paidSession(sessionId), status: "expired" })));
+  await p.consumer(streamEvent(another(body, "checkout.session.expired", { status: "expired" })));
   t.is(await p.snapshot(), once, "an expiry arriving after the payment never clears it");
   const view = await p.viewRsvp(token);
   t.is(view.body.current, "yes");
   t.is(view.body.joinUrl, "https://meet.example.com/w");
   t.like(view.body.payment, { state: "paid", amount: 1500 });
-  // Someone else's session, or a session not made for a ticket: nothing.
-  await p.consumer(streamEvent(storedStripeEvent("checkout.session.completed", { id: "cs_other", payment_status: "paid", metadata: {} } as never)));
+  // A session not made for a ticket (another integration of the Stripe account): nothing.
+  await p.consumer(streamEvent(another(body, "checkout.session.completed", { id: "cs_other", metadata: {}, client_reference_id: null })));
   t.is(await p.snapshot(), once);
 });
 
@@ -264,28 +289,30 @@ test.serial("expired sessions clear the pending payment for a new attempt; an ol
   const id = await p.paidEvent(["ann@example.com"]);
   const token = await p.token(id, "ann@example.com");
   await p.answer(token);
-  const first = (await p.invitation(id, "ann@example.com"))!.payment!.sessionId!;
-  const expired = storedStripeEvent("checkout.session.expired", { ...stripe.sessions.get(first)!, status: "expired" });
+  const first = await p.sessionOf(id, "ann@example.com");
+  const expired = stored(stripe.expire(first));
   await p.consumer(streamEvent(expired));
   t.is((await p.invitation(id, "ann@example.com"))!.payment, undefined, "cleared");
   const second = await p.answer(token);
   const inv = (await p.invitation(id, "ann@example.com"))!;
   t.not(inv.payment!.sessionId, first);
   t.is(inv.payment!.attempt, 2);
-  t.is(second.body.checkoutUrl, stripe.sessions.get(inv.payment!.sessionId!)!.url);
-  await p.consumer(streamEvent(storedStripeEvent("checkout.session.expired", { ...stripe.sessions.get(first)!, status: "expired" })));
-  t.is((await p.invitation(id, "ann@example.com"))!.payment!.sessionId, inv.payment!.sessionId, "the old session's expiry leaves the new one");
-  // A bank debit: completed but unpaid, then failed → cleared; the answer never moved.
-  const delayed = { ...stripe.sessions.get(inv.payment!.sessionId!)!, status: "complete" as const, payment_status: "unpaid" as const };
-  await p.consumer(streamEvent(storedStripeEvent("checkout.session.completed", delayed)));
+  t.is(second.body.checkoutUrl, stripe.session(inv.payment!.sessionId!)!.url);
+  await p.consumer(streamEvent(another(expired.body as StripeEvent)));
+  t.is((await p.invitation(id, "ann@example.com"))!.payment!.sessionId, inv.payment!.sessionId, "the old session's expiry (again, late) leaves the new one");
+  // A bank debit: completed but unpaid (the answer does not move), then failed → cleared.
+  const [completedUnpaid, failed] = pay(inv.payment!.sessionId!, "failed");
+  t.is((completedUnpaid!.body as StripeEvent).data.object.payment_status, "unpaid");
+  await p.consumer(streamEvent(completedUnpaid!));
   t.is((await p.invitation(id, "ann@example.com"))!.payment!.state, "pending");
-  await p.consumer(streamEvent(storedStripeEvent("checkout.session.async_payment_failed", delayed)));
+  t.is(failed!.type, "checkout.session.async_payment_failed");
+  await p.consumer(streamEvent(failed!));
   t.is((await p.invitation(id, "ann@example.com"))!.payment, undefined);
   t.is((await p.invitation(id, "ann@example.com"))!.status, "pending");
   // A third attempt whose delayed payment succeeds confirms.
   await p.answer(token);
-  const third = (await p.invitation(id, "ann@example.com"))!.payment!.sessionId!;
-  await p.consumer(streamEvent(storedStripeEvent("checkout.session.async_payment_succeeded", p.paidSession(third))));
+  const third = await p.sessionOf(id, "ann@example.com");
+  await p.consumer(streamEvent(...pay(third, "succeeded")));
   t.like(await p.invitation(id, "ann@example.com"), { status: "yes", payment: { state: "paid", sessionId: third } as never });
   t.is((await p.deps.store.get(id))!.confirmedCount, 1);
 });
@@ -296,13 +323,12 @@ test.serial("late completions: after a change to no the payment confirms (paid, 
   const ann = await p.token(id, "ann@example.com");
   await p.answer(ann);
   t.is((await p.answer(ann, "no")).body.status, "no", "no while paying is taken");
-  const annSession = (await p.invitation(id, "ann@example.com"))!.payment!.sessionId!;
-  await p.consumer(streamEvent(storedStripeEvent("checkout.session.completed", p.paidSession(annSession))));
+  await p.consumer(streamEvent(...pay(await p.sessionOf(id, "ann@example.com"))));
   t.like(await p.invitation(id, "ann@example.com"), { status: "yes", payment: { state: "paid" } as never }, "paid: confirmed although they had said no meanwhile");
   t.is((await p.deps.store.get(id))!.confirmedCount, 1);
 
   // Paid yes → no (allowed, non-refundable) → yes: no second session.
-  const requests = stripe.requests.length;
+  const ref = invitationRef((await p.invitation(id, "ann@example.com"))!.nonce);
   const no = await p.answer(ann, "no");
   t.is(no.body.status, "no");
   t.is(no.body.payment.state, "paid", "still paid: no refund");
@@ -310,15 +336,15 @@ test.serial("late completions: after a change to no the payment confirms (paid, 
   const yes = await p.answer(ann, "yes");
   t.is(yes.body.status, "yes");
   t.is(yes.body.checkoutUrl, null);
-  t.is(stripe.requests.length, requests, "no second payment");
+  t.is(createsFor(ref).length, 1, "no second payment");
   t.is((await p.deps.store.get(id))!.confirmedCount, 1);
 
   // Ben starts paying, the organizer cancels, Ben's payment completes.
   const ben = await p.token(id, "ben@example.com");
   await p.answer(ben);
-  const benSession = (await p.invitation(id, "ben@example.com"))!.payment!.sessionId!;
+  const benSession = await p.sessionOf(id, "ben@example.com");
   t.is((await p.cancel(id)).status, 200);
-  await p.consumer(streamEvent(storedStripeEvent("checkout.session.completed", p.paidSession(benSession))));
+  await p.consumer(streamEvent(...pay(benSession)));
   t.like(await p.invitation(id, "ben@example.com"), { status: "pending", payment: { state: "paid" } as never });
   t.is((await p.deps.store.get(id))!.confirmedCount, 1, "not confirmed on a canceled event");
   // The organizer sees both paid, and what was collected.
@@ -338,7 +364,7 @@ test.serial("a new price applies to new checkouts only; a pending one keeps its 
   const [ann, ben] = [(await p.invitation(id, "ann@example.com"))!, (await p.invitation(id, "ben@example.com"))!];
   t.is(ann.payment!.amount, 1500);
   t.is(ben.payment!.amount, 2500);
-  for (const i of [ann, ben]) await p.consumer(streamEvent(storedStripeEvent("checkout.session.completed", p.paidSession(i.payment!.sessionId!))));
+  for (const i of [ann, ben]) await p.consumer(streamEvent(...pay(i.payment!.sessionId!)));
   t.deepEqual((await p.invitations(id)).body.counts.collected, [{ currency: "eur", amount: 4000 }]);
 });
 
@@ -350,10 +376,9 @@ test.serial("through the streams: the Stripe events table's INSERT reaches the c
   const id = await p.paidEvent(["ann@example.com"]);
   const token = await p.token(id, "ann@example.com");
   await p.answer(token);
-  const sessionId = (await p.invitation(id, "ann@example.com"))!.payment!.sessionId!;
-  const completed = storedStripeEvent("checkout.session.completed", p.paidSession(sessionId));
+  const [completed] = pay(await p.sessionOf(id, "ann@example.com"));
   // As the ingest stores it (once per evt id: attribute_not_exists), twice: the second is refused.
-  const put = () => local.ddb.client.send(new PutItemCommand({ TableName: stripeTable, Item: toEventItem(completed), ConditionExpression: "attribute_not_exists(pk)" }));
+  const put = () => local.ddb.client.send(new PutItemCommand({ TableName: stripeTable, Item: toEventItem(completed!), ConditionExpression: "attribute_not_exists(pk)" }));
   await put();
   await t.throwsAsync(put);
   await poller.idle();

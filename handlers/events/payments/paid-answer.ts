@@ -38,7 +38,8 @@ const MINUTE = 60_000;
  * never makes two); an attempt reserved but not answered by Stripe (a crash, or a request still
  * running) is sent again with the same Idempotency-Key and the same parameters, so Stripe returns
  * the session it made; otherwise a new attempt. When Stripe refuses or does not answer, the
- * reservation is removed and the invitee gets a 424: the invitation is as it was.
+ * invitee gets a 424 and the invitation shows as it was (a reservation without a session is shown
+ * to no one).
  */
 export async function startPaidYes(deps: PaidAnswerDeps, event: EventRecord & { price: Price }, read: () => Promise<Invitation>, token: string, at: Date): Promise<PaidYes> {
   const { payments, checkout, logger } = deps;
@@ -86,7 +87,13 @@ export async function startPaidYes(deps: PaidAnswerDeps, event: EventRecord & { 
       return { kind: "checkout", checkoutUrl: session.url, payment: { ...payment, sessionId: session.id, checkoutUrl: session.url } };
     } catch (error) {
       if (!(error instanceof StripeError)) throw error;
-      await payments.release(invitation, payment.attempt);
+      // An answer (4xx or 5xx) is kept by Stripe under its key, errors included
+      // (https://docs.stripe.com/api/idempotent_requests): the attempt goes, and the next uses a new
+      // key. No answer, or a 409 (the same key still running), may have made the session: the
+      // attempt stays reserved (shown to no one), so the next yes sends the same key and the same
+      // parameters and gets that session, never a second.
+      const maybeMade = error.status === 0 || error.status === 409;
+      if (!maybeMade) await payments.release(invitation, payment.attempt);
       logger.warn("checkout not started", { eventId: event.id, attempt: payment.attempt, stripeStatus: error.status, stripeType: error.type });
       throw new HttpProblem("payment-not-started", "The payment could not be started at Stripe; nothing changed. Try again in a moment.");
     }

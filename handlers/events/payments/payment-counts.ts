@@ -1,4 +1,5 @@
 import type { Invitation } from "../event-store";
+import { isShownPayment } from "./payment";
 
 /**
  * The organizer's payment figures for an event: how many invitees paid, how many are at Stripe
@@ -10,8 +11,9 @@ export function paymentCounts(invitations: readonly Invitation[]) {
   let [paid, paymentPending] = [0, 0];
   const collected: Record<string, number> = {};
   for (const { payment } of invitations) {
-    if (payment?.state === "pending") paymentPending++;
-    if (payment?.state !== "paid") continue;
+    if (!isShownPayment(payment)) continue;
+    if (payment.state === "pending") paymentPending++;
+    if (payment.state !== "paid") continue;
     paid++;
     collected[payment.currency] = (collected[payment.currency] ?? 0) + payment.amount;
   }

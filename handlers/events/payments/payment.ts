@@ -45,7 +45,10 @@ export function invitationRef(nonce: string): string {
 /** The Idempotency-Key of one checkout attempt. */
 export const checkoutIdempotencyKey = (ref: string, attempt: number) => `checkout-${ref}-${attempt}`;
 
+/** A payment anyone is told about: paid, or pending at a session Stripe made (not a bare reservation). */
+export const isShownPayment = (p: Payment | undefined): p is Payment => Boolean(p && (p.state === "paid" || p.sessionId));
+
 /** What the invitee and the organizer see of a payment (no session id, no URL). */
 export function paymentView(p: Payment | undefined) {
-  return p ? { state: p.state, amount: p.amount, currency: p.currency, at: p.at, paidAt: p.paidAt ?? null } : null;
+  return isShownPayment(p) ? { state: p.state, amount: p.amount, currency: p.currency, at: p.at, paidAt: p.paidAt ?? null } : null;
 }
