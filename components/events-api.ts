@@ -429,7 +429,7 @@ export class EventsApi extends pulumi.ComponentResource {
           : {}),
       },
       secrets: { rsvpSigningKey: this.rsvpKeyParameter, ...(this.stripeKeyParameter ? { stripeSecretKey: this.stripeKeyParameter } : {}) },
-      settings: { siteUrl: this.args.siteUrl, cleanupSchedule: CLEANUP_SCHEDULE, ...(payments ? { stripeApiUrl: payments.apiUrl ?? STRIPE_API_URL } : {}) },
+      settings: { siteUrl: this.args.siteUrl, cleanupSchedule: CLEANUP_SCHEDULE, ...(payments ? { stripeApiUrl: payments.apiUrl ?? STRIPE_API_URL, checkoutReturnUrl: this.args.siteUrl } : {}) },
     };
   }
 

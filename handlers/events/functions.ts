@@ -69,7 +69,7 @@ export const rsvpFunction = defineFunction({
     RSVP_SIGNING_KEY: secret("rsvpSigningKey"),
     STRIPE_SECRET_KEY: secret("stripeSecretKey", { optional: true }),
     STRIPE_API_URL: setting("stripeApiUrl", "text", { optional: true, about: "Stripe's API base URL: https://api.stripe.com (switchyard:stripeApiUrl), a stand-in's locally" }),
-    SITE_URL: setting("siteUrl", "text"),
+    CHECKOUT_RETURN_URL: setting("checkoutReturnUrl", "text", { optional: true, about: "the website's URL, where Stripe Checkout sends the invitee back (with payments only)" }),
   },
   create: (env, service) => rsvpHandler(rsvpDeps(service, { ...apiValues(env), rsvpKey: env.RSVP_SIGNING_KEY, checkout: checkoutConfig(env) })),
 });
@@ -201,9 +201,9 @@ function apiValues(env: { EVENTS_TABLE: string; MEDIA_BUCKET: string }): EventsA
   return { eventsTable: env.EVENTS_TABLE, mediaBucket: env.MEDIA_BUCKET };
 }
 
-/** Stripe, when both its key and its URL are linked (a stack with payments); else none. */
-function checkoutConfig(env: { STRIPE_SECRET_KEY?: SecretProvider; STRIPE_API_URL?: string; SITE_URL: string }): CheckoutConfig | undefined {
-  return env.STRIPE_SECRET_KEY && env.STRIPE_API_URL ? { apiUrl: env.STRIPE_API_URL, secretKey: env.STRIPE_SECRET_KEY, siteUrl: env.SITE_URL } : undefined;
+/** Stripe, when its key, its URL and the way back are linked (a stack with payments); else none. */
+function checkoutConfig(env: { STRIPE_SECRET_KEY?: SecretProvider; STRIPE_API_URL?: string; CHECKOUT_RETURN_URL?: string }): CheckoutConfig | undefined {
+  return env.STRIPE_SECRET_KEY && env.STRIPE_API_URL && env.CHECKOUT_RETURN_URL ? { apiUrl: env.STRIPE_API_URL, secretKey: env.STRIPE_SECRET_KEY, siteUrl: env.CHECKOUT_RETURN_URL } : undefined;
 }
 
 /** The fan-out's environment as its deps' values (local mode builds its own parts from the same). */

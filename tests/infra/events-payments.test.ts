@@ -25,7 +25,7 @@ test("without Stripe's keys: no payments function, no mapping, no Stripe key; th
   t.false(ofType(without, T.mapping).some((m) => m.name === "events-payments"));
   t.false(ofType(without, T.param).some((p) => p.name === "events-stripe-secret-key"));
   const rsvp = env(without, "rsvp");
-  t.false("STRIPE_SECRET_KEY_PARAMETER" in rsvp || "STRIPE_API_URL" in rsvp);
+  t.false("STRIPE_SECRET_KEY_PARAMETER" in rsvp || "STRIPE_API_URL" in rsvp || "CHECKOUT_RETURN_URL" in rsvp);
   t.deepEqual(grants(policiesByRole(without).get("events-rsvp")!)["ssm:GetParameter"], [arn(without, T.param, "events-rsvp-signing-key")]);
 });
 
@@ -75,7 +75,8 @@ test("the RSVP function: Stripe's secret key as a SecureString it may read, Stri
   const rsvp = env(withPayments, "rsvp");
   t.is(rsvp.STRIPE_SECRET_KEY_PARAMETER, param.state.name);
   t.is(rsvp.STRIPE_API_URL, "https://api.stripe.com");
-  t.truthy(rsvp.SITE_URL);
+  t.is(rsvp.CHECKOUT_RETURN_URL, env(withPayments, "notify").SITE_URL, "the website, as in the mails' links");
+  t.regex(rsvp.CHECKOUT_RETURN_URL ?? "", /^https:\/\//);
   t.false(Object.values(rsvp).some((v) => String(v).includes("sk_test_")), "the key itself is never in the environment");
   t.deepEqual(grants(policiesByRole(withPayments).get("events-rsvp")!)["ssm:GetParameter"], [arn(withPayments, T.param, "events-rsvp-signing-key"), param.state.arn].sort());
   // Nothing else may read Stripe's key.
