@@ -3,10 +3,11 @@
 // tables and buckets the stacks define, the HTTP API at http://127.0.0.1:3000 and the live
 // WebSocket at ws://127.0.0.1:3001, all served by the Lambda handler code, and the website at
 // http://127.0.0.1:3002 (built from website/, with a config.json pointing at the two), and the events
-// platform's local sign-in stand-in at http://127.0.0.1:3003 (local/events.ts).
-// Environment: PORT (default 3000; the WebSocket takes PORT+1, the website PORT+2, sign-in PORT+3), CORS_ORIGINS (extra,
+// platform's local sign-in stand-in at http://127.0.0.1:3003 (local/events.ts), and the Stripe
+// stand-in at http://127.0.0.1:3004 delivering signed webhooks to POST /webhooks/stripe (local/stripe.ts).
+// Environment: PORT (default 3000; the WebSocket takes PORT+1, the website PORT+2, sign-in PORT+3, Stripe PORT+4), CORS_ORIGINS (extra,
 // comma-separated), SWITCHYARD_LOCAL_DIR (data folder, default .local/), CALENDLY_SIGNING_KEY and
-// REPLAY_TOKEN (local defaults printed when unset), FORWARD_URL (forward webhooks there),
+// REPLAY_TOKEN, STRIPE_WEBHOOK_SECRET and STRIPE_SECRET_KEY (local defaults printed when unset), FORWARD_URL (forward webhooks there),
 // REPLAY_INTERVAL_SECONDS (default 60). Every sync job of the registry (handlers/sync/registry.ts)
 // runs at start and on its schedule (`<JOB>_SCHEDULE`: GISTS_SCHEDULE (or GIST_SCHEDULE),
 // SKILLS_SCHEDULE; rate or cron, as in the stack), against the real APIs when its settings are set
@@ -25,6 +26,7 @@ import { LOCAL_HEALTH_CHECK_INTERVAL_MS, startLocalHealthCheck } from "./health-
 import { installLogSink, localLogFile } from "./emulators/log-sink";
 import { startLocalEvents } from "./events";
 import { startStaticSite } from "./emulators/static-site";
+import { LOCAL_STRIPE_SECRET_KEY, LOCAL_STRIPE_WEBHOOK_SECRET, startLocalStripe } from "./stripe";
 import { startLocalSchedules } from "./syncs";
 import { runTopology } from "./topology";
 import { buildWebsite } from "../website/build";
@@ -49,6 +51,7 @@ async function main() {
   await assertPortFree(port + 1);
   await assertPortFree(port + 2);
   await assertPortFree(port + 3);
+  await assertPortFree(port + 4);
   const dataDir = process.env.SWITCHYARD_LOCAL_DIR ?? join(ROOT, ".local");
   // Handlers' JSON log lines and EMF metrics go to a file, as a stack's go to CloudWatch (errors also here).
   const logs = installLogSink({ file: localLogFile(dataDir), terminal: process.env.LOG_TO_TERMINAL === "1" ? "all" : "errors" });
@@ -77,6 +80,16 @@ async function main() {
     livePort: port + 1,
   });
 
+  // Stripe's WebhookIngest and the Stripe stand-in, delivering to this API's POST /webhooks/stripe.
+  const stripe = await startLocalStripe({
+    dynamodb,
+    s3,
+    apiUrl: `http://127.0.0.1:${port}`,
+    port: port + 4,
+    webhookSecret: process.env.STRIPE_WEBHOOK_SECRET || undefined,
+    secretKey: process.env.STRIPE_SECRET_KEY || undefined,
+  });
+
   const syncs = await startLocalSchedules({ dynamodb: dynamodb.client, s3 });
 
   const events = await startLocalEvents({
@@ -91,7 +104,7 @@ async function main() {
   // The website (PORT+2) calls the API from its own origin, as the stack's site does from CloudFront.
   const origins = [`http://localhost:${port}`, `http://127.0.0.1:${port}`, `http://127.0.0.1:${port + 2}`, `http://localhost:${port + 2}`, ...(process.env.CORS_ORIGINS?.split(",").filter(Boolean) ?? [])];
   const api = await startApiServer({
-    routes: [...messages.routes, ...webhooks.routes, ...syncs.routes, ...events.routes, ...httpApi.routes],
+    routes: [...messages.routes, ...webhooks.routes, ...stripe.routes, ...syncs.routes, ...events.routes, ...httpApi.routes],
     corsOrigins: origins,
     port,
   });
@@ -111,6 +124,8 @@ async function main() {
     gistsUrl: `${api.url}/gists`,
     healthUrl: `${api.url}/health`,
     eventsTable: webhooks.tables.events,
+    stripeWebhookUrl: stripe.webhookUrl,
+    stripeApiUrl: stripe.standIn.url,
     eventsApiUrl: `${api.url}/events`,
     eventsSignInUrl: events.signInUrl,
     outbox: `${api.url}/_local/outbox`,
@@ -122,6 +137,8 @@ async function main() {
   console.log("Switchyard local mode is up. Outputs:");
   for (const [key, value] of Object.entries(outputs)) console.log(`  ${key.padEnd(17)} ${value}`);
   console.log(`Calendly signing key: ${signingKey === LOCAL_SIGNING_KEY ? `${signingKey} (local default; set CALENDLY_SIGNING_KEY to change)` : "from CALENDLY_SIGNING_KEY"}`);
+  console.log(`Stripe endpoint secret: ${stripe.webhookSecret === LOCAL_STRIPE_WEBHOOK_SECRET ? `${stripe.webhookSecret} (local default; set STRIPE_WEBHOOK_SECRET to change)` : "from STRIPE_WEBHOOK_SECRET"}`);
+  console.log(`Stripe stand-in: ${stripe.standIn.url} takes secret key ${stripe.secretKey === LOCAL_STRIPE_SECRET_KEY ? `${stripe.secretKey} (local default; set STRIPE_SECRET_KEY to change)` : "from STRIPE_SECRET_KEY"}; a paid Checkout Session's webhook goes to ${stripe.webhookUrl}`);
   if (forwardUrl) {
     console.log(`Forwarding webhooks to ${forwardUrl} (spool in s3rver, replay every ${process.env.REPLAY_INTERVAL_SECONDS ?? 60} s)`);
     console.log(`Replay token: ${replayToken === LOCAL_REPLAY_TOKEN ? `${replayToken} (local default; set REPLAY_TOKEN to change)` : "from REPLAY_TOKEN"}`);
@@ -154,6 +171,7 @@ async function main() {
     await website.close();
     await api.close();
     await webhooks.stop();
+    await stripe.stop();
     await events.stop();
     await syncs.stop();
     await messages.stop();

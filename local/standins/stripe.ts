@@ -294,7 +294,8 @@ export async function startStripeStandIn(options: StripeStandInOptions = {}): Pr
     void promise.finally(() => pending.delete(promise)).catch(() => {});
     return promise;
   };
-  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  // Unref'd: a retry waiting does not keep a closed stand-in's process alive.
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());
 
   function sign(body: string, secret: string, t: number): string {
     const v1 = createHmac("sha256", secret).update(`${t}.${body}`).digest("hex");
@@ -414,7 +415,9 @@ export async function startStripeStandIn(options: StripeStandInOptions = {}): Pr
       return { status: 200, headers: { "content-type": "text/html; charset=utf-8" }, body: checkoutPage(entry.session, entry.lineItems) };
     }
 
-    const key = bearer(req.headers);
+    // Stripe takes the key as a Bearer token or as HTTP Basic's username (`curl -u sk_test_…:`).
+    const basic = /^Basic\s+(\S+)$/i.exec(req.headers.authorization ?? "")?.[1];
+    const key = bearer(req.headers) ?? (basic ? Buffer.from(basic, "base64").toString("utf8").split(":")[0] || undefined : undefined);
     if (!key) return fail(401, { type: "invalid_request_error", message: "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY')." });
     if (options.secretKey ? key !== options.secretKey : !/^sk_test_\w+$/.test(key)) {
       return fail(401, { type: "invalid_request_error", message: `Invalid API Key provided: ${key.slice(0, 8)}${"*".repeat(Math.max(0, key.length - 12))}${key.slice(-4)}` });

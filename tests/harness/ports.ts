@@ -22,12 +22,12 @@ function ephemeralLow(): number {
   }
 }
 
-/** A free port P whose neighbours P+1 to P+3 are free too (local mode serves the WebSocket on PORT+1, the website on PORT+2, the sign-in stand-in on PORT+3), below the ephemeral range. */
+/** A free port P whose neighbours P+1 to P+4 are free too (local mode serves the WebSocket on PORT+1, the website on PORT+2, the sign-in stand-in on PORT+3, the Stripe stand-in on PORT+4), below the ephemeral range. */
 export async function freeLocalModePort(): Promise<number> {
-  const high = ephemeralLow() - 4;
+  const high = ephemeralLow() - 5;
   const low = 10_000;
   for (;;) {
     const port = low + Math.floor(Math.random() * (high - low));
-    if ((await canListen(port)) && (await canListen(port + 1)) && (await canListen(port + 2)) && (await canListen(port + 3))) return port;
+    if ((await canListen(port)) && (await canListen(port + 1)) && (await canListen(port + 2)) && (await canListen(port + 3)) && (await canListen(port + 4))) return port;
   }
 }

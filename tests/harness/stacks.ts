@@ -46,6 +46,13 @@ export const SIGN_IN_CONFIG: Record<string, string> = {
 };
 export const SIGN_IN_SECRET_KEYS = ["switchyard:googleClientSecret", "switchyard:applePrivateKey", "switchyard:facebookAppSecret"];
 
+/** Stripe (issue #19, paid events), both keys set: turns on the Stripe WebhookIngest; both are secrets (STRIPE_SECRET_KEYS). */
+export const STRIPE_CONFIG: Record<string, string> = {
+  "switchyard:stripeSecretKey": "sk_test_switchyard0123456789",
+  "switchyard:stripeWebhookSecret": "whsec_switchyardtest0123456789",
+};
+export const STRIPE_SECRET_KEYS = Object.keys(STRIPE_CONFIG);
+
 /** The gists job's test settings (`switchyard:syncs.gists`; secret: `pipedriveApiToken`). */
 export const GISTS_SYNC = {
   users: ["alice", "bob"],

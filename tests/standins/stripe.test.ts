@@ -76,6 +76,9 @@ test("POST /v1/checkout/sessions: a secret key is required (401 in Stripe's erro
   t.is(wrong.status, 401);
   t.regex(wrong.body.error.message, /^Invalid API Key provided/);
 
+  // HTTP Basic with the key as the username works as Stripe's does (curl -u sk_test_…:).
+  t.is((await create(sessionFields(), { authorization: `Basic ${Buffer.from(`${KEY}:`).toString("base64")}` })).status, 200);
+  t.is((await create(sessionFields(), { authorization: `Basic ${Buffer.from("sk_live_nope:").toString("base64")}` })).status, 401);
   const made = await create();
   t.is(made.status, 200);
   t.regex(made.headers.get("request-id")!, /^req_/);
