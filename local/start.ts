@@ -99,6 +99,8 @@ async function main() {
     siteUrl: `http://127.0.0.1:${port + 2}`,
     signInPort: port + 3,
     rsvpSigningKey: process.env.RSVP_SIGNING_KEY || undefined,
+    // Paid events: Checkout Sessions at the Stripe stand-in, confirmed off the Stripe ingest's table stream.
+    payments: { stripeEventsTable: stripe.tables.events, stripeApiUrl: stripe.standIn.url, stripeSecretKey: stripe.secretKey },
   });
 
   // The website (PORT+2) calls the API from its own origin, as the stack's site does from CloudFront.
