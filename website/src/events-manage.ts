@@ -7,6 +7,7 @@ import { scopeChoice, seriesSection } from "./events-repeat";
 import { FieldCheck, FieldErrors } from "./field-errors";
 import { plural, timeEl } from "./format";
 import { CATEGORY_LABELS } from "../../handlers/events/categories";
+import { paymentBadge, paymentCountsText } from "./events-payment";
 
 /** Runs an action behind a button: busy while it runs, errors into `error` (or beside `fields`). */
 async function act(button: HTMLButtonElement, error: HTMLElement, run: () => Promise<void>, fields?: FieldErrors) {
@@ -79,6 +80,7 @@ function answerHistory(i: Invitations["items"][number]): HTMLElement | null {
   );
 }
 /** Why mail does not reach an invitee, beside their answer. */
+
 const UNDELIVERABLE: Record<Undeliverable["reason"], string> = { bounce: "undeliverable: bounced", complaint: "complained: will not be mailed again" };
 const undeliverableBadge = (u: Undeliverable) =>
   h("span", { class: `badge undeliverable ${u.reason === "complaint" ? "badge-canceled" : "badge-rescheduled"}`, title: `Reported ${new Date(u.at).toLocaleString()}` }, UNDELIVERABLE[u.reason]);
@@ -92,7 +94,7 @@ function invitationsSection(ctx: Ctx, e: EventView, canInvite: boolean): HTMLEle
     act(refreshButton, listError, async () => {
       const result = await ctx.events.invitations(e.id);
       const { yes, no, pending, undeliverable } = result.counts;
-      counts.textContent = `${yes} yes · ${no} no · ${pending} pending${undeliverable ? ` · ${undeliverable} undeliverable` : ""}`;
+      counts.textContent = `${yes} yes · ${no} no · ${pending} pending${undeliverable ? ` · ${undeliverable} undeliverable` : ""}${paymentCountsText(result.counts)}`;
       fill(
         list,
         ...result.items.map((i) =>
@@ -102,6 +104,7 @@ function invitationsSection(ctx: Ctx, e: EventView, canInvite: boolean): HTMLEle
             h("span", { class: "invitee-email" }, i.email),
             badge(i.status),
             i.undeliverable ? undeliverableBadge(i.undeliverable) : null,
+            i.payment ? paymentBadge(i.payment) : null,
             i.answeredAt ? h("span", { class: "meta" }, "answered ", timeEl(i.answeredAt)) : null,
             answerHistory(i),
           ),
