@@ -1,8 +1,8 @@
 // The stack variants preflight checks: each committed stack as it is, and with every optional part
 // switched on (both syncs, an SES sender, alarm email, a forward URL, a custom domain, the site's
-// access logs, sign-up closed, the sign-in providers), once with the syncs on Lambda (dev) and once on Fargate (prod), so
+// access logs, sign-up closed, the sign-in providers, Stripe), once with the syncs on Lambda (dev) and once on Fargate (prod), so
 // every resource type the program can create is in some record.
-import { evaluateStack, GISTS_SYNC, SIGN_IN_CONFIG, SIGN_IN_SECRET_KEYS, SKILLS_SYNC, SYNC_SECRET_KEYS, syncsConfig, TEST_SECRETS } from "../tests/harness/stacks";
+import { evaluateStack, GISTS_SYNC, SIGN_IN_CONFIG, SIGN_IN_SECRET_KEYS, SKILLS_SYNC, STRIPE_CONFIG, STRIPE_SECRET_KEYS, SYNC_SECRET_KEYS, syncsConfig, TEST_SECRETS } from "../tests/harness/stacks";
 import type { StackRecord } from "./finding";
 
 export interface Variant {
@@ -30,8 +30,10 @@ const EVERYTHING: Record<string, string> = {
   "switchyard:eventsSelfSignUp": "false",
   // Google, Apple and Facebook sign-in: the identity providers and the account-linking trigger.
   ...SIGN_IN_CONFIG,
+  // Stripe (paid events): the second WebhookIngest.
+  ...STRIPE_CONFIG,
 };
-const EVERYTHING_SECRETS = [...Object.keys(TEST_SECRETS), ...SYNC_SECRET_KEYS, ...SIGN_IN_SECRET_KEYS];
+const EVERYTHING_SECRETS = [...Object.keys(TEST_SECRETS), ...SYNC_SECRET_KEYS, ...SIGN_IN_SECRET_KEYS, ...STRIPE_SECRET_KEYS];
 
 export const VARIANTS: Variant[] = [
   { name: "dev", stack: "dev", overrides: {}, secretKeys: Object.keys(TEST_SECRETS) },

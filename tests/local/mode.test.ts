@@ -8,6 +8,8 @@ import WebSocket from "ws";
 import { syncJobs } from "../../handlers/sync/registry";
 import { signCalendlyBody } from "../../handlers/webhooks/calendly";
 import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
+import { LOCAL_STRIPE_SECRET_KEY } from "../../local/stripe";
 import { LOCAL_CREDENTIALS } from "../../local/emulators/dynamodb-local";
 import { freeLocalModePort } from "../harness/ports";
 import { LOCAL_SPOOL_BUCKET } from "../../local/webhooks";
@@ -175,6 +177,47 @@ test.serial("npm start receives signed webhooks, forwards them, pushes them live
   } finally {
     await stopLocalMode(mode);
     await downstream.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test.serial("npm start runs the Stripe stand-in on PORT+4, delivering a paid session's signed webhook to POST /webhooks/stripe, stored once", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "switchyard-local-"));
+  const port = await freeLocalModePort();
+  const mode = await startLocalMode({ PORT: String(port), SWITCHYARD_LOCAL_DIR: dir, STRIPE_WEBHOOK_SECRET: "whsec_my_local_secret" });
+  try {
+    t.is(mode.outputs.stripeWebhookUrl, `http://127.0.0.1:${port}/webhooks/stripe`);
+    t.is(mode.outputs.stripeApiUrl, `http://127.0.0.1:${port + 4}`);
+    t.regex(mode.output(), /Stripe endpoint secret: from STRIPE_WEBHOOK_SECRET/);
+    t.false(mode.output().includes("whsec_my_local_secret"), "a secret set by the user is not printed");
+    t.regex(mode.output(), new RegExp(`Stripe stand-in: .* takes secret key ${LOCAL_STRIPE_SECRET_KEY} \\(local default`));
+    const created = await fetch(`${mode.outputs.stripeApiUrl}/v1/checkout/sessions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${LOCAL_STRIPE_SECRET_KEY}`, "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({
+        mode: "payment",
+        "line_items[0][price_data][currency]": "eur",
+        "line_items[0][price_data][unit_amount]": "900",
+        "line_items[0][price_data][product_data][name]": "Ticket",
+        "line_items[0][quantity]": "1",
+        success_url: `http://127.0.0.1:${port + 2}/events/`,
+        client_reference_id: "inv_mode",
+      }),
+    });
+    const session = (await created.json()) as { id: string; url: string };
+    t.is((await fetch(session.url, { method: "POST", redirect: "manual" })).status, 303);
+    const db = new DynamoDBClient({ endpoint: mode.outputs.dynamodbEndpoint, region: "us-east-1", credentials: LOCAL_CREDENTIALS });
+    const stored = async () => (await db.send(new ScanCommand({ TableName: "switchyard-local-stripe-events", ConsistentRead: true }))).Items ?? [];
+    const deadline = Date.now() + 15_000;
+    while ((await stored()).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const items = await stored();
+    t.is(items.length, 1);
+    t.is(items[0]!.type!.S, "checkout.session.completed");
+    t.is(JSON.parse(items[0]!.body!.S!).data.object.id, session.id);
+    t.is(await stopLocalMode(mode), 0);
+    t.false(await portOpen(port + 4), "the Stripe stand-in stopped");
+  } finally {
+    if (mode.child.exitCode === null) await stopLocalMode(mode);
     rmSync(dir, { recursive: true, force: true });
   }
 });
