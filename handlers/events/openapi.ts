@@ -95,9 +95,9 @@ function responseSchemas() {
         no: z.int(),
         pending: z.int(),
         undeliverable: z.int().describe("Invitations whose mail cannot be delivered (each also counts under its answer)"),
-        paid: z.int().describe("Invitees who paid (a paid event)"),
-        paymentPending: z.int().describe("Invitees at Stripe Checkout now"),
-        collected: z.array(Price).describe("What the paid tickets came to, per currency"),
+        paid: z.int().optional().describe("A paid event (or one that was): invitees who paid"),
+        paymentPending: z.int().optional().describe("A paid event: invitees at Stripe Checkout now"),
+        collected: z.array(Price).optional().describe("A paid event: what the paid tickets came to, per currency"),
       }),
     }),
     UploadTicket: z.object({

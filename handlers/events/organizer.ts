@@ -138,13 +138,14 @@ export function organizerHandler(deps: EventsApiDeps): HttpHandler {
       const organizer = signedInUser(event);
       const id = eventId(event);
       noQuery(event);
-      await store.getOwned(id, organizer);
+      const owned = await store.getOwned(id, organizer);
       const invitations = await store.invitations(id);
       const counts = { yes: 0, no: 0, pending: 0 };
       for (const i of invitations) counts[i.status]++;
+      // A paid event (or one that was): paid, paying and collected (payments/payment-counts.ts).
       // Mail that cannot reach them (SES bounced it, or they complained): besides their answer.
       const undeliverable = invitations.filter((i) => i.undeliverable).length;
-      return jsonResponse(200, { items: invitations.map(invitationView), counts: { ...counts, undeliverable, ...paymentCounts(invitations) } });
+      return jsonResponse(200, { items: invitations.map(invitationView), counts: { ...counts, undeliverable, ...(owned.price || invitations.some((i) => i.payment) ? paymentCounts(invitations) : {}) } });
     },
 
     async requestMediaUpload(event) {
