@@ -110,6 +110,8 @@ const events = new EventsApi(
     cognitoDomain: config.events.cognitoDomain,
     selfSignUp: config.events.selfSignUp,
     signInProviders: config.events.signIn,
+    // Paid events: yes to a priced event goes to Stripe Checkout; the Stripe ingest's events confirm it.
+    payments: stripe && config.stripe ? { stripeEvents: stripe.eventsTable, secretKey: config.stripe.secretKey } : undefined,
     protectData: config.protectData,
     logRetentionDays: config.logRetentionDays,
   },

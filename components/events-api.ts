@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { eventRoutes, routeKeyOf } from "../handlers/events/routes";
 import { CLEANUP_SCHEDULE, eventsTopology } from "../handlers/events/topology";
+import { PAYMENT_ENDED_UNPAID, PAYMENT_SUCCEEDED } from "../handlers/events/payments/consumer";
 import { describeFunction, kebab, type TopologyFunction } from "../handlers/shared/topology";
 import { createIdentityProviders, createLinkAccountsFunction, grantLinkAccounts, linksAccounts, type SignInProvidersConfig } from "./federated-sign-in";
 import { definedFunction, linkBucket, linkQueue, linkTable, type FunctionLinks } from "./defined-function";
@@ -60,11 +61,32 @@ export interface EventsApiArgs {
    * Example: `config.events.signIn`.
    */
   signInProviders?: SignInProvidersConfig;
+  /**
+   * Paid events (#19): an event with a price sends the invitee who says yes to Stripe Checkout, and
+   * the payments function confirms them from the Stripe WebhookIngest's events table stream
+   * (checkout.session.* events only, each once). Unset: no payments function, and a yes to a paid
+   * event is refused (424) with nothing changed.
+   * Example: `{ stripeEvents: stripe.eventsTable, secretKey: config.stripe.secretKey }`.
+   */
+  payments?: EventsPaymentsArgs;
   /** Deletion protection + PITR on the events and notifications-sent tables, deletion protection on the user pool, a media bucket `pulumi destroy` will not empty. Example: `true` in prod. */
   protectData: boolean;
   /** Example: `14`. */
   logRetentionDays: number;
 }
+
+/** What paid events need: Stripe's API and the table its webhooks land in. */
+export interface EventsPaymentsArgs {
+  /** The Stripe WebhookIngest's events table: its stream carries each Stripe event once. Example: `stripe.eventsTable`. */
+  stripeEvents: aws.dynamodb.Table;
+  /** Stripe's secret API key (an SSM SecureString for the RSVP function). Example: `config.stripe.secretKey`. */
+  secretKey: pulumi.Input<string>;
+  /** Stripe's API base URL. Default `https://api.stripe.com`. Example: a stand-in's `http://127.0.0.1:3004`. */
+  apiUrl?: pulumi.Input<string>;
+}
+
+/** Stripe's API, unless a stack says otherwise. */
+export const STRIPE_API_URL = "https://api.stripe.com";
 
 /** Stream consumer retries before the batch goes to the stream dead-letter queue. */
 const STREAM_MAX_RETRIES = 5;
@@ -131,6 +153,8 @@ export class EventsApi extends pulumi.ComponentResource {
   readonly rsvpKeyParameter: aws.ssm.Parameter;
   /** The key of videos' stream URLs, derived from the RSVP key (handlers/events/video-stream-token.ts): the functions showing events hold this, not the RSVP key. */
   readonly videoStreamKeyParameter: aws.ssm.Parameter;
+  /** With payments: Stripe's secret key for the RSVP function. */
+  readonly stripeKeyParameter?: aws.ssm.Parameter;
   readonly reminderGroup: aws.scheduler.ScheduleGroup;
   readonly reminderRole: aws.iam.Role;
   readonly senderIdentity?: aws.sesv2.EmailIdentity;
@@ -176,6 +200,7 @@ export class EventsApi extends pulumi.ComponentResource {
     [this.media, this.mediaCors] = this.createMediaBucket();
     this.rsvpKeyParameter = secretParameter({ component: name, key: "rsvp-signing-key", value: args.rsvpSigningKey }, { parent: this });
     this.videoStreamKeyParameter = secretParameter({ component: name, key: "video-stream-key", value: pulumi.secret(args.rsvpSigningKey).apply(deriveStreamKey) }, { parent: this });
+    this.stripeKeyParameter = args.payments ? secretParameter({ component: name, key: "stripe-secret-key", value: args.payments.secretKey }, { parent: this }) : undefined;
     [this.queue, this.queueDeadLetters] = this.createQueue();
     this.streamDeadLetters = createDeadLetterQueue(`${name}-stream-dlq`, { parent: this });
     [this.reminderGroup, this.reminderRole] = this.createReminders();
@@ -219,6 +244,7 @@ export class EventsApi extends pulumi.ComponentResource {
       streamDeadLetters: this.streamDeadLetters,
       rsvpKeyParameter: this.rsvpKeyParameter,
       videoStreamKeyParameter: this.videoStreamKeyParameter,
+      stripeKeyParameter: this.stripeKeyParameter,
       reminderGroup: this.reminderGroup,
       reminderRole: this.reminderRole,
       senderIdentity: this.senderIdentity,
@@ -383,7 +409,7 @@ export class EventsApi extends pulumi.ComponentResource {
 
   /** What the definitions name (handlers/events/functions.ts), by logical name. */
   private links(): FunctionLinks {
-    const { sender } = this.args;
+    const { sender, payments } = this.args;
     return {
       resources: {
         events: linkTable(this.eventsTable),
@@ -393,6 +419,8 @@ export class EventsApi extends pulumi.ComponentResource {
         notifications: linkQueue(this.queue),
         notificationsDeadLetters: linkQueue(this.queueDeadLetters),
         streamDeadLetters: linkQueue(this.streamDeadLetters),
+        // With payments: the Stripe WebhookIngest's events table, whose stream the payments function reads.
+        ...(payments ? { stripeEvents: linkTable(payments.stripeEvents) } : {}),
         // The reminders' schedules are named under the group: `schedule/<group>/<name>`.
         reminders: {
           value: this.reminderGroup.name,
@@ -413,9 +441,14 @@ export class EventsApi extends pulumi.ComponentResource {
             }
           : {}),
       },
-      secrets: { rsvpSigningKey: this.rsvpKeyParameter, videoStreamKey: this.videoStreamKeyParameter },
+      secrets: { rsvpSigningKey: this.rsvpKeyParameter, videoStreamKey: this.videoStreamKeyParameter, ...(this.stripeKeyParameter ? { stripeSecretKey: this.stripeKeyParameter } : {}) },
       // apiUrl: where a video's stream URL points (the stream route is on this API).
-      settings: { siteUrl: this.args.siteUrl, cleanupSchedule: CLEANUP_SCHEDULE, apiUrl: this.args.api.apiEndpoint },
+      settings: {
+        siteUrl: this.args.siteUrl,
+        cleanupSchedule: CLEANUP_SCHEDULE,
+        apiUrl: this.args.api.apiEndpoint,
+        ...(payments ? { stripeApiUrl: payments.apiUrl ?? STRIPE_API_URL, checkoutReturnUrl: this.args.siteUrl } : {}),
+      },
     };
   }
 
@@ -440,7 +473,8 @@ export class EventsApi extends pulumi.ComponentResource {
         { parent: this },
       );
       this.functions[kind] = created;
-      if (fn.stream) this.mappings[kind] = this.createStreamMapping(kind, created, { events: this.eventsTable }[fn.stream]!);
+      if (fn.stream === "stripeEvents") this.mappings[kind] = this.createPaymentsMapping(kind, created, this.args.payments!.stripeEvents);
+      else if (fn.stream) this.mappings[kind] = this.createStreamMapping(kind, created, { events: this.eventsTable }[fn.stream]!);
       if (fn.queue) this.mappings[kind] = this.createQueueMapping(kind, created, { notifications: this.queue }[fn.queue]!);
       if (fn.topic) {
         const topic = { mailFeedback: this.mailFeedback?.topic }[fn.topic];
@@ -480,6 +514,32 @@ export class EventsApi extends pulumi.ComponentResource {
             // MODIFYs, and an expired event's clean-up starts from its TTL REMOVE.
             args.startingPosition = "LATEST";
             delete args.filterCriteria;
+          },
+        },
+      },
+      { parent: this },
+    );
+  }
+
+  /**
+   * The Stripe events stream → the payments function: new items only, and of those only Stripe's
+   * checkout.session events this confirms or clears payments by (Lambda's event filtering, so no
+   * other event invokes it). From the oldest record the stream keeps (24 h): a payment stored
+   * before the mapping existed is still taken in.
+   */
+  private createPaymentsMapping(kind: string, fn: HandlerFunction<any, any>, table: aws.dynamodb.Table) {
+    const types = [...PAYMENT_SUCCEEDED, ...PAYMENT_ENDED_UNPAID];
+    return tableStreamConsumer(
+      `${this.name}-${kebab(kind)}`,
+      {
+        table,
+        fn: fn.function,
+        policy: fn.policy,
+        deadLetterArn: this.streamDeadLetters.arn,
+        maxRetries: STREAM_MAX_RETRIES,
+        transform: {
+          mapping: (args) => {
+            args.filterCriteria = { filters: [{ pattern: JSON.stringify({ eventName: ["INSERT"], dynamodb: { NewImage: { source: { S: ["stripe"] }, type: { S: types } } } }) }] };
           },
         },
       },

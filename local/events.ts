@@ -8,7 +8,9 @@
 // fan-out's reminders are in-process timers persisted in <dataDir>/reminders.json. Mail to SES's
 // mailbox simulator (bounce@ / complaint@simulator.amazonses.com) or to a `.invalid` domain
 // "bounces": the SES event a stack would get reaches the feedback function through an in-process
-// stand-in of the SNS topic, which marks the invitation undeliverable.
+// stand-in of the SNS topic, which marks the invitation undeliverable. With `payments`, the
+// payments function runs off the local Stripe ingest's events table stream, and the RSVP function
+// starts Checkout Sessions at the Stripe stand-in (local/standins/stripe.ts).
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -59,6 +61,12 @@ export interface LocalEventsOptions {
   visibilityTimeoutMs?: number;
   /** The ffmpeg that transcodes uploaded videos (MediaConvert's local stand-in). Default `/usr/bin/ffmpeg`. */
   ffmpeg?: string;
+  /**
+   * Paid events: the local Stripe ingest's events table (its stream feeds the payments function,
+   * as in a stack), and the Stripe the RSVP function starts Checkout Sessions at (the stand-in).
+   * Unset: no payments function, and a yes to a paid event is a 424.
+   */
+  payments?: { stripeEventsTable: string; stripeApiUrl: string; stripeSecretKey: string };
 }
 
 export interface LocalEvents {
@@ -78,7 +86,7 @@ export interface LocalEvents {
 }
 
 export async function startLocalEvents(options: LocalEventsOptions): Promise<LocalEvents> {
-  const { dynamodb, s3, dataDir } = options;
+  const { dynamodb, s3, dataDir, payments } = options;
   await s3.createBucket(LOCAL_MEDIA_BUCKET);
   // As the stack's bucket CORS: the website PUTs uploads and reads media from its own origin.
   await s3.client.send(
@@ -103,10 +111,26 @@ export async function startLocalEvents(options: LocalEventsOptions): Promise<Loc
     dynamodb,
     links: {
       // The reminders' group and role are the stack's; locally the timers below stand in for both.
-      resources: { media: LOCAL_MEDIA_BUCKET, sender: LOCAL_SENDER, reminders: "switchyard-local-events-reminders", reminderRole: "arn:aws:iam::000000000000:role/switchyard-local-events-reminders",
-        transcodeRole: "arn:aws:iam::000000000000:role/switchyard-local-events-transcode", transcodeQueue: "arn:aws:mediaconvert:us-east-1:000000000000:queues/Default" },
-      secrets: { rsvpSigningKey: options.rsvpSigningKey ?? LOCAL_RSVP_SIGNING_KEY, videoStreamKey: deriveStreamKey(options.rsvpSigningKey ?? LOCAL_RSVP_SIGNING_KEY) },
-      settings: { siteUrl: options.siteUrl, cleanupSchedule: CLEANUP_SCHEDULE, apiUrl: options.apiUrl ?? "http://127.0.0.1:3000" },
+      resources: {
+        media: LOCAL_MEDIA_BUCKET,
+        sender: LOCAL_SENDER,
+        reminders: "switchyard-local-events-reminders",
+        reminderRole: "arn:aws:iam::000000000000:role/switchyard-local-events-reminders",
+        transcodeRole: "arn:aws:iam::000000000000:role/switchyard-local-events-transcode",
+        transcodeQueue: "arn:aws:mediaconvert:us-east-1:000000000000:queues/Default",
+        ...(payments ? { stripeEvents: payments.stripeEventsTable } : {}),
+      },
+      secrets: {
+        rsvpSigningKey: options.rsvpSigningKey ?? LOCAL_RSVP_SIGNING_KEY,
+        videoStreamKey: deriveStreamKey(options.rsvpSigningKey ?? LOCAL_RSVP_SIGNING_KEY),
+        ...(payments ? { stripeSecretKey: payments.stripeSecretKey } : {}),
+      },
+      settings: {
+        siteUrl: options.siteUrl,
+        cleanupSchedule: CLEANUP_SCHEDULE,
+        apiUrl: options.apiUrl ?? "http://127.0.0.1:3000",
+        ...(payments ? { stripeApiUrl: payments.stripeApiUrl, checkoutReturnUrl: options.siteUrl } : {}),
+      },
     },
     authorizers: { jwt: authorizer },
     queues: {

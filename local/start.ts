@@ -101,6 +101,8 @@ async function main() {
     apiUrl: `http://127.0.0.1:${port}`,
     signInPort: port + 3,
     rsvpSigningKey: process.env.RSVP_SIGNING_KEY || undefined,
+    // Paid events: Checkout Sessions at the Stripe stand-in, confirmed off the Stripe ingest's table stream.
+    payments: { stripeEventsTable: stripe.tables.events, stripeApiUrl: stripe.standIn.url, stripeSecretKey: stripe.secretKey },
   });
 
   // The GraphQL layer over the same local tables (POST and GET /graphql).

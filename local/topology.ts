@@ -128,7 +128,12 @@ export async function runTopology<T extends Topology>(options: LocalTopologyOpti
     if (fn.authorizer !== undefined && !authorizer) throw new Error(`${options.component}.${name}: its routes need authorizer "${fn.authorizer}"`);
     for (const routeKey of fn.routes ?? []) routes.push({ routeKey, handler: handler as HttpHandler, ...(authorizer ? { authorizer } : {}) });
     // Started once every handler exists: a stream record may reach a queue whose consumer is later in the list.
-    if (fn.stream) streams.push({ table: tables[fn.stream]!, handler });
+    // A stream of the topology's own tables, or of another component's table the links name (the Stripe ingest's events, for payments).
+    if (fn.stream) {
+      const table = tables[fn.stream] ?? links.resources?.[fn.stream];
+      if (!table) throw new Error(`${options.component}.${name}: stream "${fn.stream}" names no table`);
+      streams.push({ table, handler });
+    }
     if (fn.schedule) {
       const expression = links.settings?.[fn.schedule];
       if (!expression) throw new Error(`${options.component}.${name}: schedule setting "${fn.schedule}" is not set`);

@@ -46,6 +46,14 @@ export const JUSTIFIED_GRANTS: Justifications = {
     "dynamodb:GetShardIterator": STREAM_MAPPING,
     "dynamodb:ListStreams": STREAM_MAPPING,
   },
+  // The Stripe WebhookIngest's events table stream → the payments function (#19).
+  "events-payments": {
+    "dynamodb:DescribeStream": STREAM_MAPPING,
+    "dynamodb:GetRecords": STREAM_MAPPING,
+    "dynamodb:GetShardIterator": STREAM_MAPPING,
+    "dynamodb:ListStreams": STREAM_MAPPING,
+    "sqs:SendMessage": ON_FAILURE,
+  },
   "events-notify": {
     "ses:SendEmail": SES_SEND_EMAIL_KEPT,
     "sqs:ReceiveMessage": QUEUE_MAPPING,

@@ -11,6 +11,8 @@ import { DEFAULT_CATEGORY, type EventCategory } from "./categories";
 import { listPublicEvents } from "./public-list";
 import type { PublicSearch } from "./public-search";
 import type { CreateEventInput, EventStatus, MediaKind, UpdateEventInput } from "./schemas";
+import type { Payment } from "./payments/payment";
+import type { Price } from "./payments/price";
 import { DRAFT_LIST, ENDED_RETENTION_DAYS, EVENT_SK, INVITEE_SK_PREFIX, PUBLIC_LIST } from "./tables";
 import type { VideoRendition } from "./video-rendition";
 
@@ -48,8 +50,9 @@ export interface EventRecord {
   seriesId?: string;
   occurrence?: number;
   /** The uploaded video's streaming rendition (video-rendition.ts): written by the video pipeline only. */
-  /** The uploaded video's streaming rendition (video-rendition.ts), once the pipeline has started one. */
   videoRendition?: VideoRendition;
+  /** A paid event's ticket (payments/price.ts); absent: free. */
+  price?: Price;
 }
 
 export type Answer = "yes" | "no";
@@ -77,6 +80,10 @@ export interface Invitation {
   history: AnswerRecord[];
   /** Mail to this address cannot be delivered (SES reported it: handlers/events/feedback.ts); absent while none failed. */
   undeliverable?: Undeliverable;
+  /** A paid event's payment by this invitee (payments/payment.ts): pending at Stripe Checkout, or paid. */
+  payment?: Payment;
+  /** Checkout attempts so far (each a Stripe Idempotency-Key of its own); kept when a pending payment is cleared. */
+  paymentAttempts?: number;
 }
 
 /** Why an invitation's mail does not arrive: a permanent bounce, or the invitee complained (never mailed again). */
@@ -129,6 +136,7 @@ function toEvent(item: Item): EventRecord {
     category: (item.category as EventCategory | undefined) ?? DEFAULT_CATEGORY,
     ...(item.seriesId ? { seriesId: item.seriesId as string, occurrence: item.occurrence as number } : {}),
     ...(item.videoRendition ? { videoRendition: item.videoRendition as VideoRendition } : {}),
+    ...(item.price ? { price: item.price as Price } : {}),
   };
 }
 
@@ -143,6 +151,8 @@ function toInvitation(item: Item): Invitation {
     answerSeq: (item.answerSeq as number | undefined) ?? 0,
     history: (item.history as AnswerRecord[] | undefined) ?? [],
     ...(item.undeliverable ? { undeliverable: item.undeliverable as Undeliverable } : {}),
+    ...(item.payment ? { payment: item.payment as Payment } : {}),
+    ...(item.paymentAttempts !== undefined ? { paymentAttempts: Number(item.paymentAttempts) } : {}),
   };
 }
 
@@ -153,7 +163,7 @@ export const isEventItem = (item: Item) => item.sk === EVENT_SK;
 export const isInvitationItem = (item: Item) => typeof item.sk === "string" && item.sk.startsWith(INVITEE_SK_PREFIX);
 
 /** Why an event takes no answers now, or undefined when it does. */
-function answersClosed(event: EventRecord, now: string): string | undefined {
+export function answersClosed(event: EventRecord, now: string): string | undefined {
   if (event.status === "canceled") return "The event was canceled.";
   if (event.status === "draft") return "The event is not published.";
   if (event.startsAt <= now) return "The event has started; answers are closed.";
@@ -182,6 +192,7 @@ export function newEventItem(input: Omit<CreateEventInput, "recurrence" | "categ
     media: {},
     expiresAt: expiresAt(input),
     joinUrl: input.joinUrl,
+    price: input.price ?? undefined,
     ...series,
   };
 }

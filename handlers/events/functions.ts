@@ -15,6 +15,7 @@ import { feedbackDeps, feedbackHandler } from "./feedback";
 import { linkAccountsDeps, linkAccountsHandler } from "./link-accounts";
 import { notifyDeps, notifyHandler, type NotifyValues } from "./notify";
 import { organizerHandler } from "./organizer";
+import { paymentsDeps, paymentsHandler } from "./payments/consumer";
 import { publicEventsHandler } from "./public-events";
 import { PUBLIC_SORTS } from "./public-search";
 import { rsvpDeps, rsvpHandler } from "./rsvp";
@@ -22,6 +23,7 @@ import { videoRetryDeps, videoRetryHandler } from "./video/retry";
 import { videoStatusDeps, videoStatusHandler } from "./video/status";
 import { transcodeDeps, transcodeHandler, type TranscodeValues } from "./video/transcode";
 import { videoStreamDeps, videoStreamHandler } from "./video-stream";
+import type { CheckoutConfig } from "./payments/paid-answer";
 
 /** Media objects live under `events/<id>/…` (MediaStore.prefixOf); the cloud outbox under `outbox/` (mail/s3-outbox.ts). */
 const MEDIA_OBJECTS = "/events/*";
@@ -67,7 +69,11 @@ export const publicEventsFunction = defineFunction({
   create: (env, service) => publicEventsHandler(eventsApiDeps(service, { ...apiValues(env), listSnapshotsTable: env.LIST_SNAPSHOTS_TABLE })),
 });
 
-/** Answers invitations: it can only update them (and check the event), with the key that signed the link. */
+/**
+ * Answers invitations: it can only update them (and check the event), with the key that signed the
+ * link. With payments (a Stripe secret key and API URL), yes to a paid event starts a Stripe
+ * Checkout Session (payments/paid-answer.ts), which sends the invitee back to the site.
+ */
 export const rsvpFunction = defineFunction({
   service: "events-rsvp",
   packages: DEFAULT_RUNTIME_PACKAGES,
@@ -76,8 +82,32 @@ export const rsvpFunction = defineFunction({
     MEDIA_BUCKET: resource("media", [{ actions: ["s3:GetObject"], path: MEDIA_OBJECTS }]),
     RSVP_SIGNING_KEY: secret("rsvpSigningKey"),
     ...streamUrlEnv,
+    STRIPE_SECRET_KEY: secret("stripeSecretKey", { optional: true }),
+    STRIPE_API_URL: setting("stripeApiUrl", "text", { optional: true, about: "Stripe's API base URL: https://api.stripe.com (switchyard:stripeApiUrl), a stand-in's locally" }),
+    CHECKOUT_RETURN_URL: setting("checkoutReturnUrl", "text", { optional: true, about: "the website's URL, where Stripe Checkout sends the invitee back (with payments only)" }),
   },
-  create: (env, service) => rsvpHandler(rsvpDeps(service, { ...apiValues(env), rsvpKey: env.RSVP_SIGNING_KEY })),
+  create: (env, service) => rsvpHandler(rsvpDeps(service, { ...apiValues(env), rsvpKey: env.RSVP_SIGNING_KEY, checkout: checkoutConfig(env) })),
+});
+
+/**
+ * The Stripe WebhookIngest's events table stream → paid invitations confirmed, exactly once
+ * (payments/consumer.ts). It reads the events table and updates invitations and the event's count
+ * in one transaction; it reads only that stream, and writes nothing else.
+ */
+export const paymentsFunction = defineFunction({
+  service: "events-payments",
+  packages: POWERTOOLS_PACKAGES,
+  env: {
+    EVENTS_TABLE: resource("events", [{ actions: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"] }]),
+  },
+  grants: [
+    { on: "stripeEvents", attribute: "stream", actions: ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"] },
+    // ListStreams has no resource type in IAM: only "*" grants it (policy/rules.ts allows exactly this).
+    { on: "*", actions: ["dynamodb:ListStreams"] },
+    // The stream mapping's on-failure destination is sent with the function's role.
+    { on: "streamDeadLetters", actions: ["sqs:SendMessage"] },
+  ],
+  create: (env, service) => paymentsHandler(paymentsDeps(service, { eventsTable: env.EVENTS_TABLE })),
 });
 
 /**
@@ -246,6 +276,11 @@ export function transcodeValues(env: EnvValues<typeof transcodeEnv>): TranscodeV
 /** The organizer's, public and RSVP functions' data. */
 function apiValues(env: { EVENTS_TABLE: string; MEDIA_BUCKET: string; API_URL: string; VIDEO_STREAM_KEY: SecretProvider }): EventsApiValues {
   return { eventsTable: env.EVENTS_TABLE, mediaBucket: env.MEDIA_BUCKET, stream: { apiUrl: env.API_URL.replace(/\/+$/, ""), key: env.VIDEO_STREAM_KEY } };
+}
+
+/** Stripe, when its key, its URL and the way back are linked (a stack with payments); else none. */
+function checkoutConfig(env: { STRIPE_SECRET_KEY?: SecretProvider; STRIPE_API_URL?: string; CHECKOUT_RETURN_URL?: string }): CheckoutConfig | undefined {
+  return env.STRIPE_SECRET_KEY && env.STRIPE_API_URL && env.CHECKOUT_RETURN_URL ? { apiUrl: env.STRIPE_API_URL, secretKey: env.STRIPE_SECRET_KEY, siteUrl: env.CHECKOUT_RETURN_URL } : undefined;
 }
 
 /** The fan-out's environment as its deps' values (local mode builds its own parts from the same). */

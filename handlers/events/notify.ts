@@ -165,7 +165,8 @@ export function notifyHandler(deps: NotifyDeps) {
     }
     if (job.kind === "cancellation") {
       if (event.status !== "canceled") return { skip: `the event is ${event.status}` } as const;
-      return { mail: cancellationMail({ from, event, invitee: job.recipient, key }) } as const;
+      const payment = (await store.invitation(event.id, job.recipient))?.payment;
+      return { mail: cancellationMail({ from, event, invitee: job.recipient, key, ...(payment?.state === "paid" ? { paid: payment } : {}) }) } as const;
     }
     if (event.status !== "published") return { skip: `the event is ${event.status}` } as const;
     const invitations = await store.invitations(event.id);

@@ -13,6 +13,14 @@ import { STREAM_TOKEN_PATTERN, STREAM_TOKEN_TTL_SECONDS } from "./video-stream-t
 
 /** Response shapes of the events API (documentation; views.ts builds them). */
 export function responseSchemas() {
+  const Price = z.object({ amount: z.int().describe("Minor units: 1500 is 15.00"), currency: z.string().describe("ISO 4217, lower case") });
+  const Payment = Price.extend({
+    state: z.enum(["pending", "paid"]).describe("pending: at Stripe Checkout (the answer is not yes yet); paid: Stripe confirmed it (non-refundable)"),
+    at: z.string().describe("When this payment attempt started"),
+    paidAt: z.string().nullable(),
+  })
+    .nullable()
+    .describe("A paid event's ticket payment by this invitee; null when none was started");
   const url = z.string().nullable().describe("A presigned GET, valid 15 minutes; null when there is none");
   const Video = z
     .object({
@@ -37,6 +45,7 @@ export function responseSchemas() {
     videoUrl: url,
     video: Video,
     confirmedCount: z.int().describe("How many invitees say yes now"),
+    price: Price.nullable().describe("A paid event's ticket; null: free"),
   });
   const joinUrl = z.string().nullable().describe("Where to attend; null when none is set or this viewer may not see it (see docs/events.md)");
   const Undeliverable = z
@@ -51,6 +60,7 @@ export function responseSchemas() {
     answerChanges: z.int().describe("How many times the answer changed (every one counts)"),
     undeliverable: Undeliverable,
     history: z.array(z.object({ answer: z.enum(["yes", "no"]), at: z.string() })).describe("The latest answers, oldest first (at most 50)"),
+    payment: Payment,
   });
   const Summary = z.object({
     id: z.string(),
@@ -92,7 +102,15 @@ export function responseSchemas() {
     }),
     Invitations: z.object({
       items: z.array(Invitation),
-      counts: z.object({ yes: z.int(), no: z.int(), pending: z.int(), undeliverable: z.int().describe("Invitations whose mail cannot be delivered (each also counts under its answer)") }),
+      counts: z.object({
+        yes: z.int(),
+        no: z.int(),
+        pending: z.int(),
+        undeliverable: z.int().describe("Invitations whose mail cannot be delivered (each also counts under its answer)"),
+        paid: z.int().optional().describe("A paid event (or one that was): invitees who paid"),
+        paymentPending: z.int().optional().describe("A paid event: invitees at Stripe Checkout now"),
+        collected: z.array(Price).optional().describe("A paid event: what the paid tickets came to, per currency"),
+      }),
     }),
     UploadTicket: z.object({
       method: z.literal("PUT"),
@@ -109,6 +127,7 @@ export function responseSchemas() {
       answeredAt: z.string().nullable(),
       open: z.boolean().describe("The event still takes answers (and changes of answer)"),
       joinUrl: joinUrl.describe("Only while the current answer is yes"),
+      payment: Payment,
     }),
     VideoRetry: z.object({
       state: z.enum(VIDEO_RENDITION_STATES).describe("processing; failed at once when the job could not be started"),
@@ -120,10 +139,12 @@ export function responseSchemas() {
     RsvpResult: z.object({
       eventId: z.string(),
       invitee: z.string(),
-      status: z.enum(["yes", "no"]),
-      answeredAt: z.string(),
-      changed: z.boolean().describe("false: this was already the answer, nothing was recorded"),
+      status: z.enum(["pending", "yes", "no"]).describe("The answer now: a paid event's yes leaves it as it was until Stripe confirms the payment"),
+      answeredAt: z.string().nullable(),
+      changed: z.boolean().describe("false: this was already the answer, nothing was recorded (or a paid yes went to Stripe Checkout)"),
       joinUrl: joinUrl.describe("Only when the answer is yes"),
+      payment: Payment,
+      checkoutUrl: z.string().nullable().describe("A paid event's yes: Stripe Checkout's page to send the invitee to; the answer becomes yes when Stripe's webhook confirms the payment"),
     }),
   };
 }
@@ -180,7 +201,7 @@ export function eventsApiFragment(): OpenApiFragment {
         "404": problem("Not an event id, or not a playlist of this rendition"),
       },
     },
-    answerInvitation: { requestBody: json("Rsvp"), responses: { "200": { description: "Answer recorded (or already the current one: changed false)", content: jsonContent("RsvpResult") }, ...jsonBodyProblems(RSVP_MAX_BODY_BYTES), "403": problem("The link is not valid"), "404": problem("The event no longer exists"), "409": problem("The event is canceled, not published or started (event-closed), or the answer kept changing meanwhile") } },
+    answerInvitation: { requestBody: json("Rsvp"), responses: { "200": { description: "Answer recorded (or already the current one: changed false)", content: jsonContent("RsvpResult") }, ...jsonBodyProblems(RSVP_MAX_BODY_BYTES), "403": problem("The link is not valid"), "404": problem("The event no longer exists"), "409": problem("The event is canceled, not published or started (event-closed), or the answer kept changing meanwhile"), "424": problem("A paid event's yes: the payment could not be started at Stripe (payment-not-started); nothing changed, try again") } },
   };
   for (const route of eventRoutes) if (route.signedIn) Object.assign(operations[route.operationId]!, { security: [{ cognitoIdToken: [] }] });
   const securitySchemes = {

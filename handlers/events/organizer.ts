@@ -135,9 +135,10 @@ export function organizerHandler(deps: EventsApiDeps): HttpHandler {
       const organizer = signedInUser(event);
       const id = eventId(event);
       noQuery(event);
-      await store.getOwned(id, organizer);
-      // Mail that cannot reach them (SES bounced it, or they complained) is counted besides their answer.
-      return jsonResponse(200, invitationsView(await store.invitations(id)));
+      const owned = await store.getOwned(id, organizer);
+      // Mail that cannot reach them (SES bounced it, or they complained) is counted besides their
+      // answer; a paid event's (or one that was) paid, paying and collected too.
+      return jsonResponse(200, invitationsView(await store.invitations(id), owned));
     },
 
     async requestMediaUpload(event) {

@@ -8,6 +8,7 @@ import { joinUrlSchema } from "./join-link";
 import { DEFAULT_CATEGORY, EVENT_CATEGORIES } from "./categories";
 import { DEFAULT_SORT, ENDED_CHOICES, PUBLIC_SORTS, PUBLIC_SORT_NAMES, SORT_ORDERS, type PublicSort } from "./public-search";
 import { isTimeZone, MAX_OCCURRENCES, MONTHLY_BY } from "./recurrence";
+import { PRICE_CURRENCIES, PRICE_MAX_AMOUNT, priceProblem, type PriceCurrency } from "./payments/price";
 
 export const EVENT_STATUSES = ["draft", "published", "canceled"] as const;
 export type EventStatus = (typeof EVENT_STATUSES)[number];
@@ -55,15 +56,26 @@ export function eventSchemas() {
     })
     .refine((r) => (r.until === undefined) !== (r.count === undefined), { message: "give either until or count", path: ["count"] })
     .describe(`Repeat monthly: creates the series and every occurrence (at most ${MAX_OCCURRENCES}, all within ${MAX_LEAD_DAYS} days) as drafts`);
+  /** A paid event's ticket (payments/price.ts): within Stripe's charge limits for the currency. */
+  const price = z
+    .strictObject({
+      amount: z.int().min(1).max(PRICE_MAX_AMOUNT).describe("Minor units (cents, pence): 1500 is 15.00"),
+      currency: z.enum(Object.keys(PRICE_CURRENCIES) as [PriceCurrency, ...PriceCurrency[]]).describe(`ISO 4217, lower case: ${Object.keys(PRICE_CURRENCIES).join(", ")}`),
+    })
+    .superRefine((p, ctx) => {
+      const problem = priceProblem(p.amount, p.currency);
+      if (problem) ctx.addIssue({ code: "custom", path: ["amount"], message: problem });
+    })
+    .describe("What a ticket costs: saying yes sends the invitee to Stripe Checkout, and only a completed payment confirms them. Non-refundable");
   const scope = z.enum(SERIES_SCOPES).optional().describe("An occurrence of a series: this one (the default) or this one and every later one");
   return {
     EventId: z.string().regex(UUID_V7_PATTERN, "an event id (UUIDv7)"),
     SeriesId: z.string().regex(UUID_V7_PATTERN, "a series id (UUIDv7)"),
-    CreateEvent: z.strictObject({ title, description: description.default(""), startsAt, durationMinutes, visibility: visibility.default("private"), joinUrl: joinUrl.optional(), category: category.default(DEFAULT_CATEGORY), recurrence: recurrence.optional() }),
+    CreateEvent: z.strictObject({ title, description: description.default(""), startsAt, durationMinutes, visibility: visibility.default("private"), joinUrl: joinUrl.optional(), category: category.default(DEFAULT_CATEGORY), recurrence: recurrence.optional(), price: price.nullable().optional() }),
     ScopeQuery: z.strictObject({ scope }),
     /** Any subset; at least one field. */
     UpdateEvent: z
-      .strictObject({ title, description, startsAt, durationMinutes, visibility, joinUrl: joinUrl.nullable().describe("null removes the join link"), category })
+      .strictObject({ title, description, startsAt, durationMinutes, visibility, joinUrl: joinUrl.nullable().describe("null removes the join link"), category, price: price.nullable().describe("null makes the event free; a new price applies to payments started after it (paid tickets stay paid)") })
       .partial()
       .refine((patch) => Object.keys(patch).length > 0, "send at least one field to change"),
     Invite: z.strictObject({ emails: z.array(email).min(1).max(INVITES_PER_REQUEST).describe(`1 to ${INVITES_PER_REQUEST} addresses`) }),

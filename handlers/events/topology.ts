@@ -1,5 +1,5 @@
 import { defineTopology } from "../shared/topology";
-import { cleanupFunction, fanoutFunction, feedbackFunction, notifyFunction, organizerFunction, publicEventsFunction, rsvpFunction, streamFunction, transcodeFunction, videoRetryFunction, videoStatusFunction } from "./functions";
+import { cleanupFunction, fanoutFunction, feedbackFunction, notifyFunction, organizerFunction, paymentsFunction, publicEventsFunction, rsvpFunction, streamFunction, transcodeFunction, videoRetryFunction, videoStatusFunction } from "./functions";
 import { eventRoutesOf, routeKeyOf, type EventFunction } from "./routes";
 import { eventsTable, listSnapshotsTable, notificationsSentTable, suppressionsTable } from "./tables";
 
@@ -29,7 +29,10 @@ function audienceOf(fn: EventFunction): { authorizer?: "jwt" } {
  * publishes bounces and complaints to, which feeds the feedback function; without a sender none
  * of these exist (the S3 outbox bounces nothing). The video pipeline needs the `transcodeRole`
  * (MediaConvert runs jobs as it), the `transcodeQueue` and the `transcodeJobs` rule (MediaConvert's
- * state changes of this stack's jobs).
+ * state changes of this stack's jobs). With payments, the component provides
+ * `stripeEvents` — the Stripe WebhookIngest's events table, another component's — whose stream
+ * feeds the payments function, the `stripeSecretKey` secret and the `stripeApiUrl` setting;
+ * without them there is no payments function.
  */
 export const eventsTopology = defineTopology({
   tables: { events: eventsTable, notificationsSent: notificationsSentTable, suppressions: suppressionsTable, listSnapshots: listSnapshotsTable },
@@ -46,6 +49,7 @@ export const eventsTopology = defineTopology({
     transcode: { definition: transcodeFunction, description: "video uploads (S3 notifications) → transcoding jobs", objectCreated: { bucket: "media", prefix: "events/" }, timeoutSeconds: 30 },
     videoStatus: { definition: videoStatusFunction, description: "transcoding job state changes (EventBridge) → the event's video ready or failed", eventRule: "transcodeJobs", timeoutSeconds: 30 },
     video: { definition: videoRetryFunction, description: "events API: retrying a failed video (signed in)", routes: routesOf("video"), ...audienceOf("video") },
+    payments: { definition: paymentsFunction, description: "Stripe events stream → paid invitations confirmed, once", stream: "stripeEvents", when: "stripeEvents", timeoutSeconds: 30 },
     cleanup: { definition: cleanupFunction, description: "daily: removes abandoned drafts", schedule: "cleanupSchedule", timeoutSeconds: 60 },
   },
 });

@@ -4,6 +4,8 @@ import { DEFAULT_CATEGORY } from "./categories";
 import type { MediaKind } from "./schemas";
 import type { SeriesSummary } from "./series-view";
 import type { VideoView } from "./video-playback";
+import { paymentView } from "./payments/payment";
+import { paymentCounts } from "./payments/payment-counts";
 
 /** MediaStore.viewUrls: presigned GETs, and the video's rendition to play. */
 type MediaUrls = Record<MediaKind, string | null> & { playback: VideoView | null };
@@ -26,6 +28,7 @@ export function eventView(e: EventRecord, media: MediaUrls) {
     /** The streaming rendition (issue #19): null without one; see video-playback.ts. */
     video: media.playback,
     confirmedCount: e.confirmedCount ?? 0,
+    price: e.price ?? null,
   };
 }
 
@@ -40,13 +43,15 @@ export function eventSummary(e: EventRecord) {
 }
 
 export function invitationView(i: Invitation) {
-  return { email: i.email, status: i.status, invitedAt: i.invitedAt, answeredAt: i.answeredAt ?? null, answerChanges: i.answerSeq, history: i.history, undeliverable: i.undeliverable ?? null };
+  return { email: i.email, status: i.status, invitedAt: i.invitedAt, answeredAt: i.answeredAt ?? null, answerChanges: i.answerSeq, history: i.history, undeliverable: i.undeliverable ?? null, payment: paymentView(i.payment) };
 }
 
 /** GET /events/{id}/invitations (and GraphQL's `invitations`): every invitation, and the counts by answer (plus the undeliverable, besides their answer). */
-export function invitationsView(invitations: Invitation[]) {
+export function invitationsView(invitations: Invitation[], event: Pick<EventRecord, "price">) {
   const counts = { yes: 0, no: 0, pending: 0 };
   for (const i of invitations) counts[i.status]++;
   const undeliverable = invitations.filter((i) => i.undeliverable).length;
-  return { items: invitations.map(invitationView), counts: { ...counts, undeliverable } };
+  // A paid event (or one that was): paid, paying and collected (payments/payment-counts.ts).
+  const payments = event.price || invitations.some((i) => i.payment) ? paymentCounts(invitations) : {};
+  return { items: invitations.map(invitationView), counts: { ...counts, undeliverable, ...payments } };
 }

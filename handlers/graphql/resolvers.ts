@@ -131,7 +131,7 @@ export function rootResolvers(deps: GraphqlDeps) {
           const size = limit ?? INVITES_PER_EVENT;
           if (!Number.isInteger(size) || size < 1 || size > INVITES_PER_EVENT) throw new HttpProblem("validation-failed", `limit: 1 to ${INVITES_PER_EVENT}`, [{ pointer: "#/query/limit", detail: `1 to ${INVITES_PER_EVENT}` }]);
           const after = cursor === null || cursor === undefined ? undefined : decodeCursor(cursor, EMAIL_CURSOR);
-          const all = invitationsView(await events.invitations(found.id));
+          const all = invitationsView(await events.invitations(found.id), found);
           const rest = after === undefined ? all.items : all.items.filter((i) => i.email > after);
           const items = rest.slice(0, size);
           return { items, counts: all.counts, nextCursor: rest.length > size ? encodeCursor(items.at(-1)!.email) : null };

@@ -15,6 +15,7 @@ export const PROBLEM_TYPES = {
   "conflict": { status: 409, title: "The request conflicts with the current state" },
   "token-used": { status: 409, title: "The link has already been used" },
   "event-closed": { status: 409, title: "The event no longer takes answers" },
+  "payment-not-started": { status: 424, title: "The payment could not be started" },
   "cursor-expired": { status: 410, title: "The cursor has expired" },
   "payload-too-large": { status: 413, title: "The request body is too large" },
   "unsupported-media-type": { status: 415, title: "The request body must be application/json" },

@@ -18,7 +18,11 @@ export interface TopologyFunction {
    * share one audience. Example: `"jwt"`.
    */
   authorizer?: string;
-  /** Logical name of the table whose new items (stream INSERTs) it consumes. Example: `"events"`. */
+  /**
+   * Logical name of the table whose new items (stream INSERTs) it consumes: one of the topology's
+   * tables, or a table of another component the component links under that name. Example:
+   * `"events"`; `"stripeEvents"` (the Stripe WebhookIngest's table, for the events payments).
+   */
   stream?: string;
   /** Logical name of the setting holding the schedule (rate or cron) that runs it. Example: `"replaySchedule"`. */
   schedule?: string;

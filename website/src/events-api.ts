@@ -74,6 +74,21 @@ export interface EventView extends Omit<EventSummary, "hasCover" | "confirmedCou
   /** The organizer's view only: where to attend (null when not set). */
   joinUrl?: string | null;
   series?: SeriesSummary | null;
+  /** A paid event's ticket (minor units); null: free. */
+  price?: Price | null;
+}
+
+/** A ticket's price: `{ amount: 1500, currency: "eur" }` is €15.00. */
+export interface Price {
+  amount: number;
+  currency: string;
+}
+
+/** An invitee's ticket payment: at Stripe Checkout (pending) or paid. */
+export interface PaymentView extends Price {
+  state: "pending" | "paid";
+  at: string;
+  paidAt: string | null;
 }
 
 export interface EventFields {
@@ -103,8 +118,8 @@ export interface Page<T> {
 }
 
 export interface Invitations {
-  items: { email: string; status: "yes" | "no" | "pending"; invitedAt: string; answeredAt: string | null; answerChanges: number; undeliverable: Undeliverable | null; history: { answer: "yes" | "no"; at: string }[] }[];
-  counts: { yes: number; no: number; pending: number; undeliverable: number };
+  items: { email: string; status: "yes" | "no" | "pending"; invitedAt: string; answeredAt: string | null; answerChanges: number; undeliverable: Undeliverable | null; history: { answer: "yes" | "no"; at: string }[]; payment?: PaymentView | null }[];
+  counts: { yes: number; no: number; pending: number; undeliverable: number; paid?: number; paymentPending?: number; collected?: Price[] };
 }
 
 /** Mail to an invitee that SES could not deliver: a permanent bounce, or a complaint (never mailed again). */
@@ -127,12 +142,18 @@ export interface RsvpView {
   open: boolean;
   /** Only while the current answer is yes. */
   joinUrl: string | null;
+  /** A paid event: this invitee's payment, if one was started. */
+  payment?: PaymentView | null;
 }
 
 export interface RsvpResult {
-  status: "yes" | "no";
+  /** Still the previous answer while a paid yes waits for Stripe (checkoutUrl set). */
+  status: "yes" | "no" | "pending";
   changed: boolean;
   joinUrl: string | null;
+  payment?: PaymentView | null;
+  /** A paid event's yes: Stripe Checkout's page to go to; the answer becomes yes once Stripe says paid. */
+  checkoutUrl?: string | null;
 }
 
 interface UploadTicket {

@@ -9,6 +9,7 @@ import { plural, timeEl } from "./format";
 import { CATEGORY_LABELS } from "../../handlers/events/categories";
 import { MEDIA_CONTENT_TYPES } from "../../handlers/events/media-types";
 import { videoPart, type VideoRetry } from "./video-player";
+import { paymentBadge, paymentCountsText } from "./events-payment";
 
 /** Runs an action behind a button: busy while it runs, errors into `error` (or beside `fields`). */
 async function act(button: HTMLButtonElement, error: HTMLElement, run: () => Promise<void>, fields?: FieldErrors) {
@@ -83,6 +84,7 @@ function answerHistory(i: Invitations["items"][number]): HTMLElement | null {
   );
 }
 /** Why mail does not reach an invitee, beside their answer. */
+
 const UNDELIVERABLE: Record<Undeliverable["reason"], string> = { bounce: "undeliverable: bounced", complaint: "complained: will not be mailed again" };
 const undeliverableBadge = (u: Undeliverable) =>
   h("span", { class: `badge undeliverable ${u.reason === "complaint" ? "badge-canceled" : "badge-rescheduled"}`, title: `Reported ${new Date(u.at).toLocaleString()}` }, UNDELIVERABLE[u.reason]);
@@ -98,7 +100,7 @@ function invitationsSection(ctx: Ctx, e: ManagedEvent, canInvite: boolean, confi
   const refreshButton = h("button", { type: "button", class: "secondary small" }, "Refresh answers");
   const show = (result: Invitations) => {
     const { yes, no, pending, undeliverable } = result.counts;
-    counts.textContent = `${yes} yes · ${no} no · ${pending} pending${undeliverable ? ` · ${undeliverable} undeliverable` : ""}`;
+    counts.textContent = `${yes} yes · ${no} no · ${pending} pending${undeliverable ? ` · ${undeliverable} undeliverable` : ""}${paymentCountsText(result.counts)}`;
     fill(
       list,
       ...result.items.map((i) =>
@@ -108,6 +110,7 @@ function invitationsSection(ctx: Ctx, e: ManagedEvent, canInvite: boolean, confi
           h("span", { class: "invitee-email" }, i.email),
           badge(i.status),
           i.undeliverable ? undeliverableBadge(i.undeliverable) : null,
+          i.payment ? paymentBadge(i.payment) : null,
           i.answeredAt ? h("span", { class: "meta" }, "answered ", timeEl(i.answeredAt)) : null,
           answerHistory(i),
         ),

@@ -4,10 +4,12 @@ import { fill, h, isBusy, setBusy } from "./dom";
 import type { EventView } from "./events-api";
 import { eventMedia } from "./events-manage";
 import { badge, problemText, when, type Ctx } from "./events-ui";
+import { awaitPayment, checkoutNotice, paidNotice, priceLine } from "./events-payment";
 
-function details(e: EventView): HTMLElement[] {
+function details(e: EventView): (HTMLElement | null)[] {
   return [
     h("p", { class: "event-when" }, when(e), e.status === "canceled" ? " " : null, e.status === "canceled" ? badge("canceled") : null),
+    e.price ? priceLine(e.price) : null,
     ...[eventMedia(e)].filter((x): x is HTMLElement => x !== null),
     e.description ? h("p", { class: "event-description" }, e.description) : h("p", { class: "muted" }, "No description."),
   ];
@@ -52,6 +54,9 @@ export async function rsvpPage(ctx: Ctx, params: URLSearchParams): Promise<void>
     return failure(ctx, "Invitation", error);
   }
   const { event: e, answer } = view;
+  // Back from Stripe Checkout: the payment is confirmed by Stripe's webhook, a moment later.
+  const checkout = params.get("checkout");
+  let paid = view.payment?.state === "paid";
   const result = h("div", { id: "rsvp-result", tabindex: "-1", "aria-live": "polite" });
   const current = h("p", { id: "rsvp-current" });
   const attend = h("div", {});
@@ -70,12 +75,19 @@ export async function rsvpPage(ctx: Ctx, params: URLSearchParams): Promise<void>
       return;
     }
     const target = now === "pending" ? answer : other(now);
-    const button = h("button", { type: "button", id: "rsvp-confirm", class: now === "pending" ? "" : "secondary" }, `${now === "pending" ? "Confirm" : "Change to"}: ${ANSWER[target]}`);
+    // A paid event's yes goes to Stripe first (unless paid already).
+    const toStripe = target === "yes" && e.price && !paid ? e.price : null;
+    const button = h("button", { type: "button", id: "rsvp-confirm", class: now === "pending" ? "" : "secondary" }, `${now === "pending" ? "Confirm" : "Change to"}: ${ANSWER[target]}${toStripe ? " and pay" : ""}`);
     button.addEventListener("click", async () => {
       if (isBusy(button)) return;
       setBusy(button, true);
       try {
         const recorded = await ctx.events.answer(token, target);
+        if (recorded.checkoutUrl) {
+          fill(result, h("p", { class: "notice", role: "status" }, "Sending you to Stripe to pay…"));
+          window.location.assign(recorded.checkoutUrl);
+          return;
+        }
         show(recorded.status, recorded.joinUrl);
         fill(result, h("p", { class: "success" }, `Thank you: your answer is recorded. ${recorded.status === "yes" ? `You will attend “${e.title}”.` : `You will not attend “${e.title}”.`}`));
       } catch (error) {
@@ -84,9 +96,29 @@ export async function rsvpPage(ctx: Ctx, params: URLSearchParams): Promise<void>
       }
       result.focus();
     });
-    fill(action, h("div", { class: "actions" }, button), now === "pending" ? null : h("p", { class: "hint" }, "You can change your answer until the event starts."));
+    fill(
+      action,
+      toStripe ? checkoutNotice(toStripe) : null,
+      h("div", { class: "actions" }, button),
+      now === "pending" ? null : h("p", { class: "hint" }, "You can change your answer until the event starts."),
+      paid && now === "no" ? paidNotice() : null,
+    );
   };
   show(view.current, view.joinUrl);
+  if (checkout === "canceled" && !paid) fill(result, h("p", { class: "notice", role: "status", id: "rsvp-payment" }, "Payment canceled: you were not charged, and your answer is unchanged."));
+  if (checkout === "success") {
+    fill(result, h("p", { class: "notice", role: "status", id: "rsvp-payment" }, paid ? "Payment received — you're in." : "Waiting for the payment to be confirmed…"));
+    if (!paid) {
+      void awaitPayment(() => ctx.events.rsvp(token), view).then(
+        (latest) => {
+          paid = latest.payment?.state === "paid";
+          show(latest.current, latest.joinUrl);
+          fill(result, h("p", { class: paid ? "success" : "notice", role: "status", id: "rsvp-payment" }, paid ? "Payment received — you're in." : "Waiting for the payment to be confirmed. Stripe tells us within minutes: reload this page later."));
+        },
+        (error: unknown) => fill(result, h("div", { class: "alert", role: "alert" }, h("p", {}, ...problemText(error)))),
+      );
+    }
+  }
   fill(
     ctx.root,
     h(

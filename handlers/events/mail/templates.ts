@@ -1,5 +1,7 @@
 import type { EventRecord, Invitation } from "../event-store";
 import { NOTIFICATION_HEADER, type MailMessage } from "./message";
+import type { Payment } from "../payments/payment";
+import { formatAmount } from "../payments/price";
 
 /** "Tue, 01 Dec 2026 18:00 UTC" — mails state times in UTC; the site shows local time. */
 export const utcTime = (iso: string) => new Date(iso).toUTCString().replace(/:\d{2} GMT$/, " UTC");
@@ -40,9 +42,11 @@ export function invitationMail(args: { from: string; event: EventRecord; invitee
   );
 }
 
-export function cancellationMail(args: { from: string; event: EventRecord; invitee: string; key: string }): MailMessage {
-  const { event: e } = args;
-  return mail(args.from, args.invitee, `Canceled: ${e.title}`, [`"${e.title}" on ${when(e)} has been canceled by its organizer.`, "", "Nothing else to do: your invitation is void."], args.key);
+export function cancellationMail(args: { from: string; event: EventRecord; invitee: string; key: string; paid?: Payment }): MailMessage {
+  const { event: e, paid } = args;
+  // Tickets are non-refundable (issue #19): a paid invitee is told so, not promised a refund.
+  const payment = paid ? ["", `Your ticket (${formatAmount(paid.amount, paid.currency)}) is not refunded: tickets are non-refundable. For anything else, contact the organizer.`] : [];
+  return mail(args.from, args.invitee, `Canceled: ${e.title}`, [`"${e.title}" on ${when(e)} has been canceled by its organizer.`, "", "Nothing else to do: your invitation is void.", ...payment], args.key);
 }
 
 /** The "you're in" mail: the answer is yes; the join link, or word that it will follow. */
