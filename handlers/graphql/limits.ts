@@ -4,7 +4,7 @@
 // (each root field and each `invitations` is one). Fragments count where they are spread.
 import { Kind, getNamedType, isCompositeType, isListType, getNullableType, type FieldNode, type GraphQLCompositeType, type GraphQLSchema, type OperationDefinitionNode, type FragmentDefinitionNode, type SelectionSetNode, isObjectType, isInterfaceType } from "graphql";
 import { PAGE_DEFAULT_LIMIT } from "../shared/paging";
-import { INVITES_PER_EVENT } from "../events/schemas";
+import { INVITES_PER_EVENT } from "../events/limits";
 import { graphqlError } from "./errors";
 
 /** Limits, one object so Pulumi serializes it as data. */
