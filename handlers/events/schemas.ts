@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { INVITES_PER_EVENT, MAX_DURATION_MINUTES } from "./limits";
+import { MAX_DURATION_MINUTES } from "./limits";
 import { userText } from "../shared/text";
 import { pageQuerySchema } from "../shared/paging";
 import { UUID_V7_PATTERN } from "../shared/uuidv7";
