@@ -65,7 +65,7 @@ test("its role only reads: the events (table, organizer and public-list indexes 
     t.deepEqual(grants(policiesByRole(record).get("graphql")!), {
       "logs:CreateLogStream": logs,
       "logs:PutLogEvents": logs,
-      "dynamodb:GetItem": [events, messages, meetings, ...states].sort(),
+      "dynamodb:GetItem": [events, messages, ...states].sort(),
       "dynamodb:Query": [events, `${events}/index/byOrganizer`, `${events}/index/publicByCreated`, `${events}/index/publicByPublished`, `${events}/index/publicByStart`, messages, `${meetings}/index/byStart`].sort(),
       "s3:GetObject": [`${media}/events/*`],
     });
