@@ -268,6 +268,13 @@ test("GET with a persisted id is cacheable when public and error-free; internal 
   const res = await w.get({ id: MANAGE_EVENT.sha256, variables: JSON.stringify({ id: "01890a5d-ac96-774b-bcce-b302099a8057" }) });
   t.is(res.headers["cache-control"], "no-store", "an error (UNAUTHENTICATED) is never cached");
   t.is(res.headers.vary, "accept, authorization");
+  const publicList = PERSISTED_QUERIES.find((q) => q.name === "PublicEvents")!;
+  const cached = await w.get({ id: publicList.sha256, variables: JSON.stringify({ category: "talk" }) });
+  t.is(cached.status, 200, JSON.stringify(cached.body));
+  t.deepEqual(cached.body, { data: { events: { items: [], nextCursor: null } } });
+  t.is(cached.headers["cache-control"], "public, max-age=60", "the same for everyone: cacheable");
+  const olga = await token("olga@example.com");
+  t.is((await w.get({ id: publicList.sha256 }, w.bearer(olga))).headers["cache-control"], "no-store", "with a token: never shared");
   // A store that fails: INTERNAL_SERVER_ERROR, no message from inside.
   const broken = graphqlHandler({
     obs: createObservability("graphql-test"),
