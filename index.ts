@@ -12,6 +12,7 @@ import { StaticSite } from "./components/static-site";
 import { WebhookIngest } from "./components/webhook-ingest";
 import { builtWebsite } from "./components/website-build";
 import { EventsApi, LOCAL_EVENTS_CALLBACK } from "./components/events-api";
+import { GraphqlApi } from "./components/graphql-api";
 import { syncJobs } from "./handlers/sync/registry";
 
 const config = loadStackConfig();
@@ -148,6 +149,22 @@ for (const job of syncJobs) {
 const gistsSync = syncs.gists;
 const skillsSync = syncs.skills;
 
+// The GraphQL layer (#19): one function reading the components' tables, on the same HTTP API,
+// verifying the tokens the events' JWT authorizer checks.
+const graphql = new GraphqlApi(
+  "graphql",
+  {
+    api: messages.api,
+    jwt: events.jwt,
+    events: { table: events.eventsTable, media: events.media.bucket },
+    messages: messages.table,
+    meetings: calendly.meetingsTable,
+    syncStates: Object.fromEntries(Object.entries(syncs).map(([job, sync]) => [job, sync.stateTable])),
+    logRetentionDays: config.logRetentionDays,
+  },
+  { providers: [provider] },
+);
+
 // Last, so it covers every function, table and queue made above (see components/shared/inventory.ts).
 const observability = new ObservabilityDashboard(
   "observability",
@@ -176,6 +193,8 @@ export const messagesUrl = messages.messagesUrl;
 export const messagesTable = messages.table.name;
 export const webhookUrl = calendly.webhookUrl;
 export const liveUrl = calendly.liveUrl;
+export const graphqlUrl = pulumi.interpolate`${messages.url}/graphql`;
+export const graphqlFunction = graphql.fn.function.name;
 export const meetingsUrl = pulumi.interpolate`${messages.url}/meetings`;
 export const spoolBucket = calendly.spool?.bucket.bucket;
 /** With the Stripe keys: the webhook endpoint to register in Stripe (events `checkout.session.*`). */

@@ -172,6 +172,8 @@ export class EventsApi extends pulumi.ComponentResource {
   readonly signInDomain: pulumi.Output<string>;
   /** The JWT issuer: `https://cognito-idp.<region>.amazonaws.com/<pool id>`. */
   readonly issuer: pulumi.Output<string>;
+  /** What the JWT authorizer checks (issuer and audiences), for whoever verifies the same tokens (the GraphQL function). */
+  readonly jwt: { issuer: pulumi.Output<string>; audiences: pulumi.Output<string>[] };
   readonly mediaBucketName: pulumi.Output<string>;
   /** The media bucket's regional origin (`https://<bucket>.s3.<region>.amazonaws.com`): where presigned URLs point. */
   readonly mediaOrigin: pulumi.Output<string>;
@@ -195,6 +197,7 @@ export class EventsApi extends pulumi.ComponentResource {
       : undefined;
     [this.userPool, this.userPoolClient, this.userPoolDomain] = this.createUserPool();
     this.issuer = pulumi.interpolate`https://cognito-idp.${this.region}.amazonaws.com/${this.userPool.id}`;
+    this.jwt = { issuer: this.issuer, audiences: [this.userPoolClient.id] };
     this.authorizer = this.createAuthorizer();
     [this.eventsTable, this.notificationsSentTable, this.listSnapshotsTable] = this.createTables();
     [this.media, this.mediaCors] = this.createMediaBucket();
@@ -331,7 +334,7 @@ export class EventsApi extends pulumi.ComponentResource {
         name: `${this.name}-cognito`,
         authorizerType: "JWT",
         identitySources: ["$request.header.Authorization"],
-        jwtConfiguration: { issuer: this.issuer, audiences: [this.userPoolClient.id] },
+        jwtConfiguration: this.jwt,
       },
       { parent: this },
     );

@@ -2,3 +2,6 @@
 
 /** An event lasts at most this long. */
 export const MAX_DURATION_MINUTES = 24 * 60;
+
+/** At most this many invitations per event. */
+export const INVITES_PER_EVENT = 500;

@@ -28,7 +28,7 @@ export { MAX_DURATION_MINUTES };
 export const MAX_LEAD_DAYS = 730;
 /** At most this many addresses per invitation request, and per event. */
 export const INVITES_PER_REQUEST = 50;
-export const INVITES_PER_EVENT = 500;
+export { INVITES_PER_EVENT } from "./limits";
 /** Which occurrences of a series an edit, publish or cancel acts on: this one, or this one and every later one. */
 export const SERIES_SCOPES = ["this", "following"] as const;
 export type SeriesScope = (typeof SERIES_SCOPES)[number];

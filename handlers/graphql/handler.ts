@@ -110,6 +110,8 @@ function prepare(schema: GraphQLSchema, params: GraphqlParams): DocumentNode {
   if (invalid.length) throw new RequestError(400, graphqlError("GRAPHQL_VALIDATION_FAILED", invalid.map((e) => e.message).join(" ")));
   const operation = getOperationAST(document, params.operationName);
   if (!operation) throw requestError(400, "BAD_REQUEST", params.operationName ? `No operation named ${params.operationName}.` : "The document has several operations: name one with operationName.");
+  // graphql-js executes an operation the schema has no root for as a field error; it is the request's.
+  if (operation.operation !== "query") throw requestError(400, "GRAPHQL_VALIDATION_FAILED", `This schema has no ${operation.operation}s: only queries.`);
   const fragments = Object.fromEntries(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === "FragmentDefinition").map((f) => [f.name.value, f]));
   try {
     checkCost(queryCost(schema, operation, fragments, params.variables));

@@ -4,7 +4,7 @@
 // (each root field and each `invitations` is one). Fragments count where they are spread.
 import { Kind, getNamedType, isCompositeType, isListType, getNullableType, type FieldNode, type GraphQLCompositeType, type GraphQLSchema, type OperationDefinitionNode, type FragmentDefinitionNode, type SelectionSetNode, isObjectType, isInterfaceType } from "graphql";
 import { PAGE_DEFAULT_LIMIT } from "../shared/paging";
-import { INVITES_PER_EVENT } from "../events/schemas";
+import { INVITES_PER_EVENT } from "../events/limits";
 import { graphqlError } from "./errors";
 
 /** Limits, one object so Pulumi serializes it as data. */
@@ -27,8 +27,8 @@ export const GRAPHQL_LIMITS = {
 const DEFAULT_PAGE: Record<string, number> = { "OrganizerEvent.invitations": INVITES_PER_EVENT };
 /** Lists inside a view, with the most entries they hold (handlers/events/event-store.ts keeps 50 answers). */
 const LIST_BOUNDS: Record<string, number> = { "Invitation.history": 50, "Meeting.invitees": 20, "Query.syncStatus": 10 };
-/** Fields that read the store (besides every root field). */
-const READS = new Set(["OrganizerEvent.invitations"]);
+/** Fields that read the store (besides every root field). An array: Pulumi serializes a captured Set as a plain object. */
+const READS = ["OrganizerEvent.invitations"];
 
 export interface QueryCost {
   depth: number;
@@ -71,7 +71,7 @@ export function queryCost(schema: GraphQLSchema, operation: OperationDefinitionN
       const fieldDef = isObjectType(type) || isInterfaceType(type) ? type.getFields()[name] : undefined;
       if (!fieldDef) continue;
       const key = `${type.name}.${name}`;
-      const reads = type === schema.getQueryType() || READS.has(key) ? 1 : 0;
+      const reads = type === schema.getQueryType() || READS.includes(key) ? 1 : 0;
       const named = getNamedType(fieldDef.type);
       if (!selection.selectionSet || !isCompositeType(named)) {
         add({ depth: depth + 1, objects: 0, reads });

@@ -78,6 +78,31 @@ export const PERSISTED_QUERIES: PersistedQuery[] = [
 }
 `,
   },
+  {
+    // The public list (GET /events's default list, by category): the same for everyone, so cacheable.
+    name: "PublicEvents",
+    sha256: "2cd6e4c8e6c42edc691088a89d309a622ffee543839f8ae9f89ff277a25a4c79",
+    document: `query PublicEvents($cursor: String, $category: EventCategory) {
+  events(cursor: $cursor, category: $category) {
+    items {
+      id
+      title
+      startsAt
+      durationMinutes
+      visibility
+      status
+      publishedAt
+      hasCover
+      category
+      confirmedCount
+      seriesId
+      occurrence
+    }
+    nextCursor
+  }
+}
+`,
+  },
 ];
 
 /** The persisted document with this hash, if any. */

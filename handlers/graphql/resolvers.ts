@@ -1,20 +1,23 @@
-// The resolvers: each Query field is the REST route's read, through the same store modules, zod
-// schemas and view functions (no second data layer). Arguments go through the REST routes' own
-// query schemas, so a bad one is the same 400 there and BAD_USER_INPUT here.
+// The resolvers: each Query field is the REST route's read, through the same store modules and view
+// functions (no second data layer). The schema's types check the arguments (enums generated from
+// the same lists as the REST schemas); what types cannot say (a page size's range, an id's shape)
+// is checked here, a failure being BAD_USER_INPUT. No zod: it would take the upload past 512 KB
+// (docs/graphql.md), and the stores check their own cursors.
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
 import { EventStore, type Organizer } from "../events/event-store";
 import { MediaStore } from "../events/media";
 import { organizerEvent } from "../events/organizer-event";
 import { s3ForcePathStyle } from "../events/s3-path-style";
-import { eventSchemas, INVITES_PER_EVENT, type EventSchemas } from "../events/schemas";
+import { INVITES_PER_EVENT } from "../events/limits";
+import { DEFAULT_SORT, PUBLIC_SORTS, type PublicSort, type SortOrder } from "../events/public-search";
+import type { EventCategory } from "../events/categories";
 import { SeriesStore } from "../events/series-store";
 import { eventSummary, eventView, invitationsView } from "../events/views";
-import { messageSchemas, type MessageSchemas } from "../messages/schemas";
 import { MessageStore } from "../messages/store";
 import { decodeCursor, encodeCursor } from "../shared/cursor";
-import { validate } from "../shared/http";
-import { PAGE_DEFAULT_LIMIT } from "../shared/paging";
+import { PAGE_DEFAULT_LIMIT, PAGE_MAX_LIMIT } from "../shared/paging";
+import { UUID_V7_PATTERN } from "../shared/uuidv7";
 import { HttpProblem } from "../shared/problem";
 import { RunStateStore, type RunState } from "../sync/run-state";
 import { MeetingStore } from "../webhooks/meeting-store";
@@ -42,7 +45,6 @@ export interface GraphqlDeps {
   messages: MessageStore;
   meetings: MeetingStore;
   syncs: { job: string; state: RunStateStore }[];
-  schemas: { events: EventSchemas; messages: MessageSchemas };
   now: () => Date;
 }
 
@@ -57,7 +59,6 @@ export function graphqlDeps(values: GraphqlValues): GraphqlDeps {
     messages: new MessageStore(db, values.messagesTable),
     meetings: new MeetingStore(db, values.meetingsTable),
     syncs: Object.entries(values.syncStateTables).map(([job, table]) => ({ job, state: new RunStateStore(db, table, job) })),
-    schemas: { events: eventSchemas(), messages: messageSchemas() },
     now: () => new Date(),
   };
 }
@@ -74,9 +75,26 @@ export function requestContext(authenticate: Authenticate, authorization: string
   return { organizer: () => (organizer ??= authenticate(authorization)) };
 }
 
-/** GraphQL arguments as the REST route's query string: numbers as text, nulls left out. */
-const asQuery = (args: Record<string, unknown>): Record<string, string> =>
-  Object.fromEntries(Object.entries(args).filter(([, v]) => v !== null && v !== undefined).map(([k, v]) => [k, String(v)]));
+const badInput = (pointer: string, detail: string) => new HttpProblem("validation-failed", `${pointer.slice(2)}: ${detail}`, [{ pointer, detail }]);
+
+/** A page size: `max` at most (the REST routes' `?limit=` range), `fallback` when not given. */
+function pageSize(limit: number | null | undefined, fallback: number, max: number): number {
+  if (limit === null || limit === undefined) return fallback;
+  if (limit < 1 || limit > max) throw badInput("#/limit", `1 to ${max}`);
+  return limit;
+}
+/** A cursor as the REST routes take it (its shape is the store's to check). */
+function cursorOf(cursor: string | null | undefined): string | undefined {
+  if (cursor === null || cursor === undefined) return undefined;
+  if (cursor.length < 1 || cursor.length > 512) throw badInput("#/cursor", "1 to 512 characters");
+  return cursor;
+}
+/** Events and messages have UUIDv7 ids. */
+function idOf(id: string, what: string): string {
+  if (!UUID_V7_PATTERN.test(id)) throw badInput("#/id", `${what} id (UUIDv7)`);
+  return id.toLowerCase();
+}
+type PageArgs = { limit?: number | null; cursor?: string | null };
 
 /** An invitation cursor holds the last address of the page. */
 const EMAIL_CURSOR = /^[^\s@]+@[^\s@]+$/;
@@ -96,41 +114,39 @@ function syncStatusView(job: string, run: RunState, at: Date) {
 
 /** The root value: graphql-js calls `field(args, context)`; a function-valued property of a result (`invitations`) resolves that field. */
 export function rootResolvers(deps: GraphqlDeps) {
-  const { events, media, schemas } = deps;
+  const { events, media } = deps;
   return {
-    async events(args: Record<string, unknown>) {
-      const { limit = PAGE_DEFAULT_LIMIT, ...search } = validate(schemas.events.PublicListQuery, asQuery(args), "query");
-      // The popularity ranking writes a snapshot: a REST-only read, so this function writes nothing.
-      if (search.sort === "popularity") throw new HttpProblem("validation-failed", "sort: popularity is served by GET /events only; use published, created or start.", [{ pointer: "#/query/sort", detail: "popularity is REST only" }]);
-      const page = await events.listPublic({ limit, ...search }, deps.now());
+    async events(args: PageArgs & { category?: EventCategory | null; sort?: PublicSort | null; order?: SortOrder | null; ended?: "exclude" | "include" | null }) {
+      // The schema's enums hold the sorts but popularity (which writes a snapshot: REST only).
+      const sort = args.sort ?? DEFAULT_SORT;
+      const search = { sort, order: args.order ?? PUBLIC_SORTS[sort].defaultOrder, ended: args.ended ?? "exclude", ...(args.category ? { category: args.category } : {}) } as const;
+      const page = await events.listPublic({ limit: pageSize(args.limit, PAGE_DEFAULT_LIMIT, PAGE_MAX_LIMIT), cursor: cursorOf(args.cursor), ...search }, deps.now());
       return { items: page.items.map(eventSummary), nextCursor: page.nextCursor };
     },
 
     async event({ id }: { id: string }) {
-      const eventId = validate(schemas.events.EventId, id, "path");
-      const found = await events.get(eventId);
+      const found = await events.get(idOf(id, "an event"));
       // As GET /events/{id}: only public, published (or canceled) events; others look missing.
       if (!found || found.visibility !== "public" || found.status === "draft") return null;
       return eventView(found, await media.viewUrls(found));
     },
 
-    async myEvents(args: Record<string, unknown>, context: RequestContext) {
+    async myEvents(args: PageArgs, context: RequestContext) {
       const organizer = await context.organizer();
-      const { limit = PAGE_DEFAULT_LIMIT, cursor } = validate(schemas.events.PageQuery, asQuery(args), "query");
-      const page = await events.listByOrganizer(organizer.id, limit, cursor);
+      const page = await events.listByOrganizer(organizer.id, pageSize(args.limit, PAGE_DEFAULT_LIMIT, PAGE_MAX_LIMIT), cursorOf(args.cursor));
       return { items: page.items.map(eventSummary), nextCursor: page.nextCursor };
     },
 
     async myEvent({ id }: { id: string }, context: RequestContext) {
       const organizer = await context.organizer();
-      const found = await events.getOwned(validate(schemas.events.EventId, id, "path"), organizer);
+      const found = await events.getOwned(idOf(id, "an event"), organizer);
       return {
         ...(await organizerEvent(deps, found)),
         /** GET /events/{id}/invitations: every invitation counted, one page of them listed, by address. */
-        invitations: async ({ limit, cursor }: { limit?: number | null; cursor?: string | null }) => {
-          const size = limit ?? INVITES_PER_EVENT;
-          if (!Number.isInteger(size) || size < 1 || size > INVITES_PER_EVENT) throw new HttpProblem("validation-failed", `limit: 1 to ${INVITES_PER_EVENT}`, [{ pointer: "#/query/limit", detail: `1 to ${INVITES_PER_EVENT}` }]);
-          const after = cursor === null || cursor === undefined ? undefined : decodeCursor(cursor, EMAIL_CURSOR);
+        invitations: async ({ limit, cursor }: PageArgs) => {
+          const size = pageSize(limit, INVITES_PER_EVENT, INVITES_PER_EVENT);
+          const given = cursorOf(cursor);
+          const after = given === undefined ? undefined : decodeCursor(given, EMAIL_CURSOR);
           const all = invitationsView(await events.invitations(found.id), found);
           const rest = after === undefined ? all.items : all.items.filter((i) => i.email > after);
           const items = rest.slice(0, size);
@@ -139,21 +155,16 @@ export function rootResolvers(deps: GraphqlDeps) {
       };
     },
 
-    async messages(args: Record<string, unknown>) {
-      const { limit = PAGE_DEFAULT_LIMIT, cursor } = validate(schemas.messages.ListQuery, asQuery(args), "query");
-      return deps.messages.list(limit, cursor);
-    },
+    messages: (args: PageArgs) => deps.messages.list(pageSize(args.limit, PAGE_DEFAULT_LIMIT, PAGE_MAX_LIMIT), cursorOf(args.cursor)),
 
     messageCount: () => deps.messages.count(),
 
     async message({ id }: { id: string }) {
-      const { id: valid } = validate(schemas.messages.PathParams, { id }, "path");
-      return (await deps.messages.get(valid.toLowerCase())) ?? null;
+      return (await deps.messages.get(idOf(id, "a message"))) ?? null;
     },
 
-    async meetings(args: Record<string, unknown>) {
-      const { limit = PAGE_DEFAULT_LIMIT, cursor } = validate(schemas.events.PageQuery, asQuery(args), "query");
-      const page = await deps.meetings.list(limit, cursor);
+    async meetings(args: PageArgs) {
+      const page = await deps.meetings.list(pageSize(args.limit, PAGE_DEFAULT_LIMIT, PAGE_MAX_LIMIT), cursorOf(args.cursor));
       return { items: page.items.map(meetingView), nextCursor: page.nextCursor };
     },
 

@@ -3,7 +3,11 @@
 // themselves come from the zod views (views.ts). Arguments are validated by the REST routes' own
 // zod query schemas (resolvers.ts), so their ranges are not spelled here.
 import { PAGE_DEFAULT_LIMIT, PAGE_MAX_LIMIT } from "../shared/paging";
-import { INVITES_PER_EVENT } from "../events/schemas";
+import { INVITES_PER_EVENT } from "../events/limits";
+import { ENDED_CHOICES, PUBLIC_SORT_NAMES, SORT_ORDERS } from "../events/public-search";
+
+/** The public list's sorts GraphQL serves: popularity writes a ranking snapshot, a REST-only read. */
+export const GRAPHQL_PUBLIC_SORTS = PUBLIC_SORT_NAMES.filter((name) => name !== "popularity");
 
 /** The root type, in SDL. */
 export const QUERY_SDL = `
@@ -12,8 +16,8 @@ The reads of Switchyard's HTTP API in one place. Fields marked (signed in) need 
 (Authorization: Bearer …); without a valid one they are null with an UNAUTHENTICATED error.
 """
 type Query {
-  "Public, published events (GET /events): newest published first unless sorted. sort: published, created or start (popularity is REST only). limit: 1 to ${PAGE_MAX_LIMIT}, default ${PAGE_DEFAULT_LIMIT}."
-  events(limit: Int, cursor: String, q: String, category: String, createdAfter: String, createdBefore: String, startsAfter: String, startsBefore: String, minConfirmed: Int, ended: String, sort: String, order: String): EventPage!
+  "Public, published events (GET /events): newest published first unless sorted; order's default depends on the sort, as there. The title-word, date and count filters and the popularity sort are GET /events only. limit: 1 to ${PAGE_MAX_LIMIT}, default ${PAGE_DEFAULT_LIMIT}."
+  events(limit: Int, cursor: String, category: EventCategory, sort: PublicSort, order: SortOrder, ended: Ended): EventPage!
   "A public, published (or canceled) event (GET /events/{id}); null when there is none."
   event(id: ID!): Event
   "(signed in) My events in every state, last edited first (GET /me/events)."
@@ -30,6 +34,19 @@ type Query {
   meetings(limit: Int, cursor: String): MeetingPage!
   "(signed in) Each sync job this stack runs: its last run."
   syncStatus: [SyncStatus!]!
+}
+
+enum PublicSort {
+${GRAPHQL_PUBLIC_SORTS.map((n) => `  ${n}`).join("\n")}
+}
+
+enum SortOrder {
+${SORT_ORDERS.map((n) => `  ${n}`).join("\n")}
+}
+
+"exclude (default): only events that have not ended; include: ended ones too"
+enum Ended {
+${ENDED_CHOICES.map((n) => `  ${n}`).join("\n")}
 }
 `;
 

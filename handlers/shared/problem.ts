@@ -43,6 +43,9 @@ export class HttpProblem extends Error {
   readonly errors: ProblemDocument["errors"];
   constructor(slug: ProblemSlug, detail: string, errors?: ProblemDocument["errors"]) {
     super(detail);
+    // Pulumi serializes this class as a function calling `Error.call(this, detail)`, which sets no
+    // message: set it here, or an uploaded handler's problems have an empty detail.
+    this.message = detail;
     this.slug = slug;
     this.errors = errors;
   }

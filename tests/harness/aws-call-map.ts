@@ -42,6 +42,8 @@ export function serviceOfVariable(variable: string, recordedValue?: string): str
   if (match) return match[1]!.toLowerCase().replace(/_/g, "-");
   const host = recordedValue && /^https:\/\/([^/]+)/.exec(recordedValue)?.[1];
   if (!host?.endsWith(".amazonaws.com")) return undefined;
+  // A user pool's issuer URL (JWT_ISSUER): only its public JWKS is fetched from there, unsigned, no IAM action.
+  if (host.startsWith("cognito-idp.")) return undefined;
   return host.includes(".execute-api.") ? "execute-api" : host.split(".")[0];
 }
 
