@@ -156,9 +156,9 @@ const graphql = new GraphqlApi(
   {
     api: messages.api,
     jwt: events.jwt,
-    events: { table: events.eventsTable, media: events.media.bucket },
+    events: { table: events.eventsTable, media: events.media.bucket, videoStreamKey: events.videoStreamKeyParameter },
     messages: messages.table,
-    meetings: calendly.meetingsTable,
+    meetings: calendly.meetingsTable!, // Calendly has meetings
     syncStates: Object.fromEntries(Object.entries(syncs).map(([job, sync]) => [job, sync.stateTable])),
     logRetentionDays: config.logRetentionDays,
   },

@@ -15,8 +15,8 @@ export interface GraphqlApiArgs {
    * Example: `events.jwt`.
    */
   jwt: { issuer: pulumi.Input<string>; audiences: pulumi.Input<pulumi.Input<string>[]> };
-  /** The EventsApi's events table and media bucket (presigned GETs). Example: `{ table: events.eventsTable, media: events.media.bucket }`. */
-  events: { table: aws.dynamodb.Table; media: aws.s3.Bucket };
+  /** The EventsApi's events table, media bucket (presigned GETs) and the key of videos' stream URLs. Example: `{ table: events.eventsTable, media: events.media.bucket, videoStreamKey: events.videoStreamKeyParameter }`. */
+  events: { table: aws.dynamodb.Table; media: aws.s3.Bucket; videoStreamKey: aws.ssm.Parameter };
   /** The MessageApi's table. Example: `messages.table`. */
   messages: aws.dynamodb.Table;
   /** The Calendly WebhookIngest's meetings table. Example: `calendly.meetingsTable`. */
@@ -49,7 +49,8 @@ export class GraphqlApi extends pulumi.ComponentResource {
         meetings: linkTable(args.meetings),
         ...Object.fromEntries(Object.entries(args.syncStates ?? {}).map(([job, table]) => [`${job}SyncState`, linkTable(table)])),
       },
-      settings: { jwtIssuer: args.jwt.issuer, jwtAudience: pulumi.output(args.jwt.audiences).apply((a) => a.join(",")) },
+      secrets: { videoStreamKey: args.events.videoStreamKey },
+      settings: { jwtIssuer: args.jwt.issuer, jwtAudience: pulumi.output(args.jwt.audiences).apply((a) => a.join(",")), apiUrl: args.api.apiEndpoint },
     };
     this.fn = definedFunction(name, { definition: graphql.definition, links, description: describeFunction(graphql), logRetentionDays: args.logRetentionDays, timeout: graphql.timeoutSeconds }, { parent: this });
     for (const routeKey of graphql.routes) {

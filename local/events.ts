@@ -77,6 +77,9 @@ export interface LocalEvents {
   /** The sign-in stand-in's `iss`: what the local JWT authorizer checks (and the GraphQL function verifies). */
   issuer: string;
   clientId: string;
+  /** The key of videos' stream URLs and the API they point at (the GraphQL layer signs them alike). */
+  videoStreamKey: string;
+  apiUrl: string;
   outboxDir: string;
   mediaOrigin: string;
   deadLetters(): DeadLetter<NotificationJob>[];
@@ -183,6 +186,8 @@ export async function startLocalEvents(options: LocalEventsOptions): Promise<Loc
     signInUrl: signIn.url,
     issuer: signIn.issuer,
     clientId: signIn.clientId,
+    videoStreamKey: deriveStreamKey(options.rsvpSigningKey ?? LOCAL_RSVP_SIGNING_KEY),
+    apiUrl: options.apiUrl ?? "http://127.0.0.1:3000",
     outboxDir,
     mediaOrigin: new URL(s3.endpoint).origin,
     deadLetters: () => queue.deadLetters(),

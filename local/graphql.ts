@@ -11,7 +11,7 @@ import { runTopology } from "./topology";
 export interface LocalGraphqlOptions {
   dynamodb: { client: DynamoDBClient; endpoint: string };
   /** The local events platform: its tables, and the sign-in stand-in's issuer and client id. */
-  events: Pick<LocalEvents, "tables" | "issuer" | "clientId">;
+  events: Pick<LocalEvents, "tables" | "issuer" | "clientId" | "videoStreamKey" | "apiUrl">;
   /** The MessageApi's local table. Example: `messages.tables.messages`. */
   messagesTable: string;
   /** The Calendly WebhookIngest's local meetings table. Example: `webhooks.tables.meetings`. */
@@ -28,7 +28,8 @@ export async function startLocalGraphql(options: LocalGraphqlOptions): Promise<{
     dynamodb: options.dynamodb,
     links: {
       resources: { events: options.events.tables.events!, media: LOCAL_MEDIA_BUCKET, messages: options.messagesTable, meetings: options.meetingsTable, ...syncs },
-      settings: { jwtIssuer: options.events.issuer, jwtAudience: options.events.clientId },
+      secrets: { videoStreamKey: options.events.videoStreamKey },
+      settings: { jwtIssuer: options.events.issuer, jwtAudience: options.events.clientId, apiUrl: options.events.apiUrl },
     },
   });
   return { routes: running.routes, stop: () => running.stop() };

@@ -19,6 +19,7 @@ import { paymentsDeps, paymentsHandler } from "./payments/consumer";
 import { publicEventsHandler } from "./public-events";
 import { PUBLIC_SORTS } from "./public-search";
 import { rsvpDeps, rsvpHandler } from "./rsvp";
+import { streamUrlEnv } from "./stream-env";
 import { videoRetryDeps, videoRetryHandler } from "./video/retry";
 import { videoStatusDeps, videoStatusHandler } from "./video/status";
 import { transcodeDeps, transcodeHandler, type TranscodeValues } from "./video/transcode";
@@ -30,12 +31,6 @@ const MEDIA_OBJECTS = "/events/*";
 const OUTBOX_OBJECTS = "/outbox/*";
 /** A video's streaming renditions: `events/<id>/hls/<upload>/…` (video-rendition.ts). */
 const RENDITION_OBJECTS = "/events/*/hls/*";
-
-/** What the functions that show events need to hand out a ready video's stream URL (video-playback.ts). */
-const streamUrlEnv = {
-  API_URL: setting("apiUrl", "text", { about: "The HTTP API's base URL: where a video's stream URL points" }),
-  VIDEO_STREAM_KEY: secret("videoStreamKey"),
-};
 
 export const organizerFunction = defineFunction({
   service: "events-organizer",

@@ -5,6 +5,7 @@ import { POWERTOOLS_PACKAGES } from "../shared/packages";
 import { defineFunction, resource, setting, type EnvSpec, type EnvValues, type ResourceKey } from "../shared/function-definition";
 import { createObservability } from "../shared/observability";
 import { PUBLIC_SORTS } from "../events/public-search";
+import { streamUrlEnv } from "../events/stream-env";
 import { syncJobs } from "../sync/registry";
 import { jwtAuthenticator } from "./auth";
 import { graphqlHandler } from "./handler";
@@ -27,6 +28,8 @@ const graphqlEnv = {
   MESSAGES_TABLE: resource("messages", [{ actions: ["dynamodb:GetItem", "dynamodb:Query"] }]),
   // The meetings list only (GET /meetings's read): latest start first, through the index.
   MEETINGS_TABLE: resource("meetings", [{ actions: ["dynamodb:Query"], path: "/index/byStart" }]),
+  // A ready video's poster and stream URL in the events' views, signed as the events API signs them.
+  ...streamUrlEnv,
   JWT_ISSUER: setting("jwtIssuer", "text", { about: "The JWT authorizer's issuer: `https://cognito-idp.<region>.amazonaws.com/<user pool id>`" }),
   JWT_AUDIENCE: setting("jwtAudience", "list", { about: "The JWT authorizer's audiences: the user pool's app client id" }),
   // One optional key per sync job of the registry: the stack links the jobs it runs.
@@ -53,5 +56,9 @@ export function graphqlValues(env: EnvValues<typeof graphqlEnv>): GraphqlValues 
     const job = /^(.+)_SYNC_STATE_TABLE$/.exec(key)?.[1];
     if (job && typeof value === "string") syncStateTables[job.toLowerCase()] = value;
   }
-  return { eventsTable: env.EVENTS_TABLE, mediaBucket: env.MEDIA_BUCKET, messagesTable: env.MESSAGES_TABLE, meetingsTable: env.MEETINGS_TABLE, syncStateTables };
+  return {
+    eventsTable: env.EVENTS_TABLE,
+    mediaBucket: env.MEDIA_BUCKET,
+    stream: { apiUrl: env.API_URL.replace(/\/+$/, ""), key: env.VIDEO_STREAM_KEY },
+    messagesTable: env.MESSAGES_TABLE, meetingsTable: env.MEETINGS_TABLE, syncStateTables };
 }

@@ -16,7 +16,7 @@ export const PERSISTED_QUERIES: PersistedQuery[] = [
   {
     // The manage page: GET /me/events/{id} and GET /events/{id}/invitations in one request.
     name: "ManageEvent",
-    sha256: "13a097759860f1a54f1bd42d0bfcf0eb9ad6686fdcea48aa985197479de457a1",
+    sha256: "f172bb7e43029b113ed9100474157096ac762f64bea86f5153de15c4db716809",
     document: `query ManageEvent($id: ID!) {
   myEvent(id: $id) {
     id
@@ -36,6 +36,15 @@ export const PERSISTED_QUERIES: PersistedQuery[] = [
     updatedAt
     canceledAt
     joinUrl
+    video {
+      state
+      posterUrl
+      streamUrl
+    }
+    price {
+      amount
+      currency
+    }
     series {
       id
       frequency
@@ -61,6 +70,13 @@ export const PERSISTED_QUERIES: PersistedQuery[] = [
           reason
           at
         }
+        payment {
+          amount
+          currency
+          state
+          at
+          paidAt
+        }
         history {
           answer
           at
@@ -71,6 +87,12 @@ export const PERSISTED_QUERIES: PersistedQuery[] = [
         no
         pending
         undeliverable
+        paid
+        paymentPending
+        collected {
+          amount
+          currency
+        }
       }
       nextCursor
     }

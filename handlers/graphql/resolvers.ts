@@ -14,6 +14,7 @@ import { DEFAULT_SORT, PUBLIC_SORTS, type PublicSort, type SortOrder } from "../
 import type { EventCategory } from "../events/categories";
 import { SeriesStore } from "../events/series-store";
 import { eventSummary, eventView, invitationsView } from "../events/views";
+import type { StreamSettings } from "../events/video-playback";
 import { MessageStore } from "../messages/store";
 import { decodeCursor, encodeCursor } from "../shared/cursor";
 import { PAGE_DEFAULT_LIMIT, PAGE_MAX_LIMIT } from "../shared/paging";
@@ -30,6 +31,8 @@ export interface GraphqlValues {
   eventsTable: string;
   /** Example: `"events-media-1a2b3c4"`. */
   mediaBucket: string;
+  /** Where a ready video's stream URL points, and its key (the events API's). */
+  stream: StreamSettings;
   /** The MessageApi's table. Example: `"api-messages-5d6e7f8"`. */
   messagesTable: string;
   /** The Calendly WebhookIngest's meetings table. Example: `"calendly-meetings-68b7bbb"`. */
@@ -55,7 +58,7 @@ export function graphqlDeps(values: GraphqlValues): GraphqlDeps {
   return {
     events,
     series: new SeriesStore(db, values.eventsTable, events),
-    media: new MediaStore(new S3Client({ forcePathStyle: s3ForcePathStyle() }), values.mediaBucket),
+    media: new MediaStore(new S3Client({ forcePathStyle: s3ForcePathStyle() }), values.mediaBucket, undefined, values.stream),
     messages: new MessageStore(db, values.messagesTable),
     meetings: new MeetingStore(db, values.meetingsTable),
     syncs: Object.entries(values.syncStateTables).map(([job, table]) => ({ job, state: new RunStateStore(db, table, job) })),

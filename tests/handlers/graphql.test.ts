@@ -44,7 +44,7 @@ async function world() {
   const [events, messages, meetings, state] = await Promise.all([freshTable(local.ddb, eventsTable, "events"), freshTable(local.ddb, messageTable, "messages"), freshTable(local.ddb, meetingsTable, "meetings"), freshTable(local.ddb, syncStateTable, "state")]);
   const bucket = `media-${randomUUID().slice(0, 8)}`;
   await local.s3.createBucket(bucket);
-  const deps = graphqlDeps({ eventsTable: events, mediaBucket: bucket, messagesTable: messages, meetingsTable: meetings, syncStateTables: { gists: state } });
+  const deps = graphqlDeps({ eventsTable: events, mediaBucket: bucket, stream: { apiUrl: "http://127.0.0.1:3000", key: async () => "stream-key" }, messagesTable: messages, meetingsTable: meetings, syncStateTables: { gists: state } });
   const root = rootResolvers(deps);
   const handler = graphqlHandler({ obs: createObservability("graphql-test"), root, authenticate: jwtAuthenticator({ issuer: signIn.issuer, audience: [CLIENT_ID] }) });
   const organizer = organizerHandler(rsvpDeps("test", { eventsTable: events, mediaBucket: bucket, rsvpKey: async () => RSVP_KEY }));

@@ -66,7 +66,7 @@ test("any request to /graphql: never a throw, never a 5xx, every error a documen
   const [events, messages, meetings, state] = await Promise.all([freshTable(local.ddb, eventsTable, "events"), freshTable(local.ddb, messageTable, "messages"), freshTable(local.ddb, meetingsTable, "meetings"), freshTable(local.ddb, syncStateTable, "state")]);
   const bucket = `media-${randomUUID().slice(0, 8)}`;
   await local.s3.createBucket(bucket);
-  const root = rootResolvers(graphqlDeps({ eventsTable: events, mediaBucket: bucket, messagesTable: messages, meetingsTable: meetings, syncStateTables: { gists: state } }));
+  const root = rootResolvers(graphqlDeps({ eventsTable: events, mediaBucket: bucket, stream: { apiUrl: "http://127.0.0.1:3000", key: async () => "stream-key" }, messagesTable: messages, meetingsTable: meetings, syncStateTables: { gists: state } }));
   await root.messageCount();
   // Tokens are refused without a network call: the property is about the GraphQL layer (auth has its own tests).
   const handler = graphqlHandler({ obs: createObservability("graphql-properties"), root, authenticate: async () => { throw new HttpProblem("unauthorized", "no"); } });
