@@ -72,7 +72,7 @@ async function settled(id: string): Promise<VideoRendition> {
   }
 }
 
-test.serial("an MP4 uploaded through the presigned PUT becomes HLS (a master with two variants) and a poster in s3rver; the event's video is ready", async (t) => {
+test.serial("an MP4 uploaded through the presigned PUT becomes HLS (a master with two variants) and a poster in s3rver; the event's video is ready and plays through its stream URL", async (t) => {
   await start();
   const created = await call("POST", "/events", { title: "Demo day", startsAt: new Date(Date.now() + 3 * DAY).toISOString(), durationMinutes: 30 });
   const id = created.body.id as string;
@@ -90,6 +90,24 @@ test.serial("an MP4 uploaded through the presigned PUT becomes HLS (a master wit
   t.is(poster.ContentType, "image/jpeg");
   // Nothing to retry: it did not fail.
   t.is((await call("POST", `/events/${id}/video/retry`)).status, 409);
+
+  // And it plays: the organizer's view hands out the poster and the stream URL, whose playlists lead
+  // to segments s3rver serves; a forged token gets nothing.
+  const view = await call("GET", `/me/events/${id}`);
+  t.like(view.body.video, { state: "ready" });
+  t.is((await fetch(view.body.video.posterUrl)).status, 200);
+  const streamPath = new URL(view.body.video.streamUrl as string).pathname; // on this test's API server (the URL names local mode's port)
+  const served = await fetch(`${api.url}${streamPath}`);
+  t.is(served.status, 200);
+  const variant = (await served.text()).split("\n").find((l) => l && !l.startsWith("#"))!;
+  const variantPlaylist = await fetch(new URL(variant, `${api.url}${streamPath}`));
+  t.is(variantPlaylist.status, 200);
+  const segmentUrl = (await variantPlaylist.text()).split("\n").find((l) => l.startsWith("http"))!;
+  const segment = await fetch(segmentUrl);
+  t.is(segment.status, 200);
+  t.true((await segment.arrayBuffer()).byteLength > 0);
+  const forged = streamPath.replace(/\/stream\/[^/]+\//, `/stream/${Math.floor(Date.now() / 1000) + 3600}.${"A".repeat(43)}/`);
+  t.is((await fetch(`${api.url}${forged}`)).status, 403);
 });
 
 test.serial("a corrupt upload (a MOV that is not one) ends failed with a reason, never a crash; the organizer's retry starts attempt 2", async (t) => {
