@@ -125,6 +125,7 @@ export const DEPLOY_ACTIONS: Record<string, Entry | NoCalls> = {
   "switchyard:api:MessageApi": { noAwsCalls: "component" },
   "switchyard:ecs:FargateTask": { noAwsCalls: "component" },
   "switchyard:events:EventsApi": { noAwsCalls: "component" },
+  "switchyard:graphql:GraphqlApi": { noAwsCalls: "component" },
   "switchyard:lambda:HandlerFunction": { noAwsCalls: "component" },
   "switchyard:observability:ObservabilityDashboard": { noAwsCalls: "component" },
   "switchyard:site:StaticSite": { noAwsCalls: "component" },

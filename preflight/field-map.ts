@@ -106,6 +106,7 @@ export const FIELD_MAP: Record<string, TypeEntry> = {
   "switchyard:api:MessageApi": { none: COMPONENT },
   "switchyard:ecs:FargateTask": { none: COMPONENT },
   "switchyard:events:EventsApi": { none: COMPONENT },
+  "switchyard:graphql:GraphqlApi": { none: COMPONENT },
   "switchyard:lambda:HandlerFunction": { none: COMPONENT },
   "switchyard:observability:ObservabilityDashboard": { none: COMPONENT },
   "switchyard:site:StaticSite": { none: COMPONENT },

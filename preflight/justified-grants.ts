@@ -74,4 +74,8 @@ export const JUSTIFIED_GRANTS: Justifications = {
     "s3:GetObject": PRESIGNED_GET,
     "s3:PutObject": PRESIGNED_PUT,
   },
+  graphql: {
+    "ssm:GetParameter":
+      "the videos' stream key (events-video-stream-key): the events' views sign a ready video's stream URL with it, read only when an event has one; artifacts/graphql.test.ts's events have none (the same read, by the same view code, is exercised for events-organizer and events-public in artifacts/events.test.ts)",
+  },
 };

@@ -4,7 +4,7 @@ import { MEDIA_CONTENT_TYPES } from "./media-types";
 import { userText } from "../shared/text";
 import { pageQuerySchema } from "../shared/paging";
 import { UUID_V7_PATTERN } from "../shared/uuidv7";
-import { joinUrlSchema } from "./join-link";
+import { joinUrlSchema } from "./join-url-schema";
 import { DEFAULT_CATEGORY, EVENT_CATEGORIES } from "./categories";
 import { DEFAULT_SORT, ENDED_CHOICES, PUBLIC_SORTS, PUBLIC_SORT_NAMES, SORT_ORDERS, type PublicSort } from "./public-search";
 import { isTimeZone, MAX_OCCURRENCES, MONTHLY_BY } from "./recurrence";

@@ -3,7 +3,7 @@
 // page size, or its known bound, times what each entry asks for) and the store reads it makes
 // (each root field and each `invitations` is one). Fragments count where they are spread.
 import { Kind, getNamedType, isCompositeType, isListType, getNullableType, type FieldNode, type GraphQLCompositeType, type GraphQLSchema, type OperationDefinitionNode, type FragmentDefinitionNode, type SelectionSetNode, isObjectType, isInterfaceType } from "graphql";
-import { PAGE_DEFAULT_LIMIT } from "../shared/paging";
+import { PAGE_DEFAULT_LIMIT } from "../shared/page-limits";
 import { INVITES_PER_EVENT } from "../events/limits";
 import { graphqlError } from "./errors";
 

@@ -17,7 +17,7 @@ import { eventSummary, eventView, invitationsView } from "../events/views";
 import type { StreamSettings } from "../events/video-playback";
 import { MessageStore } from "../messages/store";
 import { decodeCursor, encodeCursor } from "../shared/cursor";
-import { PAGE_DEFAULT_LIMIT, PAGE_MAX_LIMIT } from "../shared/paging";
+import { PAGE_DEFAULT_LIMIT, PAGE_MAX_LIMIT } from "../shared/page-limits";
 import { UUID_V7_PATTERN } from "../shared/uuidv7";
 import { HttpProblem } from "../shared/problem";
 import { RunStateStore, type RunState } from "../sync/run-state";

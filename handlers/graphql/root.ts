@@ -2,7 +2,7 @@
 // reads, with their arguments) and the fields that join one view to another. The object types
 // themselves come from the zod views (views.ts). Arguments are validated by the REST routes' own
 // zod query schemas (resolvers.ts), so their ranges are not spelled here.
-import { PAGE_DEFAULT_LIMIT, PAGE_MAX_LIMIT } from "../shared/paging";
+import { PAGE_DEFAULT_LIMIT, PAGE_MAX_LIMIT } from "../shared/page-limits";
 import { INVITES_PER_EVENT } from "../events/limits";
 import { ENDED_CHOICES, PUBLIC_SORT_NAMES, SORT_ORDERS } from "../events/public-search";
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
+import { PAGE_DEFAULT_LIMIT, PAGE_MAX_LIMIT } from "./page-limits";
 
-export const PAGE_MAX_LIMIT = 100;
-export const PAGE_DEFAULT_LIMIT = 20;
+export { PAGE_DEFAULT_LIMIT, PAGE_MAX_LIMIT };
 
 /** An optional `?limit=` from 1 to `max` (query values arrive as text). */
 export function limitParam(max: number, description: string) {

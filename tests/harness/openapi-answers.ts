@@ -52,6 +52,8 @@ export function answerProblems(doc: OpenApiDocument, method: string, path: strin
   }
   const entry = mediaType ? content[mediaType] : undefined;
   if (!entry) return [...problems, `content type ${mediaType ?? "(none)"} is not documented for ${answer.status} (documented: ${Object.keys(content).join(", ")})`];
+  // A documented text type (an HLS playlist: application/vnd.apple.mpegurl) is checked as the string it is.
+  if (!mediaType!.endsWith("json")) return [...problems, ...validator.problems(entry.schema, answer.body).map((p) => `body breaks the ${answer.status} schema: ${p}`)];
   let body: unknown;
   try {
     body = JSON.parse(answer.body);

@@ -26,7 +26,7 @@ test("without Stripe's keys: no payments function, no mapping, no Stripe key; th
   t.false(ofType(without, T.param).some((p) => p.name === "events-stripe-secret-key"));
   const rsvp = env(without, "rsvp");
   t.false("STRIPE_SECRET_KEY_PARAMETER" in rsvp || "STRIPE_API_URL" in rsvp || "CHECKOUT_RETURN_URL" in rsvp);
-  t.deepEqual(grants(policiesByRole(without).get("events-rsvp")!)["ssm:GetParameter"], [arn(without, T.param, "events-rsvp-signing-key")]);
+  t.deepEqual(grants(policiesByRole(without).get("events-rsvp")!)["ssm:GetParameter"], [arn(without, T.param, "events-rsvp-signing-key"), arn(without, T.param, "events-video-stream-key")].sort());
 });
 
 test("with Stripe's keys: the payments function reads only the Stripe events table's stream, and updates only the events table", (t) => {
@@ -78,7 +78,7 @@ test("the RSVP function: Stripe's secret key as a SecureString it may read, Stri
   t.is(rsvp.CHECKOUT_RETURN_URL, env(withPayments, "notify").SITE_URL, "the website, as in the mails' links");
   t.regex(rsvp.CHECKOUT_RETURN_URL ?? "", /^https:\/\//);
   t.false(Object.values(rsvp).some((v) => String(v).includes("sk_test_")), "the key itself is never in the environment");
-  t.deepEqual(grants(policiesByRole(withPayments).get("events-rsvp")!)["ssm:GetParameter"], [arn(withPayments, T.param, "events-rsvp-signing-key"), param.state.arn].sort());
+  t.deepEqual(grants(policiesByRole(withPayments).get("events-rsvp")!)["ssm:GetParameter"], [arn(withPayments, T.param, "events-rsvp-signing-key"), arn(withPayments, T.param, "events-video-stream-key"), param.state.arn].sort());
   // Nothing else may read Stripe's key.
   for (const [role, statements] of policiesByRole(withPayments)) {
     if (role === "events-rsvp") continue;

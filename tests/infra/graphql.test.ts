@@ -51,7 +51,7 @@ test("the function verifies the tokens with the JWT authorizer's own issuer and 
   }
 });
 
-test("its role only reads: the events (table, organizer and public-list indexes but popularity), media objects, messages, meetings, and the run state of the syncs the stack runs", (t) => {
+test("its role only reads: the events (table, organizer and public-list indexes but popularity), media objects, messages, meetings, the run state of the syncs the stack runs, and the videos' stream key", (t) => {
   for (const [record, jobs] of [
     [prod, []],
     [dev, ["gists", "skills"]],
@@ -68,6 +68,8 @@ test("its role only reads: the events (table, organizer and public-list indexes 
       "dynamodb:GetItem": [events, messages, ...states].sort(),
       "dynamodb:Query": [events, `${events}/index/byOrganizer`, `${events}/index/publicByCreated`, `${events}/index/publicByPublished`, `${events}/index/publicByStart`, messages, `${meetings}/index/byStart`].sort(),
       "s3:GetObject": [`${media}/events/*`],
+      // Videos' stream URLs, signed as the events API signs them (the derived key, not the RSVP key).
+      "ssm:GetParameter": [arnOf(record, "aws:ssm/parameter:Parameter", "events-video-stream-key")],
     });
   }
 });

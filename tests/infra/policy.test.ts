@@ -264,7 +264,7 @@ test("every taggable resource is tagged with its top-level component", (t) => {
     for (const r of record.resources.filter((r) => TAGGABLE_TYPES.has(r.type))) components.add(r.inputs.tags.component);
     for (const r of record.resources.filter((r) => r.type.startsWith("aws:") && !TAGGABLE_TYPES.has(r.type))) t.is(r.inputs.tags, undefined, `${r.type} ${r.name}`);
   }
-  t.deepEqual([...components].sort(), ["api", "calendly", "events", "gists", "observability", "site", "skills"]);
+  t.deepEqual([...components].sort(), ["api", "calendly", "events", "gists", "graphql", "observability", "site", "skills"]);
   t.is(byName(stacks.prodSyncs, R.T.table, "gists-sessions").inputs.tags.component, "gists");
   t.deepEqual(byName(stacks.prodSyncs, R.T.table, "calendly-connections").inputs.tags, { ephemeral: "true", component: "calendly" }, "existing tags are kept");
   t.is(byName(stacks.prod, "aws:cloudwatch/metricAlarm:MetricAlarm", ofType(stacks.prod, "aws:cloudwatch/metricAlarm:MetricAlarm")[0]!.name).inputs.tags.component, "observability");

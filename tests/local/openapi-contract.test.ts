@@ -5,6 +5,7 @@
 // problem+json, nothing is a 5xx, and what the document calls invalid gets a 4xx.
 import test from "ava";
 import fc from "fast-check";
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -92,6 +93,19 @@ test.before(async () => {
     if (Date.now() > deadline) throw new Error("the video's transcoding never ended");
   }
   await new Promise((r) => setTimeout(r, 1000));
+  // An event whose video is ready (a real clip, transcoded by local mode's ffmpeg), so the stream route has playlists to serve.
+  const clip = join(dataDir, "contract.mp4");
+  execFileSync("/usr/bin/ffmpeg", ["-hide_banner", "-loglevel", "error", "-nostdin", "-y", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25:duration=2", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", clip]);
+  const playable = (await json("POST", "/events", { title: "Contract stream", startsAt: startsAt(), durationMinutes: 60 }, organizer)).id as string;
+  const bytes = readFileSync(clip);
+  const clipTicket = await json("POST", `/events/${playable}/media`, { kind: "video", contentType: "video/mp4", size: bytes.length }, organizer);
+  await fetch(clipTicket.url, { method: "PUT", headers: clipTicket.headers, body: bytes });
+  let streamUrl = "";
+  for (const deadline = Date.now() + 90_000; !streamUrl; await new Promise((r) => setTimeout(r, 300))) {
+    if (Date.now() > deadline) throw new Error("the contract clip never became ready");
+    streamUrl = ((await json("GET", `/me/events/${playable}`, undefined, organizer)) as { video?: { streamUrl?: string | null } }).video?.streamUrl ?? "";
+  }
+  const [, , , streamToken, streamFile] = new URL(streamUrl).pathname.split("/").slice(1);
   /** A first page's nextCursor (meetings are projected from the stream, so they may take a moment). */
   const cursorOf = async (path: string, token?: string) => {
     for (const deadline = Date.now() + 15_000; ; await new Promise((r) => setTimeout(r, 200))) {
@@ -158,6 +172,7 @@ test.before(async () => {
     requestMediaUpload: { ...eventId, body: media },
     cancelEvent: { "path:id": fc.constantFrom(...events.slice(3)) },
     retryVideoTranscode: { "path:id": fc.constant(videoEvent) },
+    streamVideoPlaylist: { "path:id": fc.constant(playable), "path:token": fc.constant(streamToken!), "path:file": fc.constant(streamFile!) },
     getMySeries: { "path:id": fc.constant(series) },
     // The schema's rules across fields (until or count; a start in the future) are not in the document: valid events, some repeating.
     createEvent: {
