@@ -1,30 +1,19 @@
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { jsonResponse, validate, type HttpHandler } from "../../shared/http";
-import { createObservability } from "../../shared/observability";
 import { HttpProblem } from "../../shared/problem";
 import { signedInUser } from "../claims";
 import { dispatch } from "../dispatch";
 import { EventStore } from "../event-store";
 import { eventSchemas } from "../schemas";
-import { VideoRenditionStore } from "../video-rendition";
 import { startJob, type JobRunner, type StartJobDeps } from "./jobs";
-import { mediaConvertRunner } from "./mediaconvert";
-import type { TranscodeValues } from "./transcode";
+import { transcodeDeps, type TranscodeValues } from "./transcode";
 
 export interface VideoRetryDeps extends StartJobDeps {
   store: EventStore;
 }
 
+/** The same clients as the transcode function's (one cold start's worth): the retry starts the same kind of job. */
 export function videoRetryDeps(service: string, values: TranscodeValues, runner?: JobRunner): VideoRetryDeps {
-  const db = new DynamoDBClient({});
-  return {
-    store: new EventStore(db, values.eventsTable),
-    renditions: new VideoRenditionStore(db, values.eventsTable),
-    runner: runner ?? mediaConvertRunner(),
-    settings: { mediaBucket: values.mediaBucket, roleArn: values.roleArn, queue: values.queue },
-    obs: createObservability(service),
-    now: () => new Date(),
-  };
+  return transcodeDeps(service, values, runner);
 }
 
 /**
